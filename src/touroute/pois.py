@@ -1,0 +1,555 @@
+"""POI catalogue: load, validate and filter the curated places of the region.
+
+The catalogue is hand-reviewed CSV in ``data/poi/`` (schema in ``data/poi/SCHEMA.md``). Loading validates every
+row against the schema and the province reference table and reports *all* problems with file, line, field and
+value, because a curator fixing a 350-row file wants the whole list at once, not one error per run.
+The result is a :class:`Catalogue`: a pandas DataFrame for fast filtering plus typed :class:`Poi` records for the
+rest of the pipeline.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import math
+import re
+from collections.abc import Iterable, Sequence
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from . import provinces as prov
+from .errors import DataError, Problem
+from .resources import data_dir
+
+COLUMNS: tuple[str, ...] = (
+    "id", "name_vi", "name_en", "category", "subcategory", "province_legacy", "province", "lat", "lon",
+    "visit_minutes", "opening_hours", "fee_vnd", "fee_as_of", "capacity", "popularity", "tags", "osm_id",
+    "source", "description_vi", "description_en",
+)
+
+CATEGORIES: tuple[str, ...] = ("heritage", "mice", "coastal", "lodging", "other")
+
+# Planning default of typical visit minutes per subcategory (documented in SCHEMA.md); the subcategory list is
+# derived from it so the two can never disagree.
+DEFAULT_VISIT_MINUTES: dict[str, dict[str, int]] = {
+    "heritage": {
+        "citadel": 150, "royal_tomb": 75, "temple": 45, "pagoda": 40, "church": 30, "cham_tower": 60, "museum": 75,
+        "ancient_town": 180, "war_history": 60, "craft_village": 60, "historic_house": 40, "monument": 30,
+        "archaeological_site": 60, "cultural_landscape": 90, "cave": 120, "garden_house": 45, "market": 45,
+    },
+    "mice": {
+        "convention_centre": 120, "exhibition_centre": 120, "hotel_conference": 120, "resort_conference": 120,
+        "theatre": 120,
+    },
+    "coastal": {
+        "beach": 120, "island": 300, "cape": 60, "bay": 90, "lagoon": 90, "pier": 30, "ferry_port": 30,
+        "fishing_village": 45, "peninsula": 120, "sand_dune": 90, "coral_reef": 150, "lighthouse": 45,
+    },
+    "lodging": {"hub_town": 0},
+    "other": {
+        "nature_park": 180, "waterfall": 90, "mountain": 120, "theme_park": 300, "hot_spring": 120, "lake": 60,
+        "viewpoint": 30, "eco_farm": 90,
+    },
+}
+SUBCATEGORIES: dict[str, tuple[str, ...]] = {c: tuple(d) for c, d in DEFAULT_VISIT_MINUTES.items()}
+
+TAGS: frozenset[str] = frozenset(
+    """unesco unesco_tentative national_special_relic national_relic provincial_relic island ferry cham buddhist
+    catholic caodai nguyen_dynasty war_history dmz craft_village ocop beach diving snorkelling surfing kitesurfing
+    sunset cave national_park museum night family green resort convention hiking seafood boat_trip lagoon
+    lighthouse fishing_village cable_car""".split()
+)
+
+_ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_OSM_ID_RE = re.compile(r"^(node|way|relation)/[1-9][0-9]*$")
+_AS_OF_RE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
+_TAG_RE = re.compile(r"^[a-z0-9_]+$")
+SAME_NAME_MIN_METRES = 50.0
+
+
+def _parse_opening_hours(value: str):
+    """Parse an OSM opening_hours string with the `opening-hours-py` library (never hand-rolled)."""
+    import opening_hours  # imported lazily: compiled extension, only needed when hours are present
+
+    return opening_hours.OpeningHours(value)
+
+
+class Poi(BaseModel):
+    """One curated place. Optional facts are ``None`` when unknown — never guessed."""
+
+    model_config = ConfigDict(frozen=True, str_strip_whitespace=True)
+
+    id: str
+    name_vi: str = Field(min_length=1)
+    name_en: str = Field(min_length=1)
+    category: Literal["heritage", "mice", "coastal", "lodging", "other"]
+    subcategory: str
+    province_legacy: str
+    province: str
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    visit_minutes: int = Field(ge=0, le=720)
+    opening_hours: str | None = None
+    fee_vnd: int | None = Field(default=None, ge=0)
+    fee_as_of: str | None = None
+    capacity: int | None = Field(default=None, gt=0)
+    popularity: int = Field(ge=1, le=10)
+    tags: tuple[str, ...] = ()
+    osm_id: str | None = None
+    source: str = Field(min_length=1)
+    description_vi: str | None = None
+    description_en: str | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _id_slug(cls, v: str) -> str:
+        if not _ID_RE.match(v):
+            raise ValueError("must be a lowercase ascii slug like 'hue-imperial-city'")
+        return v
+
+    @field_validator("tags", mode="before")
+    @classmethod
+    def _split_tags(cls, v: object) -> object:
+        if v is None:
+            return ()
+        if isinstance(v, str):
+            return tuple(t.strip() for t in v.split(";") if t.strip())
+        return v
+
+    @field_validator("tags")
+    @classmethod
+    def _known_tags(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [t for t in v if t not in TAGS]
+        if unknown:
+            raise ValueError(f"unknown tag(s) {', '.join(unknown)}; allowed tags are listed in data/poi/SCHEMA.md")
+        return v
+
+    @field_validator("osm_id")
+    @classmethod
+    def _osm_id(cls, v: str | None) -> str | None:
+        if v is not None and not _OSM_ID_RE.match(v):
+            raise ValueError("must look like node/123, way/123 or relation/123")
+        return v
+
+    @field_validator("fee_as_of")
+    @classmethod
+    def _as_of(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        if not _AS_OF_RE.match(v):
+            raise ValueError("must be YYYY, YYYY-MM or YYYY-MM-DD")
+        parts = [int(p) for p in v.split("-")] + [1, 1]
+        try:
+            day = date(parts[0], parts[1], parts[2])
+        except ValueError as exc:
+            raise ValueError(f"not a real date ({exc})") from None
+        if not (1990 <= day.year <= date.today().year):
+            raise ValueError("year out of range")
+        return v
+
+    @field_validator("opening_hours")
+    @classmethod
+    def _opening_hours(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        try:
+            _parse_opening_hours(v)
+        except Exception as exc:  # the parser's own error type and message
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise ValueError(f"not valid OSM opening_hours syntax: {first}") from None
+        return v
+
+    @model_validator(mode="after")
+    def _cross_field(self) -> "Poi":
+        subs = SUBCATEGORIES[self.category]
+        if self.subcategory not in subs:
+            raise _FieldError("subcategory", self.subcategory,
+                              f"not a subcategory of {self.category}; allowed: {', '.join(subs)}")
+        try:
+            p = prov.by_legacy(self.province_legacy)
+        except prov.UnknownProvinceError as exc:
+            raise _FieldError("province_legacy", self.province_legacy, str(exc)) from None
+        if p.legacy != self.province_legacy:
+            raise _FieldError("province_legacy", self.province_legacy, f"write the official name {p.legacy!r}")
+        if self.province != p.since_2025:
+            raise _FieldError("province", self.province,
+                              f"{p.legacy} belongs to {p.since_2025} since 1 July 2025")
+        if not p.contains(self.lat, self.lon):
+            raise _FieldError("lat", f"{self.lat},{self.lon}",
+                              f"coordinates lie outside {p.legacy}'s bounds {p.bbox} (min_lat, min_lon, max_lat, max_lon)")
+        if not self.id.startswith(p.code + "-"):
+            raise _FieldError("id", self.id, f"ids of {p.legacy} start with '{p.code}-'")
+        if (self.fee_vnd is not None or self.opening_hours is not None) and self.fee_as_of is None:
+            raise _FieldError("fee_as_of", None, "required when fee_vnd or opening_hours is given")
+        if self.category != "lodging" and self.visit_minutes < 10:
+            raise _FieldError("visit_minutes", self.visit_minutes, "must be at least 10 for a place to visit")
+        if self.capacity is not None and self.category not in ("mice", "lodging"):
+            raise _FieldError("capacity", self.capacity, "only MICE venues carry a seat capacity")
+        return self
+
+    # --- convenience used by the planner -------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        return self.name_en
+
+    def label(self, lang: str = "en") -> str:
+        return self.name_vi if lang == "vi" else self.name_en
+
+    def opening_intervals(self, day: date) -> list[tuple[int, int]] | None:
+        """Open intervals on ``day`` in minutes since midnight, or ``None`` when hours are unknown."""
+        if not self.opening_hours:
+            return None
+        return open_intervals(self.opening_hours, day)
+
+
+class _FieldError(ValueError):
+    """Raised inside cross-field validation to point at the offending field."""
+
+    def __init__(self, field: str, value: object, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.value = value
+        self.message = message
+
+
+@lru_cache(maxsize=4096)
+def open_intervals(opening_hours: str, day: date) -> list[tuple[int, int]]:
+    """Intervals (start, end) in minutes since midnight during which ``opening_hours`` is open on ``day``.
+
+    Uses the library's own evaluation, so weekday rules, public-holiday-free rules and "off" days come out right.
+    """
+    from datetime import datetime, timedelta
+
+    oh = _parse_opening_hours(opening_hours)
+    start = datetime(day.year, day.month, day.day)
+    end = start + timedelta(days=1)
+    out: list[tuple[int, int]] = []
+    for a, b, state, _comment in oh.intervals(start, end):
+        if str(state).endswith("OPEN"):
+            s = max(0, int((a - start).total_seconds() // 60))
+            e = min(1440, int(math.ceil((b - start).total_seconds() / 60)))
+            if e > s:
+                out.append((s, e))
+    return out
+
+
+def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in metres (spherical Earth, R = 6,371,008.8 m)."""
+    r = 6_371_008.8
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dphi = p2 - p1
+    dl = math.radians(lon2 - lon1)
+    a = math.sin(dphi / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * r * math.asin(min(1.0, math.sqrt(a)))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Loading
+# ---------------------------------------------------------------------------------------------------------------
+_INT_FIELDS = ("visit_minutes", "fee_vnd", "capacity", "popularity")
+REQUIRED: tuple[str, ...] = ("id", "name_vi", "name_en", "category", "subcategory", "province_legacy", "province",
+                             "lat", "lon", "visit_minutes", "popularity", "source")
+_FLOAT_FIELDS = ("lat", "lon")
+
+
+def default_paths() -> list[Path]:
+    """The bundled catalogue files (every CSV in data/poi/)."""
+    return sorted(data_dir("poi").glob("*.csv"))
+
+
+def _coerce(row: dict[str, str], fname: str, line: int, problems: list[Problem]) -> dict[str, object] | None:
+    """Turn CSV strings into typed values; empty cells become None (unknown)."""
+    out: dict[str, object] = {}
+    ok = True
+    for key in COLUMNS:
+        raw = row.get(key)
+        raw = raw.strip() if isinstance(raw, str) else raw
+        if raw in (None, ""):
+            if key in REQUIRED:
+                problems.append(Problem(fname, line, key, None, "required field is empty"))
+                ok = False
+            out[key] = None
+            continue
+        if key in _INT_FIELDS:
+            try:
+                num = float(raw.replace("_", ""))
+                if not num.is_integer():
+                    raise ValueError
+                out[key] = int(num)
+            except ValueError:
+                problems.append(Problem(fname, line, key, raw, "must be a whole number"))
+                ok = False
+        elif key in _FLOAT_FIELDS:
+            try:
+                val = float(raw)
+                if not math.isfinite(val):
+                    raise ValueError
+                out[key] = val
+            except ValueError:
+                problems.append(Problem(fname, line, key, raw, "must be a decimal number"))
+                ok = False
+        else:
+            out[key] = raw
+    return out if ok else None
+
+
+def _validate_file(path: Path, problems: list[Problem]) -> list[tuple[Poi, str, int]]:
+    fname = str(path)
+    records: list[tuple[Poi, str, int]] = []
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        problems.append(Problem(fname, None, None, None, f"not UTF-8 text ({exc.reason} at byte {exc.start})"))
+        return records
+    except OSError as exc:
+        problems.append(Problem(fname, None, None, None, f"cannot read file: {exc.strerror}"))
+        return records
+    reader = csv.DictReader(text.splitlines(keepends=True))
+    header = reader.fieldnames or []
+    missing = [c for c in COLUMNS if c not in header]
+    extra = [c for c in header if c not in COLUMNS]
+    if missing or extra:
+        msg = []
+        if missing:
+            msg.append(f"missing column(s) {', '.join(missing)}")
+        if extra:
+            msg.append(f"unknown column(s) {', '.join(map(str, extra))}")
+        problems.append(Problem(fname, 1, None, None, "; ".join(msg) + " — see data/poi/SCHEMA.md"))
+        return records
+    line = 1
+    for row in reader:
+        start = line + 1
+        line = reader.line_num
+        if None in row:  # more cells than header columns
+            problems.append(Problem(fname, start, None, row[None], f"{len(header) + len(row[None])} cells, header has {len(header)}"))
+            continue
+        if all((v or "").strip() == "" for v in row.values()):
+            continue
+        typed = _coerce(row, fname, start, problems)
+        if typed is None:
+            continue
+        try:
+            poi = Poi(**typed)
+        except ValidationError as exc:
+            for err in exc.errors():
+                ctx_err = (err.get("ctx") or {}).get("error")
+                if isinstance(ctx_err, _FieldError):
+                    problems.append(Problem(fname, start, ctx_err.field, ctx_err.value, ctx_err.message))
+                    continue
+                field = str(err["loc"][0]) if err.get("loc") else None
+                value = typed.get(field) if field else None
+                msg = err["msg"].removeprefix("Value error, ")
+                problems.append(Problem(fname, start, field, value, msg))
+            continue
+        records.append((poi, fname, start))
+    return records
+
+
+def _fold_name(name: str) -> str:
+    return prov.fold(name)
+
+
+def _check_duplicates(records: list[tuple[Poi, str, int]], problems: list[Problem]) -> None:
+    seen: dict[str, tuple[str, int]] = {}
+    for poi, fname, line in records:
+        if poi.id in seen:
+            f0, l0 = seen[poi.id]
+            problems.append(Problem(fname, line, "id", poi.id, f"duplicate id (first defined in {f0}, line {l0})"))
+        else:
+            seen[poi.id] = (fname, line)
+    by_name: dict[str, list[tuple[Poi, str, int]]] = {}
+    for rec in records:
+        for key in {_fold_name(rec[0].name_vi), _fold_name(rec[0].name_en)}:
+            by_name.setdefault(key, []).append(rec)
+    reported: set[tuple[str, str]] = set()
+    for group in by_name.values():
+        for i, (a, fa, la) in enumerate(group):
+            for b, fb, lb in group[i + 1:]:
+                if a.id == b.id or (a.id, b.id) in reported:
+                    continue
+                d = haversine_m(a.lat, a.lon, b.lat, b.lon)
+                if d < SAME_NAME_MIN_METRES:
+                    reported.add((a.id, b.id))
+                    problems.append(Problem(fb, lb, "lat", f"{b.lat},{b.lon}",
+                                            f"'{b.id}' has the same name as '{a.id}' ({fa}, line {la}) and lies only "
+                                            f"{d:.0f} m from it — a duplicate place"))
+
+
+def validate_files(paths: Sequence[Path | str]) -> tuple[list[Poi], list[Problem]]:
+    """Validate catalogue files; returns the valid records and every problem found (never raises for bad rows)."""
+    problems: list[Problem] = []
+    records: list[tuple[Poi, str, int]] = []
+    for p in paths:
+        records.extend(_validate_file(Path(p), problems))
+    _check_duplicates(records, problems)
+    bad_ids = {p.value for p in problems if p.field == "id" and "duplicate id" in p.message}
+    good = [r[0] for r in records if r[0].id not in bad_ids]
+    return good, problems
+
+
+def load_catalogue(paths: Sequence[Path | str] | None = None, *, strict: bool = True) -> "Catalogue":
+    """Load and validate the catalogue.
+
+    ``strict=True`` (the default) raises :class:`DataError` listing every problem; ``strict=False`` keeps the valid
+    rows and exposes the problems on ``Catalogue.problems`` — what a long-running server wants, so one bad row never
+    takes the whole catalogue down.
+    """
+    files = [Path(p) for p in (paths if paths is not None else default_paths())]
+    if not files:
+        raise DataError([Problem(str(data_dir("poi")), None, None, None, "no catalogue CSV files found")])
+    records, problems = validate_files(files)
+    if problems and strict:
+        raise DataError(problems, f"catalogue has {len(problems)} problem(s)")
+    return Catalogue(records, files=files, problems=problems)
+
+
+def _fingerprint(files: Iterable[Path]) -> str:
+    h = hashlib.sha256()
+    for f in sorted(files):
+        h.update(f.name.encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()[:16]
+
+
+class Catalogue:
+    """The validated places: a DataFrame (index ``id``) for filtering, typed ``Poi`` records for planning.
+
+    Filters return a new Catalogue, so they chain: ``cat.filter(category="heritage").filter(province="Quang Nam")``.
+    """
+
+    def __init__(self, records: Sequence[Poi], *, files: Sequence[Path] = (), problems: Sequence[Problem] = (),
+                 fingerprint: str | None = None) -> None:
+        self.records: dict[str, Poi] = {p.id: p for p in records}
+        self.files = list(files)
+        self.problems = list(problems)
+        self.fingerprint = fingerprint or (_fingerprint(self.files) if self.files else
+                                           hashlib.sha256("|".join(sorted(self.records)).encode()).hexdigest()[:16])
+        rows = []
+        for p in records:
+            d = p.model_dump()
+            d["tags"] = ";".join(p.tags)
+            rows.append(d)
+        df = pd.DataFrame(rows, columns=list(COLUMNS))
+        for col in ("visit_minutes", "popularity"):
+            df[col] = df[col].astype("int64")
+        for col in ("fee_vnd", "capacity"):
+            df[col] = df[col].astype("Int64")
+        self.df = df.set_index("id", drop=False)
+        self.df.index.name = None
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def __iter__(self):
+        return iter(self.records.values())
+
+    def __contains__(self, pid: object) -> bool:
+        return pid in self.records
+
+    def get(self, pid: str) -> Poi:
+        """The place with id ``pid``; KeyError names close matches."""
+        try:
+            return self.records[pid]
+        except KeyError:
+            close = self.search(pid.replace("-", " "), limit=3)
+            hint = f"; did you mean {', '.join(close.records)}?" if len(close) else ""
+            raise KeyError(f"no place with id {pid!r} in the catalogue{hint}") from None
+
+    def _subset(self, ids: Iterable[str]) -> "Catalogue":
+        keep = [self.records[i] for i in ids]
+        return Catalogue(keep, files=self.files, problems=self.problems, fingerprint=self.fingerprint)
+
+    def filter(
+        self,
+        *,
+        category: str | Sequence[str] | None = None,
+        province: str | Sequence[str] | None = None,
+        province_era: Literal["auto", "legacy", "2025"] = "auto",
+        tags: str | Sequence[str] | None = None,
+        all_tags: bool = False,
+        bbox: tuple[float, float, float, float] | None = None,
+        text: str | None = None,
+        min_popularity: int | None = None,
+    ) -> "Catalogue":
+        """Places matching every given criterion.
+
+        ``province`` accepts legacy or 2025 names with or without diacritics ("Quang Nam", "Gia Lai");
+        ``bbox`` is (min_lat, min_lon, max_lat, max_lon); ``tags`` matches any tag unless ``all_tags``.
+        Unknown category / province / tag names raise ValueError instead of silently matching nothing.
+        """
+        df = self.df
+        mask = pd.Series(True, index=df.index)
+        if category:
+            cats = [category] if isinstance(category, str) else list(category)
+            bad = [c for c in cats if c not in CATEGORIES]
+            if bad:
+                raise ValueError(f"unknown category {', '.join(bad)}; choose from {', '.join(CATEGORIES)}")
+            mask &= df["category"].isin(cats)
+        if province:
+            names = [province] if isinstance(province, str) else list(province)
+            legacy: set[str] = set()
+            for n in names:
+                legacy |= {p.legacy for p in prov.resolve(n, era=province_era)}
+            mask &= df["province_legacy"].isin(legacy)
+        if tags:
+            wanted = [tags] if isinstance(tags, str) else list(tags)
+            bad = [t for t in wanted if t not in TAGS]
+            if bad:
+                raise ValueError(f"unknown tag {', '.join(bad)}; see data/poi/SCHEMA.md")
+            sets = df["tags"].map(lambda s: set(s.split(";")) if s else set())
+            if all_tags:
+                mask &= sets.map(lambda s: set(wanted) <= s)
+            else:
+                mask &= sets.map(lambda s: bool(s & set(wanted)))
+        if bbox:
+            min_lat, min_lon, max_lat, max_lon = bbox
+            if min_lat > max_lat or min_lon > max_lon:
+                raise ValueError("bbox must be min_lat,min_lon,max_lat,max_lon")
+            mask &= df["lat"].between(min_lat, max_lat) & df["lon"].between(min_lon, max_lon)
+        if min_popularity is not None:
+            mask &= df["popularity"] >= min_popularity
+        ids = list(df.index[mask])
+        sub = self._subset(ids)
+        return sub.search(text) if text else sub
+
+    def search(self, text: str, limit: int | None = None) -> "Catalogue":
+        """Places whose names, id or description contain every word of ``text`` (diacritics ignored).
+
+        Ranked: exact name match, then name prefix, then popularity — what an autocomplete box needs.
+        """
+        words = prov.fold(text).split()
+        if not words:
+            return self._subset(list(self.records)[: limit or None])
+        scored = []
+        for p in self.records.values():
+            names = prov.fold(f"{p.name_vi} {p.name_en}")
+            hay = f"{names} {prov.fold(p.id)} {prov.fold(p.description_en or '')} {prov.fold(p.description_vi or '')}"
+            if all(w in hay for w in words):
+                q = " ".join(words)
+                rank = 0 if q in (prov.fold(p.name_vi), prov.fold(p.name_en)) else 1 if q in names else 2
+                scored.append((rank, -p.popularity, p.id))
+        scored.sort()
+        ids = [s[2] for s in scored][: limit or None]
+        return self._subset(ids)
+
+    def hubs(self) -> "Catalogue":
+        """Overnight hubs (towns with hotels) usable as a day's start and end."""
+        return self.filter(category="lodging")
+
+    def counts(self) -> pd.DataFrame:
+        """Places per legacy province × category (with totals) — the coverage table of `pois validate`."""
+        tab = pd.crosstab(self.df["province_legacy"], self.df["category"], margins=True, margins_name="total")
+        order = [p for p in prov.legacy_names() if p in tab.index] + ["total"]
+        cols = [c for c in CATEGORIES if c in tab.columns] + ["total"]
+        return tab.loc[order, cols]
+
+
+@lru_cache(maxsize=1)
+def default_catalogue() -> Catalogue:
+    """The bundled catalogue, loaded once per process (strict: the shipped data must be valid)."""
+    return load_catalogue()
