@@ -59,7 +59,7 @@ DEFAULT_VISIT_MINUTES: dict[str, dict[str, int]] = {
 SUBCATEGORIES: dict[str, tuple[str, ...]] = {c: tuple(d) for c, d in DEFAULT_VISIT_MINUTES.items()}
 
 TAGS: frozenset[str] = frozenset(
-    """unesco unesco_tentative national_special_relic national_relic provincial_relic island ferry cham buddhist
+    """unesco unesco_tentative unesco_biosphere national_special_relic national_relic provincial_relic island ferry cham buddhist
     catholic caodai nguyen_dynasty war_history dmz craft_village ocop beach diving snorkelling surfing kitesurfing
     sunset cave national_park museum night family green resort convention hiking seafood boat_trip lagoon
     lighthouse fishing_village cable_car""".split()
@@ -225,12 +225,14 @@ def open_intervals(opening_hours: str, day: date) -> list[tuple[int, int]]:
     """
     from datetime import datetime, timedelta
 
+    from opening_hours import State
+
     oh = _parse_opening_hours(opening_hours)
     start = datetime(day.year, day.month, day.day)
     end = start + timedelta(days=1)
     out: list[tuple[int, int]] = []
     for a, b, state, _comment in oh.intervals(start, end):
-        if str(state).endswith("OPEN"):
+        if state == State.OPEN:
             s = max(0, int((a - start).total_seconds() // 60))
             e = min(1440, int(math.ceil((b - start).total_seconds() / 60)))
             if e > s:

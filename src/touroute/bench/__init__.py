@@ -1,0 +1,1 @@
+"""Published optimisation benchmarks (TOPTW, OPHS): file readers, best-known tables and the ``bench`` CLI group."""

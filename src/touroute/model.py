@@ -1,0 +1,197 @@
+"""The planning request: everything a traveller, a tourism department or a fair organiser can ask for.
+
+A :class:`PlanRequest` is validated once, at the boundary (CLI, web form, REST API), with errors that name the
+field (``days: must be ≤ 14``). The planner (`touroute.plan`) turns it into a solver problem; nothing downstream
+re-validates user input.
+"""
+
+from __future__ import annotations
+
+from datetime import date, time
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Category = Literal["heritage", "mice", "coastal", "lodging", "other"]
+Profile = Literal["car", "van16", "coach45", "motorbike"]
+Pace = Literal["relaxed", "normal", "intense"]
+
+# How pace scales the typical visit duration, and why: a relaxed traveller lingers, a fair delegation is on a clock.
+PACE_VISIT_FACTOR: dict[str, float] = {"relaxed": 1.3, "normal": 1.0, "intense": 0.75}
+
+# Seats per vehicle profile, used to pick the vehicle from the group size and to count vehicles for costs.
+PROFILE_SEATS: dict[str, int] = {"motorbike": 2, "car": 4, "van16": 15, "coach45": 44}
+
+
+def _minutes(t: time) -> int:
+    return t.hour * 60 + t.minute
+
+
+class PlaceRef(BaseModel):
+    """A place given by catalogue id or by coordinates (e.g. an airport or a hotel not in the catalogue)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str | None = None
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    lon: float | None = Field(default=None, ge=-180, le=180)
+    name: str | None = Field(default=None, max_length=200)
+
+    @model_validator(mode="after")
+    def _one_of(self) -> "PlaceRef":
+        if self.id is None and (self.lat is None or self.lon is None):
+            raise ValueError("give either a catalogue id or both lat and lon")
+        if self.id is not None and (self.lat is not None or self.lon is not None):
+            raise ValueError("give a catalogue id or coordinates, not both")
+        return self
+
+    @classmethod
+    def parse(cls, value: "str | dict | PlaceRef") -> "PlaceRef":
+        """Accept ``"hue-imperial-city"``, ``"16.46,107.58"`` or a dict — what a CLI flag or form field holds."""
+        if isinstance(value, PlaceRef):
+            return value
+        if isinstance(value, dict):
+            return cls(**value)
+        text = value.strip()
+        parts = text.split(",")
+        if len(parts) == 2:
+            try:
+                return cls(lat=float(parts[0]), lon=float(parts[1]))
+            except ValueError:
+                pass
+        return cls(id=text)
+
+
+class LunchBreak(BaseModel):
+    """A daily meal break taken wherever the group is at the time (waiting allowed)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    minutes: int = Field(default=60, ge=15, le=180)
+    earliest: time = time(11, 30)
+    latest_end: time = time(13, 30)
+
+    @model_validator(mode="after")
+    def _fits(self) -> "LunchBreak":
+        if _minutes(self.latest_end) - _minutes(self.earliest) < self.minutes:
+            raise ValueError("the lunch window is shorter than the lunch break")
+        return self
+
+
+class ThemeWeights(BaseModel):
+    """How much each category is worth to this traveller; a place's score is popularity × weight."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    heritage: float = Field(default=1.0, ge=0, le=10)
+    mice: float = Field(default=0.2, ge=0, le=10)
+    coastal: float = Field(default=1.0, ge=0, le=10)
+    other: float = Field(default=0.6, ge=0, le=10)
+
+
+class RegionalRules(BaseModel):
+    """Regional-linkage rules of tourism departments: cover provinces, spread time fairly."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    must_cover: list[str] = Field(default_factory=list, description="legacy or 2025 province names")
+    min_stops_per_province: int = Field(default=1, ge=0, le=20)
+    min_visit_hours_per_province: float = Field(default=0.0, ge=0, le=48)
+    max_share_one_province: float | None = Field(default=None, gt=0, le=1,
+                                                 description="max share of visit time spent in any one province")
+
+
+class Costs(BaseModel):
+    """Cost inputs in VND; fees come from the catalogue (× group size)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    vehicle_per_km: float | None = Field(default=None, ge=0, description="per vehicle; default by profile")
+    lodging_per_night_per_person: float = Field(default=600_000, ge=0)
+    include_fees: bool = True
+
+
+class SolverSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    time_limit_s: float = Field(default=5.0, gt=0, le=120)
+    seed: int = Field(default=0, ge=0, le=2**31 - 1)
+
+
+class Overnight(BaseModel):
+    """Where each night is spent: fixed hubs, or let the optimiser choose among candidates."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    mode: Literal["choose", "fixed"] = "choose"
+    fixed: list[str] = Field(default_factory=list, description="catalogue id of each night's hub (days − 1 entries)")
+    candidates: list[str] = Field(default_factory=list, description="hub ids to choose from; default all lodging hubs")
+
+
+class PlanRequest(BaseModel):
+    """A multi-day, multi-province trip to optimise."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    start_date: date
+    days: int = Field(default=3, ge=1, le=14)
+    day_start: time = time(8, 0)
+    day_end: time = time(18, 30)
+    pace: Pace = "normal"
+    start: PlaceRef
+    end: PlaceRef | None = None
+    overnight: Overnight = Field(default_factory=Overnight)
+    categories: list[Category] = Field(default_factory=lambda: ["heritage", "coastal", "other"])
+    provinces: list[str] = Field(default_factory=list, description="restrict candidates (legacy or 2025 names)")
+    tags: list[str] = Field(default_factory=list)
+    must_visit: list[str] = Field(default_factory=list)
+    exclude: list[str] = Field(default_factory=list)
+    min_popularity: int = Field(default=1, ge=1, le=10)
+    themes: ThemeWeights = Field(default_factory=ThemeWeights)
+    regional: RegionalRules = Field(default_factory=RegionalRules)
+    lunch: LunchBreak | None = Field(default_factory=LunchBreak)
+    max_driving_minutes_per_day: int | None = Field(default=None, ge=30, le=900)
+    use_ferries: bool = True
+    group_size: int = Field(default=2, ge=1, le=500)
+    vehicle: Profile | None = None
+    costs: Costs = Field(default_factory=Costs)
+    solver: SolverSettings = Field(default_factory=SolverSettings)
+
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _place(cls, v: object) -> object:
+        if v is None or isinstance(v, (PlaceRef, dict)):
+            return v
+        if isinstance(v, str):
+            return PlaceRef.parse(v)
+        return v
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "PlanRequest":
+        if _minutes(self.day_end) - _minutes(self.day_start) < 120:
+            raise ValueError("day_end must be at least 2 hours after day_start")
+        if self.lunch and not (_minutes(self.day_start) <= _minutes(self.lunch.earliest)
+                               and _minutes(self.lunch.latest_end) <= _minutes(self.day_end)):
+            raise ValueError("lunch window must lie within the day")
+        if self.overnight.mode == "fixed" and len(self.overnight.fixed) != self.days - 1:
+            raise ValueError(f"overnight.fixed needs {self.days - 1} hub id(s), one per night, got {len(self.overnight.fixed)}")
+        clash = set(self.must_visit) & set(self.exclude)
+        if clash:
+            raise ValueError(f"places both must-visit and excluded: {', '.join(sorted(clash))}")
+        return self
+
+    # Derived values used by the planner ---------------------------------------------------------------------
+    @property
+    def profile(self) -> str:
+        """The vehicle: as requested, else the smallest that seats the group."""
+        if self.vehicle:
+            return self.vehicle
+        for name in ("car", "van16", "coach45"):
+            if self.group_size <= PROFILE_SEATS[name]:
+                return name
+        return "coach45"
+
+    @property
+    def vehicles_needed(self) -> int:
+        seats = PROFILE_SEATS[self.profile]
+        return -(-self.group_size // seats)

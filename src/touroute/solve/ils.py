@@ -1,0 +1,228 @@
+"""Search driver: problem → kernel arrays, hotel-sequence selection, budgets, OR-Tools polish, explanations.
+
+Determinism: the search is bounded by a *work budget* (number of insertion evaluations), derived from the time
+limit by a fixed rate (``WORK_PER_SECOND``), not by the wall clock. The same problem, seed and time limit therefore
+give the same solution on any machine; the wall clock is only a safety stop (checked between kernel calls) that
+triggers on a machine much slower than the one the rate was calibrated on. The optional OR-Tools polish runs on
+OR-Tools' own clock and is the one wall-clock-dependent step (off by default, see ``solve``).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import kernels as K
+from .problem import OrienteeringProblem
+from .solution import Solution, check, make_solution
+
+WORK_PER_SECOND = 6.0e6
+"""Insertion evaluations per second of budget (calibrated on the 2-core development machine, see docs/solver.md)."""
+
+DEFAULT_PARAMS = np.array([2.0, 0.25, 0.03, 0.25, 400.0, 0.3])
+"""power, noise, temperature factor, max removal fraction, restart-after, 2-opt probability (see kernels.search)."""
+
+
+@dataclass
+class Arrays:
+    """The problem as plain arrays for the kernels."""
+
+    T: np.ndarray
+    svc: np.ndarray
+    sc: np.ndarray
+    wo: np.ndarray
+    wc: np.ndarray
+    nw: np.ndarray
+    cand: np.ndarray
+    grp: np.ndarray
+    gmin: np.ndarray
+    gmax: np.ndarray
+    gpen: float
+    rt: np.ndarray
+    group_ids: list[int]
+    bonus: float
+
+
+def to_arrays(problem: OrienteeringProblem) -> Arrays:
+    n = problem.n
+    wo, wc, nw = problem.window_matrix()
+    hotels = problem.hotel_nodes
+    real = np.maximum(problem.score, 0.0)
+    bonus = float(real.sum()) + 1.0
+    sc = real.copy()
+    for m in problem.mandatory:
+        sc[m] += bonus
+    gids: list[int] = []
+    grp = np.full(n, -1, dtype=np.int64)
+    if problem.groups is not None:
+        gids = sorted({int(g) for g in problem.groups if g >= 0})
+        pos = {g: k for k, g in enumerate(gids)}
+        for i in range(n):
+            if problem.groups[i] >= 0:
+                grp[i] = pos[int(problem.groups[i])]
+    G = max(1, len(gids))
+    gmin = np.zeros(G, dtype=np.int64)
+    gmax = np.full(G, 1 << 40, dtype=np.int64)
+    for g, k in problem.group_min_visits.items():
+        if g in gids:
+            gmin[gids.index(g)] = k
+    for g, k in problem.group_max_visits.items():
+        if g in gids:
+            gmax[gids.index(g)] = k
+    cand = np.zeros(n, dtype=np.int8)
+    t_lo = min(r.t_start for r in problem.routes)
+    t_hi = max(r.t_end for r in problem.routes)
+    for i in range(n):
+        if i in hotels or nw[i] == 0:
+            continue
+        if not any(b >= t_lo - problem.eps and a <= t_hi + problem.eps for a, b in problem.windows[i]):
+            continue
+        useful = sc[i] > 0 or (grp[i] >= 0 and gmin[grp[i]] > 0)
+        if useful:
+            cand[i] = 1
+    rt = np.zeros((len(problem.routes), 6))
+    for d, r in enumerate(problem.routes):
+        rt[d, 0] = r.t_start
+        rt[d, 1] = r.t_end
+        rt[d, 2] = r.max_travel if r.max_travel is not None else math.inf
+        if r.break_ is not None and r.break_.duration > 0:
+            rt[d, 3:6] = (r.break_.duration, r.break_.earliest, r.break_.latest)
+    return Arrays(problem.travel, problem.service, sc, wo, wc, nw, cand, grp, gmin, gmax, bonus, rt, gids, bonus)
+
+
+def _run(A: Arrays, rs: np.ndarray, init: list[list[int]] | None, budget: float, seed: int, params: np.ndarray):
+    R = rs.shape[0]
+    maxl = int(A.cand.sum()) + 3
+    iseq = np.zeros((R, maxl), dtype=np.int64)
+    iln = np.zeros(R, dtype=np.int64)
+    for r in range(R):
+        full = [int(rs[r, 0]), *(init[r] if init else []), int(rs[r, 1])]
+        iseq[r, : len(full)] = full
+        iln[r] = len(full)
+    bseq, bln, best, it, work = K.search(A.T, A.svc, A.sc, A.wo, A.wc, A.nw, A.cand, A.grp, A.gmin, A.gmax,
+                                         A.gpen, rs, A.rt, iseq, iln, float(budget), int(seed), params)
+    routes = [[int(x) for x in bseq[r, : bln[r]]] for r in range(R)]
+    return routes, float(best), int(it), int(work)
+
+
+def warmup() -> float:
+    """Compile (or load from the on-disk cache) the kernels on a toy problem; returns the seconds it took."""
+    from .problem import RouteSpec
+
+    t = time.perf_counter()
+    xy = np.array([[0, 0], [1, 0], [0, 1], [1, 1]], dtype=float)
+    T = np.sqrt(((xy[:, None] - xy[None]) ** 2).sum(-1))
+    p = OrienteeringProblem(T, np.zeros(4), np.array([0, 1, 2, 3.0]), [[], [(0, 10)], [(0, 10)], [(0, 10)]],
+                            [RouteSpec((0,), (0,), 0, 3.5)])
+    A = to_arrays(p)
+    _run(A, np.array([[0, 0]], dtype=np.int64), None, 200, 0, DEFAULT_PARAMS)
+    return time.perf_counter() - t
+
+
+def search_routes(problem: OrienteeringProblem, seconds: float = 5.0, seed: int | None = None,
+                  work: float | None = None, params: np.ndarray | None = None,
+                  deadline: float | None = None) -> tuple[list[list[int]], dict]:
+    """Our metaheuristic alone: best full routes (hotels included) and statistics.
+
+    Hotel selection: every feasible hotel sequence (``problem.hotel_sequences``) gets a short search; the budget
+    is then concentrated by successive halving on the most promising sequences (each round keeps the better half
+    and continues its search from its best routes with a doubled budget).
+    """
+    seed = problem.seed if seed is None else seed
+    params = DEFAULT_PARAMS if params is None else params
+    budget = work if work is not None else seconds * WORK_PER_SECOND
+    A = to_arrays(problem)
+    seqs = problem.hotel_sequences()
+    stats: dict = {"hotel_sequences": len(seqs), "iterations": 0, "work": 0}
+    if not seqs:
+        R = len(problem.routes)
+        stats["infeasible_hotels"] = True
+        return [], stats
+    if len(seqs) == 1:
+        rs = np.array(seqs[0], dtype=np.int64)
+        routes, obj, it, wk = _run(A, rs, None, budget, seed, params)
+        stats.update(iterations=it, work=wk, objective=obj)
+        return routes, stats
+    # successive halving over hotel sequences
+    pool = [(s, None, -math.inf) for s in seqs]
+    rounds = max(1, math.ceil(math.log2(len(seqs))))
+    per_round = budget / (rounds + 1)
+    spent = 0.0
+    rnd = 0
+    while True:
+        share = max(2000.0, per_round / len(pool))
+        new_pool = []
+        for k, (s, init, _) in enumerate(pool):
+            rs = np.array(s, dtype=np.int64)
+            init_visits = [r[1:-1] for r in init] if init else None
+            routes, obj, it, wk = _run(A, rs, init_visits, share, seed + 7919 * rnd + k, params)
+            spent += wk
+            stats["iterations"] += it
+            stats["work"] += wk
+            new_pool.append((s, routes, obj))
+            if deadline is not None and time.perf_counter() > deadline:
+                break
+        new_pool.sort(key=lambda x: -x[2])
+        rnd += 1
+        if len(new_pool) == 1 or (deadline is not None and time.perf_counter() > deadline):
+            pool = new_pool[:1]
+            break
+        pool = new_pool[: max(1, len(new_pool) // 2)]
+        if len(pool) == 1:
+            rest = budget - spent
+            if rest > 1000:
+                s, init, _ = pool[0]
+                routes, obj, it, wk = _run(A, np.array(s, dtype=np.int64), [r[1:-1] for r in init], rest,
+                                           seed + 104729, params)
+                stats["iterations"] += it
+                stats["work"] += wk
+                if obj >= pool[0][2]:
+                    pool = [(s, routes, obj)]
+            break
+    s, routes, obj = pool[0]
+    stats["objective"] = obj
+    stats["hotels"] = [list(x) for x in s]
+    return routes, stats
+
+
+def solve(problem: OrienteeringProblem, seconds: float = 5.0, seed: int | None = None, *,
+          work: float | None = None, ortools_share: float = 0.0, strict: bool = False) -> Solution:
+    """Best solution found within ``seconds`` (deterministic for a given seed unless ``ortools_share`` > 0).
+
+    ``ortools_share`` of the time goes to an OR-Tools guided-local-search polish warm-started from our best
+    routes (kept only if it improves and passes ``check``). With ``strict=True`` an ``InfeasibleProblem`` is raised
+    when some mandatory node is not served; otherwise the solution lists them in ``unserved_mandatory``.
+    """
+    from .explain import explain
+
+    t0 = time.perf_counter()
+    own = seconds * (1.0 - ortools_share)
+    routes, stats = search_routes(problem, own, seed, work=None if work is None else work,
+                                  deadline=t0 + seconds * 1.5 + 1.0)
+    stats["seconds_own"] = time.perf_counter() - t0
+    if not routes:
+        sol = Solution([[] for _ in problem.routes], [r.start_nodes[0] for r in problem.routes],
+                       [r.end_nodes[0] for r in problem.routes], [], 0.0, stats=stats)
+        sol.stats["violations"] = ["no feasible hotel sequence"]
+    else:
+        sol = make_solution(problem, routes, stats)
+    if ortools_share > 0 and routes:
+        from .ortools_backend import polish
+
+        left = max(0.5, seconds - (time.perf_counter() - t0))
+        better = polish(problem, sol, left)
+        if better is not None and better.score > sol.score + 1e-9 and not check(problem, better):
+            better.stats = dict(sol.stats, ortools_gain=better.score - sol.score)
+            sol = better
+        else:
+            sol.stats["ortools_gain"] = 0.0
+    explain(problem, sol)
+    if strict and sol.unserved_mandatory:
+        from .explain import InfeasibleProblem
+
+        raise InfeasibleProblem(sol.unserved_mandatory)
+    sol.stats["seconds"] = time.perf_counter() - t0
+    return sol

@@ -1,0 +1,621 @@
+"""Compiled (numba) core of the search: route timetables, insertion evaluation, destroy/repair, SA loop.
+
+Everything that runs millions of times lives here, on plain arrays, so that a 10-second budget buys tens of
+thousands of iterations instead of hundreds in pure Python.
+
+Arrays of the problem ("P"):
+    T[n,n] travel, svc[n] service, sc[n] search score (real score + mandatory bonus), wo/wc[n,K] window
+    open/close, nw[n] number of windows, cand[n] 1 if the node may be visited, grp[n] group id or -1,
+    gmin/gmax[G] group limits, gpen penalty per missing group visit, rs[R,2] start/end node of each route,
+    rt[R,6] = t_start, t_end, travel cap, break duration, break earliest, break latest.
+Arrays of a solution ("S"):
+    seq[R,L] nodes of each route, hotels included, ln[R] their counts, st[R,L] start of service (arrival for
+    the end hotel), ar[R,L] arrival, ms[R,L] MaxShift (how much the start at a position may be delayed without
+    violating anything downstream — valid for routes without break), trav[R] total travel, bg[R] gap index of
+    the break (-1 none), where[n] route of a node or -1.
+
+Insertion feasibility is O(1) with the classic wait/MaxShift bookkeeping (Vansteenwegen et al. 2009) when the
+route has no break and only single-window stops; otherwise the route is re-simulated exactly (O(length)).
+The break is placed by a deterministic greedy rule: in the first gap where it is free (absorbed by waiting),
+else in the last gap where it is still possible.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+EPS = 1e-6
+NEG = -1e300
+
+
+@njit(cache=True)
+def win_start(wo, wc, nw, i, t):
+    """Earliest start of service at node i when arriving at t, or NEG if every window has closed."""
+    for k in range(nw[i]):
+        if t <= wc[i, k] + EPS:
+            if t > wo[i, k]:
+                return t
+            return wo[i, k]
+    return NEG
+
+
+@njit(cache=True)
+def win_close(wo, wc, nw, i, s):
+    """Close of the window that contains start time s."""
+    for k in range(nw[i]):
+        if s <= wc[i, k] + EPS:
+            return wc[i, k]
+    return wc[i, nw[i] - 1]
+
+
+@njit(cache=True)
+def simulate(buf, L, r, T, svc, wo, wc, nw, rt, out_st, out_ar):
+    """Earliest timetable of the node sequence buf[0:L] on route r (greedy break rule).
+
+    Returns (feasible, travel, break gap). out_st/out_ar receive start/arrival per position.
+    """
+    t0 = rt[r, 0]
+    t1 = rt[r, 1]
+    bd = rt[r, 3]
+    be = rt[r, 4]
+    bl = rt[r, 5]
+    taken = bd <= 0.0 or t0 > bl + EPS
+    out_st[0] = t0
+    out_ar[0] = t0
+    dep = t0
+    trav = 0.0
+    gap = -1
+    ok = True
+    for g in range(L - 1):
+        a = buf[g]
+        b = buf[g + 1]
+        tt = T[a, b]
+        trav += tt
+        arr = dep + tt
+        last = g + 1 == L - 1
+        if not taken:
+            bs = dep if dep > be else be
+            if bs <= bl + EPS:
+                rw = (arr if arr > be else be) + bd
+                take = False
+                if last:
+                    take = arr > bl + EPS
+                else:
+                    s0 = win_start(wo, wc, nw, b, arr)
+                    if s0 == NEG:
+                        take = True
+                    else:
+                        s1 = win_start(wo, wc, nw, b, rw)
+                        if s1 != NEG and s1 <= s0 + EPS:
+                            take = True
+                        else:
+                            d0 = s0 + svc[b]
+                            take = (d0 if d0 > be else be) > bl + EPS
+                if take:
+                    arr = rw
+                    taken = True
+                    gap = g
+        out_ar[g + 1] = arr
+        if last:
+            out_st[g + 1] = arr
+            if arr > t1 + EPS:
+                ok = False
+        else:
+            s = win_start(wo, wc, nw, b, arr)
+            if s == NEG:
+                ok = False
+                s = arr
+            out_st[g + 1] = s
+            dep = s + svc[b]
+    if not taken and out_ar[L - 1] > bl + EPS:
+        ok = False
+    if trav > rt[r, 2] + EPS:
+        ok = False
+    return ok, trav, gap
+
+
+@njit(cache=True)
+def refresh(r, T, svc, wo, wc, nw, rt, seq, ln, st, ar, ms, trav, bg):
+    """Recompute timetable and MaxShift of route r in place; returns feasibility."""
+    L = ln[r]
+    ok, tv, gap = simulate(seq[r], L, r, T, svc, wo, wc, nw, rt, st[r], ar[r])
+    trav[r] = tv
+    bg[r] = gap
+    ms[r, L - 1] = rt[r, 1] - ar[r, L - 1]
+    for k in range(L - 2, 0, -1):
+        i = seq[r, k]
+        c = win_close(wo, wc, nw, i, st[r, k]) - st[r, k]
+        w = st[r, k + 1] - ar[r, k + 1] + ms[r, k + 1]
+        ms[r, k] = c if c < w else w
+    if L > 1:
+        ms[r, 0] = st[r, 1] - ar[r, 1] + ms[r, 1]
+    return ok
+
+
+@njit(cache=True)
+def eval_insert(r, p, j, T, svc, wo, wc, nw, rt, seq, ln, st, ar, ms, trav, exact, buf, sst, sar):
+    """Can j go between positions p and p+1 of route r? Returns (feasible, time shift caused)."""
+    a = seq[r, p]
+    b = seq[r, p + 1]
+    dt = T[a, j] + T[j, b] - T[a, b]
+    if trav[r] + dt > rt[r, 2] + EPS:
+        return False, 0.0
+    dep = st[r, p] + (svc[a] if p > 0 else 0.0)
+    aj = dep + T[a, j]
+    sj = win_start(wo, wc, nw, j, aj)
+    if sj == NEG:
+        return False, 0.0
+    nb = sj + svc[j] + T[j, b]
+    shift = nb - ar[r, p + 1]
+    if not exact:
+        d = nb - st[r, p + 1]
+        if d <= ms[r, p + 1] + EPS:
+            return True, shift
+        return False, 0.0
+    # exact: fast accept, else simulate the whole new sequence
+    if rt[r, 3] <= 0.0:
+        d = nb - st[r, p + 1]
+        if d <= ms[r, p + 1] + EPS:
+            return True, shift
+    L = ln[r]
+    for k in range(p + 1):
+        buf[k] = seq[r, k]
+    buf[p + 1] = j
+    for k in range(p + 1, L):
+        buf[k + 1] = seq[r, k]
+    ok, tv, gap = simulate(buf, L + 1, r, T, svc, wo, wc, nw, rt, sst, sar)
+    if not ok:
+        return False, 0.0
+    return True, shift
+
+
+@njit(cache=True)
+def insert_at(r, p, j, seq, ln, where):
+    L = ln[r]
+    for k in range(L, p + 1, -1):
+        seq[r, k] = seq[r, k - 1]
+    seq[r, p + 1] = j
+    ln[r] = L + 1
+    where[j] = r
+
+
+@njit(cache=True)
+def remove_at(r, k, seq, ln, where):
+    j = seq[r, k]
+    L = ln[r]
+    for q in range(k, L - 1):
+        seq[r, q] = seq[r, q + 1]
+    ln[r] = L - 1
+    where[j] = -1
+    return j
+
+
+@njit(cache=True)
+def route_exact(r, seq, ln, nw, rt):
+    """Routes with a break or a multi-window stop need exact simulation for insertion checks."""
+    if rt[r, 3] > 0.0:
+        return True
+    for k in range(1, ln[r] - 1):
+        if nw[seq[r, k]] > 1:
+            return True
+    return False
+
+
+@njit(cache=True)
+def make_feasible(r, T, svc, wo, wc, nw, rt, seq, ln, st, ar, ms, trav, bg, where, grp, gcnt):
+    """Drop visits from the end of route r until its timetable is feasible (rare: only non-metric matrices)."""
+    while not refresh(r, T, svc, wo, wc, nw, rt, seq, ln, st, ar, ms, trav, bg):
+        if ln[r] <= 2:
+            return False
+        j = remove_at(r, ln[r] - 2, seq, ln, where)
+        if grp[j] >= 0:
+            gcnt[grp[j]] -= 1
+    return True
+
+
+@njit(cache=True)
+def objective(seq, ln, sc, grp, gmin, gcnt, gpen, R):
+    tot = 0.0
+    for r in range(R):
+        for k in range(1, ln[r] - 1):
+            tot += sc[seq[r, k]]
+    for g in range(gmin.shape[0]):
+        if gcnt[g] < gmin[g]:
+            tot -= gpen * (gmin[g] - gcnt[g])
+    return tot
+
+
+@njit(cache=True)
+def duration(ar, ln, rt, R):
+    d = 0.0
+    for r in range(R):
+        d += ar[r, ln[r] - 1] - rt[r, 0]
+    return d
+
+
+@njit(cache=True)
+def repair(T, svc, sc, wo, wc, nw, cand, grp, gmin, gmax, gpen, rt, seq, ln, st, ar, ms, trav, bg, where, gcnt,
+           noise, power, buf, sst, sar, bestR, bestP, exactR):
+    """Greedy insertion by ratio score^power / time shift (randomised by ``noise``) until nothing fits.
+
+    The best position of each (node, route) is cached and only the route that changed is re-evaluated.
+    Returns the number of insertion evaluations (the work unit of the budget).
+    """
+    n = T.shape[0]
+    R = ln.shape[0]
+    work = 0
+    mult = np.ones(n)
+    if noise > 0.0:
+        for j in range(n):
+            mult[j] = 1.0 + noise * np.random.random()
+    for r in range(R):
+        exactR[r] = route_exact(r, seq, ln, nw, rt)
+    for j in range(n):
+        for r in range(R):
+            bestR[j, r] = -1.0
+    dirty = np.ones(R, dtype=np.bool_)
+    while True:
+        bj = -1
+        br = -1
+        bv = -1.0
+        for j in range(n):
+            if cand[j] == 0 or where[j] >= 0:
+                continue
+            g = grp[j]
+            if g >= 0 and gcnt[g] >= gmax[g]:
+                continue
+            s = sc[j]
+            if g >= 0 and gcnt[g] < gmin[g]:
+                s += gpen
+            if s <= 0.0:
+                continue
+            num = s ** power * mult[j]
+            for r in range(R):
+                if dirty[r]:
+                    best = -1.0
+                    bp = -1
+                    for p in range(ln[r] - 1):
+                        work += 1
+                        ok, sh = eval_insert(r, p, j, T, svc, wo, wc, nw, rt, seq, ln, st, ar, ms, trav,
+                                             exactR[r], buf, sst, sar)
+                        if ok:
+                            v = num / (sh if sh > 1e-6 else 1e-6)
+                            if v > best:
+                                best = v
+                                bp = p
+                    bestR[j, r] = best
+                    bestP[j, r] = bp
+                if bestR[j, r] > bv:
+                    bv = bestR[j, r]
+                    bj = j
+                    br = r
+        for r in range(R):
+            dirty[r] = False
+        if bj < 0:
+            break
+        insert_at(br, bestP[bj, br], bj, seq, ln, where)
+        if grp[bj] >= 0:
+            gcnt[grp[bj]] += 1
+        if not refresh(br, T, svc, wo, wc, nw, rt, seq, ln, st, ar, ms, trav, bg):
+            # should not happen (the insertion was checked); undo defensively
+            k = bestP[bj, br] + 1
+            remove_at(br, k, seq, ln, where)
+            if grp[bj] >= 0:
+                gcnt[grp[bj]] -= 1
+            refresh(br, T, svc, wo, wc, nw, rt, seq, ln, st, ar, ms, trav, bg)
+            cand[bj] = 0  # never retry this node in this run
+        exactR[br] = route_exact(br, seq, ln, nw, rt)
+        dirty[br] = True
+        if grp[bj] >= 0:
+            # group counts changed: bonuses / maxima of that group's nodes changed -> refresh everything
+            for r in range(R):
+                dirty[r] = True
+    return work
+
+
+@njit(cache=True)
+def two_opt(r, T, svc, wo, wc, nw, rt, seq, ln, st, ar, ms, trav, bg, buf, sst, sar):
+    """Segment reversal and relocation inside route r, accepted when the route gets shorter in time
+    (earlier return; ties broken by less travel). Returns work done."""
+    L = ln[r]
+    work = 0
+    if L < 4:
+        return work
+    improved = True
+    rounds = 0
+    while improved and rounds < 5:
+        improved = False
+        rounds += 1
+        L = ln[r]
+        cur_end = ar[r, L - 1]
+        cur_tr = trav[r]
+        for i in range(1, L - 2):
+            for k in range(i + 1, L - 1):
+                # reversal of i..k (quick travel filter for the common symmetric case)
+                a = seq[r, i - 1]
+                b = seq[r, i]
+                c = seq[r, k]
+                d = seq[r, k + 1]
+                if T[a, c] + T[b, d] < T[a, b] + T[c, d] - EPS:
+                    for q in range(L):
+                        buf[q] = seq[r, q]
+                    for q in range(k - i + 1):
+                        buf[i + q] = seq[r, k - q]
+                    work += L
+                    ok, tv, gp = simulate(buf, L, r, T, svc, wo, wc, nw, rt, sst, sar)
+                    if ok and (sar[L - 1] < cur_end - EPS or (sar[L - 1] <= cur_end + EPS and tv < cur_tr - EPS)):
+                        for q in range(L):
+                            seq[r, q] = buf[q]
+                        refresh(r, T, svc, wo, wc, nw, rt, seq, ln, st, ar, ms, trav, bg)
+                        cur_end = ar[r, L - 1]
+                        cur_tr = trav[r]
+                        improved = True
+        # or-opt: move one node elsewhere in the route
+        for i in range(1, L - 1):
+            x = seq[r, i]
+            a = seq[r, i - 1]
+            b = seq[r, i + 1]
+            gain = T[a, x] + T[x, b] - T[a, b]
+            for p in range(0, L - 1):
+                if p == i or p == i - 1:
+                    continue
+                u = seq[r, p]
+                v = seq[r, p + 1]
+                if T[u, x] + T[x, v] - T[u, v] >= gain - EPS:
+                    continue
+                m = 0
+                for q in range(L):
+                    if q == i:
+                        continue
+                    buf[m] = seq[r, q]
+                    m += 1
+                    if q == p:
+                        buf[m] = x
+                        m += 1
+                work += L
+                ok, tv, gp = simulate(buf, L, r, T, svc, wo, wc, nw, rt, sst, sar)
+                if ok and (sar[L - 1] < cur_end - EPS or (sar[L - 1] <= cur_end + EPS and tv < cur_tr - EPS)):
+                    for q in range(L):
+                        seq[r, q] = buf[q]
+                    refresh(r, T, svc, wo, wc, nw, rt, seq, ln, st, ar, ms, trav, bg)
+                    cur_end = ar[r, L - 1]
+                    cur_tr = trav[r]
+                    improved = True
+                    break
+            if improved:
+                break
+    return work
+
+
+@njit(cache=True)
+def init_routes(rs, rt, T, svc, wo, wc, nw, seq, ln, st, ar, ms, trav, bg, where):
+    R = rs.shape[0]
+    ok = True
+    for j in range(where.shape[0]):
+        where[j] = -1
+    for r in range(R):
+        seq[r, 0] = rs[r, 0]
+        seq[r, 1] = rs[r, 1]
+        ln[r] = 2
+        if not refresh(r, T, svc, wo, wc, nw, rt, seq, ln, st, ar, ms, trav, bg):
+            ok = False
+    return ok
+
+
+@njit(cache=True)
+def search(T, svc, sc, wo, wc, nw, cand0, grp, gmin, gmax, gpen, rs, rt, init_seq, init_ln,
+           budget, seed, params):
+    """Simulated-annealing / iterated-local-search over destroy-and-repair moves.
+
+    params = [power, noise, temperature factor, max segment fraction, restart after k non-improving iterations,
+    2-opt probability]. Stops when ``budget`` insertion evaluations are spent (deterministic for a given seed).
+    Returns best seq, ln, best objective, iterations, work.
+    """
+    np.random.seed(seed)
+    n = T.shape[0]
+    R = rs.shape[0]
+    MAXL = init_seq.shape[1]
+    power = params[0]
+    noise = params[1]
+    tfac = params[2]
+    segfrac = params[3]
+    restart_k = int(params[4])
+    p2opt = params[5]
+    cand = cand0.copy()
+    seq = np.zeros((R, MAXL), dtype=np.int64)
+    ln = np.zeros(R, dtype=np.int64)
+    st = np.zeros((R, MAXL))
+    ar = np.zeros((R, MAXL))
+    ms = np.zeros((R, MAXL))
+    trav = np.zeros(R)
+    bg = np.full(R, -1, dtype=np.int64)
+    where = np.full(n, -1, dtype=np.int64)
+    gcnt = np.zeros(gmin.shape[0], dtype=np.int64)
+    buf = np.zeros(MAXL + 2, dtype=np.int64)
+    sst = np.zeros(MAXL + 2)
+    sar = np.zeros(MAXL + 2)
+    bestR = np.zeros((n, R))
+    bestP = np.zeros((n, R), dtype=np.int64)
+    exactR = np.zeros(R, dtype=np.bool_)
+    # start from the given routes (or empty ones)
+    for r in range(R):
+        L = init_ln[r]
+        for k in range(L):
+            seq[r, k] = init_seq[r, k]
+        ln[r] = L
+        for k in range(1, L - 1):
+            where[seq[r, k]] = r
+            if grp[seq[r, k]] >= 0:
+                gcnt[grp[seq[r, k]]] += 1
+        make_feasible(r, T, svc, wo, wc, nw, rt, seq, ln, st, ar, ms, trav, bg, where, grp, gcnt)
+    work = repair(T, svc, sc, wo, wc, nw, cand, grp, gmin, gmax, gpen, rt, seq, ln, st, ar, ms, trav, bg, where,
+                  gcnt, 0.0, power, buf, sst, sar, bestR, bestP, exactR)
+    for r in range(R):
+        work += two_opt(r, T, svc, wo, wc, nw, rt, seq, ln, st, ar, ms, trav, bg, buf, sst, sar)
+    work += repair(T, svc, sc, wo, wc, nw, cand, grp, gmin, gmax, gpen, rt, seq, ln, st, ar, ms, trav, bg, where,
+                   gcnt, 0.0, power, buf, sst, sar, bestR, bestP, exactR)
+    cur = objective(seq, ln, sc, grp, gmin, gcnt, gpen, R)
+    cur_d = duration(ar, ln, rt, R)
+    best = cur
+    best_d = cur_d
+    bseq = seq.copy()
+    bln = ln.copy()
+    cseq = seq.copy()
+    cln = ln.copy()
+    # average score of a visit sets the temperature scale
+    tot = 0.0
+    cnt = 0
+    for j in range(n):
+        if cand[j] == 1 and sc[j] > 0:
+            tot += sc[j]
+            cnt += 1
+    avg = tot / cnt if cnt > 0 else 1.0
+    it = 0
+    since = 0
+    seg_s = 1
+    seg_r = 0
+    removed = np.zeros(n + 1, dtype=np.int64)
+    ptabu = params[6] if params.shape[0] > 6 else 0.5
+    while work < budget:
+        it += 1
+        nrem = 0
+        for r in range(R):
+            for kk in range(1, ln[r] - 1):
+                removed[seq[r, kk]] = 1
+            
+        frac = work / budget
+        temp = tfac * avg * (1.0 - frac)
+        nvis = 0
+        for r in range(R):
+            nvis += ln[r] - 2
+        # ---- destroy
+        op = np.random.random()
+        if op < 0.45:
+            # Vansteenwegen shake: remove seg_s consecutive visits from position seg_r in every route
+            for r in range(R):
+                L = ln[r]
+                if L <= 2:
+                    continue
+                k0 = 1 + (seg_r % (L - 2))
+                for q in range(seg_s):
+                    if k0 >= ln[r] - 1:
+                        break
+                    j = remove_at(r, k0, seq, ln, where)
+                    if grp[j] >= 0:
+                        gcnt[grp[j]] -= 1
+            seg_r += seg_s
+            seg_s += 1
+            if seg_s > max(2, int(segfrac * nvis / max(R, 1))):
+                seg_s = 1
+        elif op < 0.8:
+            k = 1 + int(np.random.random() * max(2.0, segfrac * nvis))
+            for q in range(k):
+                tot_v = 0
+                for r in range(R):
+                    tot_v += ln[r] - 2
+                if tot_v == 0:
+                    break
+                x = int(np.random.random() * tot_v)
+                for r in range(R):
+                    if x < ln[r] - 2:
+                        j = remove_at(r, x + 1, seq, ln, where)
+                        if grp[j] >= 0:
+                            gcnt[grp[j]] -= 1
+                        break
+                    x -= ln[r] - 2
+        else:
+            # worst removal: lowest score per detour, randomised
+            k = 1 + int(np.random.random() * max(2.0, 0.5 * segfrac * nvis))
+            for q in range(k):
+                wr = -1
+                wk = -1
+                wv = 1e300
+                for r in range(R):
+                    for kk in range(1, ln[r] - 1):
+                        a = seq[r, kk - 1]
+                        x = seq[r, kk]
+                        b = seq[r, kk + 1]
+                        det = T[a, x] + svc[x] + T[x, b] - T[a, b]
+                        v = sc[x] / (det if det > 1e-6 else 1e-6) * (0.5 + np.random.random())
+                        if v < wv:
+                            wv = v
+                            wr = r
+                            wk = kk
+                if wr < 0:
+                    break
+                j = remove_at(wr, wk, seq, ln, where)
+                if grp[j] >= 0:
+                    gcnt[grp[j]] -= 1
+        for r in range(R):
+            make_feasible(r, T, svc, wo, wc, nw, rt, seq, ln, st, ar, ms, trav, bg, where, grp, gcnt)
+        # nodes just removed may not come back in the first repair pass (forces the search to move)
+        use_tabu = np.random.random() < ptabu
+        for j in range(n):
+            if removed[j] == 1 and where[j] < 0 and use_tabu and cand[j] == 1:
+                cand[j] = 2
+                nrem += 1
+            removed[j] = 0
+        if nrem > 0:
+            for j in range(n):
+                if cand[j] == 2:
+                    cand[j] = 0
+            work += repair(T, svc, sc, wo, wc, nw, cand, grp, gmin, gmax, gpen, rt, seq, ln, st, ar, ms, trav, bg,
+                           where, gcnt, noise, power, buf, sst, sar, bestR, bestP, exactR)
+            for j in range(n):
+                if cand[j] == 0 and cand0[j] == 1 and where[j] < 0:
+                    cand[j] = 1
+        # ---- repair (+ occasional route compression and a second repair)
+        work += repair(T, svc, sc, wo, wc, nw, cand, grp, gmin, gmax, gpen, rt, seq, ln, st, ar, ms, trav, bg,
+                       where, gcnt, noise, power, buf, sst, sar, bestR, bestP, exactR)
+        if np.random.random() < p2opt:
+            for r in range(R):
+                work += two_opt(r, T, svc, wo, wc, nw, rt, seq, ln, st, ar, ms, trav, bg, buf, sst, sar)
+            work += repair(T, svc, sc, wo, wc, nw, cand, grp, gmin, gmax, gpen, rt, seq, ln, st, ar, ms, trav, bg,
+                           where, gcnt, 0.0, power, buf, sst, sar, bestR, bestP, exactR)
+        new = objective(seq, ln, sc, grp, gmin, gcnt, gpen, R)
+        new_d = duration(ar, ln, rt, R)
+        accept = False
+        if new > cur + EPS or (new >= cur - EPS and new_d <= cur_d + EPS):
+            accept = True
+        elif temp > 0.0 and np.random.random() < np.exp((new - cur) / temp):
+            accept = True
+        if new > best + EPS or (new >= best - EPS and new_d < best_d - EPS):
+            if new > best + EPS:
+                since = 0
+                seg_s = 1
+            best = new
+            best_d = new_d
+            bseq[:, :] = seq
+            bln[:] = ln
+        else:
+            since += 1
+        if accept:
+            cur = new
+            cur_d = new_d
+            cseq[:, :] = seq
+            cln[:] = ln
+        else:
+            seq[:, :] = cseq
+            ln[:] = cln
+        if since > restart_k:
+            since = 0
+            seq[:, :] = bseq
+            ln[:] = bln
+            cur = best
+            cur_d = best_d
+            cseq[:, :] = seq
+            cln[:] = ln
+        if not accept or since == 0:
+            # rebuild derived state (where, gcnt, timetables) of the restored solution
+            for j in range(n):
+                where[j] = -1
+            for g in range(gcnt.shape[0]):
+                gcnt[g] = 0
+            for r in range(R):
+                for kk in range(1, ln[r] - 1):
+                    where[seq[r, kk]] = r
+                    if grp[seq[r, kk]] >= 0:
+                        gcnt[grp[seq[r, kk]]] += 1
+                refresh(r, T, svc, wo, wc, nw, rt, seq, ln, st, ar, ms, trav, bg)
+    return bseq, bln, best, it, work

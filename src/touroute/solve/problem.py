@@ -1,0 +1,231 @@
+"""The optimisation model: multi-route orienteering with time windows and hotel selection.
+
+One matrix-based model serves both the published benchmarks (TOPTW, OPHS) and real multi-day trips:
+
+* ``n`` nodes, ``travel[i, j]`` the travel time from i to j (asymmetric allowed), ``service[i]`` the visit
+  duration and ``score[i]`` the profit collected the first time i is visited. Depots and hotels are ordinary
+  nodes with score 0.
+* ``windows[i]`` lists the allowed **start-of-service** intervals of node i on ONE absolute clock shared by all
+  routes (day 2 at 09:00 is ``86400 + 32400`` when the unit is seconds). Several intervals model a museum
+  closed at lunch or on Mondays; point intervals ``(t, t)`` model scheduled ferry departures. An empty list means
+  the node cannot be visited. Waiting before a window opens is allowed.
+* ``routes[d]`` (one per day / vehicle) says where route d may start and end (sets of nodes: the hotel choice),
+  its time span ``[t_start, t_end]``, an optional cap on total travel time (a daily driving limit) and an
+  optional break (lunch) of fixed duration whose start must lie in ``[earliest, latest]``.
+* ``chained``: route d+1 starts at the node where route d ended (the hotel where the night was spent).
+* ``mandatory`` nodes must be visited; ``groups`` (e.g. province of each node) with per-group minimum and
+  maximum numbers of visits.
+
+Objective: maximise the total score of visited nodes subject to all of the above.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import numpy as np
+
+from ..errors import TourouteException
+
+INF = math.inf
+
+
+class ProblemError(TourouteException):
+    """The problem object itself is malformed (shapes, indices, intervals) — a programming or data error."""
+
+
+@dataclass(frozen=True)
+class BreakSpec:
+    """A break (lunch) of ``duration`` whose start lies in ``[earliest, latest]`` (absolute clock).
+
+    The break is taken wherever the route is at that moment: while waiting at a stop, right after a visit or by
+    stopping on the way between two stops; it never interrupts a visit. When the route is not running at
+    ``latest`` (it starts after it or has already ended), the break happens outside the route and costs nothing.
+    """
+
+    duration: float
+    earliest: float
+    latest: float
+
+
+@dataclass(frozen=True)
+class RouteSpec:
+    """One route (one day of a trip, one tour of a benchmark)."""
+
+    start_nodes: tuple[int, ...]
+    end_nodes: tuple[int, ...]
+    t_start: float
+    t_end: float
+    max_travel: float | None = None
+    break_: BreakSpec | None = None
+
+
+@dataclass
+class OrienteeringProblem:
+    """Multi-route orienteering with (multiple) time windows, breaks, driving caps and hotel selection."""
+
+    travel: np.ndarray
+    service: np.ndarray
+    score: np.ndarray
+    windows: list[list[tuple[float, float]]]
+    routes: list[RouteSpec]
+    chained: bool = False
+    mandatory: frozenset[int] = frozenset()
+    groups: np.ndarray | None = None
+    group_min_visits: dict[int, int] = field(default_factory=dict)
+    group_max_visits: dict[int, int] = field(default_factory=dict)
+    seed: int = 0
+    name: str = "problem"
+    eps: float = 1e-6
+    """Tolerance of every time comparison (benchmark distances are truncated decimals summed in floating point)."""
+
+    def __post_init__(self) -> None:
+        self.travel = np.ascontiguousarray(self.travel, dtype=np.float64)
+        self.service = np.ascontiguousarray(self.service, dtype=np.float64)
+        self.score = np.ascontiguousarray(self.score, dtype=np.float64)
+        self.mandatory = frozenset(int(i) for i in self.mandatory)
+        self.windows = [sorted((float(a), float(b)) for a, b in w) for w in self.windows]
+        if self.groups is not None:
+            self.groups = np.ascontiguousarray(self.groups, dtype=np.int64)
+        self.validate()
+
+    @property
+    def n(self) -> int:
+        return int(self.travel.shape[0])
+
+    @property
+    def hotel_nodes(self) -> frozenset[int]:
+        """Nodes that some route may start or end at; they are never visits."""
+        s: set[int] = set()
+        for r in self.routes:
+            s.update(r.start_nodes)
+            s.update(r.end_nodes)
+        return frozenset(s)
+
+    def validate(self) -> None:
+        """Reject malformed input early with a message naming the field, instead of a numba crash later."""
+        n = self.n
+        errs: list[str] = []
+        if self.travel.shape != (n, n):
+            errs.append(f"travel must be square, got {self.travel.shape}")
+        if self.service.shape != (n,):
+            errs.append(f"service must have shape ({n},), got {self.service.shape}")
+        if self.score.shape != (n,):
+            errs.append(f"score must have shape ({n},), got {self.score.shape}")
+        if len(self.windows) != n:
+            errs.append(f"windows must have {n} entries, got {len(self.windows)}")
+        if not np.all(np.isfinite(self.travel)) or (self.travel < 0).any():
+            errs.append("travel must be finite and non-negative")
+        for i, w in enumerate(self.windows):
+            for a, b in w:
+                if b < a:
+                    errs.append(f"node {i}: window ({a}, {b}) closes before it opens")
+        if not self.routes:
+            errs.append("at least one route is required")
+        for d, r in enumerate(self.routes):
+            if not r.start_nodes or not r.end_nodes:
+                errs.append(f"route {d}: start_nodes and end_nodes must be non-empty")
+            for v in (*r.start_nodes, *r.end_nodes):
+                if not 0 <= v < n:
+                    errs.append(f"route {d}: hotel node {v} out of range")
+            if r.t_end < r.t_start:
+                errs.append(f"route {d}: t_end < t_start")
+            if r.break_ is not None and r.break_.latest < r.break_.earliest:
+                errs.append(f"route {d}: break latest < earliest")
+        for i in self.mandatory:
+            if not 0 <= i < n:
+                errs.append(f"mandatory node {i} out of range")
+            elif i in self.hotel_nodes:
+                errs.append(f"mandatory node {i} is a start/end node of some route")
+        if self.groups is not None and self.groups.shape != (n,):
+            errs.append(f"groups must have shape ({n},)")
+        if (self.group_min_visits or self.group_max_visits) and self.groups is None:
+            errs.append("group limits given without groups")
+        if errs:
+            raise ProblemError("invalid OrienteeringProblem: " + "; ".join(errs))
+
+    def window_matrix(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Windows as padded arrays (open, close, count) for the compiled search kernels."""
+        k = max(1, max((len(w) for w in self.windows), default=1))
+        wo = np.full((self.n, k), INF)
+        wc = np.full((self.n, k), -INF)
+        nw = np.zeros(self.n, dtype=np.int64)
+        for i, w in enumerate(self.windows):
+            nw[i] = len(w)
+            for t, (a, b) in enumerate(w):
+                wo[i, t] = a
+                wc[i, t] = b
+        return wo, wc, nw
+
+    def hotel_sequences(self, limit: int = 5000, rng: np.random.Generator | None = None) -> list[tuple[tuple[int, int], ...]]:
+        """Feasible (start, end) pairs per route; chained problems link end d to start d+1.
+
+        Enumerated depth-first, pruned by "the hotel-to-hotel trip alone fits the route's time and driving cap".
+        When more than ``limit`` exist, a seeded random sample of ``limit`` is returned (documented as such).
+        """
+        R = len(self.routes)
+        T = self.travel
+
+        def fits(d: int, s: int, e: int) -> bool:
+            r = self.routes[d]
+            t = T[s, e]
+            if r.t_start + t > r.t_end + self.eps:
+                return False
+            return r.max_travel is None or t <= r.max_travel + self.eps
+
+        out: list[tuple[tuple[int, int], ...]] = []
+        if not self.chained:
+            per = [[(s, e) for s in r.start_nodes for e in r.end_nodes if fits(d, s, e)] for d, r in enumerate(self.routes)]
+            total = 1
+            for p in per:
+                total *= max(1, len(p))
+            if any(not p for p in per):
+                return []
+            if total <= limit:
+                import itertools
+
+                return [tuple(c) for c in itertools.product(*per)]
+            rng = rng or np.random.default_rng(self.seed)
+            seen = set()
+            for _ in range(limit * 3):
+                c = tuple(p[int(rng.integers(len(p)))] for p in per)
+                seen.add(c)
+                if len(seen) >= limit:
+                    break
+            return sorted(seen)
+
+        # chained: DFS over intermediate hotels
+        import sys
+
+        sys.setrecursionlimit(max(1000, 10 * R))
+        count = [0]
+        overflow = [False]
+
+        def dfs(d: int, s: int, acc: list[tuple[int, int]]) -> None:
+            if overflow[0]:
+                return
+            r = self.routes[d]
+            for e in r.end_nodes:
+                if not fits(d, s, e):
+                    continue
+                if d + 1 < R and e not in self.routes[d + 1].start_nodes:
+                    continue
+                acc.append((s, e))
+                if d + 1 == R:
+                    out.append(tuple(acc))
+                    count[0] += 1
+                    if count[0] > 20 * limit:
+                        overflow[0] = True
+                else:
+                    dfs(d + 1, e, acc)
+                acc.pop()
+
+        for s in self.routes[0].start_nodes:
+            dfs(0, s, [])
+        if len(out) > limit:
+            rng = rng or np.random.default_rng(self.seed)
+            idx = sorted(rng.choice(len(out), size=limit, replace=False).tolist())
+            out = [out[i] for i in idx]
+        return out
