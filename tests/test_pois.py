@@ -97,10 +97,10 @@ def test_mice_capacities_and_popularity_rule(catalogue):
     """Published capacities are carried (checked facts from shared/data/README.md) and drive MICE popularity."""
     mice = catalogue.filter(category="mice").df
     assert mice["capacity"].notna().sum() >= 10
-    crown = catalogue.search("Crown Convention").df
-    assert len(crown) == 1 and int(crown["capacity"].iloc[0]) == 7500
-    ariyana = catalogue.search("Ariyana").df
-    assert len(ariyana) == 1 and int(ariyana["capacity"].iloc[0]) == 2500
+    crown = catalogue.search("Crown Convention").filter(category="mice").df
+    assert int(crown["capacity"].iloc[0]) == 7500  # ranked first: name match
+    ariyana = catalogue.search("Ariyana").filter(category="mice").df
+    assert int(ariyana["capacity"].iloc[0]) == 2500
     for pid, row in mice.iterrows():
         cap = row["capacity"]
         want = 4 if pd.isna(cap) else 8 if cap >= 2000 else 7 if cap >= 1000 else 6 if cap >= 500 else 5 if cap >= 200 else 4
