@@ -216,7 +216,7 @@ GOOD = {
     "subcategory": "pagoda", "province_legacy": "Thừa Thiên Huế", "province": "Huế", "lat": "16.4533",
     "lon": "107.5447", "visit_minutes": "40", "opening_hours": "Mo-Su 07:00-17:30", "fee_vnd": "0",
     "fee_as_of": "2024-05", "capacity": "", "popularity": "5", "tags": "buddhist;national_relic",
-    "osm_id": "node/123", "source": "https://example.org/page", "description_vi": "", "description_en": "",
+    "osm_id": "node/123", "source": "https://example.org/page", "description_vi": "", "description_en": "", "part_of": "",
 }
 
 
@@ -299,12 +299,30 @@ def test_bad_header_extra_cells_and_encoding(tmp_path):
     w.writerow(COLUMNS)
     w.writerow([GOOD[c] for c in COLUMNS] + ["surplus"])
     p2.write_text(buf.getvalue(), encoding="utf-8")
-    with pytest.raises(DataError, match="line 2: 21 cells, header has 20"):
+    with pytest.raises(DataError, match="line 2: 22 cells, header has 21"):
         load_catalogue([p2])
     p3 = tmp_path / "latin1.csv"
     p3.write_bytes(",".join(COLUMNS).encode() + b"\nhu\xe9\n")
     with pytest.raises(DataError, match="not UTF-8"):
         load_catalogue([p3])
+
+
+def test_part_of_must_name_a_nearby_whole(tmp_path):
+    parent = GOOD | {"id": "hue-whole", "name_vi": "Toàn thể", "name_en": "Whole"}
+    ok = GOOD | {"part_of": "hue-whole"}
+    assert load_catalogue([_write(tmp_path, [parent, ok], "ok.csv")]).get("hue-test-place").part_of == "hue-whole"
+    for bad, needle in [(GOOD | {"part_of": "hue-nowhere"}, "another catalogue place"),
+                        (GOOD | {"part_of": "hue-test-place"}, "another catalogue place"),
+                        (GOOD | {"part_of": "hue-whole", "lat": "16.50"}, "more than 2000 m")]:
+        with pytest.raises(DataError, match=needle) as exc:
+            load_catalogue([_write(tmp_path, [parent, bad], "bad.csv")])
+        assert exc.value.problems[0].field == "part_of" and exc.value.problems[0].line == 3
+
+
+def test_catalogue_components_point_to_their_site(catalogue):
+    parts = catalogue.df[catalogue.df["part_of"].notna()]
+    assert {"hue-imperial-city", "qnam-hoi-an-ancient-town"} <= set(parts["part_of"])
+    assert catalogue.get("qnam-japanese-bridge").part_of == "qnam-hoi-an-ancient-town"
 
 
 def test_lenient_load_keeps_valid_rows(tmp_path):

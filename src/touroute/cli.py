@@ -45,6 +45,9 @@ def _register() -> None:
     from . import pois_cli
 
     pois_cli.register(main)
+    from .bench import cli as bench_cli
+
+    bench_cli.register(main)
     try:
         from .network import cli as network_cli
     except ImportError:  # network layer not present in this build

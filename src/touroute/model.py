@@ -13,14 +13,18 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Category = Literal["heritage", "mice", "coastal", "lodging", "other"]
-Profile = Literal["car", "van16", "coach45", "motorbike"]
+Profile = Literal["car", "van", "coach", "motorbike"]
 Pace = Literal["relaxed", "normal", "intense"]
 
 # How pace scales the typical visit duration, and why: a relaxed traveller lingers, a fair delegation is on a clock.
 PACE_VISIT_FACTOR: dict[str, float] = {"relaxed": 1.3, "normal": 1.0, "intense": 0.75}
 
 # Seats per vehicle profile, used to pick the vehicle from the group size and to count vehicles for costs.
-PROFILE_SEATS: dict[str, int] = {"motorbike": 2, "car": 4, "van16": 15, "coach45": 44}
+PROFILE_SEATS: dict[str, int] = {"motorbike": 2, "car": 4, "van": 15, "coach": 44}
+
+# Default vehicle cost per km (VND, per vehicle, with driver and fuel) — planning assumptions, not quoted prices:
+# set `costs.vehicle_per_km` from a real quote. Documented in docs/planner.md.
+DEFAULT_VEHICLE_COST_PER_KM: dict[str, float] = {"motorbike": 2_000, "car": 12_000, "van": 16_000, "coach": 28_000}
 
 
 def _minutes(t: time) -> int:
@@ -119,13 +123,27 @@ class SolverSettings(BaseModel):
 
 
 class Overnight(BaseModel):
-    """Where each night is spent: fixed hubs, or let the optimiser choose among candidates."""
+    """Where each night is spent: fixed hubs, or let the optimiser choose among candidates.
+
+    ``pinned`` fixes single nights in "choose" mode (night 1 = the night after day 1) — what the web editor's
+    "change this night's hub" does before re-planning.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
     mode: Literal["choose", "fixed"] = "choose"
     fixed: list[str] = Field(default_factory=list, description="catalogue id of each night's hub (days − 1 entries)")
     candidates: list[str] = Field(default_factory=list, description="hub ids to choose from; default all lodging hubs")
+    pinned: dict[int, str] = Field(default_factory=dict, description="night number → hub id")
+
+
+class Lock(BaseModel):
+    """Keep a place in the plan on a given day (1-based) — the editor's "lock this stop to day N"."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    place_id: str
+    day: int = Field(ge=1, le=14)
 
 
 class PlanRequest(BaseModel):
@@ -146,6 +164,7 @@ class PlanRequest(BaseModel):
     tags: list[str] = Field(default_factory=list)
     must_visit: list[str] = Field(default_factory=list)
     exclude: list[str] = Field(default_factory=list)
+    locks: list[Lock] = Field(default_factory=list)
     min_popularity: int = Field(default=1, ge=1, le=10)
     themes: ThemeWeights = Field(default_factory=ThemeWeights)
     regional: RegionalRules = Field(default_factory=RegionalRules)
@@ -175,7 +194,13 @@ class PlanRequest(BaseModel):
             raise ValueError("lunch window must lie within the day")
         if self.overnight.mode == "fixed" and len(self.overnight.fixed) != self.days - 1:
             raise ValueError(f"overnight.fixed needs {self.days - 1} hub id(s), one per night, got {len(self.overnight.fixed)}")
-        clash = set(self.must_visit) & set(self.exclude)
+        for lock in self.locks:
+            if lock.day > self.days:
+                raise ValueError(f"lock of {lock.place_id} on day {lock.day}, but the trip has {self.days} day(s)")
+        for night in self.overnight.pinned:
+            if not 1 <= night <= self.days - 1:
+                raise ValueError(f"overnight.pinned: night {night} does not exist in a {self.days}-day trip")
+        clash = (set(self.must_visit) | {lk.place_id for lk in self.locks}) & set(self.exclude)
         if clash:
             raise ValueError(f"places both must-visit and excluded: {', '.join(sorted(clash))}")
         return self
@@ -186,10 +211,10 @@ class PlanRequest(BaseModel):
         """The vehicle: as requested, else the smallest that seats the group."""
         if self.vehicle:
             return self.vehicle
-        for name in ("car", "van16", "coach45"):
+        for name in ("car", "van", "coach"):
             if self.group_size <= PROFILE_SEATS[name]:
                 return name
-        return "coach45"
+        return "coach"
 
     @property
     def vehicles_needed(self) -> int:

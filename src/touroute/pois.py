@@ -29,7 +29,7 @@ from .resources import data_dir
 COLUMNS: tuple[str, ...] = (
     "id", "name_vi", "name_en", "category", "subcategory", "province_legacy", "province", "lat", "lon",
     "visit_minutes", "opening_hours", "fee_vnd", "fee_as_of", "capacity", "popularity", "tags", "osm_id",
-    "source", "description_vi", "description_en",
+    "source", "description_vi", "description_en", "part_of",
 )
 
 CATEGORIES: tuple[str, ...] = ("heritage", "mice", "coastal", "lodging", "other")
@@ -101,6 +101,7 @@ class Poi(BaseModel):
     popularity: int = Field(ge=1, le=10)
     tags: tuple[str, ...] = ()
     osm_id: str | None = None
+    part_of: str | None = None
     source: str = Field(min_length=1)
     description_vi: str | None = None
     description_en: str | None = None
@@ -131,7 +132,7 @@ class Poi(BaseModel):
 
     @field_validator("osm_id")
     @classmethod
-    def _osm_id(cls, v: str | None) -> str | None:
+    def _osm_id(cls, v: str | None) -> str | None:  # noqa: D401
         if v is not None and not _OSM_ID_RE.match(v):
             raise ValueError("must look like node/123, way/123 or relation/123")
         return v
@@ -382,6 +383,27 @@ def _check_duplicates(records: list[tuple[Poi, str, int]], problems: list[Proble
                                             f"{d:.0f} m from it — a duplicate place"))
 
 
+PART_OF_MAX_METRES = 2000.0
+
+
+def _check_part_of(records: list[tuple[Poi, str, int]], problems: list[Problem]) -> None:
+    """``part_of`` names an existing place of the same province, close by, that is not itself a part."""
+    by_id = {r[0].id: r[0] for r in records}
+    for poi, fname, line in records:
+        if poi.part_of is None:
+            continue
+        parent = by_id.get(poi.part_of)
+        if parent is None or parent.id == poi.id:
+            problems.append(Problem(fname, line, "part_of", poi.part_of, "must be the id of another catalogue place"))
+        elif parent.part_of is not None:
+            problems.append(Problem(fname, line, "part_of", poi.part_of, "the parent is itself part of another place"))
+        elif parent.province_legacy != poi.province_legacy:
+            problems.append(Problem(fname, line, "part_of", poi.part_of, "the parent lies in another province"))
+        elif haversine_m(poi.lat, poi.lon, parent.lat, parent.lon) > PART_OF_MAX_METRES:
+            problems.append(Problem(fname, line, "part_of", poi.part_of,
+                                    f"the parent is more than {PART_OF_MAX_METRES:.0f} m away"))
+
+
 def validate_files(paths: Sequence[Path | str]) -> tuple[list[Poi], list[Problem]]:
     """Validate catalogue files; returns the valid records and every problem found (never raises for bad rows)."""
     problems: list[Problem] = []
@@ -389,6 +411,7 @@ def validate_files(paths: Sequence[Path | str]) -> tuple[list[Poi], list[Problem
     for p in paths:
         records.extend(_validate_file(Path(p), problems))
     _check_duplicates(records, problems)
+    _check_part_of(records, problems)
     bad_ids = {p.value for p in problems if p.field == "id" and "duplicate id" in p.message}
     good = [r[0] for r in records if r[0].id not in bad_ids]
     return good, problems

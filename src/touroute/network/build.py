@@ -38,7 +38,7 @@ import numpy as np
 
 from ..provinces import fold
 from .errors import NetworkCacheError, OsmSourceError
-from .graph import RoadNetwork, haversine_m, routable_masks, strongly_connected_mask
+from .graph import RoadNetwork, routable_masks, strongly_connected_mask
 from .profiles import (
     CLASS_CODE,
     PROFILES,
@@ -276,7 +276,7 @@ def filter_osm_file(path: Path, out_xml: Path) -> tuple[int, int]:
 
 
 @contextmanager
-def osmnx_settings() -> Iterator[Any]:
+def osmnx_settings(data_dir: str | Path | None = None) -> Iterator[Any]:
     """osmnx with the tags touroute needs and its HTTP cache in touroute's data dir (restored afterwards)."""
     import osmnx as ox
 
@@ -285,7 +285,7 @@ def osmnx_settings() -> Iterator[Any]:
     saved = (ox.settings.useful_tags_way, ox.settings.cache_folder)
     ox.settings.useful_tags_way = list(KEPT_TAGS)
     if str(ox.settings.cache_folder) in ("./cache", "cache"):
-        ox.settings.cache_folder = str(data_root() / "osmnx-cache")
+        ox.settings.cache_folder = str(data_root(data_dir) / "osmnx-cache")
     try:
         yield ox
     finally:
@@ -305,13 +305,13 @@ def graph_from_file(path: Path, stages: _Stages | None = None):
             return ox.graph_from_xml(xml, bidirectional=False, simplify=False, retain_all=True)
 
 
-def graph_from_overpass(source: OsmSource, stages: _Stages | None = None):
+def graph_from_overpass(source: OsmSource, stages: _Stages | None = None, data_dir: str | Path | None = None):
     """Unsimplified osmnx MultiDiGraph downloaded through Overpass (place name or bbox)."""
     import requests
 
     stages = stages or _Stages(None, 0)
-    stages(f"Downloading roads from Overpass ({source.place or source.bbox})")
-    with osmnx_settings() as ox:
+    stages(f"Downloading roads ({source.describe()}) through osmnx")
+    with osmnx_settings(data_dir) as ox:
         from osmnx import _errors as oxerr
 
         try:
@@ -484,10 +484,16 @@ def _ordered_unique(values: Sequence[Any]) -> list[Any]:
     return [x for x in dict.fromkeys(values) if x is not None]
 
 
-def network_from_graph(G, *, name: str, meta: dict[str, Any], stages: _Stages | None = None) -> RoadNetwork:
-    """Turn an unsimplified osmnx graph into a :class:`RoadNetwork` (SCC, simplification, per-profile weights)."""
+def network_from_graph(G, *, name: str, meta: dict[str, Any], stages: _Stages | None = None,
+                       largest_component: bool = True) -> RoadNetwork:
+    """Turn an unsimplified osmnx graph into a :class:`RoadNetwork` (SCC, simplification, per-profile weights).
+
+    ``largest_component=False`` keeps every component (e.g. to inspect roads an extract leaves disconnected, like
+    Huế's CT.01 section whose interchanges are still mapped as construction); routing and snapping still only use
+    each profile's largest strongly connected part.
+    """
     stages = stages or _Stages(None, 0)
-    stages("Keeping the largest strongly connected component")
+    stages("Keeping the largest strongly connected component" if largest_component else "Keeping all components")
     raw = _raw_from_graph(G)
     if raw.u.shape[0] == 0:
         raise OsmSourceError(f"{meta.get('source', {}).get('path') or name}: the OSM data has no drivable roads")
@@ -497,7 +503,12 @@ def network_from_graph(G, *, name: str, meta: dict[str, Any], stages: _Stages | 
         any_ok |= sp > 0
     keep = any_ok[raw.sig]
     n_raw = raw.osmid.shape[0]
-    scc = strongly_connected_mask(n_raw, raw.u[keep], raw.v[keep])
+    if largest_component:
+        scc = strongly_connected_mask(n_raw, raw.u[keep], raw.v[keep])
+    else:
+        scc = np.zeros(n_raw, bool)
+        scc[raw.u[keep]] = True
+        scc[raw.v[keep]] = True
     keep &= scc[raw.u] & scc[raw.v]
     if keep.sum() == 0:
         raise OsmSourceError(f"{name}: no connected drivable road network in the OSM data")
@@ -652,7 +663,7 @@ def build_network(source: str | Path | None = None, *, place: str | None = None,
     if src.path is not None:
         G = graph_from_file(src.path, stages)
     else:
-        G = graph_from_overpass(src, stages)
+        G = graph_from_overpass(src, stages, data_dir)
     meta = {"name": net_name, "key": key, "source": {**src.as_meta(), "sha256": fp},
             "settings": settings_fingerprint(), "profiles_fingerprint": profiles_fingerprint(),
             "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "versions": _versions(),
@@ -677,6 +688,3 @@ def _versions() -> dict[str, str]:
             pass
     return out
 
-
-def great_circle_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    return float(haversine_m(lat1, lon1, lat2, lon2))

@@ -15,7 +15,7 @@ places share one Dijkstra run per origin.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,7 +25,7 @@ from scipy.sparse.csgraph import connected_components, dijkstra
 from scipy.spatial import cKDTree
 
 from .errors import NetworkError
-from .profiles import PROFILES, ROAD_CLASSES, get_profile
+from .profiles import ROAD_CLASSES, get_profile
 
 EARTH_RADIUS_M = 6_371_008.8
 SNAP_SAMPLE_SPACING_M = 40.0
@@ -77,7 +77,14 @@ class Route:
 
 @dataclass(slots=True)
 class _ProfileGraph:
-    """Directed simple graph of one profile: parallel edges collapsed to the fastest one."""
+    """Directed simple graph of one profile: parallel edges collapsed to the fastest one.
+
+    ``enc`` is the Dijkstra weight: whole milliseconds × 2**25 + whole length units (0.1 m, or 1 m on networks
+    wider than ~800 km). Every weight is an integer below 2**53, so float64 sums along a path are exact and one
+    Dijkstra run yields both the fastest time (high part) and that route's length (low part), ties between equally
+    fast routes going to the shorter one. Without it the metres of each fastest route would need a walk over
+    predecessor arrays, which took longer than the Dijkstra itself.
+    """
 
     n: int
     rows: np.ndarray
@@ -85,8 +92,12 @@ class _ProfileGraph:
     time: np.ndarray
     length: np.ndarray
     edge: np.ndarray
+    enc: np.ndarray
     keys: np.ndarray  # rows << 32 | cols, sorted: O(log E) lookup of an edge by its end nodes
     csr: csr_matrix
+    parent: np.ndarray
+    """Dead-end trees hanging off the network: the node's neighbour towards the core, -1 for core nodes."""
+    unit_m: float
 
 
 @dataclass(slots=True)
@@ -110,8 +121,6 @@ class _Augmented:
     n_src: int
     base: _ProfileGraph
     vkeys: np.ndarray
-    vtime: np.ndarray
-    vlen: np.ndarray
     vedge: np.ndarray
     vf0: np.ndarray
     vf1: np.ndarray
@@ -238,18 +247,22 @@ class RoadNetwork:
         t = np.maximum(w[ok], _MIN_EDGE_S)
         ln = self.edge_length[ok].astype(np.float64)
         eid = np.flatnonzero(ok).astype(np.int64)
+        s_, w_, n_, e_ = self.bounds
+        diag_km = float(haversine_m(s_, w_, n_, e_)) / 1000.0
+        unit_m = 0.1 if diag_km < 800 else 1.0  # a route must stay below 2**25 units (3,355 km at 0.1 m)
+        enc = _encode(t, ln, unit_m)
         keys = rows * _KEY_SHIFT + cols
         # Parallel edges: keep the fastest (csr_matrix would *sum* duplicates).
-        order = np.lexsort((t, keys))
-        keys, rows, cols, t, ln, eid = keys[order], rows[order], cols[order], t[order], ln[order], eid[order]
+        order = np.lexsort((enc, keys))
+        keys, rows, cols, t, ln, eid, enc = (a[order] for a in (keys, rows, cols, t, ln, eid, enc))
         first = np.ones(keys.shape[0], bool)
         first[1:] = keys[1:] != keys[:-1]
-        keys, rows, cols, t, ln, eid = keys[first], rows[first], cols[first], t[first], ln[first], eid[first]
+        keys, rows, cols, t, ln, eid, enc = (a[first] for a in (keys, rows, cols, t, ln, eid, enc))
         n = self.n_nodes
         indptr = np.zeros(n + 1, np.int64)
         np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
         csr = csr_matrix((t, cols.astype(np.int32), indptr), shape=(n, n))
-        g = _ProfileGraph(n, rows, cols, t, ln, eid, keys, csr)
+        g = _ProfileGraph(n, rows, cols, t, ln, eid, enc, keys, csr, _tree_parents(n, rows, cols), unit_m)
         self._graphs[profile] = g
         return g
 
@@ -362,13 +375,12 @@ class RoadNetwork:
 
     # ------------------------------------------------------------------ shortest paths
     def _augment(self, profile: str, origins: Sequence[Snap], destinations: Sequence[Snap]) -> _Augmented:
+        """Profile graph + one virtual node per origin and per destination, dead-end trees without places pruned."""
         g = self._graph(profile)
         w = self.weights[profile]
         n, S = g.n, len(origins)
         rows: list[int] = []
         cols: list[int] = []
-        times: list[float] = []
-        lens: list[float] = []
         vedge: list[int] = []
         f0s: list[float] = []
         f1s: list[float] = []
@@ -376,8 +388,6 @@ class RoadNetwork:
         def add(r: int, c: int, e: int, a: float, b: float) -> None:
             rows.append(r)
             cols.append(c)
-            times.append(max((b - a) * float(w[e]), 1e-6))
-            lens.append((b - a) * float(self.edge_length[e]))
             vedge.append(e)
             f0s.append(a)
             f1s.append(b)
@@ -397,19 +407,30 @@ class RoadNetwork:
                         add(n + i, n + S + j, e, f, fj)
         r = np.asarray(rows, np.int64)
         c = np.asarray(cols, np.int64)
-        t = np.asarray(times)
+        ve = np.asarray(vedge, np.int64)
+        f0 = np.asarray(f0s)
+        f1 = np.asarray(f1s)
+        span = f1 - f0
+        enc = _encode(np.maximum(span * w[ve].astype(np.float64), 0.0), span * self.edge_length[ve], g.unit_m)
         vk = r * _KEY_SHIFT + c
-        order = np.lexsort((t, vk))
+        order = np.lexsort((enc, vk))
         first = np.ones(order.shape[0], bool)
         first[1:] = vk[order][1:] != vk[order][:-1]
         sel = order[first]
+        # Keep the core plus the dead-end branches that lead to a snapped edge.
+        keep = g.parent < 0
+        for e in set(ve.tolist()):
+            for x in (int(self.edge_u[e]), int(self.edge_v[e])):
+                while x >= 0 and not keep[x]:
+                    keep[x] = True
+                    x = int(g.parent[x])
+        base_ok = keep[g.rows] & keep[g.cols]
         N = n + S + len(destinations)
-        all_r = np.concatenate((g.rows, r[sel]))
-        all_c = np.concatenate((g.cols, c[sel]))
-        all_t = np.concatenate((g.time, t[sel]))
-        A = csr_matrix((all_t, (all_r, all_c)), shape=(N, N))
-        return _Augmented(A, n, S, g, vk[sel], t[sel], np.asarray(lens)[sel], np.asarray(vedge, np.int64)[sel],
-                          np.asarray(f0s)[sel], np.asarray(f1s)[sel])
+        all_r = np.concatenate((g.rows[base_ok], r[sel]))
+        all_c = np.concatenate((g.cols[base_ok], c[sel]))
+        all_w = np.concatenate((g.enc[base_ok], enc[sel]))
+        A = csr_matrix((all_w, (all_r, all_c)), shape=(N, N))
+        return _Augmented(A, n, S, g, vk[sel], ve[sel], f0[sel], f1[sel])
 
     @staticmethod
     def _lookup(aug: _Augmented, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -423,11 +444,11 @@ class RoadNetwork:
 
     def travel_matrix(self, origins: Sequence[Snap], destinations: Sequence[Snap],
                       profile: str = "car") -> tuple[np.ndarray, np.ndarray]:
-        """Road seconds and metres (along the fastest route) between snapped points.
+        """Road seconds and metres (of the fastest route) between snapped points; inf where unreachable.
 
-        One ``scipy.sparse.csgraph.dijkstra`` call per chunk of origins (``indices=`` the origins only); the metres
-        of each fastest route come from walking the predecessor arrays of all pairs at once. The access stretches
-        between a place and its snapped point are *not* included here (see :mod:`touroute.matrix`).
+        One ``scipy.sparse.csgraph.dijkstra`` call per chunk of origins (``indices=`` the origins only) on the
+        profile graph plus virtual nodes for the snapped points. The access stretches between a place and its
+        snapped point are *not* included here (see :mod:`touroute.matrix`).
         """
         profile = self._check_profile(profile)
         S, T = len(origins), len(destinations)
@@ -441,36 +462,11 @@ class RoadNetwork:
         chunk = max(1, min(S, _MAX_CELLS // max(N, 1)))
         for c0 in range(0, S, chunk):
             src = np.arange(c0, min(S, c0 + chunk), dtype=np.int64) + aug.n
-            dist, pred = dijkstra(aug.csr, directed=True, indices=src, return_predecessors=True)
-            sec = dist[:, tgt]
+            dist = dijkstra(aug.csr, directed=True, indices=src)[:, tgt]
+            sec, met = _decode(dist, aug.base.unit_m)
             seconds[c0:c0 + src.shape[0]] = sec
-            metres[c0:c0 + src.shape[0]] = self._path_lengths(aug, pred, tgt, np.isfinite(sec))
+            metres[c0:c0 + src.shape[0]] = met
         return seconds, metres
-
-    def _path_lengths(self, aug: _Augmented, pred: np.ndarray, tgt: np.ndarray, reached: np.ndarray) -> np.ndarray:
-        """Length of every (origin row, target) path encoded in ``pred``, walking all paths back in lock-step."""
-        rows_n, T = reached.shape
-        acc = np.zeros(rows_n * T)
-        acc_rows, acc_cols = np.nonzero(reached)
-        flat = acc_rows * T + acc_cols
-        r = acc_rows.astype(np.int64)
-        c = tgt[acc_cols]
-        while r.shape[0]:
-            p = pred[r, c].astype(np.int64)
-            ok = p >= 0
-            if not ok.all():
-                r, c, p, flat = r[ok], c[ok], p[ok], flat[ok]
-            if r.shape[0] == 0:
-                break
-            virtual, pos = self._lookup(aug, p, c)
-            ln = np.empty(p.shape[0])
-            ln[virtual] = aug.vlen[pos[virtual]]
-            ln[~virtual] = aug.base.length[pos[~virtual]]
-            acc[flat] += ln  # each (row, target) appears once per step, so plain fancy-index add is exact
-            c = p
-        out = acc.reshape(rows_n, T)
-        out[~reached] = np.inf
-        return out
 
     def route(self, origin: Snap, destination: Snap, profile: str = "car") -> Route:
         """The fastest road route between two snapped points, with its polyline (for drawing legs on a map)."""
@@ -490,20 +486,18 @@ class RoadNetwork:
         virtual, pos = self._lookup(aug, a, b)
         pieces: list[np.ndarray] = [np.array([[origin.snapped_lat, origin.snapped_lon]])]
         edges: list[int] = []
-        metres = 0.0
         for is_v, p in zip(virtual.tolist(), pos.tolist()):
             if is_v:
                 e = int(aug.vedge[p])
                 pieces.append(self._edge_slice(e, float(aug.vf0[p]), float(aug.vf1[p])))
-                metres += float(aug.vlen[p])
             else:
                 e = int(aug.base.edge[p])
                 pieces.append(self.edge_coords(e))
-                metres += float(aug.base.length[p])
             edges.append(e)
         pieces.append(np.array([[destination.snapped_lat, destination.snapped_lon]]))
         coords = _dedupe_consecutive(np.vstack(pieces))
-        return Route(float(dist[dst]), metres, tuple(edges), coords)
+        sec, met = _decode(np.array([dist[dst]]), aug.base.unit_m)
+        return Route(float(sec[0]), float(met[0]), tuple(edges), coords)
 
     def _edge_slice(self, e: int, f0: float, f1: float) -> np.ndarray:
         """Polyline of edge ``e`` between fractions ``f0`` and ``f1`` of its length."""
@@ -543,6 +537,65 @@ class RoadNetwork:
         return (road[ok] / gc[ok]).astype(np.float32)
 
 
+_SHIFT = float(1 << 25)
+
+
+def _encode(seconds: np.ndarray, metres: np.ndarray, unit_m: float) -> np.ndarray:
+    """Integer-valued float64 weights: milliseconds × 2**25 + length units (see :class:`_ProfileGraph`)."""
+    ms = np.maximum(np.rint(np.asarray(seconds) * 1000.0), 1.0)
+    units = np.minimum(np.rint(np.asarray(metres) / unit_m), _SHIFT - 1)
+    return ms * _SHIFT + units
+
+
+def _decode(enc: np.ndarray, unit_m: float) -> tuple[np.ndarray, np.ndarray]:
+    """(seconds, metres) from summed encoded weights; inf stays inf."""
+    finite = np.isfinite(enc)
+    e = np.where(finite, enc, 0.0)
+    ms = np.floor(e / _SHIFT)
+    units = e - ms * _SHIFT
+    return np.where(finite, ms / 1000.0, np.inf), np.where(finite, units * unit_m, np.inf)
+
+
+def _tree_parents(n: int, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """Peel dead-end trees off the graph; parent[x] = neighbour towards the core, -1 for core nodes.
+
+    A shortest path between two nodes outside a dead-end tree never enters it (it would have to leave through the
+    same node), so a query whose places are not in a tree can ignore it — about 30 % of Huế's junctions.
+    """
+    parent = np.full(n, -1, np.int64)
+    if n == 0 or rows.shape[0] == 0:
+        return parent
+    a = np.concatenate((rows, cols))
+    b = np.concatenate((cols, rows))
+    keep = a != b
+    und = csr_matrix((np.ones(int(keep.sum()), np.int32), (a[keep], b[keep])), shape=(n, n))
+    und.sum_duplicates()
+    und.data[:] = 1  # parallel and two-way edges count as one neighbour
+    alive = np.ones(n, bool)
+    removed = np.zeros(n, bool)
+    deg = np.asarray(und.sum(axis=1)).ravel()
+    while True:
+        leaves = np.flatnonzero(alive & (deg <= 1))
+        if leaves.shape[0] == 0 or leaves.shape[0] >= int(alive.sum()):
+            break
+        sub = csr_matrix(und[leaves].multiply(alive[None, :]))
+        sub.eliminate_zeros()  # multiply() keeps explicit zeros for dead neighbours
+        par = np.full(leaves.shape[0], -1, np.int64)
+        has = np.diff(sub.indptr) > 0
+        par[has] = sub.indices[sub.indptr[:-1][has]]
+        # two leaves holding on to each other (the last edge of a tree component): drop only one of them
+        is_leaf = np.zeros(n, bool)
+        is_leaf[leaves] = True
+        mutual = (par >= 0) & is_leaf[np.maximum(par, 0)] & (par < leaves)
+        go = ~mutual
+        parent[leaves[go]] = par[go]
+        alive[leaves[go]] = False
+        removed[leaves[go]] = True
+        deg = und @ alive.astype(np.int32)
+    parent[~removed] = -1
+    return parent
+
+
 def _dedupe_consecutive(pts: np.ndarray) -> np.ndarray:
     """Drop repeated consecutive points of a polyline."""
     keep = np.ones(pts.shape[0], bool)
@@ -570,6 +623,3 @@ def routable_masks(n: int, u: np.ndarray, v: np.ndarray, weights: dict[str, np.n
         out[p] = strongly_connected_mask(n, u[ok], v[ok])
     return out
 
-
-def profile_names(names: Iterable[str] | None = None) -> tuple[str, ...]:
-    return tuple(get_profile(n).name for n in names) if names else tuple(PROFILES)

@@ -28,7 +28,7 @@ import json
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 
 from .errors import UnknownProfileError
 
@@ -44,9 +44,6 @@ CLASS_CODE: dict[str, int] = {c: i for i, c in enumerate(ROAD_CLASSES)}
 # Access values that forbid a vehicle; anything else (yes, designated, permissive, destination, customers …) allows it.
 DENY_VALUES: frozenset[str] = frozenset({"no", "private", "agricultural", "forestry", "emergency", "military",
                                          "use_sidepath", "discouraged_no"})
-
-_KM = "km/h"
-
 
 @dataclass(frozen=True)
 class VehicleProfile:
@@ -66,7 +63,6 @@ class VehicleProfile:
     ferry_kmh: float = 12.0
     ferry_wait_s: float = 900.0
     description: str = ""
-    extra: Mapping[str, str] = field(default_factory=dict)
 
     def allows_class(self, road_class: str) -> bool:
         return road_class in self.speeds_kmh

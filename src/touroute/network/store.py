@@ -210,15 +210,3 @@ def list_networks(data_dir: str | Path | None = None) -> list[NetworkInfo]:
         ))
     return out
 
-
-def load_all(names: list[str] | None = None, data_dir: str | Path | None = None,
-             skip_stale: bool = True) -> list[RoadNetwork]:
-    """Load the named networks, or every loadable cached network when ``names`` is None."""
-    if names:
-        return [load(n, data_dir) for n in names]
-    nets = []
-    for info in list_networks(data_dir):
-        if info.problem and skip_stale:
-            continue
-        nets.append(load(info.directory))
-    return nets

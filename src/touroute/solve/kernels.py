@@ -171,7 +171,8 @@ def eval_insert(r, p, j, T, svc, wo, wc, nw, rt, seq, ln, st, ar, ms, trav, exac
 
 
 @njit(cache=True)
-def insert_at(r, p, j, seq, ln, where):
+def insert_at(r, p, j, seq, ln, where, rver):
+    rver[r] += 1
     L = ln[r]
     for k in range(L, p + 1, -1):
         seq[r, k] = seq[r, k - 1]
@@ -181,7 +182,8 @@ def insert_at(r, p, j, seq, ln, where):
 
 
 @njit(cache=True)
-def remove_at(r, k, seq, ln, where):
+def remove_at(r, k, seq, ln, where, rver):
+    rver[r] += 1
     j = seq[r, k]
     L = ln[r]
     for q in range(k, L - 1):
@@ -203,12 +205,12 @@ def route_exact(r, seq, ln, nw, rt):
 
 
 @njit(cache=True)
-def make_feasible(r, T, svc, wo, wc, nw, rt, seq, ln, st, ar, ms, trav, bg, where, grp, gcnt):
+def make_feasible(r, T, svc, wo, wc, nw, rt, seq, ln, st, ar, ms, trav, bg, where, grp, gcnt, rver):
     """Drop visits from the end of route r until its timetable is feasible (rare: only non-metric matrices)."""
     while not refresh(r, T, svc, wo, wc, nw, rt, seq, ln, st, ar, ms, trav, bg):
         if ln[r] <= 2:
             return False
-        j = remove_at(r, ln[r] - 2, seq, ln, where)
+        j = remove_at(r, ln[r] - 2, seq, ln, where, rver)
         if grp[j] >= 0:
             gcnt[grp[j]] -= 1
     return True
@@ -236,10 +238,11 @@ def duration(ar, ln, rt, R):
 
 @njit(cache=True)
 def repair(T, svc, sc, wo, wc, nw, cand, grp, gmin, gmax, gpen, rt, seq, ln, st, ar, ms, trav, bg, where, gcnt,
-           noise, power, buf, sst, sar, bestR, bestP, exactR):
+           noise, power, buf, sst, sar, bestS, bestP, stamp, rver, exactR, exactV):
     """Greedy insertion by ratio score^power / time shift (randomised by ``noise``) until nothing fits.
 
-    The best position of each (node, route) is cached and only the route that changed is re-evaluated.
+    The cheapest position of each (node, route) is cached with the route's version stamp, so only routes that
+    changed since (by destroy, insertion or restore) are re-evaluated — also across calls.
     Returns the number of insertion evaluations (the work unit of the budget).
     """
     n = T.shape[0]
@@ -249,18 +252,16 @@ def repair(T, svc, sc, wo, wc, nw, cand, grp, gmin, gmax, gpen, rt, seq, ln, st,
     if noise > 0.0:
         for j in range(n):
             mult[j] = 1.0 + noise * np.random.random()
-    for r in range(R):
-        exactR[r] = route_exact(r, seq, ln, nw, rt)
-    for j in range(n):
-        for r in range(R):
-            bestR[j, r] = -1.0
-    dirty = np.ones(R, dtype=np.bool_)
     while True:
         bj = -1
         br = -1
         bv = -1.0
+        for r in range(R):
+            if exactV[r] != rver[r]:
+                exactR[r] = route_exact(r, seq, ln, nw, rt)
+                exactV[r] = rver[r]
         for j in range(n):
-            if cand[j] == 0 or where[j] >= 0:
+            if cand[j] != 1 or where[j] >= 0:
                 continue
             g = grp[j]
             if g >= 0 and gcnt[g] >= gmax[g]:
@@ -271,51 +272,67 @@ def repair(T, svc, sc, wo, wc, nw, cand, grp, gmin, gmax, gpen, rt, seq, ln, st,
             if s <= 0.0:
                 continue
             num = s ** power * mult[j]
+            work += 1 + R // 4  # the selection scan itself
             for r in range(R):
-                if dirty[r]:
-                    best = -1.0
+                if stamp[j, r] != rver[r]:
+                    work += 1  # window bounds and binary search
+                    best = 1e300
                     bp = -1
-                    for p in range(ln[r] - 1):
+                    lastc = wc[j, nw[j] - 1] + EPS
+                    p0 = 0
+                    if not exactR[r]:
+                        # latest starts st+ms grow along the route; j cannot go before a stop whose latest start
+                        # is earlier than j's opening plus its service: binary search the first usable position
+                        need = wo[j, 0] + svc[j] - EPS
+                        lo = 1
+                        hi = ln[r] - 1
+                        while lo < hi:
+                            mid = (lo + hi) // 2
+                            if st[r, mid] + ms[r, mid] >= need:
+                                hi = mid
+                            else:
+                                lo = mid + 1
+                        p0 = lo - 1
+                    for p in range(p0, ln[r] - 1):
+                        # departures grow along the route: once we leave p after j's last window could
+                        # still be reached, no later position can work either
+                        if st[r, p] + (svc[seq[r, p]] if p > 0 else 0.0) + T[seq[r, p], j] > lastc:
+                            break
                         work += 1
                         ok, sh = eval_insert(r, p, j, T, svc, wo, wc, nw, rt, seq, ln, st, ar, ms, trav,
                                              exactR[r], buf, sst, sar)
                         if ok:
-                            v = num / (sh if sh > 1e-6 else 1e-6)
-                            if v > best:
-                                best = v
+                            if sh < 1e-6:
+                                sh = 1e-6
+                            if sh < best:
+                                best = sh
                                 bp = p
-                    bestR[j, r] = best
+                    bestS[j, r] = best
                     bestP[j, r] = bp
-                if bestR[j, r] > bv:
-                    bv = bestR[j, r]
-                    bj = j
-                    br = r
-        for r in range(R):
-            dirty[r] = False
+                    stamp[j, r] = rver[r]
+                if bestP[j, r] >= 0:
+                    v = num / bestS[j, r]
+                    if v > bv:
+                        bv = v
+                        bj = j
+                        br = r
         if bj < 0:
             break
-        insert_at(br, bestP[bj, br], bj, seq, ln, where)
+        insert_at(br, bestP[bj, br], bj, seq, ln, where, rver)
         if grp[bj] >= 0:
             gcnt[grp[bj]] += 1
         if not refresh(br, T, svc, wo, wc, nw, rt, seq, ln, st, ar, ms, trav, bg):
             # should not happen (the insertion was checked); undo defensively
-            k = bestP[bj, br] + 1
-            remove_at(br, k, seq, ln, where)
+            remove_at(br, bestP[bj, br] + 1, seq, ln, where, rver)
             if grp[bj] >= 0:
                 gcnt[grp[bj]] -= 1
             refresh(br, T, svc, wo, wc, nw, rt, seq, ln, st, ar, ms, trav, bg)
             cand[bj] = 0  # never retry this node in this run
-        exactR[br] = route_exact(br, seq, ln, nw, rt)
-        dirty[br] = True
-        if grp[bj] >= 0:
-            # group counts changed: bonuses / maxima of that group's nodes changed -> refresh everything
-            for r in range(R):
-                dirty[r] = True
     return work
 
 
 @njit(cache=True)
-def two_opt(r, T, svc, wo, wc, nw, rt, seq, ln, st, ar, ms, trav, bg, buf, sst, sar):
+def two_opt(r, T, svc, wo, wc, nw, rt, seq, ln, st, ar, ms, trav, bg, buf, sst, sar, rver):
     """Segment reversal and relocation inside route r, accepted when the route gets shorter in time
     (earlier return; ties broken by less travel). Returns work done."""
     L = ln[r]
@@ -347,6 +364,7 @@ def two_opt(r, T, svc, wo, wc, nw, rt, seq, ln, st, ar, ms, trav, bg, buf, sst, 
                     if ok and (sar[L - 1] < cur_end - EPS or (sar[L - 1] <= cur_end + EPS and tv < cur_tr - EPS)):
                         for q in range(L):
                             seq[r, q] = buf[q]
+                        rver[r] += 1
                         refresh(r, T, svc, wo, wc, nw, rt, seq, ln, st, ar, ms, trav, bg)
                         cur_end = ar[r, L - 1]
                         cur_tr = trav[r]
@@ -378,6 +396,7 @@ def two_opt(r, T, svc, wo, wc, nw, rt, seq, ln, st, ar, ms, trav, bg, buf, sst, 
                 if ok and (sar[L - 1] < cur_end - EPS or (sar[L - 1] <= cur_end + EPS and tv < cur_tr - EPS)):
                     for q in range(L):
                         seq[r, q] = buf[q]
+                    rver[r] += 1
                     refresh(r, T, svc, wo, wc, nw, rt, seq, ln, st, ar, ms, trav, bg)
                     cur_end = ar[r, L - 1]
                     cur_tr = trav[r]
@@ -389,18 +408,20 @@ def two_opt(r, T, svc, wo, wc, nw, rt, seq, ln, st, ar, ms, trav, bg, buf, sst, 
 
 
 @njit(cache=True)
-def init_routes(rs, rt, T, svc, wo, wc, nw, seq, ln, st, ar, ms, trav, bg, where):
-    R = rs.shape[0]
-    ok = True
-    for j in range(where.shape[0]):
-        where[j] = -1
-    for r in range(R):
-        seq[r, 0] = rs[r, 0]
-        seq[r, 1] = rs[r, 1]
-        ln[r] = 2
-        if not refresh(r, T, svc, wo, wc, nw, rt, seq, ln, st, ar, ms, trav, bg):
-            ok = False
-    return ok
+def copy_rows(seq, ln, src, sln, rver):
+    """Restore a saved solution, bumping the version of every route that actually changes."""
+    for r in range(ln.shape[0]):
+        same = ln[r] == sln[r]
+        if same:
+            for k in range(ln[r]):
+                if seq[r, k] != src[r, k]:
+                    same = False
+                    break
+        if not same:
+            for k in range(sln[r]):
+                seq[r, k] = src[r, k]
+            ln[r] = sln[r]
+            rver[r] += 1
 
 
 @njit(cache=True)
@@ -435,9 +456,12 @@ def search(T, svc, sc, wo, wc, nw, cand0, grp, gmin, gmax, gpen, rs, rt, init_se
     buf = np.zeros(MAXL + 2, dtype=np.int64)
     sst = np.zeros(MAXL + 2)
     sar = np.zeros(MAXL + 2)
-    bestR = np.zeros((n, R))
+    bestS = np.zeros((n, R))
     bestP = np.zeros((n, R), dtype=np.int64)
+    stamp = np.full((n, R), -1, dtype=np.int64)
+    rver = np.zeros(R, dtype=np.int64)
     exactR = np.zeros(R, dtype=np.bool_)
+    exactV = np.full(R, -1, dtype=np.int64)
     # start from the given routes (or empty ones)
     for r in range(R):
         L = init_ln[r]
@@ -448,13 +472,13 @@ def search(T, svc, sc, wo, wc, nw, cand0, grp, gmin, gmax, gpen, rs, rt, init_se
             where[seq[r, k]] = r
             if grp[seq[r, k]] >= 0:
                 gcnt[grp[seq[r, k]]] += 1
-        make_feasible(r, T, svc, wo, wc, nw, rt, seq, ln, st, ar, ms, trav, bg, where, grp, gcnt)
+        make_feasible(r, T, svc, wo, wc, nw, rt, seq, ln, st, ar, ms, trav, bg, where, grp, gcnt, rver)
     work = repair(T, svc, sc, wo, wc, nw, cand, grp, gmin, gmax, gpen, rt, seq, ln, st, ar, ms, trav, bg, where,
-                  gcnt, 0.0, power, buf, sst, sar, bestR, bestP, exactR)
+                  gcnt, 0.0, power, buf, sst, sar, bestS, bestP, stamp, rver, exactR, exactV)
     for r in range(R):
-        work += two_opt(r, T, svc, wo, wc, nw, rt, seq, ln, st, ar, ms, trav, bg, buf, sst, sar)
+        work += two_opt(r, T, svc, wo, wc, nw, rt, seq, ln, st, ar, ms, trav, bg, buf, sst, sar, rver)
     work += repair(T, svc, sc, wo, wc, nw, cand, grp, gmin, gmax, gpen, rt, seq, ln, st, ar, ms, trav, bg, where,
-                   gcnt, 0.0, power, buf, sst, sar, bestR, bestP, exactR)
+                   gcnt, 0.0, power, buf, sst, sar, bestS, bestP, stamp, rver, exactR, exactV)
     cur = objective(seq, ln, sc, grp, gmin, gcnt, gpen, R)
     cur_d = duration(ar, ln, rt, R)
     best = cur
@@ -479,6 +503,7 @@ def search(T, svc, sc, wo, wc, nw, cand0, grp, gmin, gmax, gpen, rs, rt, init_se
     ptabu = params[6] if params.shape[0] > 6 else 0.5
     while work < budget:
         it += 1
+        work += 20 + 2 * R + n // 2  # fixed cost of an iteration (bookkeeping), so small problems stop in time too
         nrem = 0
         for r in range(R):
             for kk in range(1, ln[r] - 1):
@@ -501,7 +526,7 @@ def search(T, svc, sc, wo, wc, nw, cand0, grp, gmin, gmax, gpen, rs, rt, init_se
                 for q in range(seg_s):
                     if k0 >= ln[r] - 1:
                         break
-                    j = remove_at(r, k0, seq, ln, where)
+                    j = remove_at(r, k0, seq, ln, where, rver)
                     if grp[j] >= 0:
                         gcnt[grp[j]] -= 1
             seg_r += seg_s
@@ -519,7 +544,7 @@ def search(T, svc, sc, wo, wc, nw, cand0, grp, gmin, gmax, gpen, rs, rt, init_se
                 x = int(np.random.random() * tot_v)
                 for r in range(R):
                     if x < ln[r] - 2:
-                        j = remove_at(r, x + 1, seq, ln, where)
+                        j = remove_at(r, x + 1, seq, ln, where, rver)
                         if grp[j] >= 0:
                             gcnt[grp[j]] -= 1
                         break
@@ -544,11 +569,11 @@ def search(T, svc, sc, wo, wc, nw, cand0, grp, gmin, gmax, gpen, rs, rt, init_se
                             wk = kk
                 if wr < 0:
                     break
-                j = remove_at(wr, wk, seq, ln, where)
+                j = remove_at(wr, wk, seq, ln, where, rver)
                 if grp[j] >= 0:
                     gcnt[grp[j]] -= 1
         for r in range(R):
-            make_feasible(r, T, svc, wo, wc, nw, rt, seq, ln, st, ar, ms, trav, bg, where, grp, gcnt)
+            make_feasible(r, T, svc, wo, wc, nw, rt, seq, ln, st, ar, ms, trav, bg, where, grp, gcnt, rver)
         # nodes just removed may not come back in the first repair pass (forces the search to move)
         use_tabu = np.random.random() < ptabu
         for j in range(n):
@@ -561,18 +586,18 @@ def search(T, svc, sc, wo, wc, nw, cand0, grp, gmin, gmax, gpen, rs, rt, init_se
                 if cand[j] == 2:
                     cand[j] = 0
             work += repair(T, svc, sc, wo, wc, nw, cand, grp, gmin, gmax, gpen, rt, seq, ln, st, ar, ms, trav, bg,
-                           where, gcnt, noise, power, buf, sst, sar, bestR, bestP, exactR)
+                           where, gcnt, noise, power, buf, sst, sar, bestS, bestP, stamp, rver, exactR, exactV)
             for j in range(n):
                 if cand[j] == 0 and cand0[j] == 1 and where[j] < 0:
                     cand[j] = 1
         # ---- repair (+ occasional route compression and a second repair)
         work += repair(T, svc, sc, wo, wc, nw, cand, grp, gmin, gmax, gpen, rt, seq, ln, st, ar, ms, trav, bg,
-                       where, gcnt, noise, power, buf, sst, sar, bestR, bestP, exactR)
+                       where, gcnt, noise, power, buf, sst, sar, bestS, bestP, stamp, rver, exactR, exactV)
         if np.random.random() < p2opt:
             for r in range(R):
-                work += two_opt(r, T, svc, wo, wc, nw, rt, seq, ln, st, ar, ms, trav, bg, buf, sst, sar)
+                work += two_opt(r, T, svc, wo, wc, nw, rt, seq, ln, st, ar, ms, trav, bg, buf, sst, sar, rver)
             work += repair(T, svc, sc, wo, wc, nw, cand, grp, gmin, gmax, gpen, rt, seq, ln, st, ar, ms, trav, bg,
-                           where, gcnt, 0.0, power, buf, sst, sar, bestR, bestP, exactR)
+                           where, gcnt, 0.0, power, buf, sst, sar, bestS, bestP, stamp, rver, exactR, exactV)
         new = objective(seq, ln, sc, grp, gmin, gcnt, gpen, R)
         new_d = duration(ar, ln, rt, R)
         accept = False
@@ -596,12 +621,10 @@ def search(T, svc, sc, wo, wc, nw, cand0, grp, gmin, gmax, gpen, rs, rt, init_se
             cseq[:, :] = seq
             cln[:] = ln
         else:
-            seq[:, :] = cseq
-            ln[:] = cln
+            copy_rows(seq, ln, cseq, cln, rver)
         if since > restart_k:
             since = 0
-            seq[:, :] = bseq
-            ln[:] = bln
+            copy_rows(seq, ln, bseq, bln, rver)
             cur = best
             cur_d = best_d
             cseq[:, :] = seq

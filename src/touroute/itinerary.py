@@ -1,0 +1,152 @@
+"""The plan that comes back: days → stops and legs, the night's lodging, totals, and reasons.
+
+Everything here is plain data (pydantic models) so an itinerary serialises to JSON for the web app, the REST API,
+saved plans and exports without any of them knowing how it was computed. Times are local wall-clock
+``datetime`` values (Asia/Ho_Chi_Minh, UTC+7, no daylight saving).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from . import OSM_ATTRIBUTION
+
+LegSource = Literal["osm", "estimate"]
+
+
+class ItineraryLeg(BaseModel):
+    """Travel between two consecutive points of a day."""
+
+    model_config = ConfigDict(frozen=True)
+
+    from_id: str
+    to_id: str
+    depart: datetime
+    arrive: datetime
+    seconds: float
+    metres: float
+    source: LegSource
+    geometry: list[tuple[float, float]] = Field(default_factory=list, description="(lat, lon) polyline")
+    ferry: str | None = Field(default=None, description="id of the ferry link the leg uses, if any")
+    network: str | None = None
+
+
+class ItineraryStop(BaseModel):
+    """A visit: when the group arrives, starts the visit (after any wait) and leaves."""
+
+    model_config = ConfigDict(frozen=True)
+
+    place_id: str
+    name_vi: str
+    name_en: str
+    category: str
+    subcategory: str
+    province_legacy: str
+    province: str
+    lat: float
+    lon: float
+    arrival: datetime
+    start: datetime
+    departure: datetime
+    fee_vnd: int | None = None
+    fee_as_of: str | None = None
+    opening_hours: str | None = None
+    source: str = ""
+    score: float = 0.0
+    locked: bool = False
+    kind: Literal["visit", "ferry_excursion"] = "visit"
+
+    @property
+    def wait_minutes(self) -> float:
+        return (self.start - self.arrival).total_seconds() / 60
+
+    @property
+    def visit_minutes(self) -> float:
+        return (self.departure - self.start).total_seconds() / 60
+
+
+class Endpoint(BaseModel):
+    """Where a day starts or ends (a hub, a catalogue place or free coordinates)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    place_id: str
+    name_vi: str
+    name_en: str
+    lat: float
+    lon: float
+    province_legacy: str | None = None
+    province: str | None = None
+
+
+class DayPlan(BaseModel):
+    day: int
+    date: date
+    start: Endpoint
+    end: Endpoint
+    depart: datetime
+    arrive: datetime
+    stops: list[ItineraryStop]
+    legs: list[ItineraryLeg]
+    lunch_start: datetime | None = None
+    lunch_minutes: int = 0
+    driving_seconds: float = 0.0
+    metres: float = 0.0
+    lodging: Endpoint | None = Field(default=None, description="where the night after this day is spent")
+
+
+class Exclusion(BaseModel):
+    """Why a candidate place is not in the plan — in both languages, never a bare 'no'."""
+
+    place_id: str
+    name_vi: str
+    name_en: str
+    reason: Literal["closed", "too_far", "capacity", "low_score", "excluded", "not_in_filter", "unreachable",
+                    "unknown_place", "group_limit", "ferry", "included"]
+    message_en: str
+    message_vi: str
+
+
+class Costs(BaseModel):
+    """Trip costs in VND; ``per_person`` is what a package price is built from."""
+
+    fees_total: float = 0.0
+    vehicle_total: float = 0.0
+    lodging_total: float = 0.0
+    total: float = 0.0
+    per_person: float = 0.0
+    vehicles: int = 1
+    vehicle_per_km: float = 0.0
+    fees_unknown: list[str] = Field(default_factory=list, description="visited places whose fee is not known")
+
+
+class Totals(BaseModel):
+    score: float = 0.0
+    stops: int = 0
+    driving_seconds: float = 0.0
+    metres: float = 0.0
+    estimated_metres: float = 0.0
+    visit_minutes_by_province: dict[str, float] = Field(default_factory=dict)
+    nights_by_province: dict[str, int] = Field(default_factory=dict)
+    costs: Costs = Field(default_factory=Costs)
+
+
+class Itinerary(BaseModel):
+    """A complete multi-day plan (or, when infeasible, the reasons why)."""
+
+    feasible: bool
+    days: list[DayPlan] = Field(default_factory=list)
+    totals: Totals = Field(default_factory=Totals)
+    excluded: list[Exclusion] = Field(default_factory=list)
+    problems: list[str] = Field(default_factory=list, description="why the request cannot be met, when infeasible")
+    warnings: list[str] = Field(default_factory=list)
+    request: dict = Field(default_factory=dict)
+    profile: str = "car"
+    solver: dict = Field(default_factory=dict)
+    attribution: str = OSM_ATTRIBUTION
+
+    def stop_ids(self) -> list[list[str]]:
+        return [[s.place_id for s in d.stops] for d in self.days]
