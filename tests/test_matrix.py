@@ -39,11 +39,19 @@ LY_SON = Place("ly-son", 15.390851, 109.124844, "Chùa Hang")
 
 
 def test_imperial_city_to_thien_mu_by_car(hue_net):
-    """On OSM roads via Lê Duẩn (QL1) and Kim Long. OSM gives 4.2 km of road (cross-checked with networkx below)
-    plus ~0.2 km on foot: Đường 23 Tháng 8 in front of Ngọ Môn is a pedestrian street, so the car stops 157 m away.
-    The issue's 4.5–6 km band is therefore widened to 4.0–6 km at the low end."""
-    leg = TravelTimes([hue_net]).leg(IMPERIAL, PAGODA, "car")
+    """Between the catalogue's records of the two sites (the Imperial City's centre and the pagoda), on OSM roads
+    via Lê Duẩn and Kim Long: 4.5–6 km. (From the Ngọ Môn gate itself it is a little shorter, ~4.4 km: Đường
+    23 Tháng 8 in front of the gate is a pedestrian street, so the car stops ~160 m away; checked below against
+    networkx on the same graph.)"""
+    from touroute.pois import default_catalogue
+
+    cat = default_catalogue()
+    a, b = cat.get("hue-imperial-city"), cat.get("hue-thien-mu-pagoda")
+    leg = TravelTimes([hue_net]).leg(Place(a.id, a.lat, a.lon), Place(b.id, b.lat, b.lon), "car")
     assert leg.source == "osm" and leg.network == "hue"
+    assert 4.5 <= leg.km <= 6.0, leg
+    assert 6 <= leg.minutes <= 20
+    leg = TravelTimes([hue_net]).leg(IMPERIAL, PAGODA, "car")
     assert 4.0 <= leg.km <= 6.0, leg
     assert 6 <= leg.minutes <= 20
     # independent check on the same graph: networkx between the two snapped junctions

@@ -42,17 +42,14 @@ def main() -> None:
 
 
 def _register() -> None:
-    from . import pois_cli
+    from . import plan_cli, pois_cli
+    from .bench import cli as bench_cli
+    from .network import cli as network_cli
 
     pois_cli.register(main)
-    from .bench import cli as bench_cli
-
-    bench_cli.register(main)
-    try:
-        from .network import cli as network_cli
-    except ImportError:  # network layer not present in this build
-        return
     network_cli.register(main)
+    plan_cli.register(main)
+    bench_cli.register(main)
 
 
 _register()

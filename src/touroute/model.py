@@ -18,6 +18,9 @@ Pace = Literal["relaxed", "normal", "intense"]
 
 # How pace scales the typical visit duration, and why: a relaxed traveller lingers, a fair delegation is on a clock.
 PACE_VISIT_FACTOR: dict[str, float] = {"relaxed": 1.3, "normal": 1.0, "intense": 0.75}
+# Minutes added to every stop for parking, tickets and walking to the gate — without it a plan strings together
+# a dozen 30-minute stops a day, which no group actually manages.
+PACE_STOP_OVERHEAD_MIN: dict[str, float] = {"relaxed": 20, "normal": 10, "intense": 5}
 
 # Seats per vehicle profile, used to pick the vehicle from the group size and to count vehicles for costs.
 PROFILE_SEATS: dict[str, int] = {"motorbike": 2, "car": 4, "van": 15, "coach": 44}

@@ -29,7 +29,7 @@ from . import provinces as prov
 from .errors import TourouteException
 from .itinerary import (Costs, DayPlan, Endpoint, Exclusion, Itinerary, ItineraryLeg, ItineraryStop, Totals)
 from .matrix import Place, TravelMatrix, TravelTimes, catalogue_matrix
-from .model import DEFAULT_VEHICLE_COST_PER_KM, PACE_VISIT_FACTOR, PlanRequest
+from .model import DEFAULT_VEHICLE_COST_PER_KM, PACE_STOP_OVERHEAD_MIN, PACE_VISIT_FACTOR, PlanRequest
 from .pois import Catalogue, Poi, default_catalogue, open_intervals
 from .solve import BreakSpec, OrienteeringProblem, RouteSpec, Solution, check, solve
 
@@ -291,7 +291,7 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
     for i in cands:
         poi = pois[i]
         assert poi is not None
-        service[i] = max(10.0, round(poi.visit_minutes * factor / 5.0) * 5.0) * 60.0
+        service[i] = (max(10.0, round(poi.visit_minutes * factor / 5.0) * 5.0) + PACE_STOP_OVERHEAD_MIN[req.pace]) * 60.0
         score[i] = poi.popularity * weights.get(poi.category, 0.0)
         if poi.id in must and score[i] <= 0:
             score[i] = 1.0

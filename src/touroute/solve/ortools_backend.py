@@ -78,10 +78,15 @@ def build_model(problem: OrienteeringProblem, hotels: list[tuple[int, int]]):
     tdim = routing.GetDimensionOrDie("time")
     hotelset = set(starts) | set(ends)
     solver = routing.solver()
+    unused_hotels = problem.hotel_nodes - hotelset
     for i in range(n):
         if i in hotelset:
             continue
         idx = manager.NodeToIndex(i)
+        if i in unused_hotels:  # a hotel not chosen for this sequence is never a stop
+            routing.AddDisjunction([idx], 0)
+            routing.ActiveVar(idx).SetValue(0)
+            continue
         wins = [(math.ceil(a * s - 1e-6), _down(b, s)) for a, b in problem.windows[i]]
         wins = [(max(0, a), min(horizon, b)) for a, b in wins if b >= max(0, a) and a <= horizon]
         score = float(problem.score[i])
