@@ -283,3 +283,14 @@ def test_ophs_instances_feasible(name: str) -> None:
     assert check(p, sol) == []
     bk = load_best_known(bench_file("ophs", "best_known.csv"))[(s, inst)]
     assert 0.85 * bk <= sol.score <= bk + 1e-6
+
+
+def test_ortools_never_uses_an_unchosen_hotel_as_stop() -> None:
+    from touroute.solve.ortools_backend import solve_ortools
+
+    xs = [0, 2, 10, 4, 6, 8, 11, 12]
+    sc = [0, 0, 0, 3, 3, 3, 10, 10]
+    w = [[], [], []] + [[(0, 100)]] * 5
+    p = line_problem(xs, sc, w, [RouteSpec((0,), (0, 1, 2), 0, 12), RouteSpec((0, 1, 2), (1,), 0, 12)], chained=True)
+    o = solve_ortools(p, 0.3, hotels=[(0, 1), (1, 1)])
+    assert o is not None and check(p, o) == [] and 2 not in o.visited()

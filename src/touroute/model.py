@@ -174,7 +174,7 @@ class PlanRequest(BaseModel):
     lunch: LunchBreak | None = Field(default_factory=LunchBreak)
     max_driving_minutes_per_day: int | None = Field(default=None, ge=30, le=900)
     use_ferries: bool = True
-    group_size: int = Field(default=2, ge=1, le=500)
+    group_size: int = Field(default=2, ge=1, le=10_000)
     vehicle: Profile | None = None
     costs: Costs = Field(default_factory=Costs)
     solver: SolverSettings = Field(default_factory=SolverSettings)

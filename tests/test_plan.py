@@ -1,0 +1,196 @@
+"""The planner on the real catalogue: requests in, itineraries out, verified independently of the solver."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta
+
+import pytest
+from click.testing import CliRunner
+
+from touroute.cli import main
+from touroute.matrix import TravelTimes
+from touroute.model import PlanRequest
+from touroute.plan import PlanningContext, PlanningError, plan
+from touroute.pois import default_catalogue, open_intervals
+
+MONDAY = date(2026, 12, 7)
+
+
+@pytest.fixture(scope="module")
+def ctx(tmp_path_factory):
+    """Offline context: no road network loaded, every leg estimated (the pipeline must work like this)."""
+    return PlanningContext(router=TravelTimes([]), data_dir=str(tmp_path_factory.mktemp("data")))
+
+
+def verify(it, req: PlanRequest, ctx: PlanningContext) -> None:
+    """Independent feasibility check of an itinerary against the request and the catalogue."""
+    cat = ctx.catalogue
+    assert it.feasible, it.problems
+    assert len(it.days) == req.days
+    seen: set[str] = set()
+    M = ctx.matrix(req.profile)
+    day_start = req.day_start.hour * 60 + req.day_start.minute
+    day_end = req.day_end.hour * 60 + req.day_end.minute
+    for k, day in enumerate(it.days):
+        assert day.date == req.start_date + timedelta(days=k)
+        if k > 0:
+            assert day.start.place_id == it.days[k - 1].end.place_id, "each day starts where the night was spent"
+        t0 = datetime.combine(day.date, datetime.min.time())
+        assert (day.depart - t0).total_seconds() / 60 >= day_start - 1e-6
+        assert (day.arrive - t0).total_seconds() / 60 <= day_end + 1e-6
+        prev_time = day.depart
+        drive = 0.0
+        for leg in day.legs:
+            assert leg.source in ("osm", "estimate")
+            i, j = M.index(leg.from_id), M.index(leg.to_id)
+            assert leg.seconds == pytest.approx(M.seconds[i, j], abs=1e-6)
+            assert (leg.arrive - leg.depart).total_seconds() == pytest.approx(leg.seconds, abs=1.0)
+            drive += leg.seconds
+        if req.max_driving_minutes_per_day:
+            assert drive <= req.max_driving_minutes_per_day * 60 + 1
+        for s in day.stops:
+            assert s.place_id not in seen, "each place at most once"
+            seen.add(s.place_id)
+            poi = cat.get(s.place_id)
+            assert s.arrival >= prev_time - timedelta(seconds=1)
+            assert s.start >= s.arrival and s.departure > s.start
+            start_min = (s.start - t0).total_seconds() / 60
+            end_min = (s.departure - t0).total_seconds() / 60
+            assert day_start - 1e-6 <= start_min and end_min <= day_end + 1e-6
+            if poi.opening_hours:
+                spans = open_intervals(poi.opening_hours, day.date)
+                assert any(a - 1e-6 <= start_min and end_min <= b + 1e-6 for a, b in spans), (poi.id, spans, start_min)
+            if poi.category == "mice" and poi.capacity is not None:
+                assert poi.capacity >= req.group_size
+            assert s.place_id not in req.exclude
+            prev_time = s.departure
+        if req.lunch and day.lunch_start is not None:
+            lo = req.lunch.earliest.hour * 60 + req.lunch.earliest.minute
+            hi = req.lunch.latest_end.hour * 60 + req.lunch.latest_end.minute - req.lunch.minutes
+            ls = (day.lunch_start - t0).total_seconds() / 60
+            assert lo - 1e-6 <= ls <= hi + 1e-6
+            for s in day.stops:  # lunch never overlaps a visit
+                a, b = (s.start - t0).total_seconds() / 60, (s.departure - t0).total_seconds() / 60
+                assert b <= ls + 1e-6 or a >= ls + req.lunch.minutes - 1e-6
+    for pid in req.must_visit:
+        assert pid in seen, f"must-visit {pid} missing"
+    assert it.totals.stops == len(seen)
+    # cost per person adds up
+    c = it.totals.costs
+    assert c.total == pytest.approx(c.fees_total + c.vehicle_total + c.lodging_total)
+    assert c.per_person == pytest.approx(c.total / req.group_size)
+
+
+def test_open_jaw_trip_with_overnight_choice_and_lunch(ctx):
+    req = PlanRequest(start_date=MONDAY, days=3, start="hue-hub-hue-city", end="qnam-hoi-an",
+                      max_driving_minutes_per_day=300, solver={"time_limit_s": 2, "seed": 1})
+    it = plan(req, ctx, geometry=False)
+    verify(it, req, ctx)
+    assert it.days[0].start.place_id == "hue-hub-hue-city" and it.days[-1].end.place_id == "qnam-hoi-an"
+    hubs = set(ctx.catalogue.hubs().records)
+    assert all(d.lodging is not None and d.lodging.place_id in hubs for d in it.days[:-1])
+    assert it.totals.stops >= 8
+    assert all(d.lunch_start is not None for d in it.days)
+    assert any("estimated" in w for w in it.warnings)
+    # components of a visited site are listed as included, not planned separately
+    planned = {s.place_id for d in it.days for s in d.stops}
+    if "hue-imperial-city" in planned:
+        assert "hue-thai-hoa-palace" not in planned
+        assert any(e.place_id == "hue-thai-hoa-palace" and e.reason == "included" for e in it.excluded)
+
+
+def test_same_input_and_seed_give_the_same_plan(ctx):
+    req = PlanRequest(start_date=MONDAY, days=2, start="dn-city-centre", solver={"time_limit_s": 1, "seed": 7})
+    a, b = plan(req, ctx, geometry=False), plan(req, ctx, geometry=False)
+    assert a.stop_ids() == b.stop_ids()
+
+
+def test_must_visit_regional_rules_and_exclusions(ctx):
+    req = PlanRequest(start_date=MONDAY, days=3, start="hue-hub-hue-city", end="qng-quang-ngai-city",
+                      must_visit=["qnam-my-son-sanctuary"], exclude=["qnam-hoi-an-ancient-town"],
+                      regional={"must_cover": ["Đà Nẵng", "Quang Nam", "Quảng Ngãi"], "min_stops_per_province": 2,
+                                "max_share_one_province": 0.5},
+                      solver={"time_limit_s": 3})
+    it = plan(req, ctx, geometry=False)
+    verify(it, req, ctx)
+    per = {}
+    for d in it.days:
+        for s in d.stops:
+            per[s.province_legacy] = per.get(s.province_legacy, 0) + 1
+    for pv in ("Đà Nẵng", "Quảng Nam", "Quảng Ngãi"):
+        assert per.get(pv, 0) >= 2, per
+    mins = it.totals.visit_minutes_by_province
+    assert max(mins.values()) / sum(mins.values()) <= 0.5 + 1e-9
+    assert any(e.place_id == "qnam-hoi-an-ancient-town" and e.reason == "excluded" for e in it.excluded)
+
+
+def test_locks_and_fixed_nights(ctx):
+    req = PlanRequest(start_date=MONDAY, days=3, start="hue-hub-hue-city", end="dn-city-centre",
+                      locks=[{"place_id": "hue-thien-mu-pagoda", "day": 2}],
+                      overnight={"mode": "fixed", "fixed": ["hue-hub-lang-co", "qnam-hoi-an"]},
+                      solver={"time_limit_s": 1})
+    it = plan(req, ctx, geometry=False)
+    verify(it, req, ctx)
+    assert "hue-thien-mu-pagoda" in it.stop_ids()[1]
+    assert [d.lodging.place_id for d in it.days[:-1]] == ["hue-hub-lang-co", "qnam-hoi-an"]
+    assert next(s for s in it.days[1].stops if s.place_id == "hue-thien-mu-pagoda").locked
+
+
+def test_capacity_excludes_small_mice_venues(ctx):
+    req = PlanRequest(start_date=MONDAY, days=2, start="kh-hub-nha-trang", categories=["mice", "coastal"],
+                      group_size=3000, themes={"mice": 3.0}, solver={"time_limit_s": 1})
+    it = plan(req, ctx, geometry=False)
+    verify(it, req, ctx)
+    cap = [e for e in it.excluded if e.reason == "capacity"]
+    assert cap and all("3000" in e.message_en for e in cap)
+    assert it.profile == "coach" and it.totals.costs.vehicles == 69  # 3000 travellers, 44 seats a coach
+
+
+def test_infeasible_must_visit_is_explained_with_times(ctx):
+    # One day from Hồ Chí Minh City cannot reach Mỹ Sơn (~850 km) before it closes.
+    req = PlanRequest(start_date=MONDAY, days=1, start="hcm-city-centre-hub",
+                      must_visit=["qnam-my-son-sanctuary"], solver={"time_limit_s": 1})
+    it = plan(req, ctx, geometry=False)
+    assert not it.feasible
+    msg = " ".join(it.problems)
+    assert "Mỹ Sơn" in msg and "cannot reach it before" in msg
+    # A place closed on every day of the trip is named with its hours.
+    closed = PlanRequest(start_date=MONDAY, days=1, start="hue-hub-hue-city", day_start="18:00",
+                         day_end="22:00", lunch=None, must_visit=["hue-imperial-city"], solver={"time_limit_s": 1})
+    it = plan(closed, ctx, geometry=False)
+    assert not it.feasible and "Imperial City" in it.problems[0] and "any day" in it.problems[0]
+
+
+def test_unknown_places_are_clear_errors(ctx):
+    with pytest.raises(PlanningError, match="start: no place with id 'hue-nowhere'"):
+        plan(PlanRequest(start_date=MONDAY, start="hue-nowhere"), ctx)
+    with pytest.raises(PlanningError, match="must_visit"):
+        plan(PlanRequest(start_date=MONDAY, start="hue-hub-hue-city", must_visit=["xx-yy"]), ctx)
+
+
+def test_request_validation_names_fields():
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="days"):
+        PlanRequest(start_date=MONDAY, start="hue-hub-hue-city", days=30)
+    with pytest.raises(ValidationError, match="overnight.fixed needs 2"):
+        PlanRequest(start_date=MONDAY, start="a", days=3, overnight={"mode": "fixed", "fixed": ["x"]})
+    with pytest.raises(ValidationError, match="both must-visit and excluded"):
+        PlanRequest(start_date=MONDAY, start="a", must_visit=["x"], exclude=["x"])
+
+
+def test_cli_plan_text_and_json(tmp_path, monkeypatch):
+    monkeypatch.setenv("TOUROUTE_DATA_DIR", str(tmp_path))
+    r = CliRunner().invoke(main, ["plan", "--start", "dn-city-centre", "--days", "2", "--date", "2026-12-07",
+                                  "--seconds", "1", "--lang", "vi"])
+    assert r.exit_code == 0, r.output
+    assert "Ngày 1" in r.output and "Ngày 2" in r.output and "OpenStreetMap" in r.output
+    out = tmp_path / "plan.json"
+    r = CliRunner().invoke(main, ["plan", "--start", "dn-city-centre", "--days", "2", "--date", "2026-12-07",
+                                  "--seconds", "1", "--format", "json", "-o", str(out), "--no-geometry"])
+    assert r.exit_code == 0, r.output
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["feasible"] and len(data["days"]) == 2
+    r = CliRunner().invoke(main, ["plan", "--start", "dn-city-centre", "--days", "40"])
+    assert r.exit_code == 2 and "days:" in r.output and "Traceback" not in r.output
