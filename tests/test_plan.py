@@ -52,19 +52,23 @@ def verify(it, req: PlanRequest, ctx: PlanningContext) -> None:
         for s in day.stops:
             assert s.place_id not in seen, "each place at most once"
             seen.add(s.place_id)
-            poi = cat.get(s.place_id)
             assert s.arrival >= prev_time - timedelta(seconds=1)
             assert s.start >= s.arrival and s.departure > s.start
             start_min = (s.start - t0).total_seconds() / 60
             end_min = (s.departure - t0).total_seconds() / 60
             assert day_start - 1e-6 <= start_min and end_min <= day_end + 1e-6
+            prev_time = s.departure
+            if s.kind == "ferry_excursion":
+                verify_excursion(s, ctx)
+                seen.update(s.includes)
+                continue
+            poi = cat.get(s.place_id)
             if poi.opening_hours:
                 spans = open_intervals(poi.opening_hours, day.date)
                 assert any(a - 1e-6 <= start_min and end_min <= b + 1e-6 for a, b in spans), (poi.id, spans, start_min)
             if poi.category == "mice" and poi.capacity is not None:
                 assert poi.capacity >= req.group_size
             assert s.place_id not in req.exclude
-            prev_time = s.departure
         if req.lunch and day.lunch_start is not None:
             lo = req.lunch.earliest.hour * 60 + req.lunch.earliest.minute
             hi = req.lunch.latest_end.hour * 60 + req.lunch.latest_end.minute - req.lunch.minutes
@@ -80,6 +84,21 @@ def verify(it, req: PlanRequest, ctx: PlanningContext) -> None:
     c = it.totals.costs
     assert c.total == pytest.approx(c.fees_total + c.vehicle_total + c.lodging_total)
     assert c.per_person == pytest.approx(c.total / req.group_size)
+
+
+def verify_excursion(stop, ctx) -> None:
+    """An island day trip starts at check-in before a scheduled departure and ends after a return boat lands."""
+    link = next(f for f in ctx.router.ferries if stop.place_id == f"ferry:{f.id}")
+    out, _ = link.departures("out")
+    back, _ = link.departures("back")
+    back = back or out
+    t0 = datetime.combine(stop.start.date(), datetime.min.time())
+    board = (stop.start - t0).total_seconds() / 60 + link.buffer_min
+    assert any(abs(board - (o.hour * 60 + o.minute)) < 0.5 for o in out), (board, out)
+    lands = (stop.departure - t0).total_seconds() / 60
+    assert any(abs(lands - (b.hour * 60 + b.minute + link.crossing_max)) < 0.5 for b in back), (lands, back)
+    assert stop.includes and all(link.on_island(ctx.catalogue.get(p).lat, ctx.catalogue.get(p).lon)
+                                 for p in stop.includes)
 
 
 def test_open_jaw_trip_with_overnight_choice_and_lunch(ctx):
@@ -194,3 +213,32 @@ def test_cli_plan_text_and_json(tmp_path, monkeypatch):
     assert data["feasible"] and len(data["days"]) == 2
     r = CliRunner().invoke(main, ["plan", "--start", "dn-city-centre", "--days", "40"])
     assert r.exit_code == 2 and "days:" in r.output and "Traceback" not in r.output
+
+
+def test_museum_closed_on_monday_is_not_scheduled_on_monday(ctx):
+    museum = ctx.catalogue.get("hue-diem-phung-thi-art")
+    assert open_intervals(museum.opening_hours, MONDAY) == []  # "Tu-Su …": closed on Mondays
+    req = PlanRequest(start_date=MONDAY, days=2, start="hue-hub-hue-city", must_visit=[museum.id],
+                      solver={"time_limit_s": 1})
+    it = plan(req, ctx, geometry=False)
+    verify(it, req, ctx)
+    assert museum.id not in it.stop_ids()[0] and museum.id in it.stop_ids()[1]
+    one_day = PlanRequest(start_date=MONDAY, days=1, start="hue-hub-hue-city", must_visit=[museum.id],
+                          solver={"time_limit_s": 1})
+    it = plan(one_day, ctx, geometry=False)
+    assert not it.feasible and "Mon 07 Dec" in it.problems[0] and museum.name_en in it.problems[0]
+
+
+@pytest.mark.parametrize("island,start", [("qng-ly-son-island", "qng-quang-ngai-city"),
+                                          ("qnam-cu-lao-cham", "qnam-hoi-an")])
+def test_island_visit_uses_a_ferry_departure(ctx, island, start):
+    req = PlanRequest(start_date=MONDAY, days=2, start=start, day_start="07:00", must_visit=[island],
+                      solver={"time_limit_s": 2})
+    it = plan(req, ctx, geometry=False)
+    verify(it, req, ctx)
+    trips = [s for d in it.days for s in d.stops if s.kind == "ferry_excursion"]
+    assert len(trips) == 1 and island in trips[0].includes
+    assert trips[0].ferry_route and "boat" in trips[0].name_en
+    # Without ferries the island cannot be a must-visit: a clear error, not a silent drop.
+    with pytest.raises(PlanningError, match="reachable only by boat"):
+        plan(req.model_copy(update={"use_ferries": False}), ctx)

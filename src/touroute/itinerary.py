@@ -58,6 +58,10 @@ class ItineraryStop(BaseModel):
     score: float = 0.0
     locked: bool = False
     kind: Literal["visit", "ferry_excursion"] = "visit"
+    includes: list[str] = Field(default_factory=list, description="catalogue ids seen during this stop (island trip)")
+    note_en: str | None = None
+    note_vi: str | None = None
+    ferry_route: list[tuple[float, float]] = Field(default_factory=list, description="boat crossing (lat, lon)")
 
     @property
     def wait_minutes(self) -> float:

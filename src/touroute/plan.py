@@ -120,6 +120,7 @@ class _Model:
     excluded: list[Exclusion]
     warnings: list[str]
     unknown_hours: set[int]
+    excursions: dict[int, _Excursion] = field(default_factory=dict)
 
 
 def _endpoint_place(ref: Any, cat: Catalogue, role: str) -> tuple[Place, Poi | None]:
@@ -133,8 +134,8 @@ def _endpoint_place(ref: Any, cat: Catalogue, role: str) -> tuple[Place, Poi | N
     return Place(f"{role}@{ref.lat:.5f},{ref.lon:.5f}", float(ref.lat), float(ref.lon), name), None
 
 
-def _day_windows(poi: Poi, day: date, t0: float, open_s: float, close_s: float, service: float,
-                 ferry_window: tuple[float, float] | None) -> list[tuple[float, float]]:
+def _day_windows(poi: Poi, day: date, t0: float, open_s: float, close_s: float,
+                 service: float) -> list[tuple[float, float]]:
     """Start-of-visit windows of ``poi`` on ``day`` (absolute seconds); the visit must end before it closes."""
     if poi.opening_hours:
         spans = [(a * 60.0, b * 60.0) for a, b in open_intervals(poi.opening_hours, day)]
@@ -143,8 +144,6 @@ def _day_windows(poi: Poi, day: date, t0: float, open_s: float, close_s: float, 
     out = []
     for a, b in spans:
         lo, hi = max(a, open_s), min(b, close_s) - service
-        if ferry_window is not None:
-            lo, hi = max(lo, ferry_window[0]), min(hi, ferry_window[1] - service)
         if hi >= lo:
             out.append((t0 + lo, t0 + hi))
     return out
@@ -154,21 +153,76 @@ def _seconds_of(t: dtime) -> float:
     return t.hour * 3600.0 + t.minute * 60.0
 
 
-def _ferry_windows(router: TravelTimes, poi: Poi) -> tuple[float, float] | None:
-    """(earliest arrival on the island, latest departure back to the port) in seconds of the day, or None."""
-    for link in router.ferries:
-        if link.on_island(poi.lat, poi.lon):
-            first = _parse_hhmm(getattr(link, "first_departure", None))
-            last = _parse_hhmm(getattr(link, "last_departure", None))
-            back = [x for x in (getattr(link, "departures_back", None) or ())]
-            if back:
-                last_back = max(_parse_hhmm(x) or 0.0 for x in back)
-                last = last_back or last
-            crossing = float(getattr(link, "crossing_max", 0) or 0) * 60.0
-            if first is None or last is None:
-                return None
-            return first + crossing, last
-    return None
+@dataclass
+class _Excursion:
+    """A boat day trip to an island: check in at the mainland port, cross, visit, cross back.
+
+    Scheduled boats make island legs time-dependent, which a static travel matrix cannot express; an excursion
+    node located at the mainland port, whose visit may only *start* at a check-in time before a departure and whose
+    duration runs until the return boat lands, is exact for the usual one-visit-per-trip day trip.
+    """
+
+    link: Any
+    pois: list[Poi]                 # island places seen, best first
+    skipped: list[Poi]              # island places that do not fit the time on the island
+    out_times: list[float]          # seconds of the day of the usable outbound departures
+    back_after: dict[float, float]  # outbound departure → the return departure it pairs with
+    check_in_s: float
+    crossing_s: float
+    service_s: float
+    exact: bool
+    proxy_id: str | None            # catalogue place at the mainland port whose matrix row the excursion uses
+
+    @property
+    def id(self) -> str:
+        return f"ferry:{self.link.id}"
+
+
+def _t(x: Any) -> float:
+    return x.hour * 3600.0 + x.minute * 60.0
+
+
+def _build_excursion(link: Any, island: list[Poi], req: PlanRequest, cat: Catalogue) -> _Excursion | None:
+    out, exact_out = link.departures("out")
+    back, exact_back = link.departures("back")
+    if not out:
+        return None
+    if not back:  # return timetable not published: assume the boats go back on the same schedule
+        back, exact_back = out, False
+    crossing = float(link.crossing_max) * 60.0
+    check_in = float(link.buffer_min) * 60.0
+    factor, overhead = PACE_VISIT_FACTOR[req.pace], PACE_STOP_OVERHEAD_MIN[req.pace]
+    island = sorted(island, key=lambda p: (-p.popularity, p.id))
+    min_island = min(240.0, max(p.visit_minutes for p in island) * factor) * 60.0
+    pairs: dict[float, float] = {}
+    for o in (_t(x) for x in out):
+        b = next((_t(x) for x in sorted(back) if _t(x) >= o + crossing + min_island), None)
+        if b is not None:
+            pairs[o] = b
+    if not pairs:
+        return None
+    durations = {o: check_in + (b + crossing - o) for o, b in pairs.items()}
+    shortest = min(durations.values())
+    usable = sorted(o for o, d in durations.items() if d <= shortest + 60.0)
+    on_island = pairs[usable[0]] - (usable[0] + crossing)
+    seen, skipped, used = [], [], 0.0
+    for p in island:
+        need = (p.visit_minutes * factor + overhead) * 60.0
+        if not seen or used + need <= on_island:
+            seen.append(p)
+            used += need
+        else:
+            skipped.append(p)
+    proxy = None
+    best = 1500.0
+    for q in cat:
+        from .pois import haversine_m
+
+        d = haversine_m(q.lat, q.lon, link.from_lat, link.from_lon)
+        if d < best:
+            proxy, best = q.id, d
+    return _Excursion(link, seen, skipped, usable, {o: pairs[o] for o in usable}, check_in, crossing, shortest,
+                      exact_out and exact_back, proxy)
 
 
 def _parse_hhmm(v: Any) -> float | None:
@@ -245,6 +299,31 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
         excluded.append(_exclusion(poi, "included", f"part of {whole.name_en}", f"thuộc {whole.name_vi}"))
     final = [pid for pid in final if pid not in set(parts)]
 
+    # Island places are reached by scheduled boats: group them into one excursion per ferry link.
+    excursions: list[_Excursion] = []
+    for link in ctx.router.ferries:
+        island = [cat.get(pid) for pid in final if link.on_island(cat.get(pid).lat, cat.get(pid).lon)]
+        if not island:
+            continue
+        final = [pid for pid in final if pid not in {p.id for p in island}]
+        exc = _build_excursion(link, island, req, cat) if req.use_ferries else None
+        if exc is None:
+            detail = "ferries disabled in the request" if not req.use_ferries else "no usable boat timetable"
+            for p in island:
+                if p.id in must:
+                    raise PlanningError(f"must_visit: {p.name_en} lies on {link.island}, reachable only by boat "
+                                        f"({detail})")
+                excluded.append(_exclusion(p, "ferry", detail, "không có tàu phù hợp"))
+            continue
+        excursions.append(exc)
+        for p in exc.skipped:
+            excluded.append(_exclusion(p, "included", f"no time for it on the {link.island} day trip",
+                                       f"không đủ thời gian trong chuyến ra {link.island}"))
+    island_hubs = [h for h in hub_ids if any(l.on_island(cat.get(h).lat, cat.get(h).lon) for l in ctx.router.ferries)]
+    if island_hubs and req.overnight.mode != "fixed":
+        hub_ids = [h for h in hub_ids if h not in island_hubs and h not in req.overnight.pinned.values()] + [
+            h for h in hub_ids if h in req.overnight.pinned.values()]
+
     # --- nodes: start, end, hubs, candidates -----------------------------------------------------------------
     places: list[Place] = []
     pois: list[Poi | None] = []
@@ -262,12 +341,19 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
     e_node = add(end_place, end_poi)
     hubs = [add(Place(h, cat.get(h).lat, cat.get(h).lon, cat.get(h).name_vi), cat.get(h)) for h in hub_ids]
     cands = [add(Place(p, cat.get(p).lat, cat.get(p).lon, cat.get(p).name_vi), cat.get(p)) for p in final]
+    exc_nodes: dict[int, _Excursion] = {}
+    for exc in excursions:
+        k = add(Place(exc.id, exc.link.from_lat, exc.link.from_lon, exc.link.from_port), None)
+        exc_nodes[k] = exc
+        cands.append(k)
 
     # --- travel matrix: reuse the cached catalogue matrix where possible ------------------------------------
     M = ctx.matrix(profile)
-    in_cat = [pl.id in M._index for pl in places]
+    keys = [exc_nodes[i].proxy_id if i in exc_nodes and exc_nodes[i].proxy_id else pl.id
+            for i, pl in enumerate(places)]
+    in_cat = [k in M._index for k in keys]
     if all(in_cat):
-        rows = [M.index(pl.id) for pl in places]
+        rows = [M.index(k) for k in keys]
         sec = M.seconds[np.ix_(rows, rows)]
         met = M.metres[np.ix_(rows, rows)]
         matrix = M
@@ -288,26 +374,46 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
     open_s, close_s = _seconds_of(req.day_start), _seconds_of(req.day_end)
     unknown_hours: set[int] = set()
     locks = {lk.place_id: lk.day for lk in req.locks}
+    province_of: dict[int, str] = {}
+    for i, exc in exc_nodes.items():
+        service[i] = exc.service_s
+        score[i] = sum(p.popularity * weights.get(p.category, 0.0) for p in exc.pois)
+        province_of[i] = exc.pois[0].province_legacy
+        lock_days = {locks[p.id] for p in exc.pois if p.id in locks}
+        for d in range(req.days):
+            if lock_days and d + 1 not in lock_days:
+                continue
+            for o in exc.out_times:
+                t = o - exc.check_in_s
+                if t >= open_s and t + exc.service_s <= close_s:
+                    windows[i].append((d * DAY + t, d * DAY + t))
+        if not windows[i]:
+            for p in exc.pois:
+                if p.id not in must:
+                    excluded.append(_exclusion(p, "ferry", f"boats leave {exc.link.from_port} at "
+                                                           f"{', '.join(_hhmm(o) for o in exc.out_times)}",
+                                               f"tàu rời {exc.link.from_port} lúc "
+                                               f"{', '.join(_hhmm(o) for o in exc.out_times)}"))
     for i in cands:
+        if i in exc_nodes:
+            continue
         poi = pois[i]
         assert poi is not None
         service[i] = (max(10.0, round(poi.visit_minutes * factor / 5.0) * 5.0) + PACE_STOP_OVERHEAD_MIN[req.pace]) * 60.0
         score[i] = poi.popularity * weights.get(poi.category, 0.0)
         if poi.id in must and score[i] <= 0:
             score[i] = 1.0
-        ferry = _ferry_windows(ctx.router, poi) if req.use_ferries else None
         if not poi.opening_hours:
             unknown_hours.add(i)
         for d in range(req.days):
             if poi.id in locks and locks[poi.id] != d + 1:
                 continue
             day = req.start_date + timedelta(days=d)
-            windows[i].extend(_day_windows(poi, day, d * DAY, open_s, close_s, service[i], ferry))
+            windows[i].extend(_day_windows(poi, day, d * DAY, open_s, close_s, service[i]))
         if not windows[i]:
-            reason = "ferry" if ferry is not None else "closed"
             if poi.id in must:
                 continue  # the explanation below names it
-            excluded.append(_exclusion(poi, reason))
+            excluded.append(_exclusion(poi, "closed"))
     # hotels: windows are irrelevant but must not be empty for checker symmetry
     for h in {s_node, e_node, *hubs}:
         windows[h] = [(0.0, req.days * DAY)]
@@ -331,7 +437,7 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
                                 else req.max_driving_minutes_per_day * 60.0, brk))
 
     # --- groups: provinces ---------------------------------------------------------------------------------------
-    province_of = {i: pois[i].province_legacy for i in cands}  # type: ignore[union-attr]
+    province_of.update({i: pois[i].province_legacy for i in cands if i not in exc_nodes})  # type: ignore[union-attr]
     names = prov.legacy_names()
     group_index = {nm: k for k, nm in enumerate(names)}
     groups = np.full(n, -1, dtype=np.int64)
@@ -346,12 +452,14 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
         for p in resolved:
             gmin[group_index[p.legacy]] = max(1, req.regional.min_stops_per_province)
 
-    mandatory = frozenset(index[p] for p in must if p in index and windows[index[p]])
+    must_nodes = {index[p] for p in must if p in index}
+    must_nodes |= {i for i, exc in exc_nodes.items() if any(p.id in must for p in exc.pois)}
+    mandatory = frozenset(i for i in must_nodes if windows[i])
     problem = OrienteeringProblem(sec, service, score, windows, routes, chained=True, mandatory=mandatory,
                                   groups=groups, group_min_visits=gmin, group_max_visits={}, seed=req.solver.seed,
                                   name="touroute")
     return _Model(problem, places, pois, sec, met, matrix_index, matrix, hubs, s_node, e_node, cands, province_of,
-                  group_index, excluded, warnings, unknown_hours)
+                  group_index, excluded, warnings, unknown_hours, exc_nodes)
 
 
 def cat_get_error(cat: Catalogue, pid: str) -> str:
@@ -369,7 +477,8 @@ def _why_unserved(model: _Model, i: int, req: PlanRequest) -> str:
     """One sentence saying which constraint stops a must-visit place, with names and clock times."""
     P = model.problem
     poi = model.pois[i]
-    name = poi.name_en if poi else model.places[i].id
+    exc = model.excursions.get(i)
+    name = poi.name_en if poi else (f"{exc.link.island} day trip" if exc else model.places[i].name or model.places[i].id)
     if not P.windows[i]:
         hours = poi.opening_hours if poi and poi.opening_hours else "unknown hours"
         return (f"must-visit {name} ({hours}) cannot be visited for {P.service[i] / 60:.0f} min between "
@@ -516,6 +625,18 @@ def _itinerary(model: _Model, sol: Solution, req: PlanRequest, notes: list[str],
             if legs[-1].source == "estimate":
                 est_m += metres
         for st in stops_raw[1:-1]:
+            exc = model.excursions.get(st.node)
+            if exc is not None:
+                stops.append(_excursion_stop(model, exc, st, req))
+                for p in exc.pois:
+                    visit_by_prov[p.province_legacy] += 0.0
+                visit_by_prov[exc.pois[0].province_legacy] += (st.departure - st.start) / 60.0
+                for p in exc.pois:
+                    if p.fee_vnd is None:
+                        fees_unknown.append(p.id)
+                    else:
+                        fees += p.fee_vnd
+                continue
             poi = model.pois[st.node]
             assert poi is not None
             stops.append(ItineraryStop(
@@ -561,12 +682,21 @@ def _itinerary(model: _Model, sol: Solution, req: PlanRequest, notes: list[str],
     code_map = {"no_window": "closed", "unreachable": "too_far", "group_full": "group_limit", "not_worth": "low_score"}
     already = {e.place_id for e in excluded}
     for node, code in sorted(sol.unvisited_reasons.items()):
+        exc = model.excursions.get(node)
+        if exc is not None:
+            for p in exc.pois:
+                if p.id not in already:
+                    excluded.append(_exclusion(p, code_map.get(code, "low_score"), f"{exc.link.island} day trip",
+                                               f"chuyến ra {exc.link.island}"))
+            continue
         poi = model.pois[node]
         if poi is None or poi.id in already or node not in model.candidates:
             continue
         excluded.append(_exclusion(poi, code_map.get(code, "low_score")))
     warnings = list(model.warnings)
     visited_unknown = [model.pois[v].name_en for r in sol.routes for v in r if v in model.unknown_hours]  # type: ignore[union-attr]
+    if any(v in model.excursions and not model.excursions[v].exact for r in sol.routes for v in r):
+        warnings.append("boat times to the islands are approximate where no timetable is published — confirm locally")
     if visited_unknown:
         warnings.append("opening hours unknown (assumed open during the day; check locally): "
                         + ", ".join(visited_unknown))
@@ -576,6 +706,31 @@ def _itinerary(model: _Model, sol: Solution, req: PlanRequest, notes: list[str],
     return Itinerary(feasible=True, days=days, totals=totals, excluded=excluded, warnings=warnings + notes,
                      request=req.model_dump(mode="json"), profile=req.profile,
                      solver={k: v for k, v in sol.stats.items() if isinstance(v, (int, float, str, bool))})
+
+
+def _excursion_stop(model: _Model, exc: _Excursion, st: Any, req: PlanRequest) -> ItineraryStop:
+    """The island day trip as one stop: boat times, the island places seen, the crossing for the map."""
+    link = exc.link
+    out = st.start % DAY + exc.check_in_s
+    back = exc.back_after.get(out, out)
+    main = exc.pois[0]
+    names_en = ", ".join(p.name_en for p in exc.pois)
+    names_vi = ", ".join(p.name_vi for p in exc.pois)
+    approx_en = "" if exc.exact else " (boat times approximate: timetable not published)"
+    approx_vi = "" if exc.exact else " (giờ tàu ước lượng: chưa có lịch công bố)"
+    return ItineraryStop(
+        place_id=exc.id, name_vi=f"{link.island}: tàu {_hhmm(out)} từ {link.from_port}, về {_hhmm(back)}",
+        name_en=f"{link.island} day trip: boat {_hhmm(out)} from {link.from_port}, back {_hhmm(back)}",
+        category="coastal", subcategory="island", province_legacy=main.province_legacy, province=main.province,
+        lat=link.from_lat, lon=link.from_lon, arrival=_to_dt(req, st.arrival), start=_to_dt(req, st.start),
+        departure=_to_dt(req, st.departure), fee_vnd=None, fee_as_of=link.as_of or None, opening_hours=None,
+        source="; ".join(link.sources), score=float(model.problem.score[st.node]), kind="ferry_excursion",
+        includes=[p.id for p in exc.pois],
+        note_en=f"Check in {exc.check_in_s / 60:.0f} min before the {_hhmm(out)} boat; crossing up to "
+                f"{exc.crossing_s / 60:.0f} min; on the island: {names_en}{approx_en}",
+        note_vi=f"Có mặt trước {exc.check_in_s / 60:.0f} phút; tàu {_hhmm(out)}, đi tối đa {exc.crossing_s / 60:.0f} "
+                f"phút; trên đảo: {names_vi}{approx_vi}",
+        ferry_route=[(link.from_lat, link.from_lon), (link.to_lat, link.to_lon)])
 
 
 def plan(req: PlanRequest, ctx: PlanningContext | None = None, *, geometry: bool = True) -> Itinerary:
@@ -590,6 +745,14 @@ def plan(req: PlanRequest, ctx: PlanningContext | None = None, *, geometry: bool
         i = next((k for k, p in enumerate(model.places) if p.id == pid), None)
         if i is not None and not P.windows[i]:
             problems.append(_why_unserved(model, i, req))
+    for i, exc in model.excursions.items():
+        wanted = [p for p in exc.pois if p.id in must_ids]
+        if wanted and not P.windows[i]:
+            problems.append(
+                f"must-visit {wanted[0].name_en} is on {exc.link.island}: boats leave {exc.link.from_port} at "
+                f"{', '.join(_hhmm(o) for o in exc.out_times)} and the day trip takes {exc.service_s / 3600:.1f} h "
+                f"with check-in, which does not fit {req.day_start:%H:%M}–{req.day_end:%H:%M}"
+                + (" on the locked day" if any(lk.place_id == wanted[0].id for lk in req.locks) else ""))
     if not problems:
         sol, notes = _solve_with_rules(model, req)
         violations = check(P, sol) if sol.schedule else ["no feasible sequence of overnight hubs"]

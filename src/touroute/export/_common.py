@@ -1,0 +1,76 @@
+"""Helpers shared by the export formats: language choice, labels and attribution."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import OSM_ATTRIBUTION
+
+TIMEZONE = "Asia/Ho_Chi_Minh"
+
+LABELS: dict[str, dict[str, str]] = {
+    "en": {"day": "Day", "visit": "Visit", "drive": "Drive", "lunch": "Lunch", "night": "Night at",
+           "estimated": "estimated (no road network loaded for this leg)", "osm": "OpenStreetMap roads",
+           "fee": "Fee", "fee_unknown": "fee unknown", "hours": "Opening hours", "hours_unknown": "hours unknown",
+           "source": "Source", "province": "Province", "as_of": "as of", "start": "Start", "end": "End",
+           "trip": "Trip", "stop": "Stop", "arrival": "Arrival", "departure": "Departure", "wait": "Wait (min)",
+           "category": "Category", "lodging": "Lodging", "date": "Date", "name": "Name", "id": "Place id",
+           "lat": "Latitude", "lon": "Longitude", "minutes": "Visit (min)", "drive_min": "Drive before (min)",
+           "drive_km": "Drive before (km)", "leg_source": "Road data"},
+    "vi": {"day": "Ngày", "visit": "Tham quan", "drive": "Di chuyển", "lunch": "Ăn trưa", "night": "Nghỉ đêm tại",
+           "estimated": "ước tính (chưa có dữ liệu đường cho chặng này)", "osm": "đường OpenStreetMap",
+           "fee": "Vé", "fee_unknown": "chưa rõ giá vé", "hours": "Giờ mở cửa", "hours_unknown": "chưa rõ giờ mở cửa",
+           "source": "Nguồn", "province": "Tỉnh", "as_of": "cập nhật", "start": "Xuất phát", "end": "Kết thúc",
+           "trip": "Chuyến đi", "stop": "Điểm", "arrival": "Đến", "departure": "Rời", "wait": "Chờ (phút)",
+           "category": "Loại hình", "lodging": "Lưu trú", "date": "Ngày", "name": "Tên", "id": "Mã điểm",
+           "lat": "Vĩ độ", "lon": "Kinh độ", "minutes": "Tham quan (phút)", "drive_min": "Lái xe trước (phút)",
+           "drive_km": "Lái xe trước (km)", "leg_source": "Dữ liệu đường"},
+}
+
+CATEGORY_LABELS: dict[str, dict[str, str]] = {
+    "en": {"heritage": "Heritage", "mice": "MICE / events", "coastal": "Coast & islands", "lodging": "Lodging",
+           "other": "Nature & leisure"},
+    "vi": {"heritage": "Di sản", "mice": "MICE / sự kiện", "coastal": "Biển đảo", "lodging": "Lưu trú",
+           "other": "Thiên nhiên & giải trí"},
+}
+
+FORMATS = ("geojson", "gpx", "ics", "csv")
+
+
+def lang_of(lang: str | None) -> str:
+    return "en" if lang == "en" else "vi"
+
+
+def labels(lang: str | None) -> dict[str, str]:
+    return LABELS[lang_of(lang)]
+
+
+def name_of(obj: Any, lang: str | None) -> str:
+    """The place's name in ``lang`` (falls back to the other language)."""
+    if lang_of(lang) == "en":
+        return getattr(obj, "name_en", None) or getattr(obj, "name_vi", "")
+    return getattr(obj, "name_vi", None) or getattr(obj, "name_en", "")
+
+
+def vnd(x: float) -> str:
+    return f"{x:,.0f} ₫".replace(",", ".")
+
+
+def fee_text(stop: Any, lang: str | None) -> str:
+    t = labels(lang)
+    if stop.fee_vnd is None:
+        return t["fee_unknown"]
+    as_of = f" ({t['as_of']} {stop.fee_as_of})" if stop.fee_as_of else ""
+    return f"{vnd(stop.fee_vnd)}{as_of}"
+
+
+def attribution(lang: str | None) -> str:
+    return ("Dữ liệu bản đồ " if lang_of(lang) == "vi" else "Map data ") + OSM_ATTRIBUTION
+
+
+def leg_before(day: Any, stop_id: str):
+    """The leg arriving at ``stop_id`` on ``day`` (or None)."""
+    for leg in day.legs:
+        if leg.to_id == stop_id:
+            return leg
+    return None
