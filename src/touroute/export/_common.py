@@ -74,3 +74,17 @@ def leg_before(day: Any, stop_id: str):
         if leg.to_id == stop_id:
             return leg
     return None
+
+
+MIMETYPES = {"geojson": "application/geo+json", "gpx": "application/gpx+xml", "ics": "text/calendar",
+             "csv": "text/csv"}
+
+
+def render_bytes(it: Any, fmt: str, lang: str | None = "vi") -> bytes:
+    """Any export format as bytes (UTF-8 for the text formats); ValueError on an unknown format."""
+    from importlib import import_module
+
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}; choose from {', '.join(FORMATS)}")
+    out = import_module(f"touroute.export.{fmt}").render(it, lang_of(lang))
+    return out if isinstance(out, bytes) else out.encode("utf-8")

@@ -94,7 +94,8 @@ def to_arrays(problem: OrienteeringProblem) -> Arrays:
     return Arrays(problem.travel, problem.service, sc, wo, wc, nw, cand, grp, gmin, gmax, bonus, rt, gids, bonus)
 
 
-def _run(A: Arrays, rs: np.ndarray, init: list[list[int]] | None, budget: float, seed: int, params: np.ndarray):
+def _run(A: Arrays, rs: np.ndarray, init: list[list[int]] | None, budget: float, seed: int, params: np.ndarray,
+         deadline: float = math.inf):
     R = rs.shape[0]
     maxl = int(A.cand.sum()) + 3
     iseq = np.zeros((R, maxl), dtype=np.int64)
@@ -104,7 +105,8 @@ def _run(A: Arrays, rs: np.ndarray, init: list[list[int]] | None, budget: float,
         iseq[r, : len(full)] = full
         iln[r] = len(full)
     bseq, bln, best, it, work = K.search(A.T, A.svc, A.sc, A.wo, A.wc, A.nw, A.cand, A.grp, A.gmin, A.gmax,
-                                         A.gpen, rs, A.rt, iseq, iln, float(budget), int(seed), params)
+                                         A.gpen, rs, A.rt, iseq, iln, float(budget), int(seed), params,
+                                         float(deadline))
     routes = [[int(x) for x in bseq[r, : bln[r]]] for r in range(R)]
     return routes, float(best), int(it), int(work)
 
@@ -142,9 +144,10 @@ def search_routes(problem: OrienteeringProblem, seconds: float = 5.0, seed: int 
         R = len(problem.routes)
         stats["infeasible_hotels"] = True
         return [], stats
+    dl = math.inf if deadline is None else deadline
     if len(seqs) == 1:
         rs = np.array(seqs[0], dtype=np.int64)
-        routes, obj, it, wk = _run(A, rs, None, budget, seed, params)
+        routes, obj, it, wk = _run(A, rs, None, budget, seed, params, dl)
         stats.update(iterations=it, work=wk, objective=obj)
         return routes, stats
     # successive halving over hotel sequences
@@ -159,7 +162,7 @@ def search_routes(problem: OrienteeringProblem, seconds: float = 5.0, seed: int 
         for k, (s, init, _) in enumerate(pool):
             rs = np.array(s, dtype=np.int64)
             init_visits = [r[1:-1] for r in init] if init else None
-            routes, obj, it, wk = _run(A, rs, init_visits, share, seed + 7919 * rnd + k, params)
+            routes, obj, it, wk = _run(A, rs, init_visits, share, seed + 7919 * rnd + k, params, dl)
             spent += wk
             stats["iterations"] += it
             stats["work"] += wk
@@ -177,7 +180,7 @@ def search_routes(problem: OrienteeringProblem, seconds: float = 5.0, seed: int 
             if rest > 1000:
                 s, init, _ = pool[0]
                 routes, obj, it, wk = _run(A, np.array(s, dtype=np.int64), [r[1:-1] for r in init], rest,
-                                           seed + 104729, params)
+                                           seed + 104729, params, dl)
                 stats["iterations"] += it
                 stats["work"] += wk
                 if obj >= pool[0][2]:
@@ -201,8 +204,10 @@ def solve(problem: OrienteeringProblem, seconds: float = 5.0, seed: int | None =
 
     t0 = time.perf_counter()
     own = seconds * (1.0 - ortools_share)
+    # wall-clock safety stop of our search: it may eat into the polish share on a slow machine, never beyond
+    # ``seconds`` minus the wrap-up margin
     routes, stats = search_routes(problem, own, seed, work=None if work is None else work,
-                                  deadline=t0 + seconds * 1.5 + 1.0)
+                                  deadline=t0 + max(0.5 * seconds, seconds - 0.3 - 0.002 * problem.n))
     stats["seconds_own"] = time.perf_counter() - t0
     if not routes:
         sol = Solution([[] for _ in problem.routes], [r.start_nodes[0] for r in problem.routes],
