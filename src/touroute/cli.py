@@ -44,12 +44,16 @@ def main() -> None:
 def _register() -> None:
     from . import plan_cli, pois_cli
     from .bench import cli as bench_cli
+    from .export import cli as export_cli
+    from .web import cli as web_cli
     from .network import cli as network_cli
 
     pois_cli.register(main)
     network_cli.register(main)
     plan_cli.register(main)
     bench_cli.register(main)
+    export_cli.register(main)
+    web_cli.register(main)
 
 
 _register()

@@ -1,0 +1,161 @@
+"""The touroute web app (Flask + folium): plan, see, edit, save, share and export trips.
+
+``create_app(config=None, ctx=None)`` builds the app; ``touroute serve`` runs it (werkzeug in development,
+gunicorn with ``--prod``). Configuration comes from environment variables (see docs/web.md), overridable by the
+``config`` mapping (tests use it):
+
+=============================  ====================================================================
+``TOUROUTE_SECRET_KEY``        session signing key (random per process if unset, with a warning)
+``TOUROUTE_DB_URL``            SQLAlchemy URL (default SQLite under ``$TOUROUTE_DATA_DIR/web/``)
+``TOUROUTE_DATA_DIR``          data dir of networks, matrices and the default database
+``TOUROUTE_PLAN_SECONDS``      solver time limit of a new plan (default 5)
+``TOUROUTE_REPLAN_SECONDS``    solver time limit of a re-plan after an edit (default 2)
+``TOUROUTE_MAX_PLAN_SECONDS``  largest ``solver.time_limit_s`` the API accepts (default 30)
+``TOUROUTE_TILES``             tile URL template, or ``none`` for no tile layer (default OSM tiles)
+``TOUROUTE_MAX_BODY``          largest request body in bytes (default 262144)
+=============================  ====================================================================
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, send_from_directory, url_for
+
+from ..resources import web_dir
+
+log = logging.getLogger("touroute.web")
+
+VENDOR_PACKAGES = {"leaflet": "xstatic.pkg.leaflet", "jquery": "xstatic.pkg.jquery",
+                   "font_awesome": "xstatic.pkg.font_awesome"}
+
+
+def _env_float(name: str, default: float) -> float:
+    try:
+        return float(os.environ.get(name, default))
+    except ValueError:
+        log.warning("%s=%r is not a number; using %s", name, os.environ.get(name), default)
+        return default
+
+
+def vendor_dir(pkg: str) -> str:
+    """The folder of an xstatic package's files (Leaflet, jQuery, Font Awesome), installed from PyPI."""
+    from importlib import import_module
+
+    return import_module(VENDOR_PACKAGES[pkg]).BASE_DIR
+
+
+def create_app(config: Mapping[str, Any] | None = None, ctx=None) -> Flask:
+    """The Flask app. ``ctx`` is the one :class:`~touroute.plan.PlanningContext` of the app (built lazily)."""
+    wd = web_dir()
+    app = Flask("touroute.web", template_folder=str(wd / "templates"), static_folder=str(wd / "static"),
+                static_url_path="/static")
+    tiles = os.environ.get("TOUROUTE_TILES", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+    app.config.update(
+        SECRET_KEY=os.environ.get("TOUROUTE_SECRET_KEY"),
+        DB_URL=os.environ.get("TOUROUTE_DB_URL"),
+        PLAN_SECONDS=_env_float("TOUROUTE_PLAN_SECONDS", 5.0),
+        REPLAN_SECONDS=_env_float("TOUROUTE_REPLAN_SECONDS", 2.0),
+        MAX_PLAN_SECONDS=_env_float("TOUROUTE_MAX_PLAN_SECONDS", 30.0),
+        TILES=None if tiles.lower() in ("", "none", "off") else tiles,
+        MAX_CONTENT_LENGTH=int(_env_float("TOUROUTE_MAX_BODY", 256 * 1024)),
+        MAX_FORM_MEMORY_SIZE=int(_env_float("TOUROUTE_MAX_BODY", 256 * 1024)),
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_HTTPONLY=True,
+        JSON_SORT_KEYS=False,
+        WARMUP=False,
+    )
+    if config:
+        app.config.update(config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = secrets.token_hex(32)
+        log.warning("TOUROUTE_SECRET_KEY is not set: using a random key for this process "
+                    "(sessions do not survive a restart and differ between workers)")
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+
+    from .db import PlanStore
+
+    app.extensions["touroute_store"] = PlanStore.open(app.config.get("DB_URL"))
+    app.extensions["touroute_ctx"] = ctx
+    app.extensions["touroute_roads"] = {}
+
+    @app.route("/vendor/<pkg>/<path:filename>")
+    def vendor(pkg: str, filename: str):
+        from flask import abort
+
+        if pkg not in VENDOR_PACKAGES:
+            abort(404)
+        return send_from_directory(vendor_dir(pkg), filename, max_age=7 * 86400)
+
+    from . import api, views
+    from .errors import register_error_handlers
+    from .i18n import get_lang, t
+
+    app.register_blueprint(views.bp)
+    app.register_blueprint(api.bp)
+    register_error_handlers(app)
+
+    @app.before_request
+    def _lang() -> None:
+        get_lang()
+
+    @app.context_processor
+    def _inject() -> dict:
+        return {"t": t, "lang": get_lang(), "other_lang": "en" if get_lang() == "vi" else "vi"}
+
+    @app.after_request
+    def _headers(resp):
+        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+        resp.headers.setdefault("Referrer-Policy", "same-origin")
+        return resp
+
+    if app.config.get("WARMUP"):
+        warm(app)
+    return app
+
+
+def planning_context(app: Flask | None = None):
+    """The app's PlanningContext (catalogue + cached road networks), created on first use."""
+    from flask import current_app
+
+    app = app or current_app
+    ctx = app.extensions.get("touroute_ctx")
+    if ctx is None:
+        from ..plan import PlanningContext
+
+        ctx = PlanningContext()
+        app.extensions["touroute_ctx"] = ctx
+    return ctx
+
+
+def store(app: Flask | None = None):
+    from flask import current_app
+
+    return (app or current_app).extensions["touroute_store"]
+
+
+def asset_url(pkg: str, path: str) -> str:
+    if pkg == "own":
+        return url_for("static", filename=path)
+    return url_for("vendor", pkg=pkg, filename=path)
+
+
+def warm(app: Flask) -> None:
+    """Production start-up: load the context, compile the solver kernels, build the car matrix."""
+    import time
+
+    from ..solve import warmup
+
+    t0 = time.perf_counter()
+    ctx = planning_context(app)
+    secs = warmup()
+    try:
+        ctx.matrix("car")
+    except Exception as exc:  # pragma: no cover - a broken cache must not stop the server
+        log.warning("could not prepare the car matrix at start-up: %s", exc)
+    log.info("touroute web warm-up: kernels %.1f s, total %.1f s", secs, time.perf_counter() - t0)

@@ -1,0 +1,153 @@
+"""REST JSON API: plans (create, read, list, edit, export), places, and the OpenAPI 3 document."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, current_app, jsonify, request, url_for
+
+from ..itinerary import Itinerary
+from ..pois import CATEGORIES, TAGS
+from . import planning_context, store
+from .i18n import get_lang
+from .service import RequestProblem, apply_edit, parse_request, plan_title, run_plan
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+def _int_arg(name: str, default: int, lo: int, hi: int) -> int:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = None
+    if value is None or not lo <= value <= hi:
+        raise RequestProblem(f"{name} must be an integer {lo}–{hi}",
+                             [{"field": name, "message": f"must be an integer between {lo} and {hi}"}], 400)
+    return value
+
+
+def _plan_json(saved, *, with_itinerary: bool = True) -> dict:
+    out = saved.summary()
+    out["url"] = url_for("views.result", slug=saved.slug, _external=True)
+    out["exports"] = {f: url_for("api.plan_export", slug=saved.slug, fmt=f, _external=True)
+                      for f in ("geojson", "gpx", "ics", "csv")}
+    if with_itinerary:
+        out["request"] = json.loads(saved.request_json)
+        out["itinerary"] = json.loads(saved.itinerary_json)
+    return out
+
+
+def _json_body() -> dict:
+    data = request.get_json(silent=True)
+    if data is None:
+        raise RequestProblem("the body must be JSON (Content-Type: application/json)",
+                             [{"field": "request", "message": "not valid JSON"}], 400)
+    return data
+
+
+@bp.post("/plans")
+def create_plan():
+    data = _json_body()
+    title = None
+    if isinstance(data, dict) and isinstance(data.get("title"), str):
+        data = dict(data)
+        title = data.pop("title")[:200]
+    if isinstance(data, dict):
+        data.setdefault("solver", {"time_limit_s": current_app.config["PLAN_SECONDS"]})
+    req = parse_request(data, max_seconds=current_app.config["MAX_PLAN_SECONDS"])
+    ctx = planning_context()
+    it, secs = run_plan(req, ctx)
+    saved = store().save(title or plan_title(req, it, ctx, get_lang()), req.model_dump_json(),
+                         it.model_dump_json(), feasible=it.feasible)
+    body = _plan_json(saved)
+    body["seconds"] = round(secs, 2)
+    return jsonify(body), 201
+
+
+@bp.get("/plans")
+def list_plans():
+    limit = _int_arg("limit", 50, 1, 500)
+    offset = _int_arg("offset", 0, 0, 10**9)
+    rows = store().list(limit, offset)
+    return jsonify({"plans": [_plan_json(p, with_itinerary=False) for p in rows], "total": store().count()})
+
+
+def _get(slug: str):
+    saved = store().get(slug)
+    if saved is None:
+        raise RequestProblem(f"no saved plan {slug!r}", [{"field": "id", "message": "not found"}], 404)
+    return saved
+
+
+@bp.get("/plans/<slug>")
+def get_plan(slug: str):
+    return jsonify(_plan_json(_get(slug)))
+
+
+@bp.post("/plans/<slug>/edits")
+def edit_plan(slug: str):
+    """Body: {"action": "remove"|"lock"|"unlock"|"add"|"hub", "place_id", "day", "night", "hub"} → a new plan."""
+    saved = _get(slug)
+    body = _json_body()
+    if not isinstance(body, dict):
+        raise RequestProblem("the body must be a JSON object", [{"field": "action", "message": "missing"}], 400)
+    data = apply_edit(saved.request, {k: (str(v) if v is not None else "") for k, v in body.items()})
+    req = parse_request(data)
+    seconds = min(req.solver.time_limit_s, current_app.config["REPLAN_SECONDS"])
+    it, secs = run_plan(req, planning_context(), seconds=seconds)
+    new = store().save(saved.title, req.model_dump_json(), it.model_dump_json(), feasible=it.feasible,
+                       parent=saved.slug)
+    out = _plan_json(new)
+    out["seconds"] = round(secs, 2)
+    out["time_limit_s"] = seconds
+    return jsonify(out), 201
+
+
+@bp.get("/plans/<slug>/export.<fmt>")
+def plan_export(slug: str, fmt: str):
+    from .views import export_response
+
+    saved = _get(slug)
+    return export_response(Itinerary.model_validate_json(saved.itinerary_json), fmt, slug)
+
+
+@bp.get("/pois")
+def pois():
+    cat = planning_context().catalogue
+    a = request.args
+    limit = _int_arg("limit", 20, 1, 500)
+    category = [c for c in a.getlist("category") for c in c.split(",") if c]
+    for c in category:
+        if c not in CATEGORIES:
+            raise RequestProblem(f"unknown category {c!r}",
+                                 [{"field": "category", "message": f"choose from {', '.join(CATEGORIES)}"}], 400)
+    tags = [x for x in a.getlist("tag") for x in x.split(",") if x]
+    for x in tags:
+        if x not in TAGS:
+            raise RequestProblem(f"unknown tag {x!r}", [{"field": "tag", "message": f"unknown tag {x!r}"}], 400)
+    province = [p for p in a.getlist("province") if p]
+    try:
+        sub = cat.filter(category=category or None, province=province or None, tags=tags or None)
+    except ValueError as exc:
+        raise RequestProblem(str(exc), [{"field": "province", "message": str(exc)}], 400) from None
+    q = (a.get("q") or "").strip()
+    if len(q) > 100:
+        raise RequestProblem("q is too long", [{"field": "q", "message": "at most 100 characters"}], 400)
+    res = sub.search(q, limit=limit) if q else sub.search("", limit=limit)
+    lang = get_lang()
+    items = [{"id": p.id, "name": p.name_en if lang == "en" else p.name_vi, "name_vi": p.name_vi,
+              "name_en": p.name_en, "category": p.category, "subcategory": p.subcategory,
+              "province": p.province_legacy, "province_2025": p.province, "lat": p.lat, "lon": p.lon,
+              "popularity": p.popularity, "tags": list(p.tags), "fee_vnd": p.fee_vnd, "fee_as_of": p.fee_as_of,
+              "opening_hours": p.opening_hours} for p in res]
+    return jsonify({"pois": items, "count": len(items)})
+
+
+@bp.get("/openapi.json")
+def openapi():
+    from .openapi import document
+
+    return jsonify(document(url_for("views.index", _external=True).rstrip("/")))

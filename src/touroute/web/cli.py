@@ -1,0 +1,54 @@
+"""`touroute serve` — the web app: werkzeug in development, gunicorn with ``--prod``."""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+
+def register(main: click.Group) -> None:
+    @main.command("serve")
+    @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+    @click.option("--port", default=5000, show_default=True, type=int)
+    @click.option("--prod", is_flag=True, help="Production: gunicorn workers, solver warm-up at start.")
+    @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
+                  help="gunicorn worker processes (--prod).")
+    @click.option("--timeout", default=180, show_default=True, type=int,
+                  help="gunicorn worker timeout in seconds (a plan takes the solver's time limit).")
+    @click.option("--debug", is_flag=True, help="Flask debug mode (development only; never in production).")
+    def serve_cmd(host, port, prod, workers, timeout, debug):
+        """Run the web planner. / Chạy ứng dụng web lập lịch trình.
+
+        Configured by environment variables: TOUROUTE_SECRET_KEY, TOUROUTE_DB_URL, TOUROUTE_DATA_DIR,
+        TOUROUTE_PLAN_SECONDS, TOUROUTE_REPLAN_SECONDS, TOUROUTE_MAX_PLAN_SECONDS, TOUROUTE_TILES (see docs/web.md).
+        """
+        if prod:
+            try:
+                from gunicorn.app.base import BaseApplication
+            except ImportError:
+                raise click.ClickException("--prod needs gunicorn: pip install gunicorn") from None
+
+            class _App(BaseApplication):
+                def load_config(self):
+                    self.cfg.set("bind", f"{host}:{port}")
+                    self.cfg.set("workers", workers)
+                    self.cfg.set("timeout", timeout)
+                    self.cfg.set("accesslog", "-")
+                    self.cfg.set("preload_app", False)
+
+                def load(self):
+                    from . import create_app
+
+                    return create_app({"WARMUP": True})
+
+            if not os.environ.get("TOUROUTE_SECRET_KEY"):
+                click.echo("warning: TOUROUTE_SECRET_KEY is not set — each worker gets its own random key, so the "
+                           "language choice is not shared between workers; set it in production.", err=True)
+            _App().run()
+            return
+        from . import create_app
+
+        app = create_app()
+        click.echo(f"touroute web on http://{host}:{port}/  (development server; use --prod for gunicorn)", err=True)
+        app.run(host=host, port=port, debug=debug, threaded=True, use_reloader=False)

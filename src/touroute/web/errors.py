@@ -1,0 +1,49 @@
+"""Error handlers: every error is a clear 4xx (JSON under /api, a page elsewhere), never a traceback."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from .i18n import t
+from .service import RequestProblem
+
+log = logging.getLogger("touroute.web")
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(RequestProblem)
+    def _problem(exc: RequestProblem):
+        if _wants_json():
+            return jsonify(exc.as_json()), exc.status
+        return render_template("error.html", code=exc.status, message=exc.message, fields=exc.fields), exc.status
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException):
+        code = exc.code or 500
+        field = None
+        if code == 413:
+            msg = f"request body larger than {app.config['MAX_CONTENT_LENGTH']} bytes"
+            field = "request"
+        else:
+            msg = exc.description or exc.name
+        if _wants_json():
+            body = {"error": msg}
+            if field:
+                body["fields"] = [{"field": field, "message": msg}]
+            return jsonify(body), code
+        title = {404: t("page_not_found"), 413: t("request_too_large")}.get(code, t("bad_request"))
+        return render_template("error.html", code=code, message=f"{title}: {msg}", fields=[]), code
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        log.exception("unexpected error on %s %s", request.method, request.path)
+        if _wants_json():
+            return jsonify({"error": "internal error; the request was logged"}), 500
+        return render_template("error.html", code=500, message=t("server_error"), fields=[]), 500

@@ -1,0 +1,273 @@
+"""The result map (folium/Leaflet): routes along the roads, numbered stops, nights, legend, layers per day.
+
+Everything the map needs is served by the app itself (``/vendor/…`` from the xstatic packages, ``/static/…``), so
+the map works offline: with no tile server reachable it still shows the routes and stops over a light background
+of province outlines (bounding boxes of ``data/reference/provinces.csv``) and, when a road network is cached, its
+main roads. All text from the catalogue or the user is HTML-escaped (and made safe for the JavaScript template
+literals folium puts popups and tooltips in) before it reaches the page.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime
+
+import folium
+from branca.element import Element, MacroElement
+from jinja2 import Template
+from markupsafe import Markup, escape
+
+from .. import provinces as prov
+from ..itinerary import DayPlan, Itinerary, ItineraryStop
+from .i18n import t
+
+DAY_COLOURS = ("#d1495b", "#00798c", "#edae49", "#30638e", "#8f5fb4", "#3c9d5d", "#e36414", "#5c4d7d",
+               "#c0392b", "#2a9d8f", "#b5838d", "#264653", "#f4a261", "#6d597a")
+CATEGORY_ICON = {"heritage": "fa-landmark", "coastal": "fa-umbrella-beach", "mice": "fa-people-group",
+                 "other": "fa-tree", "lodging": "fa-bed"}
+CATEGORY_COLOUR = {"heritage": "#a0522d", "coastal": "#1e88e5", "mice": "#8e24aa", "other": "#2e7d32",
+                   "lodging": "#263238"}
+OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+OSM_ATTR_HTML = ('&copy; <a href="https://www.openstreetmap.org/copyright" target="_blank" rel="noopener">'
+                 'OpenStreetMap</a> contributors (<a href="https://opendatacommons.org/licenses/odbl/" '
+                 'target="_blank" rel="noopener">ODbL</a>)')
+
+
+def h(value: object) -> Markup:
+    """HTML-escape, and also neutralise what would break out of a JavaScript template literal (`` ` ``, ``$``,
+    ``\\``) — folium inserts popup and tooltip HTML into `` `…` `` strings."""
+    s = str(escape("" if value is None else value))
+    return Markup(s.replace("\\", "&#92;").replace("`", "&#96;").replace("$", "&#36;"))
+
+
+def day_colour(day: int) -> str:
+    return DAY_COLOURS[(day - 1) % len(DAY_COLOURS)]
+
+
+def _name(obj, lang: str) -> str:
+    return (obj.name_en if lang == "en" else obj.name_vi) or obj.name_vi or obj.name_en
+
+
+def _other_name(obj, lang: str) -> str:
+    other = obj.name_vi if lang == "en" else obj.name_en
+    return other if other and other != _name(obj, lang) else ""
+
+
+def _hm(dt: datetime) -> str:
+    return f"{dt:%H:%M}"
+
+
+def _vnd(x: float) -> str:
+    return f"{x:,.0f} ₫".replace(",", ".")
+
+
+class _Script(MacroElement):
+    """A snippet of JavaScript run after the map exists (``{map}`` is replaced by the map's variable)."""
+
+    _template = Template("{% macro script(this, kwargs) %}{{ this.code }}{% endmacro %}")
+
+    def __init__(self, code: str) -> None:
+        super().__init__()
+        self._name = "Script"
+        self.code = code
+
+    def render(self, **kwargs):
+        self.code = self.code.replace("{map}", self._parent.get_name())
+        super().render(**kwargs)
+
+
+def stop_popup(s: ItineraryStop, day: DayPlan, k: int, lang: str) -> str:
+    """Popup HTML of a stop (every value escaped)."""
+    fee = (f"{h(_vnd(s.fee_vnd))}" + (f" <span class='muted'>({h(t('as_of', lang))} {h(s.fee_as_of)})</span>"
+                                       if s.fee_as_of else "")) if s.fee_vnd is not None else h(t("fee_unknown", lang))
+    hours = h(s.opening_hours) if s.opening_hours else h(t("hours_unknown", lang))
+    wait = (f"<div>{h(t('wait', lang))}: {s.wait_minutes:.0f} {h(t('min', lang))}</div>"
+            if s.wait_minutes >= 1 else "")
+    src = s.source or ""
+    src_html = source_html(src)
+    other = _other_name(s, lang)
+    return (f"<div class='tr-popup'><div class='tr-popup-title'>{k}. {h(_name(s, lang))}</div>"
+            + (f"<div class='muted'>{h(other)}</div>" if other else "")
+            + f"<div class='tr-popup-cat' style='color:{CATEGORY_COLOUR.get(s.category, '#555')}'>"
+              f"<i class='fa-solid {CATEGORY_ICON.get(s.category, 'fa-location-dot')}'></i> "
+              f"{h(t('cat_' + s.category, lang))} · {h(s.province_legacy)}</div>"
+            + f"<div><b>{h(t('day', lang))} {day.day}</b> · {_hm(s.start)}–{_hm(s.departure)}"
+              f" <span class='muted'>({h(t('arrive', lang))} {_hm(s.arrival)})</span></div>"
+            + wait
+            + f"<div>{h(t('fee', lang))}: {fee}</div><div>{h(t('hours', lang))}: {hours}</div>"
+            + (f"<div class='muted'>{h(t('source', lang))}: {src_html}</div>" if src else "")
+            + "</div>")
+
+
+def source_html(src: str) -> str:
+    """A catalogue ``source`` field (URLs and notes separated by ``;``) as escaped links named by their host."""
+    from urllib.parse import urlsplit
+
+    parts = []
+    for part in (p.strip() for p in src.split(";")):
+        if not part:
+            continue
+        if part.startswith(("http://", "https://")) and " " not in part:
+            host = urlsplit(part).hostname or part[:40]
+            parts.append(f"<a href=\"{h(part)}\" target=\"_blank\" rel=\"noopener noreferrer\">"
+                         f"{h(host.removeprefix('www.'))}</a>")
+        else:
+            parts.append(str(h(part)))
+    return ", ".join(parts)
+
+
+def _pin(html_inner: str, cls: str, colour: str) -> folium.DivIcon:
+    return folium.DivIcon(html=f"<div class='tr-pin {cls}' style='--c:{colour}'>{html_inner}</div>",
+                          icon_size=(30, 30), icon_anchor=(15, 15), class_name="tr-pin-wrap")
+
+
+def provinces_geojson() -> dict:
+    feats = []
+    for p in prov.provinces():
+        s, w, n, e = p.bbox
+        feats.append({"type": "Feature", "properties": {"name": p.legacy, "since_2025": p.since_2025},
+                      "geometry": {"type": "Polygon", "coordinates": [[[w, s], [e, s], [e, n], [w, n], [w, s]]]}})
+    return {"type": "FeatureCollection", "features": feats}
+
+
+def main_roads_geojson(router, max_points: int = 60_000) -> dict | None:
+    """Trunk/primary (and motorway) roads of the loaded networks as one light MultiLineString, or None."""
+    nets = list(getattr(router, "networks", []) or [])
+    if not nets:
+        return None
+    from ..network.profiles import CLASS_CODE
+
+    wanted = {CLASS_CODE[c] for c in ("motorway", "trunk", "primary") if c in CLASS_CODE}
+    lines: list[list[list[float]]] = []
+    for net in nets:
+        import numpy as np
+
+        edges = np.flatnonzero(np.isin(net.edge_class, list(wanted)))
+        # each two-way road is stored in both directions: keep one (u < v) to halve the payload
+        edges = edges[(net.edge_u[edges] < net.edge_v[edges]) | net.edge_oneway[edges]]
+        total = int(sum(net.geom_ptr[e + 1] - net.geom_ptr[e] for e in edges)) or 1
+        step = max(1, total // max_points)
+        for e in edges:
+            c = net.edge_coords(int(e))
+            if len(c) > 2 and step > 1:
+                c = np.vstack([c[:-1:step], c[-1:]])
+            lines.append([[round(float(lon), 5), round(float(lat), 5)] for lat, lon in c])
+    if not lines:
+        return None
+    return {"type": "Feature", "properties": {"name": "main roads"},
+            "geometry": {"type": "MultiLineString", "coordinates": lines}}
+
+
+def build_map(it: Itinerary, lang: str, asset: Callable[[str, str], str], *, tiles: str | None = OSM_TILES,
+              roads: dict | None = None) -> folium.Map:
+    """The folium map of an itinerary. ``asset(package, path)`` gives the local URL of a vendor file
+    (package ``leaflet``, ``jquery``, ``font_awesome`` or ``own`` for the app's static folder)."""
+    pts = [(s.lat, s.lon) for d in it.days for s in d.stops]
+    pts += [(d.start.lat, d.start.lon) for d in it.days] + [(d.end.lat, d.end.lon) for d in it.days]
+    for d in it.days:
+        for leg in d.legs:
+            pts.extend(leg.geometry)
+    if not pts:
+        pts = [(16.0, 108.0)]
+    lat0 = sum(p[0] for p in pts) / len(pts)
+    lon0 = sum(p[1] for p in pts) / len(pts)
+    m = folium.Map(location=(lat0, lon0), zoom_start=8, tiles=None, control_scale=True, prefer_canvas=False)
+    # every asset folium would load from a CDN comes from our own routes (an instance-level copy of the lists)
+    m.default_js = [("leaflet", asset("leaflet", "leaflet.js")), ("jquery", asset("jquery", "jquery.min.js"))]
+    m.default_css = [("leaflet_css", asset("leaflet", "leaflet.css")),
+                     ("font_awesome_css", asset("font_awesome", "css/all.min.css")),
+                     ("touroute_map_css", asset("own", "map.css"))]
+    root = m.get_root()
+    root.header.add_child(Element('<meta name="referrer" content="no-referrer">'), name="referrer")
+
+    if tiles:
+        folium.TileLayer(tiles=tiles, attr=OSM_ATTR_HTML, name=t("map_tiles", lang), max_zoom=19,
+                         overlay=False, control=True).add_to(m)
+    bg = folium.FeatureGroup(name=t("background", lang), show=True, control=True)
+    folium.GeoJson(provinces_geojson(), name=t("background", lang), smooth_factor=1,
+                   style_function=lambda f: {"color": "#9aa5b1", "weight": 1, "fillColor": "#f3efe6",
+                                             "fillOpacity": 0.55, "dashArray": "4 4", "className": "tr-province"},
+                   tooltip=folium.GeoJsonTooltip(fields=["name", "since_2025"], labels=False)).add_to(bg)
+    bg.add_to(m)
+    if roads:
+        rg = folium.FeatureGroup(name=t("main_roads", lang), show=True)
+        folium.GeoJson(roads, style_function=lambda f: {"color": "#8a8f98", "weight": 1, "opacity": 0.7,
+                                                        "className": "tr-mainroad"}).add_to(rg)
+        rg.add_to(m)
+
+    for d in it.days:
+        c = day_colour(d.day)
+        label = (f"<span class='tr-swatch' style='background:{c}'></span> {h(t('day', lang))} {d.day} · "
+                 f"{d.date:%d/%m}")
+        fg = folium.FeatureGroup(name=label, show=True)
+        for leg in d.legs:
+            if len(leg.geometry) < 2:
+                continue
+            est = leg.source == "estimate"
+            tip = (f"{h(t('day', lang))} {d.day}: {leg.seconds / 60:.0f} {h(t('min', lang))}, "
+                   f"{leg.metres / 1000:.1f} km — "
+                   + (h(t("estimated_long", lang)) if est else h(t("osm_road", lang))))
+            folium.PolyLine(leg.geometry, color="#ffffff", weight=8, opacity=0.85,
+                            class_name="tr-casing").add_to(fg)
+            folium.PolyLine(leg.geometry, color=c, weight=5, opacity=0.95, dash_array="9 9" if est else None,
+                            class_name=f"tr-route tr-day-{d.day} tr-{leg.source}",
+                            tooltip=folium.Tooltip(tip, sticky=True)).add_to(fg)
+        for k, s in enumerate(d.stops, 1):
+            icon = CATEGORY_ICON.get(s.category, "fa-location-dot")
+            inner = (f"<b>{k}</b><i class='fa-solid {icon} tr-badge' "
+                     f"style='background:{CATEGORY_COLOUR.get(s.category, '#555')}'></i>")
+            folium.Marker((s.lat, s.lon), icon=_pin(inner, f"tr-stop tr-stop-day-{d.day}", c),
+                          tooltip=folium.Tooltip(f"{h(t('day', lang))} {d.day}.{k} — {h(_name(s, lang))}"),
+                          popup=folium.Popup(stop_popup(s, d, k, lang), max_width=320)).add_to(fg)
+        if d.lodging is not None:
+            lo = d.lodging
+            folium.Marker((lo.lat, lo.lon), icon=_pin("<i class='fa-solid fa-bed'></i>", "tr-lodging", "#263238"),
+                          tooltip=folium.Tooltip(f"{h(t('night_at', lang))} {h(_name(lo, lang))}"),
+                          popup=folium.Popup(f"<div class='tr-popup'><div class='tr-popup-title'>"
+                                             f"<i class='fa-solid fa-bed'></i> {h(_name(lo, lang))}</div>"
+                                             f"<div>{h(t('night_at', lang))} · {h(t('day', lang))} {d.day} "
+                                             f"({d.date:%d/%m}) · {h(t('arrive', lang))} {_hm(d.arrive)}</div>"
+                                             f"<div class='muted'>{h(lo.province_legacy or '')}</div></div>",
+                                             max_width=300)).add_to(fg)
+        fg.add_to(m)
+    if it.days:
+        first, last = it.days[0].start, it.days[-1].end
+        se = folium.FeatureGroup(name=h(t("start_end", lang)), show=True)
+        folium.Marker((first.lat, first.lon), icon=_pin("<i class='fa-solid fa-flag'></i>", "tr-start", "#1b5e20"),
+                      tooltip=folium.Tooltip(f"{h(t('start_place', lang))}: {h(_name(first, lang))}")).add_to(se)
+        if (last.lat, last.lon) != (first.lat, first.lon):
+            folium.Marker((last.lat, last.lon),
+                          icon=_pin("<i class='fa-solid fa-flag-checkered'></i>", "tr-end", "#111"),
+                          tooltip=folium.Tooltip(f"{h(t('end_place', lang))}: {h(_name(last, lang))}")).add_to(se)
+        se.add_to(m)
+    lats = [p[0] for p in pts]
+    lons = [p[1] for p in pts]
+    m.fit_bounds([[min(lats), min(lons)], [max(lats), max(lons)]], padding=(24, 24))
+    folium.LayerControl(collapsed=False, position="topright").add_to(m)
+    m.add_child(_Script("{map}.attributionControl.setPrefix('<a href=\"https://leafletjs.com\" target=\"_blank\">"
+                        "Leaflet</a>');"
+                        + (f"{{map}}.attributionControl.addAttribution({json.dumps(OSM_ATTR_HTML)});" if not tiles
+                           else "")
+                        + "document.getElementById('{map}').classList.add('tr-map');"))
+    root.html.add_child(Element(_legend_html(it, lang)), name="tr_legend")
+    return m
+
+
+def _legend_html(it: Itinerary, lang: str) -> str:
+    cats = sorted({s.category for d in it.days for s in d.stops})
+    cat_rows = "".join(f"<div><i class='fa-solid {CATEGORY_ICON.get(c, 'fa-location-dot')}' "
+                       f"style='color:{CATEGORY_COLOUR.get(c, '#555')}'></i> {h(t('cat_' + c, lang))}</div>"
+                       for c in cats)
+    est = any(leg.source == "estimate" for d in it.days for leg in d.legs)
+    osm = any(leg.source == "osm" for d in it.days for leg in d.legs)
+    return (f"<div class='tr-legend' id='tr-legend'><div class='tr-legend-title'>{h(t('legend', lang))}</div>"
+            + (f"<div><span class='tr-line'></span> {h(t('osm_road', lang))}</div>" if osm or not est else "")
+            + (f"<div><span class='tr-line tr-dashed'></span> {h(t('estimated_long', lang))}</div>" if est else "")
+            + f"{cat_rows}<div><i class='fa-solid fa-bed'></i> {h(t('lodging', lang))}</div>"
+            f"<div class='tr-legend-credit'>{OSM_ATTR_HTML}</div></div>")
+
+
+def render_map(it: Itinerary, lang: str, asset: Callable[[str, str], str], **kw) -> str:
+    """The map as a complete HTML document (served to the result page's iframe)."""
+    return build_map(it, lang, asset, **kw).get_root().render()

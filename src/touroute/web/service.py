@@ -1,0 +1,285 @@
+"""Between the HTTP layer and the planner: request validation with field-named errors, form parsing, planning.
+
+Both the HTML views and the REST API go through here, so a bad value gets the same message — naming the field —
+whichever door it came in by.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from pydantic import ValidationError
+
+from .. import provinces as prov
+from ..itinerary import Itinerary
+from ..model import PlanRequest
+from ..plan import PlanningContext, PlanningError, plan
+from ..pois import TAGS
+
+TOP_FIELDS = tuple(PlanRequest.model_fields)
+
+
+@dataclass
+class RequestProblem(Exception):
+    """A 4xx the user can fix: a message and the fields at fault."""
+
+    message: str
+    fields: list[dict[str, str]] = field(default_factory=list)
+    status: int = 422
+
+    def __str__(self) -> str:
+        return self.message
+
+    def as_json(self) -> dict:
+        return {"error": self.message, "fields": self.fields}
+
+
+_MODEL_HINTS = (  # model-level validator messages → the field they are about
+    (r"^day_end", "day_end"), (r"^lunch", "lunch"), (r"^overnight\.fixed", "overnight.fixed"),
+    (r"^overnight\.pinned", "overnight.pinned"), (r"^lock of", "locks"), (r"must-visit and excluded", "exclude"),
+    (r"lat and lon|coordinates", None),
+)
+
+
+def _field_of(loc: tuple, msg: str) -> str:
+    path = ".".join(str(x) for x in loc)
+    if path:
+        return path
+    for pattern, name in _MODEL_HINTS:
+        if name and re.search(pattern, msg):
+            return name
+    return "request"
+
+
+def validation_fields(exc: ValidationError) -> list[dict[str, str]]:
+    out = []
+    for err in exc.errors():
+        msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+        loc = tuple(err.get("loc", ()))
+        # a nested model's own validator (e.g. PlaceRef) reports at the model's location: keep it
+        out.append({"field": _field_of(loc, msg), "message": msg})
+    return out
+
+
+def parse_request(data: Any, *, max_seconds: float | None = None) -> PlanRequest:
+    """A validated PlanRequest or :class:`RequestProblem` naming every bad field."""
+    if not isinstance(data, dict):
+        raise RequestProblem("the request body must be a JSON object (the fields of PlanRequest)",
+                             [{"field": "request", "message": "expected a JSON object"}], 400)
+    try:
+        req = PlanRequest.model_validate(data)
+    except ValidationError as exc:
+        fields = validation_fields(exc)
+        raise RequestProblem("invalid plan request: " + "; ".join(f"{f['field']}: {f['message']}" for f in fields),
+                             fields) from None
+    problems: list[dict[str, str]] = []
+    if max_seconds is not None and req.solver.time_limit_s > max_seconds:
+        problems.append({"field": "solver.time_limit_s",
+                         "message": f"must be ≤ {max_seconds:g} seconds on this server"})
+    for fname, names in (("provinces", req.provinces), ("regional.must_cover", req.regional.must_cover)):
+        for i, name in enumerate(names):
+            try:
+                if not prov.resolve(name):
+                    raise ValueError(name)
+            except ValueError:
+                problems.append({"field": f"{fname}.{i}", "message": f"unknown province {name!r}"})
+    for i, tag in enumerate(req.tags):
+        if tag not in TAGS:
+            problems.append({"field": f"tags.{i}", "message": f"unknown tag {tag!r}"})
+    if problems:
+        raise RequestProblem("invalid plan request: " + "; ".join(f"{f['field']}: {f['message']}" for f in problems),
+                             problems)
+    return req
+
+
+def _planning_field(msg: str) -> str:
+    head = msg.split(":", 1)[0].strip()
+    if head in ("start", "end", "overnight", "must_visit", "exclude", "locks"):
+        return "overnight.pinned" if head == "overnight" else head
+    if head.startswith("must_visit/"):
+        return "must_visit"
+    return "request"
+
+
+def run_plan(req: PlanRequest, ctx: PlanningContext, *, seconds: float | None = None) -> tuple[Itinerary, float]:
+    """Plan (optionally with another solver time limit); unknown ids etc. become :class:`RequestProblem`."""
+    if seconds is not None:
+        req = req.model_copy(update={"solver": req.solver.model_copy(update={"time_limit_s": seconds})})
+    t0 = time.perf_counter()
+    try:
+        it = plan(req, ctx, geometry=True)
+    except PlanningError as exc:
+        msg = str(exc)
+        fieldname = _planning_field(msg)
+        if fieldname == "must_visit" and any(pid in msg for pid in req.exclude):
+            fieldname = "exclude"
+        elif fieldname == "must_visit" and any(lk.place_id in msg for lk in req.locks):
+            fieldname = "locks"
+        raise RequestProblem(msg, [{"field": fieldname, "message": msg.split(":", 1)[-1].strip()}]) from None
+    except ValueError as exc:  # unknown category/province/tag reaching the catalogue filter
+        msg = str(exc)
+        fieldname = "categories" if "category" in msg else "tags" if "tag" in msg else "provinces"
+        raise RequestProblem(msg, [{"field": fieldname, "message": msg}]) from None
+    return it, time.perf_counter() - t0
+
+
+def plan_title(req: PlanRequest, it: Itinerary, ctx: PlanningContext, lang: str = "vi") -> str:
+    def nm(ref) -> str:
+        if ref is None:
+            return nm(req.start)
+        if ref.id and ref.id in ctx.catalogue:
+            p = ctx.catalogue.get(ref.id)
+            return p.name_en if lang == "en" else p.name_vi
+        return ref.name or f"{ref.lat:.3f},{ref.lon:.3f}"
+
+    days = f"{req.days} {'days' if lang == 'en' else 'ngày'}" if req.days != 1 or lang == "vi" else "1 day"
+    return f"{nm(req.start)} → {nm(req.end)} · {days} · {req.start_date:%d/%m/%Y}"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The HTML form → request JSON
+# ---------------------------------------------------------------------------------------------------------------
+def resolve_place(value: str, ctx: PlanningContext) -> str | dict | None:
+    """A form's place text → catalogue id (exact id, else best name match), "lat,lon" → coordinates, else None."""
+    v = (value or "").strip()
+    if not v:
+        return None
+    if v in ctx.catalogue:
+        return v
+    parts = v.split(",")
+    if len(parts) == 2:
+        try:
+            return {"lat": float(parts[0]), "lon": float(parts[1])}
+        except ValueError:
+            pass
+    hits = ctx.catalogue.search(v, limit=1)
+    return next(iter(hits.records), None)
+
+
+def _num(form, key: str, cast=float):
+    raw = (form.get(key) or "").strip().replace(" ", "")
+    if raw == "":
+        return None
+    try:
+        return cast(raw)
+    except ValueError:
+        return raw  # pydantic names the field and says what is wrong
+
+
+def form_to_request(form, ctx: PlanningContext) -> dict:
+    """The planning form (a MultiDict) as PlanRequest JSON; place names are resolved, ids kept."""
+    problems: list[dict[str, str]] = []
+    data: dict[str, Any] = {}
+    for key in ("start", "end"):
+        raw = form.get(f"{key}_id") or form.get(key) or ""
+        if not raw.strip():
+            if key == "start":
+                problems.append({"field": "start", "message": "required"})
+            continue
+        ref = resolve_place(raw, ctx)
+        if ref is None:
+            problems.append({"field": key, "message": f"no place named {raw.strip()!r} in the catalogue"})
+        else:
+            data[key] = ref
+    data["start_date"] = (form.get("start_date") or "").strip() or date.today().isoformat()
+    for key, cast in (("days", int), ("group_size", int), ("max_driving_minutes_per_day", int)):
+        v = _num(form, key, cast)
+        if v is not None:
+            data[key] = v
+    for key in ("day_start", "day_end", "pace"):
+        if form.get(key):
+            data[key] = form.get(key)
+    if form.get("vehicle"):
+        data["vehicle"] = form.get("vehicle")
+    themes = {}
+    for c in ("heritage", "coastal", "mice", "other"):
+        v = _num(form, f"theme_{c}")
+        if v is not None:
+            themes[c] = v
+    data["themes"] = themes
+    cats = [c for c, w in themes.items() if isinstance(w, (int, float)) and w > 0]
+    data["categories"] = cats or ["heritage", "coastal", "other"]
+    for key in ("must_visit", "exclude"):
+        ids = []
+        for raw in form.getlist(key):
+            for part in raw.split(","):
+                part = part.strip()
+                if not part:
+                    continue
+                ref = part if part in ctx.catalogue else resolve_place(part, ctx)
+                if not isinstance(ref, str):
+                    problems.append({"field": key, "message": f"no place named {part!r} in the catalogue"})
+                else:
+                    ids.append(ref)
+        data[key] = list(dict.fromkeys(ids))
+    data["provinces"] = [p for p in form.getlist("provinces") if p]
+    regional: dict[str, Any] = {"must_cover": [p for p in form.getlist("must_cover") if p]}
+    for key, fkey, cast in (("min_stops_per_province", "min_stops", int),
+                            ("min_visit_hours_per_province", "min_hours", float)):
+        v = _num(form, fkey, cast)
+        if v is not None:
+            regional[key] = v
+    share = _num(form, "max_share")
+    if share is not None:
+        regional["max_share_one_province"] = share / 100.0 if isinstance(share, float) else share
+    data["regional"] = regional
+    costs: dict[str, Any] = {"include_fees": bool(form.get("include_fees"))}
+    for key, fkey in (("vehicle_per_km", "vehicle_per_km"), ("lodging_per_night_per_person", "lodging_cost")):
+        v = _num(form, fkey)
+        if v is not None:
+            costs[key] = v
+    data["costs"] = costs
+    if not form.get("lunch"):
+        data["lunch"] = None
+    secs = _num(form, "seconds")
+    if secs is not None:
+        data["solver"] = {"time_limit_s": secs}
+    if problems:
+        raise RequestProblem("; ".join(f"{p['field']}: {p['message']}" for p in problems), problems)
+    return data
+
+
+def apply_edit(request_json: dict, form) -> dict:
+    """The editor's actions on a saved request: lock a stop to a day, remove a stop, add a place, pin a night."""
+    data = json.loads(json.dumps(request_json))
+    action = form.get("action", "")
+    pid = (form.get("place_id") or "").strip()
+    if action == "remove" and pid:
+        data["must_visit"] = [p for p in data.get("must_visit", []) if p != pid]
+        data["locks"] = [lk for lk in data.get("locks", []) if lk.get("place_id") != pid]
+        data["exclude"] = list(dict.fromkeys(list(data.get("exclude", [])) + [pid]))
+    elif action == "lock" and pid:
+        day = _num(form, "day", int)
+        data["locks"] = [lk for lk in data.get("locks", []) if lk.get("place_id") != pid] + [
+            {"place_id": pid, "day": day}]
+        data["exclude"] = [p for p in data.get("exclude", []) if p != pid]
+    elif action == "unlock" and pid:
+        data["locks"] = [lk for lk in data.get("locks", []) if lk.get("place_id") != pid]
+    elif action == "add" and pid:
+        data["must_visit"] = list(dict.fromkeys(list(data.get("must_visit", [])) + [pid]))
+        data["exclude"] = [p for p in data.get("exclude", []) if p != pid]
+    elif action == "hub":
+        night = _num(form, "night", int)
+        hub = (form.get("hub") or "").strip()
+        ov = dict(data.get("overnight") or {})
+        pinned = {str(k): v for k, v in (ov.get("pinned") or {}).items()}
+        if hub:
+            pinned[str(night)] = hub
+        else:
+            pinned.pop(str(night), None)
+        if ov.get("mode") == "fixed" and isinstance(night, int) and 1 <= night <= len(ov.get("fixed", [])) and hub:
+            fixed = list(ov["fixed"])
+            fixed[night - 1] = hub
+            ov["fixed"] = fixed
+        else:
+            ov["pinned"] = pinned
+        data["overnight"] = ov
+    else:
+        raise RequestProblem(f"unknown edit action {action!r} or missing place",
+                             [{"field": "action", "message": "choose remove, lock, unlock, add or hub"}], 400)
+    return data

@@ -1,0 +1,228 @@
+"""HTML pages: the planning form, the result (map + timeline + editor), saved plans, print view, downloads."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
+from markupsafe import escape
+
+from .. import provinces as prov
+from ..export._common import FORMATS, MIMETYPES, render_bytes
+from ..itinerary import Itinerary
+from ..model import PlanRequest
+from ..plan_cli import next_monday
+from . import asset_url, planning_context, store
+from .i18n import get_lang, t
+from .mapping import CATEGORY_COLOUR, CATEGORY_ICON, day_colour, main_roads_geojson, render_map
+from .service import RequestProblem, apply_edit, form_to_request, parse_request, plan_title, run_plan
+
+bp = Blueprint("views", __name__)
+
+DEFAULT_FORM = {
+    "start": "hue-hub-hue-city", "end": "kh-hub-nha-trang", "days": "5", "day_start": "08:00", "day_end": "18:30",
+    "theme_heritage": "1", "theme_coastal": "1", "theme_other": "0.6", "theme_mice": "0", "pace": "normal",
+    "group_size": "2", "vehicle": "", "lodging_cost": "600000", "vehicle_per_km": "", "include_fees": "1",
+    "lunch": "1", "min_stops": "1", "max_share": "", "min_hours": "", "max_driving_minutes_per_day": "",
+    "must_cover": ["Quảng Nam", "Quảng Ngãi", "Bình Định"],
+}
+
+
+def _place_label(pid: str | None, lang: str) -> str:
+    if not pid:
+        return ""
+    cat = planning_context().catalogue
+    if pid in cat:
+        p = cat.get(pid)
+        return p.name_en if lang == "en" else p.name_vi
+    return pid
+
+
+def _form_context(values: dict, errors: list | None = None):
+    lang = get_lang()
+    cat = planning_context().catalogue
+    chips = {}
+    for key in ("must_visit", "exclude"):
+        raw = values.get(key) or []
+        ids = raw if isinstance(raw, list) else [raw]
+        chips[key] = [(pid, _place_label(pid, lang)) for pid in ids if pid in cat]
+    return dict(values=values, errors=errors or [], error_fields={e["field"].split(".")[0] for e in errors or []},
+                provinces=prov.legacy_names(), chips=chips,
+                start_label=_place_label(values.get("start_id") or values.get("start"), lang) or values.get("start", ""),
+                end_label=_place_label(values.get("end_id") or values.get("end"), lang) or values.get("end", ""),
+                plan_seconds=current_app.config["PLAN_SECONDS"])
+
+
+@bp.get("/")
+def index():
+    values = dict(DEFAULT_FORM, start_date=next_monday().isoformat(),
+                  seconds=f"{current_app.config['PLAN_SECONDS']:g}")
+    return render_template("index.html", **_form_context(values))
+
+
+def _form_values(form) -> dict:
+    out: dict = {}
+    for key in form.keys():
+        vals = form.getlist(key)
+        out[key] = vals if key in ("must_visit", "exclude", "provinces", "must_cover") else vals[-1]
+    return out
+
+
+@bp.post("/plan")
+def plan_post():
+    ctx = planning_context()
+    lang = get_lang()
+    values = _form_values(request.form)
+    try:
+        data = form_to_request(request.form, ctx)
+        data.setdefault("solver", {"time_limit_s": current_app.config["PLAN_SECONDS"]})
+        req = parse_request(data, max_seconds=current_app.config["MAX_PLAN_SECONDS"])
+        it, _secs = run_plan(req, ctx)
+    except RequestProblem as exc:
+        return render_template("index.html", **_form_context(values, exc.fields)), exc.status
+    title = (request.form.get("title") or "").strip() or plan_title(req, it, ctx, lang)
+    saved = store().save(title, req.model_dump_json(), it.model_dump_json(), feasible=it.feasible)
+    return redirect(url_for("views.result", slug=saved.slug))
+
+
+def _load(slug: str):
+    saved = store().get(slug)
+    if saved is None:
+        abort(404, description=t("not_found"))
+    return saved, Itinerary.model_validate_json(saved.itinerary_json)
+
+
+def _minutes(dt: datetime, day0: datetime) -> float:
+    return (dt - day0).total_seconds() / 60.0
+
+
+def timeline(it: Itinerary, req: PlanRequest) -> list[dict]:
+    """Per day: the blocks (drive / visit / lunch / wait) positioned in % of the day's hours."""
+    out = []
+    lo = req.day_start.hour * 60 + req.day_start.minute
+    hi = req.day_end.hour * 60 + req.day_end.minute
+    for d in it.days:
+        day0 = datetime.combine(d.date, datetime.min.time())
+        start = min(lo, _minutes(d.depart, day0))
+        end = max(hi, _minutes(d.arrive, day0))
+        span = max(1.0, end - start)
+        blocks = []
+
+        def add(kind: str, a: datetime, b: datetime, label: str, num: int | None = None) -> None:
+            x0, x1 = _minutes(a, day0), _minutes(b, day0)
+            if x1 - x0 < 0.5:
+                return
+            blocks.append({"kind": kind, "left": (x0 - start) / span * 100, "width": (x1 - x0) / span * 100,
+                           "label": f"{a:%H:%M}–{b:%H:%M} {label}", "num": num})
+
+        for leg in d.legs:
+            add("drive" if leg.source == "osm" else "drive est", leg.depart, leg.arrive,
+                f"{t('drive')} {leg.seconds / 60:.0f} {t('min')}, {leg.metres / 1000:.0f} km"
+                + ("" if leg.source == "osm" else f" ({t('estimated')})"))
+        for k, s in enumerate(d.stops, 1):
+            add("wait", s.arrival, s.start, t("wait"))
+            add("visit", s.start, s.departure, f"{k}. {s.name_en if get_lang() == 'en' else s.name_vi}",
+                k)
+        if d.lunch_start and d.lunch_minutes:
+            add("lunch", d.lunch_start, d.lunch_start + timedelta(minutes=d.lunch_minutes), t("lunch_block"))
+        hours = list(range(int(start // 60) + (1 if start % 60 else 0), int(end // 60) + 1))
+        ticks = [{"left": (hh * 60 - start) / span * 100, "label": f"{hh:02d}h"} for hh in hours]
+        out.append({"day": d.day, "blocks": blocks, "ticks": ticks})
+    return out
+
+
+def _hub_options(lang: str) -> list[tuple[str, str]]:
+    hubs = planning_context().catalogue.hubs()
+    opts = [(p.id, p.name_en if lang == "en" else p.name_vi) for p in hubs]
+    return sorted(opts, key=lambda x: x[1])
+
+
+@bp.get("/p/<slug>")
+def result(slug: str):
+    saved, it = _load(slug)
+    lang = get_lang()
+    req = PlanRequest.model_validate(saved.request)
+    replanned = request.args.get("replanned", type=float)
+    prov_minutes = sorted(it.totals.visit_minutes_by_province.items(), key=lambda kv: -kv[1])
+    max_min = max([m for _, m in prov_minutes] or [1.0])
+    return render_template(
+        "result.html", saved=saved, it=it, req=req, timeline=timeline(it, req) if it.feasible else [],
+        day_colour=day_colour, cat_icon=CATEGORY_ICON, cat_colour=CATEGORY_COLOUR, hubs=_hub_options(lang),
+        prov_minutes=prov_minutes, max_min=max_min, formats=FORMATS, replanned=replanned,
+        replan_limit=current_app.config["REPLAN_SECONDS"],
+        permalink=url_for("views.result", slug=slug, _external=True),
+        name=lambda o: (o.name_en if lang == "en" else o.name_vi),
+        locked={lk.place_id: lk.day for lk in req.locks},
+        shown_excluded=[e for e in it.excluded if e.reason not in ("low_score", "not_in_filter", "included")][:12])
+
+
+def _roads():
+    cache = current_app.extensions["touroute_roads"]
+    if "main" not in cache:
+        try:
+            cache["main"] = main_roads_geojson(planning_context().router)
+        except Exception:  # a background layer must never break the map
+            current_app.logger.exception("main roads layer failed")
+            cache["main"] = None
+    return cache["main"]
+
+
+@bp.get("/p/<slug>/map")
+def result_map(slug: str):
+    _saved, it = _load(slug)
+    html = render_map(it, get_lang(), asset_url, tiles=current_app.config["TILES"], roads=_roads())
+    return Response(html, mimetype="text/html")
+
+
+@bp.post("/p/<slug>/edit")
+def edit(slug: str):
+    saved, _it = _load(slug)
+    ctx = planning_context()
+    data = apply_edit(saved.request, request.form)
+    req = parse_request(data)
+    seconds = min(req.solver.time_limit_s, current_app.config["REPLAN_SECONDS"])
+    it, secs = run_plan(req, ctx, seconds=seconds)
+    new = store().save(saved.title, req.model_dump_json(), it.model_dump_json(), feasible=it.feasible,
+                       parent=saved.slug)
+    return redirect(url_for("views.result", slug=new.slug, replanned=f"{secs:.1f}"))
+
+
+@bp.get("/p/<slug>/print")
+def print_view(slug: str):
+    saved, it = _load(slug)
+    lang = get_lang()
+    req = PlanRequest.model_validate(saved.request)
+    return render_template("print.html", saved=saved, it=it, req=req, day_colour=day_colour,
+                           name=lambda o: (o.name_en if lang == "en" else o.name_vi),
+                           timeline=timeline(it, req) if it.feasible else [])
+
+
+@bp.get("/p/<slug>/export.<fmt>")
+def download(slug: str, fmt: str):
+    saved, it = _load(slug)
+    return export_response(it, fmt, slug)
+
+
+def export_response(it: Itinerary, fmt: str, slug: str) -> Response:
+    if fmt not in FORMATS:
+        raise RequestProblem(f"unknown export format {fmt!r}",
+                             [{"field": "format", "message": f"choose one of {', '.join(FORMATS)}"}], 404)
+    if not it.feasible:
+        raise RequestProblem("this plan is infeasible: nothing to export",
+                             [{"field": "plan", "message": "; ".join(it.problems)[:300]}], 409)
+    data = render_bytes(it, fmt, get_lang())
+    resp = Response(data, mimetype=MIMETYPES[fmt])
+    if fmt == "csv":
+        resp.headers["Content-Type"] = "text/csv; charset=utf-8"
+    resp.headers["Content-Disposition"] = f'attachment; filename="touroute-{escape(slug)}.{fmt}"'
+    return resp
+
+
+@bp.get("/plans")
+def plans():
+    return render_template("plans.html", plans=store().list(200))
+
+
+@bp.get("/healthz")
+def healthz():
+    return {"ok": True, "plans": store().count()}

@@ -1,0 +1,123 @@
+"""Exports (GeoJSON, GPX, iCalendar, CSV) of a real plan, parsed back with the libraries users' tools rely on."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date
+
+import gpxpy
+import icalendar
+import pytest
+from click.testing import CliRunner
+
+from touroute.cli import main
+from touroute.export import csv as csv_export
+from touroute.export import geojson, gpx, ics
+from touroute.export._common import FORMATS, render_bytes
+from touroute.matrix import TravelTimes
+from touroute.model import PlanRequest
+from touroute.plan import PlanningContext, plan
+
+
+@pytest.fixture(scope="module")
+def itinerary(tmp_path_factory):
+    ctx = PlanningContext(router=TravelTimes([]), data_dir=str(tmp_path_factory.mktemp("data")))
+    req = PlanRequest(start="qnam-hoi-an", end="dn-city-centre", start_date=date(2026, 12, 7), days=2,
+                      solver={"time_limit_s": 1.0})
+    it = plan(req, ctx)
+    assert it.feasible, it.problems
+    assert sum(len(d.stops) for d in it.days) >= 3
+    return it
+
+
+def test_gpx_one_track_per_day_and_waypoints(itinerary):
+    doc = gpxpy.parse(gpx.render(itinerary, "vi"))
+    assert len(doc.tracks) == len(itinerary.days)
+    assert doc.tracks[0].name.startswith("Ngày 1")
+    for trk, day in zip(doc.tracks, itinerary.days):
+        assert len(trk.segments) == len(day.legs)
+        first = trk.segments[0].points[0]
+        assert (first.latitude, first.longitude) == pytest.approx(day.legs[0].geometry[0])
+    stops = [s for d in itinerary.days for s in d.stops]
+    names = [w.name for w in doc.waypoints]
+    assert len(doc.waypoints) == len(stops) + (len(itinerary.days) - 1)  # + one per night
+    assert names[0] == f"1.1 {stops[0].name_vi}"
+    assert "OpenStreetMap" in doc.description
+    en = gpxpy.parse(gpx.render(itinerary, "en"))
+    assert en.tracks[0].name.startswith("Day 1") and en.waypoints[0].name == f"1.1 {stops[0].name_en}"
+
+
+def test_ics_one_event_per_visit_in_vietnam_time(itinerary):
+    cal = icalendar.Calendar.from_ical(ics.render(itinerary, "en"))
+    events = cal.walk("VEVENT")
+    stops = [s for d in itinerary.days for s in d.stops]
+    assert len(events) == len(stops)
+    assert cal.walk("VTIMEZONE") and str(cal.walk("VTIMEZONE")[0]["TZID"]) == "Asia/Ho_Chi_Minh"
+    ev, s = events[0], stops[0]
+    start = ev.decoded("dtstart")
+    assert start.utcoffset().total_seconds() == 7 * 3600
+    assert start.replace(tzinfo=None) == s.start and ev.decoded("dtend").replace(tzinfo=None) == s.departure
+    assert str(ev["summary"]) == f"Visit: {s.name_en}"
+    assert s.name_en in str(ev["location"]) and "Việt Nam" in str(ev["location"])
+    assert "OpenStreetMap" in str(ev["description"]) and "Opening hours" in str(ev["description"])
+    assert ev["geo"].latitude == pytest.approx(s.lat)
+    assert len({str(e["uid"]) for e in events}) == len(events)
+    vi = icalendar.Calendar.from_ical(ics.render(itinerary, "vi")).walk("VEVENT")[0]
+    assert str(vi["summary"]) == f"Tham quan: {s.name_vi}"
+
+
+def test_geojson_legs_stops_and_attribution(itinerary):
+    fc = json.loads(geojson.render(itinerary, "vi"))
+    assert fc["type"] == "FeatureCollection" and "OpenStreetMap" in fc["attribution"]
+    legs = [f for f in fc["features"] if f["properties"]["kind"] == "leg"]
+    stops = [f for f in fc["features"] if f["properties"]["kind"] == "stop"]
+    assert len(legs) == sum(len(d.legs) for d in itinerary.days)
+    assert len(stops) == sum(len(d.stops) for d in itinerary.days)
+    leg0 = itinerary.days[0].legs[0]
+    lon, lat = legs[0]["geometry"]["coordinates"][0]
+    assert (lat, lon) == pytest.approx(leg0.geometry[0], abs=1e-6)  # GeoJSON is (lon, lat)
+    assert legs[0]["properties"]["source"] == "estimate" and legs[0]["properties"]["estimated"] is True
+    assert {f["properties"]["kind"] for f in fc["features"]} == {"leg", "stop", "lodging"}
+
+
+def test_csv_rows_and_headers(itinerary):
+    text = csv_export.render(itinerary, "vi")
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert rows[0][:3] == ["Ngày", "Ngày", "Điểm"] or rows[0][0] == "Ngày"
+    body = [r for r in rows[1:] if r and r[0].isdigit() and r[2]]
+    assert len(body) == sum(len(d.stops) for d in itinerary.days)
+    assert body[0][3] == itinerary.days[0].stops[0].place_id
+    assert "OpenStreetMap" in rows[-1][0]
+    en = list(csv.reader(io.StringIO(csv_export.render(itinerary, "en").lstrip("\ufeff"))))
+    assert en[0][0] == "Day" and "Name" in en[0]
+
+
+def test_render_bytes_and_unknown_format(itinerary):
+    for fmt in FORMATS:
+        assert isinstance(render_bytes(itinerary, fmt, "en"), bytes)
+    with pytest.raises(ValueError, match="unknown export format"):
+        render_bytes(itinerary, "kml")
+
+
+def test_cli_export(itinerary, tmp_path):
+    plan_file = tmp_path / "plan.json"
+    plan_file.write_text(itinerary.model_dump_json(), encoding="utf-8")
+    runner = CliRunner()
+    out = tmp_path / "trip.gpx"
+    res = runner.invoke(main, ["export", str(plan_file), "--format", "gpx", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    assert len(gpxpy.parse(out.read_text(encoding="utf-8")).tracks) == len(itinerary.days)
+    # an API response (with "itinerary") is accepted too, and stdout works
+    wrapped = tmp_path / "api.json"
+    wrapped.write_text(json.dumps({"id": "x", "itinerary": json.loads(itinerary.model_dump_json())}), encoding="utf-8")
+    res = runner.invoke(main, ["export", str(wrapped), "-f", "ics", "--lang", "en"])
+    assert res.exit_code == 0 and "BEGIN:VCALENDAR" in res.output
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json", encoding="utf-8")
+    res = runner.invoke(main, ["export", str(bad), "-f", "csv"])
+    assert res.exit_code == 2 and "not valid JSON" in res.output and "Traceback" not in res.output
+    res = runner.invoke(main, ["export", str(plan_file), "-f", "kml"])
+    assert res.exit_code == 2
