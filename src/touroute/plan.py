@@ -259,6 +259,16 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
     for hid in hub_ids:
         if hid not in cat:
             raise PlanningError(f"overnight: no place with id {hid!r} in the catalogue")
+    # Boats are modelled as day trips from the mainland; a trip cannot start, end or be forced to sleep on an island.
+    forced = [("start", start_place), ("end", end_place)] + [
+        ("overnight", Place(h, cat.get(h).lat, cat.get(h).lon, cat.get(h).name_vi))
+        for h in (req.overnight.fixed if req.overnight.mode == "fixed" else req.overnight.pinned.values())]
+    for role, pl in forced:
+        for link in ctx.router.ferries:
+            if link.on_island(pl.lat, pl.lon):
+                raise PlanningError(
+                    f"{role}: {pl.name or pl.id} is on {link.island}, reachable only by boat; touroute plans island "
+                    f"visits as day trips from {link.from_port} — start, end and sleep on the mainland")
     # --- candidates ------------------------------------------------------------------------------------------
     must = list(dict.fromkeys(list(req.must_visit) + [lk.place_id for lk in req.locks]))
     for pid in must + list(req.exclude):

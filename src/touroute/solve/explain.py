@@ -15,6 +15,8 @@ return time vs. route end, …), and if every mandatory node is feasible alone, 
 
 from __future__ import annotations
 
+import numpy as np
+
 from ..errors import TourouteException
 from .problem import OrienteeringProblem
 from .solution import Solution
@@ -31,9 +33,12 @@ class InfeasibleProblem(TourouteException):
         super().__init__(f"{len(self.reasons)} mandatory stop(s) cannot be served:\n{lines}")
 
 
-def _alone(problem: OrienteeringProblem, i: int) -> tuple[str, str]:
-    """(code, sentence) for serving node i as the only stop of some route; code '' when possible."""
-    T = problem.travel
+def _alone(problem: OrienteeringProblem, i: int, reach: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> tuple[str, str]:
+    """(code, sentence) for serving node i as the only stop of some route; code '' when possible.
+
+    Uses, per route, the nearest allowed start hotel and the nearest allowed end hotel of i (a relaxation of
+    "some start/end pair works", exact when each route has one start and one end, and cheap with many hotels).
+    """
     eps = problem.eps
     wins = problem.windows[i]
     if not wins:
@@ -44,27 +49,27 @@ def _alone(problem: OrienteeringProblem, i: int) -> tuple[str, str]:
         if not any(b >= r.t_start - eps and a <= r.t_end + eps for a, b in wins):
             continue
         any_overlap = True
-        for s in r.start_nodes:
-            arrive = r.t_start + T[s, i]
-            start = next((max(arrive, a) for a, b in wins if arrive <= b + eps), None)
-            if start is None:
-                best_msg = best_msg or (f"route {d}: earliest arrival from node {s} is {arrive:.2f}, after its last "
-                                        f"window closes at {max(b for _, b in wins):.2f}")
-                continue
-            for e in r.end_nodes:
-                back = start + problem.service[i] + T[i, e]
-                if r.break_ is not None and r.break_.duration > 0 and r.t_start <= r.break_.latest and back > r.break_.latest:
-                    back += r.break_.duration
-                if back > r.t_end + eps:
-                    best_msg = best_msg or (f"route {d}: service from {start:.2f} lasts until "
-                                            f"{start + problem.service[i]:.2f}, back at node {e} at {back:.2f} > "
-                                            f"route end {r.t_end:.2f}")
-                    continue
-                if r.max_travel is not None and T[s, i] + T[i, e] > r.max_travel + eps:
-                    best_msg = best_msg or (f"route {d}: travel {T[s, i] + T[i, e]:.2f} via it exceeds the driving "
-                                            f"cap {r.max_travel:.2f}")
-                    continue
-                return "", ""
+        to_i, from_i, s_arg = reach[d]
+        s = int(s_arg[i])
+        arrive = r.t_start + float(to_i[i])
+        start = next((max(arrive, a) for a, b in wins if arrive <= b + eps), None)
+        if start is None:
+            best_msg = best_msg or (f"route {d}: earliest arrival (from node {s}) is {arrive:.2f}, after its last "
+                                    f"window closes at {max(b for _, b in wins):.2f}")
+            continue
+        back = start + float(problem.service[i]) + float(from_i[i])
+        if r.break_ is not None and r.break_.duration > 0 and r.t_start <= r.break_.latest and back > r.break_.latest:
+            back += r.break_.duration
+        if back > r.t_end + eps:
+            best_msg = best_msg or (f"route {d}: service from {start:.2f} lasts until "
+                                    f"{start + problem.service[i]:.2f}, back at the nearest end node at {back:.2f} "
+                                    f"> route end {r.t_end:.2f}")
+            continue
+        if r.max_travel is not None and float(to_i[i] + from_i[i]) > r.max_travel + eps:
+            best_msg = best_msg or (f"route {d}: travel {float(to_i[i] + from_i[i]):.2f} via it exceeds the "
+                                    f"driving cap {r.max_travel:.2f}")
+            continue
+        return "", ""
     if not any_overlap:
         return "no_window", "none of its windows overlaps the time span of any route"
     return "unreachable", best_msg
@@ -80,12 +85,19 @@ def explain(problem: OrienteeringProblem, sol: Solution) -> Solution:
             counts[int(problem.groups[v])] = counts.get(int(problem.groups[v]), 0) + 1
     reasons: dict[int, str] = {}
     unserved: dict[int, str] = {}
+    T = problem.travel
+    reach = []
+    for r in problem.routes:
+        starts = np.asarray(r.start_nodes)
+        ends = np.asarray(r.end_nodes)
+        sub = T[starts, :]
+        reach.append((sub.min(axis=0), T[:, ends].min(axis=1), starts[sub.argmin(axis=0)]))
     for i in range(problem.n):
         if i in hotels or i in visited:
             continue
         if not problem.windows[i] and i not in problem.mandatory:
             continue
-        code, msg = _alone(problem, i)
+        code, msg = _alone(problem, i, reach)
         if not code and problem.groups is not None:
             g = int(problem.groups[i])
             if g in problem.group_max_visits and counts.get(g, 0) >= problem.group_max_visits[g]:

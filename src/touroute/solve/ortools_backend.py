@@ -3,7 +3,7 @@
 Model (one vehicle per route, hotels fixed per vehicle — the hotel choice comes from our search or is given):
 
 * ``RoutingIndexManager(n, R, starts, ends)``; every other node is optional through a disjunction whose penalty is
-  its score (scaled to integers, ``SCORE_SCALE`` ≫ any route cost so profit dominates); mandatory nodes get no
+  its score times a scale larger than any possible total route cost (so profit dominates); mandatory nodes get no
   disjunction. The arc cost is the travel time, so among equal-profit solutions shorter ones win.
 * time dimension from one ``RegisterTransitMatrix`` (travel + service of the origin, integers in units of
   1/``time_scale``), slack = waiting; each node's cumul (= start of service) restricted to the union of its
@@ -32,10 +32,13 @@ SCORE_SCALE = 10**6
 
 
 def _time_scale(problem: OrienteeringProblem) -> float:
-    """Largest power of ten ≤ 1e4 keeping the horizon below ~1e9 (OR-Tools works in int64 but likes small ints)."""
+    """Largest power of ten ≤ 1e6 keeping the horizon below ~1e9 (OR-Tools works in int64 but likes small ints).
+
+    Fine enough that rounding every arc up does not make a tight solution of ours (OPHS trips end within 1e-4 of
+    their limit) infeasible for the warm start."""
     horizon = max(r.t_end for r in problem.routes)
     s = 100.0
-    while s < 1e4 and horizon * s * 10 < 1e9:
+    while s < 1e6 and horizon * s * 10 < 1e9:
         s *= 10
     while horizon * s > 1e9 and s > 1e-3:
         s /= 10
@@ -78,6 +81,8 @@ def build_model(problem: OrienteeringProblem, hotels: list[tuple[int, int]]):
     tdim = routing.GetDimensionOrDie("time")
     hotelset = set(starts) | set(ends)
     solver = routing.solver()
+    # one unit of score must outweigh any possible total travel, so profit dominates the tie-breaking arc cost
+    pen_scale = max(SCORE_SCALE, R * horizon + 1)
     unused_hotels = problem.hotel_nodes - hotelset
     for i in range(n):
         if i in hotelset:
@@ -95,7 +100,7 @@ def build_model(problem: OrienteeringProblem, hotels: list[tuple[int, int]]):
             routing.ActiveVar(idx).SetValue(0)
             continue
         if i not in problem.mandatory:
-            routing.AddDisjunction([idx], int(round(max(score, 0.0) * SCORE_SCALE)))
+            routing.AddDisjunction([idx], int(round(max(score, 0.0) * pen_scale)))
         cv = tdim.CumulVar(idx)
         cv.SetRange(wins[0][0], wins[-1][1])
         for (a0, b0), (a1, b1) in zip(wins, wins[1:]):

@@ -163,7 +163,9 @@ class OrienteeringProblem:
         """Feasible (start, end) pairs per route; chained problems link end d to start d+1.
 
         Enumerated depth-first, pruned by "the hotel-to-hotel trip alone fits the route's time and driving cap".
-        When more than ``limit`` exist, a seeded random sample of ``limit`` is returned (documented as such).
+        When more than ``limit`` exist, a seeded random sample of ``limit`` is returned (for chained problems a
+        sample of the first ``20 × limit`` sequences in depth-first order) — with many candidate hotels over many
+        days, pre-select the candidates (e.g. one or two hubs per night) before building the problem.
         """
         R = len(self.routes)
         T = self.travel
