@@ -142,7 +142,6 @@ def search_routes(problem: OrienteeringProblem, seconds: float = 5.0, seed: int 
     seqs = problem.hotel_sequences()
     stats: dict = {"hotel_sequences": len(seqs), "iterations": 0, "work": 0}
     if not seqs:
-        R = len(problem.routes)
         stats["infeasible_hotels"] = True
         return [], stats
     dl = math.inf if deadline is None else deadline
