@@ -34,6 +34,8 @@ from .pois import Catalogue, Poi, default_catalogue, open_intervals
 from .solve import BreakSpec, OrienteeringProblem, RouteSpec, Solution, check, solve
 
 DAY = 86_400.0
+MEAL_ON_SITE_MIN = 240.0
+"""Visits at least this long include lunch on site (theme parks, island trips) instead of a separate break."""
 
 
 class PlanningError(TourouteException):
@@ -465,7 +467,12 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
     must_nodes = {index[p] for p in must if p in index}
     must_nodes |= {i for i, exc in exc_nodes.items() if any(p.id in must for p in exc.pois)}
     mandatory = frozenset(i for i in must_nodes if windows[i])
-    problem = OrienteeringProblem(sec, service, score, windows, routes, chained=True, mandatory=mandatory,
+    # Lunch is part of a boat day trip and of a visit of four hours or more (eaten on site).
+    meal = np.zeros(n, dtype=np.int8)
+    for i in cands:
+        if i in exc_nodes or service[i] >= MEAL_ON_SITE_MIN * 60.0:
+            meal[i] = 1
+    problem = OrienteeringProblem(sec, service, score, windows, routes, chained=True, mandatory=mandatory, meal=meal,
                                   groups=groups, group_min_visits=gmin, group_max_visits={}, seed=req.solver.seed,
                                   name="touroute")
     return _Model(problem, places, pois, sec, met, matrix_index, matrix, hubs, s_node, e_node, cands, province_of,

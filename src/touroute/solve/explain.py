@@ -58,8 +58,11 @@ def _alone(problem: OrienteeringProblem, i: int, reach: list[tuple[np.ndarray, n
                                     f"window closes at {max(b for _, b in wins):.2f}")
             continue
         back = start + float(problem.service[i]) + float(from_i[i])
-        if r.break_ is not None and r.break_.duration > 0 and r.t_start <= r.break_.latest and back > r.break_.latest:
-            back += r.break_.duration
+        brk = r.break_
+        absorbed = (brk is not None and problem.meal is not None and bool(problem.meal[i])
+                    and start <= brk.latest + eps and start + problem.service[i] >= brk.earliest + brk.duration - eps)
+        if brk is not None and brk.duration > 0 and r.t_start <= brk.latest and back > brk.latest and not absorbed:
+            back += brk.duration
         if back > r.t_end + eps:
             best_msg = best_msg or (f"route {d}: service from {start:.2f} lasts until "
                                     f"{start + problem.service[i]:.2f}, back at the nearest end node at {back:.2f} "

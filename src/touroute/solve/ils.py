@@ -38,6 +38,7 @@ class Arrays:
     wo: np.ndarray
     wc: np.ndarray
     nw: np.ndarray
+    meal: np.ndarray
     cand: np.ndarray
     grp: np.ndarray
     gmin: np.ndarray
@@ -92,7 +93,8 @@ def to_arrays(problem: OrienteeringProblem) -> Arrays:
         rt[d, 2] = r.max_travel if r.max_travel is not None else math.inf
         if r.break_ is not None and r.break_.duration > 0:
             rt[d, 3:6] = (r.break_.duration, r.break_.earliest, r.break_.latest)
-    return Arrays(problem.travel, problem.service, sc, wo, wc, nw, cand, grp, gmin, gmax, bonus, rt, gids, bonus)
+    meal = np.zeros(n, dtype=np.int8) if problem.meal is None else np.asarray(problem.meal, dtype=np.int8)
+    return Arrays(problem.travel, problem.service, sc, wo, wc, nw, meal, cand, grp, gmin, gmax, bonus, rt, gids, bonus)
 
 
 def _run(A: Arrays, rs: np.ndarray, init: list[list[int]] | None, budget: float, seed: int, params: np.ndarray,
@@ -105,7 +107,7 @@ def _run(A: Arrays, rs: np.ndarray, init: list[list[int]] | None, budget: float,
         full = [int(rs[r, 0]), *(init[r] if init else []), int(rs[r, 1])]
         iseq[r, : len(full)] = full
         iln[r] = len(full)
-    bseq, bln, best, it, work = K.search(A.T, A.svc, A.sc, A.wo, A.wc, A.nw, A.cand, A.grp, A.gmin, A.gmax,
+    bseq, bln, best, it, work = K.search(A.T, A.svc, A.sc, A.wo, A.wc, A.nw, A.meal, A.cand, A.grp, A.gmin, A.gmax,
                                          A.gpen, rs, A.rt, iseq, iln, float(budget), int(seed), params,
                                          float(deadline))
     routes = [[int(x) for x in bseq[r, : bln[r]]] for r in range(R)]

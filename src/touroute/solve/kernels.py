@@ -5,7 +5,7 @@ thousands of iterations instead of hundreds in pure Python.
 
 Arrays of the problem ("P"):
     T[n,n] travel, svc[n] service, sc[n] search score (real score + mandatory bonus), wo/wc[n,K] window
-    open/close, nw[n] number of windows, cand[n] 1 if the node may be visited, grp[n] group id or -1,
+    open/close, nw[n] number of windows, meal[n] 1 if a visit there includes the route's break when it spans it, cand[n] 1 if the node may be visited, grp[n] group id or -1,
     gmin/gmax[G] group limits, gpen penalty per missing group visit, rs[R,2] start/end node of each route,
     rt[R,6] = t_start, t_end, travel cap, break duration, break earliest, break latest.
 Arrays of a solution ("S"):
@@ -52,7 +52,7 @@ def win_close(wo, wc, nw, i, s):
 
 
 @njit(cache=True)
-def simulate(buf, L, r, T, svc, wo, wc, nw, rt, out_st, out_ar):
+def simulate(buf, L, r, T, svc, wo, wc, nw, meal, rt, out_st, out_ar):
     """Earliest timetable of the node sequence buf[0:L] on route r (greedy break rule).
 
     Returns (feasible, travel, break gap). out_st/out_ar receive start/arrival per position.
@@ -87,6 +87,8 @@ def simulate(buf, L, r, T, svc, wo, wc, nw, rt, out_st, out_ar):
                     s0 = win_start(wo, wc, nw, b, arr)
                     if s0 == NEG:
                         take = True
+                    elif meal[b] != 0 and s0 <= bl + EPS and s0 + svc[b] >= be + bd - EPS:
+                        take = False  # the visit itself includes the meal
                     else:
                         s1 = win_start(wo, wc, nw, b, rw)
                         if s1 != NEG and s1 <= s0 + EPS:
@@ -110,6 +112,8 @@ def simulate(buf, L, r, T, svc, wo, wc, nw, rt, out_st, out_ar):
                 s = arr
             out_st[g + 1] = s
             dep = s + svc[b]
+            if not taken and meal[b] != 0 and s <= bl + EPS and dep >= be + bd - EPS:
+                taken = True  # lunch is part of this visit (an island day trip, a full-day park)
     if not taken and out_ar[L - 1] > bl + EPS:
         ok = False
     if trav > rt[r, 2] + EPS:
@@ -118,10 +122,10 @@ def simulate(buf, L, r, T, svc, wo, wc, nw, rt, out_st, out_ar):
 
 
 @njit(cache=True)
-def refresh(r, T, svc, wo, wc, nw, rt, seq, ln, st, ar, ms, trav, bg):
+def refresh(r, T, svc, wo, wc, nw, meal, rt, seq, ln, st, ar, ms, trav, bg):
     """Recompute timetable and MaxShift of route r in place; returns feasibility."""
     L = ln[r]
-    ok, tv, gap = simulate(seq[r], L, r, T, svc, wo, wc, nw, rt, st[r], ar[r])
+    ok, tv, gap = simulate(seq[r], L, r, T, svc, wo, wc, nw, meal, rt, st[r], ar[r])
     trav[r] = tv
     bg[r] = gap
     ms[r, L - 1] = rt[r, 1] - ar[r, L - 1]
@@ -136,7 +140,7 @@ def refresh(r, T, svc, wo, wc, nw, rt, seq, ln, st, ar, ms, trav, bg):
 
 
 @njit(cache=True)
-def eval_insert(r, p, j, T, svc, wo, wc, nw, rt, seq, ln, st, ar, ms, trav, exact, buf, sst, sar):
+def eval_insert(r, p, j, T, svc, wo, wc, nw, meal, rt, seq, ln, st, ar, ms, trav, exact, buf, sst, sar):
     """Can j go between positions p and p+1 of route r? Returns (feasible, time shift caused)."""
     a = seq[r, p]
     b = seq[r, p + 1]
@@ -166,7 +170,7 @@ def eval_insert(r, p, j, T, svc, wo, wc, nw, rt, seq, ln, st, ar, ms, trav, exac
     buf[p + 1] = j
     for k in range(p + 1, L):
         buf[k + 1] = seq[r, k]
-    ok, tv, gap = simulate(buf, L + 1, r, T, svc, wo, wc, nw, rt, sst, sar)
+    ok, tv, gap = simulate(buf, L + 1, r, T, svc, wo, wc, nw, meal, rt, sst, sar)
     if not ok:
         return False, 0.0
     return True, shift
@@ -207,9 +211,9 @@ def route_exact(r, seq, ln, nw, rt):
 
 
 @njit(cache=True)
-def make_feasible(r, T, svc, wo, wc, nw, rt, seq, ln, st, ar, ms, trav, bg, where, grp, gcnt, rver):
+def make_feasible(r, T, svc, wo, wc, nw, meal, rt, seq, ln, st, ar, ms, trav, bg, where, grp, gcnt, rver):
     """Drop visits from the end of route r until its timetable is feasible (rare: only non-metric matrices)."""
-    while not refresh(r, T, svc, wo, wc, nw, rt, seq, ln, st, ar, ms, trav, bg):
+    while not refresh(r, T, svc, wo, wc, nw, meal, rt, seq, ln, st, ar, ms, trav, bg):
         if ln[r] <= 2:
             return False
         j = remove_at(r, ln[r] - 2, seq, ln, where, rver)
@@ -239,7 +243,7 @@ def duration(ar, ln, rt, R):
 
 
 @njit(cache=True)
-def repair(T, svc, sc, wo, wc, nw, cand, grp, gmin, gmax, gpen, rt, seq, ln, st, ar, ms, trav, bg, where, gcnt,
+def repair(T, svc, sc, wo, wc, nw, meal, cand, grp, gmin, gmax, gpen, rt, seq, ln, st, ar, ms, trav, bg, where, gcnt,
            noise, power, buf, sst, sar, bestS, bestP, stamp, rver, exactR, exactV):
     """Greedy insertion by ratio score^power / time shift (randomised by ``noise``) until nothing fits.
 
@@ -301,7 +305,7 @@ def repair(T, svc, sc, wo, wc, nw, cand, grp, gmin, gmax, gpen, rt, seq, ln, st,
                         if st[r, p] + (svc[seq[r, p]] if p > 0 else 0.0) + T[seq[r, p], j] > lastc:
                             break
                         work += 1
-                        ok, sh = eval_insert(r, p, j, T, svc, wo, wc, nw, rt, seq, ln, st, ar, ms, trav,
+                        ok, sh = eval_insert(r, p, j, T, svc, wo, wc, nw, meal, rt, seq, ln, st, ar, ms, trav,
                                              exactR[r], buf, sst, sar)
                         if ok:
                             if sh < 1e-6:
@@ -323,18 +327,18 @@ def repair(T, svc, sc, wo, wc, nw, cand, grp, gmin, gmax, gpen, rt, seq, ln, st,
         insert_at(br, bestP[bj, br], bj, seq, ln, where, rver)
         if grp[bj] >= 0:
             gcnt[grp[bj]] += 1
-        if not refresh(br, T, svc, wo, wc, nw, rt, seq, ln, st, ar, ms, trav, bg):
+        if not refresh(br, T, svc, wo, wc, nw, meal, rt, seq, ln, st, ar, ms, trav, bg):
             # should not happen (the insertion was checked); undo defensively
             remove_at(br, bestP[bj, br] + 1, seq, ln, where, rver)
             if grp[bj] >= 0:
                 gcnt[grp[bj]] -= 1
-            refresh(br, T, svc, wo, wc, nw, rt, seq, ln, st, ar, ms, trav, bg)
+            refresh(br, T, svc, wo, wc, nw, meal, rt, seq, ln, st, ar, ms, trav, bg)
             cand[bj] = 0  # never retry this node in this run
     return work
 
 
 @njit(cache=True)
-def two_opt(r, T, svc, wo, wc, nw, rt, seq, ln, st, ar, ms, trav, bg, buf, sst, sar, rver):
+def two_opt(r, T, svc, wo, wc, nw, meal, rt, seq, ln, st, ar, ms, trav, bg, buf, sst, sar, rver):
     """Segment reversal and relocation inside route r, accepted when the route gets shorter in time
     (earlier return; ties broken by less travel). Returns work done."""
     L = ln[r]
@@ -362,12 +366,12 @@ def two_opt(r, T, svc, wo, wc, nw, rt, seq, ln, st, ar, ms, trav, bg, buf, sst, 
                     for q in range(k - i + 1):
                         buf[i + q] = seq[r, k - q]
                     work += L
-                    ok, tv, gp = simulate(buf, L, r, T, svc, wo, wc, nw, rt, sst, sar)
+                    ok, tv, gp = simulate(buf, L, r, T, svc, wo, wc, nw, meal, rt, sst, sar)
                     if ok and (sar[L - 1] < cur_end - EPS or (sar[L - 1] <= cur_end + EPS and tv < cur_tr - EPS)):
                         for q in range(L):
                             seq[r, q] = buf[q]
                         rver[r] += 1
-                        refresh(r, T, svc, wo, wc, nw, rt, seq, ln, st, ar, ms, trav, bg)
+                        refresh(r, T, svc, wo, wc, nw, meal, rt, seq, ln, st, ar, ms, trav, bg)
                         cur_end = ar[r, L - 1]
                         cur_tr = trav[r]
                         improved = True
@@ -394,12 +398,12 @@ def two_opt(r, T, svc, wo, wc, nw, rt, seq, ln, st, ar, ms, trav, bg, buf, sst, 
                         buf[m] = x
                         m += 1
                 work += L
-                ok, tv, gp = simulate(buf, L, r, T, svc, wo, wc, nw, rt, sst, sar)
+                ok, tv, gp = simulate(buf, L, r, T, svc, wo, wc, nw, meal, rt, sst, sar)
                 if ok and (sar[L - 1] < cur_end - EPS or (sar[L - 1] <= cur_end + EPS and tv < cur_tr - EPS)):
                     for q in range(L):
                         seq[r, q] = buf[q]
                     rver[r] += 1
-                    refresh(r, T, svc, wo, wc, nw, rt, seq, ln, st, ar, ms, trav, bg)
+                    refresh(r, T, svc, wo, wc, nw, meal, rt, seq, ln, st, ar, ms, trav, bg)
                     cur_end = ar[r, L - 1]
                     cur_tr = trav[r]
                     improved = True
@@ -434,7 +438,7 @@ def _now():
 
 
 @njit(cache=True)
-def search(T, svc, sc, wo, wc, nw, cand0, grp, gmin, gmax, gpen, rs, rt, init_seq, init_ln,
+def search(T, svc, sc, wo, wc, nw, meal, cand0, grp, gmin, gmax, gpen, rs, rt, init_seq, init_ln,
            budget, seed, params, deadline):
     """Simulated-annealing / iterated-local-search over destroy-and-repair moves.
 
@@ -482,12 +486,12 @@ def search(T, svc, sc, wo, wc, nw, cand0, grp, gmin, gmax, gpen, rs, rt, init_se
             where[seq[r, k]] = r
             if grp[seq[r, k]] >= 0:
                 gcnt[grp[seq[r, k]]] += 1
-        make_feasible(r, T, svc, wo, wc, nw, rt, seq, ln, st, ar, ms, trav, bg, where, grp, gcnt, rver)
-    work = repair(T, svc, sc, wo, wc, nw, cand, grp, gmin, gmax, gpen, rt, seq, ln, st, ar, ms, trav, bg, where,
+        make_feasible(r, T, svc, wo, wc, nw, meal, rt, seq, ln, st, ar, ms, trav, bg, where, grp, gcnt, rver)
+    work = repair(T, svc, sc, wo, wc, nw, meal, cand, grp, gmin, gmax, gpen, rt, seq, ln, st, ar, ms, trav, bg, where,
                   gcnt, 0.0, power, buf, sst, sar, bestS, bestP, stamp, rver, exactR, exactV)
     for r in range(R):
-        work += two_opt(r, T, svc, wo, wc, nw, rt, seq, ln, st, ar, ms, trav, bg, buf, sst, sar, rver)
-    work += repair(T, svc, sc, wo, wc, nw, cand, grp, gmin, gmax, gpen, rt, seq, ln, st, ar, ms, trav, bg, where,
+        work += two_opt(r, T, svc, wo, wc, nw, meal, rt, seq, ln, st, ar, ms, trav, bg, buf, sst, sar, rver)
+    work += repair(T, svc, sc, wo, wc, nw, meal, cand, grp, gmin, gmax, gpen, rt, seq, ln, st, ar, ms, trav, bg, where,
                    gcnt, 0.0, power, buf, sst, sar, bestS, bestP, stamp, rver, exactR, exactV)
     cur = objective(seq, ln, sc, grp, gmin, gcnt, gpen, R)
     cur_d = duration(ar, ln, rt, R)
@@ -585,7 +589,7 @@ def search(T, svc, sc, wo, wc, nw, cand0, grp, gmin, gmax, gpen, rs, rt, init_se
                 if grp[j] >= 0:
                     gcnt[grp[j]] -= 1
         for r in range(R):
-            make_feasible(r, T, svc, wo, wc, nw, rt, seq, ln, st, ar, ms, trav, bg, where, grp, gcnt, rver)
+            make_feasible(r, T, svc, wo, wc, nw, meal, rt, seq, ln, st, ar, ms, trav, bg, where, grp, gcnt, rver)
         # nodes just removed may not come back in the first repair pass (forces the search to move)
         use_tabu = np.random.random() < ptabu
         for j in range(n):
@@ -597,18 +601,18 @@ def search(T, svc, sc, wo, wc, nw, cand0, grp, gmin, gmax, gpen, rs, rt, init_se
             for j in range(n):
                 if cand[j] == 2:
                     cand[j] = 0
-            work += repair(T, svc, sc, wo, wc, nw, cand, grp, gmin, gmax, gpen, rt, seq, ln, st, ar, ms, trav, bg,
+            work += repair(T, svc, sc, wo, wc, nw, meal, cand, grp, gmin, gmax, gpen, rt, seq, ln, st, ar, ms, trav, bg,
                            where, gcnt, noise, power, buf, sst, sar, bestS, bestP, stamp, rver, exactR, exactV)
             for j in range(n):
                 if cand[j] == 0 and cand0[j] == 1 and where[j] < 0:
                     cand[j] = 1
         # ---- repair (+ occasional route compression and a second repair)
-        work += repair(T, svc, sc, wo, wc, nw, cand, grp, gmin, gmax, gpen, rt, seq, ln, st, ar, ms, trav, bg,
+        work += repair(T, svc, sc, wo, wc, nw, meal, cand, grp, gmin, gmax, gpen, rt, seq, ln, st, ar, ms, trav, bg,
                        where, gcnt, noise, power, buf, sst, sar, bestS, bestP, stamp, rver, exactR, exactV)
         if np.random.random() < p2opt:
             for r in range(R):
-                work += two_opt(r, T, svc, wo, wc, nw, rt, seq, ln, st, ar, ms, trav, bg, buf, sst, sar, rver)
-            work += repair(T, svc, sc, wo, wc, nw, cand, grp, gmin, gmax, gpen, rt, seq, ln, st, ar, ms, trav, bg,
+                work += two_opt(r, T, svc, wo, wc, nw, meal, rt, seq, ln, st, ar, ms, trav, bg, buf, sst, sar, rver)
+            work += repair(T, svc, sc, wo, wc, nw, meal, cand, grp, gmin, gmax, gpen, rt, seq, ln, st, ar, ms, trav, bg,
                            where, gcnt, 0.0, power, buf, sst, sar, bestS, bestP, stamp, rver, exactR, exactV)
         new = objective(seq, ln, sc, grp, gmin, gcnt, gpen, R)
         new_d = duration(ar, ln, rt, R)
@@ -652,5 +656,5 @@ def search(T, svc, sc, wo, wc, nw, cand0, grp, gmin, gmax, gpen, rs, rt, init_se
                     where[seq[r, kk]] = r
                     if grp[seq[r, kk]] >= 0:
                         gcnt[grp[seq[r, kk]]] += 1
-                refresh(r, T, svc, wo, wc, nw, rt, seq, ln, st, ar, ms, trav, bg)
+                refresh(r, T, svc, wo, wc, nw, meal, rt, seq, ln, st, ar, ms, trav, bg)
     return bseq, bln, best, it, work

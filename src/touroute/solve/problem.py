@@ -13,6 +13,7 @@ One matrix-based model serves both the published benchmarks (TOPTW, OPHS) and re
   its time span ``[t_start, t_end]``, an optional cap on total travel time (a daily driving limit) and an
   optional break (lunch) of fixed duration whose start must lie in ``[earliest, latest]``.
 * ``chained``: route d+1 starts at the node where route d ended (the hotel where the night was spent).
+* ``meal`` marks visits that include the break (lunch on an island day trip);
 * ``mandatory`` nodes must be visited; ``groups`` (e.g. province of each node) with per-group minimum and
   maximum numbers of visits.
 
@@ -77,6 +78,10 @@ class OrienteeringProblem:
     group_max_visits: dict[int, int] = field(default_factory=dict)
     seed: int = 0
     name: str = "problem"
+    meal: np.ndarray | None = None
+    """Per node: 1 if a visit there includes the route's break (lunch) when the visit spans it — an island day
+    trip with lunch on the island, a full-day theme park. Such a visit counts as the break when it starts no later
+    than the break's latest start and lasts until at least ``earliest + duration``."""
     eps: float = 1e-6
     """Tolerance of every time comparison (benchmark distances are truncated decimals summed in floating point)."""
 
@@ -88,6 +93,8 @@ class OrienteeringProblem:
         self.windows = [sorted((float(a), float(b)) for a, b in w) for w in self.windows]
         if self.groups is not None:
             self.groups = np.ascontiguousarray(self.groups, dtype=np.int64)
+        if self.meal is not None:
+            self.meal = np.ascontiguousarray(self.meal, dtype=np.int8)
         self.validate()
 
     @property
@@ -138,6 +145,8 @@ class OrienteeringProblem:
                 errs.append(f"mandatory node {i} out of range")
             elif i in self.hotel_nodes:
                 errs.append(f"mandatory node {i} is a start/end node of some route")
+        if self.meal is not None and self.meal.shape != (n,):
+            errs.append(f"meal must have shape ({n},)")
         if self.groups is not None and self.groups.shape != (n,):
             errs.append(f"groups must have shape ({n},)")
         if (self.group_min_visits or self.group_max_visits) and self.groups is None:

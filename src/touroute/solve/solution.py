@@ -74,6 +74,14 @@ def _window_start(windows: list[tuple[float, float]], t: float, eps: float) -> f
     return None
 
 
+def _absorbs(problem: OrienteeringProblem, node: int, start: float, brk) -> bool:
+    """True if a visit of ``node`` starting at ``start`` includes the break (see ``OrienteeringProblem.meal``)."""
+    if brk is None or problem.meal is None or not problem.meal[node]:
+        return False
+    return (start <= brk.latest + problem.eps
+            and start + problem.service[node] >= brk.earliest + brk.duration - problem.eps)
+
+
 def _simulate(problem: OrienteeringProblem, d: int, seq: list[int], brk_gap: int | None) -> tuple[list[Stop], BreakPlacement | None, bool]:
     """Earliest timetable of ``seq`` with the break forced into gap ``brk_gap`` (None: greedy rule)."""
     spec = problem.routes[d]
@@ -106,6 +114,8 @@ def _simulate(problem: OrienteeringProblem, d: int, seq: list[int], brk_gap: int
                     st0 = _window_start(problem.windows[nxt], arr, eps)
                     if st0 is None:
                         take = True
+                    elif _absorbs(problem, nxt, st0, b):
+                        take = False
                     else:
                         st1 = _window_start(problem.windows[nxt], ready_with, eps)
                         if st1 is not None and st1 <= st0 + eps:
@@ -127,6 +137,8 @@ def _simulate(problem: OrienteeringProblem, d: int, seq: list[int], brk_gap: int
                 ok = False
                 st = arr
             stops.append(Stop(nxt, arr, st, st + problem.service[nxt]))
+            if not taken and _absorbs(problem, nxt, st, b):
+                taken = True
     if not taken and stops[-1].arrival > b.latest + eps:
         ok = False
     return stops, placement, ok
@@ -197,6 +209,7 @@ def check(problem: OrienteeringProblem, solution: Solution, score_tol: float = 1
             bstart = solution.schedule[d].break_.start
         # own forward pass
         t = spec.t_start
+        meal_visit = False
         drive = 0.0
         for g in range(len(seq) - 1):
             a, b = seq[g], seq[g + 1]
@@ -223,9 +236,12 @@ def check(problem: OrienteeringProblem, solution: Solution, score_tol: float = 1
                 out.append(f"route {d}: node {b} reached at {arrive:.4f}, no window left (windows {closes})")
                 start = arrive
             t = start + float(problem.service[b])
+            if (brk is not None and gap is None and problem.meal is not None and problem.meal[b]
+                    and start <= brk.latest + eps and t >= brk.earliest + brk.duration - eps):
+                meal_visit = True
         if spec.max_travel is not None and drive > spec.max_travel + eps:
             out.append(f"route {d}: travel {drive:.4f} exceeds cap {spec.max_travel}")
-        if brk is not None and brk.duration > 0 and gap is None:
+        if brk is not None and brk.duration > 0 and gap is None and not meal_visit:
             if spec.t_start <= brk.latest + eps and t > brk.latest + eps:
                 out.append(f"route {d}: runs past the latest break start {brk.latest} without a break")
         if gap is not None and not (0 <= gap < len(seq) - 1):
