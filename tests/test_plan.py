@@ -243,3 +243,25 @@ def test_island_visit_uses_a_ferry_departure(ctx, island, start):
     # Without ferries the island cannot be a must-visit: a clear error, not a silent drop.
     with pytest.raises(PlanningError, match="reachable only by boat"):
         plan(req.model_copy(update={"use_ferries": False}), ctx)
+
+
+def test_replan_after_edit_is_warm_started_from_the_previous_plan(ctx):
+    req = PlanRequest(start_date=MONDAY, days=2, start="hue-hub-hue-city", end="dn-city-centre",
+                      solver={"time_limit_s": 1.5})
+    first = plan(req, ctx, geometry=False)
+    verify(first, req, ctx)
+    removed = first.stop_ids()[0][0]
+    edited = req.model_copy(update={"exclude": [removed]})
+    again = plan(edited, ctx, geometry=False, previous=first)
+    verify(again, edited, ctx)
+    assert again.solver.get("warm_start") is True
+    assert removed not in {p for day in again.stop_ids() for p in day}
+    # the rest of the previous plan is largely kept (a warm start, not a fresh random plan)
+    before = {p for day in first.stop_ids() for p in day} - {removed}
+    after = {p for day in again.stop_ids() for p in day}
+    assert len(before & after) >= 0.6 * len(before)
+    # pinning another hub for the night adapts the previous hotels instead of failing
+    pinned = PlanRequest.model_validate({**edited.model_dump(), "overnight": {"pinned": {1: "hue-hub-lang-co"}}})
+    third = plan(pinned, ctx, geometry=False, previous=again)
+    verify(third, pinned, ctx)
+    assert third.days[0].lodging.place_id == "hue-hub-lang-co"

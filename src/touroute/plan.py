@@ -544,12 +544,27 @@ def _why_unserved(model: _Model, i: int, req: PlanRequest) -> str:
 # ---------------------------------------------------------------------------------------------------------------
 # Solve → itinerary
 # ---------------------------------------------------------------------------------------------------------------
-def _solve_with_rules(model: _Model, req: PlanRequest) -> tuple[Solution, list[str]]:
+def _initial_routes(model: _Model, previous: Itinerary | None) -> list[list[int]] | None:
+    """The previous itinerary as node routes of this model (places that no longer exist are dropped)."""
+    if previous is None or not previous.feasible or len(previous.days) != len(model.problem.routes):
+        return None
+    index = {pl.id: k for k, pl in enumerate(model.places)}
+    routes = []
+    for day in previous.days:
+        if day.start.place_id not in index or day.end.place_id not in index:
+            return None
+        routes.append([index[day.start.place_id], *(index[s.place_id] for s in day.stops if s.place_id in index),
+                       index[day.end.place_id]])
+    return routes
+
+
+def _solve_with_rules(model: _Model, req: PlanRequest,
+                      initial: list[list[int]] | None = None) -> tuple[Solution, list[str]]:
     """Solve, then enforce the regional rules that are not plain counts by re-solving with tighter counts."""
     P = model.problem
     notes: list[str] = []
     budget = req.solver.time_limit_s
-    sol = solve(P, seconds=budget, seed=req.solver.seed)
+    sol = solve(P, seconds=budget, seed=req.solver.seed, initial=initial)
     rules = req.regional
     if rules.max_share_one_province is None and rules.min_visit_hours_per_province <= 0:
         return sol, notes
@@ -750,9 +765,13 @@ def _excursion_stop(model: _Model, exc: _Excursion, st: Any, req: PlanRequest) -
         ferry_route=[(link.from_lat, link.from_lon), (link.to_lat, link.to_lon)])
 
 
-def plan(req: PlanRequest, ctx: PlanningContext | None = None, *, geometry: bool = True) -> Itinerary:
+def plan(req: PlanRequest, ctx: PlanningContext | None = None, *, geometry: bool = True,
+         previous: Itinerary | None = None) -> Itinerary:
     """Optimise a trip. Infeasible requests come back with ``feasible=False`` and the reasons — never an exception
-    for a well-formed request; an unknown place id raises :class:`PlanningError` naming the field."""
+    for a well-formed request; an unknown place id raises :class:`PlanningError` naming the field.
+
+    ``previous`` (the plan before an edit: a stop removed, locked, added, a night's hub changed) warm-starts the
+    solver from that plan, so a re-plan is quick and stays close to what the user was looking at."""
     ctx = ctx or PlanningContext()
     model = build_model(req, ctx)
     P = model.problem
@@ -771,7 +790,7 @@ def plan(req: PlanRequest, ctx: PlanningContext | None = None, *, geometry: bool
                 f"with check-in, which does not fit {req.day_start:%H:%M}–{req.day_end:%H:%M}"
                 + (" on the locked day" if any(lk.place_id == wanted[0].id for lk in req.locks) else ""))
     if not problems:
-        sol, notes = _solve_with_rules(model, req)
+        sol, notes = _solve_with_rules(model, req, _initial_routes(model, previous))
         violations = check(P, sol) if sol.schedule else ["no feasible sequence of overnight hubs"]
         if sol.unserved_mandatory:
             problems.extend(_why_unserved(model, i, req) for i in sorted(sol.unserved_mandatory))

@@ -128,9 +128,47 @@ def warmup() -> float:
     return time.perf_counter() - t
 
 
+def _adapt_initial(problem: OrienteeringProblem, initial: list[list[int]]) -> tuple[np.ndarray, list[list[int]]] | None:
+    """Hotels and visits of a previous plan, made to fit this problem (e.g. after a night's hub was pinned).
+
+    Each route keeps its start/end if still allowed, else takes the first allowed node (chained problems re-link
+    day d+1 to where day d now ends); visits that are hotels or out of range are dropped. ``None`` if the shape
+    does not match (different number of days).
+    """
+    R = len(problem.routes)
+    if len(initial) != R or any(len(r) < 2 for r in initial):
+        return None
+    hotels = problem.hotel_nodes
+    rs = np.zeros((R, 2), dtype=np.int64)
+    visits: list[list[int]] = []
+    seen: set[int] = set()
+    for d, (route, spec) in enumerate(zip(initial, problem.routes)):
+        s, e = int(route[0]), int(route[-1])
+        if problem.chained and d > 0:
+            s = int(rs[d - 1, 1])
+        if s not in spec.start_nodes:
+            s = spec.start_nodes[0]
+        if e not in spec.end_nodes:
+            e = spec.end_nodes[0]
+        rs[d] = (s, e)
+        direct = float(problem.travel[s, e])
+        if spec.t_start + direct > spec.t_end + problem.eps or (
+                spec.max_travel is not None and direct > spec.max_travel + problem.eps):
+            return None  # the adapted hotels cannot even be joined: search hotel sequences afresh
+        keep = []
+        for v in route[1:-1]:
+            v = int(v)
+            if 0 <= v < problem.n and v not in hotels and v not in seen and problem.windows[v]:
+                keep.append(v)
+                seen.add(v)
+        visits.append(keep)
+    return rs, visits
+
+
 def search_routes(problem: OrienteeringProblem, seconds: float = 5.0, seed: int | None = None,
                   work: float | None = None, params: np.ndarray | None = None,
-                  deadline: float | None = None) -> tuple[list[list[int]], dict]:
+                  deadline: float | None = None,
+                  initial: list[list[int]] | None = None) -> tuple[list[list[int]], dict]:
     """Our metaheuristic alone: best full routes (hotels included) and statistics.
 
     Hotel selection: every feasible hotel sequence (``problem.hotel_sequences``) gets a short search; the budget
@@ -147,6 +185,25 @@ def search_routes(problem: OrienteeringProblem, seconds: float = 5.0, seed: int 
         stats["infeasible_hotels"] = True
         return [], stats
     dl = math.inf if deadline is None else deadline
+    warm = _adapt_initial(problem, initial) if initial else None
+    if warm is not None:
+        # Re-planning after an edit: continue from the previous plan on its (adapted) hotels — the search repairs
+        # what the edit broke and improves from there instead of starting from scratch.
+        # Half the budget goes to the warm start; the other half to the usual search over hotel sequences, in case
+        # the edit (a new must-visit far away, say) needs other nights. The better objective wins.
+        rs, visits = warm
+        routes, obj, it, wk = _run(A, rs, visits, budget / 2, seed, params, dl)
+        stats.update(iterations=it, work=wk, objective=obj, warm_start=True,
+                     hotels=[[int(a), int(b)] for a, b in rs])
+        if len(seqs) > 1 or seqs[0] != tuple((int(a), int(b)) for a, b in rs):
+            other, ostats = search_routes(problem, seconds / 2, seed, None if work is None else work / 2, params,
+                                          deadline)
+            stats["iterations"] += ostats.get("iterations", 0)
+            stats["work"] += ostats.get("work", 0)
+            if other and ostats.get("objective", -math.inf) > obj + 1e-9:
+                stats.update(objective=ostats["objective"], hotels=ostats.get("hotels"), warm_start=False)
+                return other, stats
+        return routes, stats
     if len(seqs) == 1:
         rs = np.array(seqs[0], dtype=np.int64)
         routes, obj, it, wk = _run(A, rs, None, budget, seed, params, dl)
@@ -196,10 +253,11 @@ def search_routes(problem: OrienteeringProblem, seconds: float = 5.0, seed: int 
 
 def solve(problem: OrienteeringProblem, seconds: float = 5.0, seed: int | None = None, *,
           work: float | None = None, ortools_share: float = 0.0, strict: bool = False,
-          hard_time_limit: bool = False) -> Solution:
+          hard_time_limit: bool = False, initial: list[list[int]] | None = None) -> Solution:
     """Best solution found within ``seconds`` (deterministic for a given seed unless ``ortools_share`` > 0).
 
-    ``ortools_share`` of the time goes to an OR-Tools guided-local-search polish warm-started from our best
+    ``initial`` (full routes, hotels included, e.g. the previous plan before an edit) warm-starts the search on
+    those hotels; ``ortools_share`` of the time goes to an OR-Tools guided-local-search polish warm-started from our best
     routes (kept only if it improves and passes ``check``). With ``strict=True`` an ``InfeasibleProblem`` is raised
     when some mandatory node is not served; otherwise the solution lists them in ``unserved_mandatory``.
 
@@ -218,7 +276,8 @@ def solve(problem: OrienteeringProblem, seconds: float = 5.0, seed: int | None =
         deadline = t0 + max(0.5 * seconds, seconds - 0.3 - 0.002 * problem.n)
     else:
         deadline = t0 + 2.0 * seconds + 1.0
-    routes, stats = search_routes(problem, own, seed, work=None if work is None else work, deadline=deadline)
+    routes, stats = search_routes(problem, own, seed, work=None if work is None else work, deadline=deadline,
+                                  initial=initial)
     stats["seconds_own"] = time.perf_counter() - t0
     if not routes:
         sol = Solution([[] for _ in problem.routes], [r.start_nodes[0] for r in problem.routes],

@@ -97,7 +97,8 @@ def edit_plan(slug: str):
     data = apply_edit(saved.request, {k: (str(v) if v is not None else "") for k, v in body.items()})
     req = parse_request(data)
     seconds = min(req.solver.time_limit_s, current_app.config["REPLAN_SECONDS"])
-    it, secs = run_plan(req, planning_context(), seconds=seconds)
+    before = Itinerary.model_validate_json(saved.itinerary_json)
+    it, secs = run_plan(req, planning_context(), seconds=seconds, previous=before)
     new = store().save(saved.title, req.model_dump_json(), it.model_dump_json(), feasible=it.feasible,
                        parent=saved.slug)
     out = _plan_json(new)

@@ -106,13 +106,15 @@ def _planning_field(msg: str) -> str:
     return "request"
 
 
-def run_plan(req: PlanRequest, ctx: PlanningContext, *, seconds: float | None = None) -> tuple[Itinerary, float]:
-    """Plan (optionally with another solver time limit); unknown ids etc. become :class:`RequestProblem`."""
+def run_plan(req: PlanRequest, ctx: PlanningContext, *, seconds: float | None = None,
+             previous: Itinerary | None = None) -> tuple[Itinerary, float]:
+    """Plan (optionally with another solver time limit, warm-started from ``previous`` after an edit); unknown ids
+    etc. become :class:`RequestProblem`."""
     if seconds is not None:
         req = req.model_copy(update={"solver": req.solver.model_copy(update={"time_limit_s": seconds})})
     t0 = time.perf_counter()
     try:
-        it = plan(req, ctx, geometry=True)
+        it = plan(req, ctx, geometry=True, previous=previous)
     except PlanningError as exc:
         msg = str(exc)
         fieldname = _planning_field(msg)

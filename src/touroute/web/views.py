@@ -176,12 +176,12 @@ def result_map(slug: str):
 
 @bp.post("/p/<slug>/edit")
 def edit(slug: str):
-    saved, _it = _load(slug)
+    saved, before = _load(slug)
     ctx = planning_context()
     data = apply_edit(saved.request, request.form)
     req = parse_request(data)
     seconds = min(req.solver.time_limit_s, current_app.config["REPLAN_SECONDS"])
-    it, secs = run_plan(req, ctx, seconds=seconds)
+    it, secs = run_plan(req, ctx, seconds=seconds, previous=before)
     new = store().save(saved.title, req.model_dump_json(), it.model_dump_json(), feasible=it.feasible,
                        parent=saved.slug)
     return redirect(url_for("views.result", slug=new.slug, replanned=f"{secs:.1f}"))
