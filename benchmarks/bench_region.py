@@ -161,7 +161,7 @@ def main() -> int:
         "",
         f"VROOM on the seed-0 instance (our hubs {[model.places[h].id for h in sol.route_ends[:-1]]}, same windows, "
         f"breaks and driving cap; no province rule): score **{vscore:.0f}** in {vt:.2f} s, checker violations: "
-        f"{len(vviol)} — touroute {sol.score:.0f} (ratio touroute/VROOM {sol.score / vscore if vscore else math.inf:.3f}).",
+        f"{len(vviol)}{(' (' + '; '.join(vviol[:2]) + ')') if vviol else ''} — touroute {sol.score:.0f} (ratio touroute/VROOM {sol.score / vscore if vscore else math.inf:.3f}).",
         "",
         "Visit time per province (seed 0): " + ", ".join(f"{k} {v / 60:.1f} h" for k, v in prov.items()),
         "",

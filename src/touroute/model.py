@@ -121,7 +121,7 @@ class Costs(BaseModel):
 class SolverSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    time_limit_s: float = Field(default=5.0, gt=0, le=120)
+    time_limit_s: float = Field(default=4.0, gt=0, le=120, description="solver budget (a deterministic work budget calibrated to about this many seconds); the whole plan takes a few tenths of a second more")
     seed: int = Field(default=0, ge=0, le=2**31 - 1)
 
 

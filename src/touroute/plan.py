@@ -544,6 +544,19 @@ def _why_unserved(model: _Model, i: int, req: PlanRequest) -> str:
 # ---------------------------------------------------------------------------------------------------------------
 # Solve → itinerary
 # ---------------------------------------------------------------------------------------------------------------
+PLANNER_WORK_FACTOR = 0.72
+"""The solver's search is bounded by a deterministic work budget (same input + seed ⇒ same plan) calibrated to
+seconds on the published benchmark instances (≤ 290 nodes). A region-wide trip has ~440 nodes, several windows per
+node and a lunch break every day, so one work unit takes longer; measured with benchmarks/bench_region.py, this
+factor brings the solver's wall time back to the requested limit."""
+
+
+def _solve(P: OrienteeringProblem, seconds: float, seed: int, initial: list[list[int]] | None) -> Solution:
+    from .solve.ils import WORK_PER_SECOND
+
+    return solve(P, seconds=seconds, seed=seed, initial=initial, work=seconds * WORK_PER_SECOND * PLANNER_WORK_FACTOR)
+
+
 def _initial_routes(model: _Model, previous: Itinerary | None) -> list[list[int]] | None:
     """The previous itinerary as node routes of this model (places that no longer exist are dropped)."""
     if previous is None or not previous.feasible or len(previous.days) != len(model.problem.routes):
@@ -564,7 +577,7 @@ def _solve_with_rules(model: _Model, req: PlanRequest,
     P = model.problem
     notes: list[str] = []
     budget = req.solver.time_limit_s
-    sol = solve(P, seconds=budget, seed=req.solver.seed, initial=initial)
+    sol = _solve(P, budget, req.solver.seed, initial)
     rules = req.regional
     if rules.max_share_one_province is None and rules.min_visit_hours_per_province <= 0:
         return sol, notes
@@ -589,7 +602,7 @@ def _solve_with_rules(model: _Model, req: PlanRequest,
                         changed = True
         if not changed:
             return sol, notes
-        sol = solve(P, seconds=max(1.0, budget / 2), seed=req.solver.seed)
+        sol = _solve(P, max(1.0, budget / 2), req.solver.seed, None)
     mins = _province_minutes(model, sol)
     total = sum(mins.values()) or 1.0
     if rules.max_share_one_province is not None:
