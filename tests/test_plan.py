@@ -70,6 +70,15 @@ def verify(it, req: PlanRequest, ctx: PlanningContext) -> None:
             if poi.category == "mice" and poi.capacity is not None:
                 assert poi.capacity >= req.group_size
             assert s.place_id not in req.exclude
+        if req.lunch:
+            lo = req.lunch.earliest.hour * 60 + req.lunch.earliest.minute
+            hi = req.lunch.latest_end.hour * 60 + req.lunch.latest_end.minute - req.lunch.minutes
+            running = (day.depart - t0).total_seconds() / 60 <= hi and (day.arrive - t0).total_seconds() / 60 > hi
+            meal_stop = any((s.start - t0).total_seconds() / 60 <= hi + 1e-6
+                            and (s.departure - t0).total_seconds() / 60 >= lo + req.lunch.minutes - 1e-6
+                            and (s.kind == "ferry_excursion" or s.visit_minutes >= 240) for s in day.stops)
+            if running:
+                assert day.lunch_start is not None or meal_stop, f"day {day.day}: no lunch"
         if req.lunch and day.lunch_start is not None:
             lo = req.lunch.earliest.hour * 60 + req.lunch.earliest.minute
             hi = req.lunch.latest_end.hour * 60 + req.lunch.latest_end.minute - req.lunch.minutes
