@@ -198,7 +198,7 @@ def search_routes(problem: OrienteeringProblem, seconds: float = 5.0, seed: int 
         # the edit (a new must-visit far away, say) needs other nights. The better objective wins.
         rs, visits = warm
         routes, obj, it, wk = _run(A, rs, visits, budget / 2, seed, params, dl)
-        stats.update(iterations=it, work=wk, objective=obj, warm_start=True,
+        stats.update(iterations=it, work=wk, objective=obj, warm_start=True, warm_start_kept=True,
                      hotels=[[int(a), int(b)] for a, b in rs])
         if len(seqs) > 1 or seqs[0] != tuple((int(a), int(b)) for a, b in rs):
             other, ostats = search_routes(problem, seconds / 2, seed, None if work is None else work / 2, params,
@@ -206,7 +206,7 @@ def search_routes(problem: OrienteeringProblem, seconds: float = 5.0, seed: int 
             stats["iterations"] += ostats.get("iterations", 0)
             stats["work"] += ostats.get("work", 0)
             if other and ostats.get("objective", -math.inf) > obj + 1e-9:
-                stats.update(objective=ostats["objective"], hotels=ostats.get("hotels"), warm_start=False)
+                stats.update(objective=ostats["objective"], hotels=ostats.get("hotels"), warm_start_kept=False)
                 return other, stats
         return routes, stats
     if len(seqs) == 1:
