@@ -1,0 +1,399 @@
+"""Regional analytics for tourism departments: hub-to-hub travel, reach from a hub, and how fairly a set of
+itineraries spreads visitors over the provinces.
+
+Why this exists: the regional-linkage programmes (issue 6) ask whether itineraries sold in the region actually
+spread time and overnight stays beyond the two or three famous cities. Departments need three answers they can put
+in a report — how far apart the overnight hubs are, what can be reached from one hub in a day trip, and how
+concentrated visitor hours are — each with its provenance (road-routed ``osm`` vs. straight-line ``estimate``),
+so nobody mistakes an estimate for a measured road time.
+
+Everything returns plain pandas DataFrames (tidy, one row per observation) so results go straight into
+spreadsheets; charts use matplotlib's non-interactive Agg backend so they work on servers without a display.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import provinces as prov
+from .errors import TourouteException
+from .itinerary import Itinerary
+from .matrix import MatrixError, Place, TravelMatrix, TravelTimes
+
+DEFAULT_DAY_HOURS = 10.5
+"""A day-trip budget: 07:30 → 18:00, the planner's usual touring day."""
+
+
+class AnalyticsError(TourouteException):
+    """A user-caused analytics problem (unknown hub, empty input …): shown as one line by the CLI."""
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# helpers
+# ---------------------------------------------------------------------------------------------------------------
+def _router_and_catalogue(ctx_or_router: Any, catalogue: Any) -> tuple[TravelTimes, Any, Any]:
+    """Accept a PlanningContext (uses its router, catalogue and cached matrices) or a bare TravelTimes."""
+    ctx = None
+    if isinstance(ctx_or_router, TravelTimes):
+        router = ctx_or_router
+    elif ctx_or_router is None:
+        router = TravelTimes()
+    else:  # PlanningContext (duck-typed to avoid importing the planner here)
+        ctx = ctx_or_router
+        router = ctx.router
+        if catalogue is None:
+            catalogue = ctx.catalogue
+    if catalogue is None:
+        from .pois import default_catalogue
+
+        catalogue = default_catalogue()
+    return router, catalogue, ctx
+
+
+def _poi(catalogue: Any, pid: str) -> Any:
+    try:
+        return catalogue.get(pid)
+    except KeyError as exc:
+        raise AnalyticsError(str(exc.args[0]) if exc.args else f"unknown place {pid!r}") from None
+
+
+def default_hubs(catalogue: Any) -> list[str]:
+    """One hub per legacy province: its most popular lodging hub (ties: catalogue order), north to south.
+
+    Popularity is the catalogue's 1–10 rating, so e.g. Quảng Nam is represented by Tam Kỳ (5) rather than
+    Hội An (4) as long as the catalogue rates them so; pass ``hubs=`` explicitly to choose differently.
+    """
+    best: dict[str, Any] = {}
+    for p in catalogue.hubs():
+        cur = best.get(p.province_legacy)
+        if cur is None or p.popularity > cur.popularity:
+            best[p.province_legacy] = p
+    return [best[name].id for name in prov.legacy_names() if name in best]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# 1. hub matrix
+# ---------------------------------------------------------------------------------------------------------------
+@dataclass
+class HubMatrix:
+    """Minutes, km and source (osm / estimate) between every ordered pair of hubs for one vehicle profile."""
+
+    profile: str
+    matrix: TravelMatrix
+    names: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ids(self) -> list[str]:
+        return self.matrix.ids
+
+    @property
+    def minutes(self) -> pd.DataFrame:
+        return pd.DataFrame(self.matrix.seconds / 60.0, index=self.ids, columns=self.ids)
+
+    @property
+    def km(self) -> pd.DataFrame:
+        return pd.DataFrame(self.matrix.metres / 1000.0, index=self.ids, columns=self.ids)
+
+    @property
+    def sources(self) -> pd.DataFrame:
+        return pd.DataFrame(self.matrix.sources, index=self.ids, columns=self.ids)
+
+    def to_frame(self) -> pd.DataFrame:
+        """Tidy: one row per ordered pair of different hubs (from, to, minutes, km, source, profile)."""
+        rows = []
+        m = self.matrix
+        for i, a in enumerate(self.ids):
+            for j, b in enumerate(self.ids):
+                if i == j:
+                    continue
+                rows.append({"from_id": a, "to_id": b, "from_name": self.names.get(a, a),
+                             "to_name": self.names.get(b, b), "minutes": round(float(m.seconds[i, j]) / 60, 1),
+                             "km": round(float(m.metres[i, j]) / 1000, 1), "source": str(m.sources[i, j]),
+                             "profile": self.profile})
+        return pd.DataFrame(rows, columns=["from_id", "to_id", "from_name", "to_name", "minutes", "km", "source",
+                                           "profile"])
+
+    def to_csv(self, path: str | Path | None = None) -> str:
+        text = self.to_frame().to_csv(index=False)
+        if path is not None:
+            Path(path).write_text(text, encoding="utf-8")
+        return text
+
+    def to_markdown(self) -> str:
+        """A square table of minutes; cells estimated (not road-routed) carry a ``*``.
+
+        Hand-built rather than ``DataFrame.to_markdown`` so it needs no ``tabulate`` dependency."""
+        ids = self.ids
+        mins, src = self.matrix.seconds / 60.0, self.matrix.sources
+        head = "| from \\ to (min) | " + " | ".join(ids) + " |"
+        lines = [head, "|" + "---|" * (len(ids) + 1)]
+        for i, a in enumerate(ids):
+            cells = ["—" if i == j else f"{mins[i, j]:.0f}{'*' if src[i, j] == 'estimate' else ''}"
+                     for j in range(len(ids))]
+            lines.append(f"| {a} | " + " | ".join(cells) + " |")
+        lines.append("")
+        lines.append(f"Profile: {self.profile}. * = estimate (great-circle × circuity) / ước tính; "
+                     "other cells routed on OSM roads / theo đường OSM.")
+        return "\n".join(lines)
+
+    def heatmap_png(self, path: str | Path) -> Path:
+        """A heatmap of minutes (estimated cells hatched) written with matplotlib's Agg backend."""
+        plt = _pyplot()
+        ids = self.ids
+        mins = self.matrix.seconds / 60.0
+        n = len(ids)
+        fig, ax = plt.subplots(figsize=(max(4.0, 0.6 * n + 2), max(3.5, 0.55 * n + 1.5)))
+        im = ax.imshow(mins, cmap="viridis_r")
+        ax.set_xticks(range(n), ids, rotation=60, ha="right", fontsize=7)
+        ax.set_yticks(range(n), ids, fontsize=7)
+        src = self.matrix.sources
+        for i in range(n):
+            for j in range(n):
+                if i != j:
+                    mark = "*" if src[i, j] == "estimate" else ""
+                    ax.text(j, i, f"{mins[i, j]:.0f}{mark}", ha="center", va="center", fontsize=6, color="white")
+        fig.colorbar(im, ax=ax, label="minutes / phút")
+        ax.set_title(f"Hub travel time ({self.profile}) / Thời gian di chuyển giữa các trung tâm\n* = estimate / ước tính",
+                     fontsize=8)
+        fig.tight_layout()
+        out = Path(path)
+        fig.savefig(out, dpi=110)
+        plt.close(fig)
+        return out
+
+
+def _pyplot():
+    try:
+        import matplotlib
+    except ImportError:  # pragma: no cover - optional dependency
+        raise AnalyticsError("charts need matplotlib: pip install matplotlib") from None
+    matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def hub_matrix(ctx_or_router: Any = None, hubs: Sequence[str] | None = None, profile: str = "car",
+               catalogue: Any = None) -> HubMatrix:
+    """Travel between the region's hubs (default: :func:`default_hubs`), per profile, each cell osm/estimate.
+
+    Any catalogue place may be passed as a "hub" (e.g. a venue) — the matrix is computed for exactly those places
+    with the router's coverage rules, not taken from the whole-catalogue cache, so it stays cheap.
+    """
+    router, cat, _ = _router_and_catalogue(ctx_or_router, catalogue)
+    ids = list(hubs) if hubs else default_hubs(cat)
+    if not ids:
+        raise AnalyticsError("no hubs: the catalogue has no lodging places / danh mục không có điểm lưu trú")
+    if len(set(ids)) != len(ids):
+        raise AnalyticsError(f"hub list repeats a place: {ids}")
+    pois = [_poi(cat, h) for h in ids]
+    places = [Place(p.id, p.lat, p.lon, p.name_en) for p in pois]
+    try:
+        m = router.matrix(places, profile)
+    except (MatrixError, KeyError, ValueError) as exc:
+        raise AnalyticsError(str(exc)) from None
+    return HubMatrix(m.profile, m, {p.id: p.name_en for p in pois})
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# 2. reachability
+# ---------------------------------------------------------------------------------------------------------------
+def reachable(ctx_or_router: Any, hub_id: str, minutes: float, profile: str = "car",
+              categories: Sequence[str] | None = None, catalogue: Any = None,
+              day_hours: float = DEFAULT_DAY_HOURS) -> pd.DataFrame:
+    """Catalogue places within ``minutes`` one-way travel of ``hub_id`` (an isochrone as a list), nearest first.
+
+    ``day_trip_fits`` says whether out + visit (``visit_minutes``) + back fits in ``day_hours`` — the question a
+    department asks when promoting a place as "a day trip from X". Return legs use the matrix's own
+    place → hub time (roads may be one-way). Lodging places are left out unless asked for via ``categories``.
+    """
+    if minutes <= 0:
+        raise AnalyticsError("--minutes must be positive")
+    router, cat, ctx = _router_and_catalogue(ctx_or_router, catalogue)
+    hub = _poi(cat, hub_id)
+    cands = cat.filter(category=list(categories)) if categories else cat.filter(
+        category=["heritage", "mice", "coastal", "other"])
+    pois = [p for p in cands if p.id != hub.id]
+    if ctx is not None and catalogue is None:  # whole-catalogue matrix, cached on disk by the context
+        m = ctx.matrix(profile)
+        hi = m.index(hub.id)
+        idx = [m.index(p.id) for p in pois]
+    else:
+        m = router.matrix([Place(hub.id, hub.lat, hub.lon, hub.name_en)]
+                          + [Place(p.id, p.lat, p.lon, p.name_en) for p in pois], profile)
+        hi, idx = 0, list(range(1, len(pois) + 1))
+    cols = ["place_id", "name_en", "name_vi", "category", "province_legacy", "province", "minutes", "km",
+            "source", "return_minutes", "visit_minutes", "round_trip_minutes", "day_trip_fits"]
+    rows = []
+    srcs = m.sources
+    for p, j in zip(pois, idx):
+        out_min = float(m.seconds[hi, j]) / 60
+        if not math.isfinite(out_min) or out_min > minutes:
+            continue
+        back = float(m.seconds[j, hi]) / 60
+        total = out_min + p.visit_minutes + back
+        rows.append({"place_id": p.id, "name_en": p.name_en, "name_vi": p.name_vi, "category": p.category,
+                     "province_legacy": p.province_legacy, "province": p.province, "minutes": round(out_min, 1),
+                     "km": round(float(m.metres[hi, j]) / 1000, 1), "source": str(srcs[hi, j]),
+                     "return_minutes": round(back, 1), "visit_minutes": p.visit_minutes,
+                     "round_trip_minutes": round(total, 1), "day_trip_fits": bool(total <= day_hours * 60)})
+    df = pd.DataFrame(rows, columns=cols)
+    return df.sort_values(["minutes", "place_id"], kind="stable").reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# 3. fairness
+# ---------------------------------------------------------------------------------------------------------------
+def gini(values: Sequence[float]) -> float:
+    """Gini coefficient: mean absolute difference ÷ (2 × mean); 0 = equal, (n−1)/n = all in one province.
+
+    Zeros count — a province nobody visits is exactly the inequality this index should show."""
+    x = np.asarray(values, dtype=float)
+    if x.size == 0 or x.sum() <= 0:
+        return 0.0
+    return float(np.abs(x[:, None] - x[None, :]).sum() / (2 * x.size ** 2 * x.mean()))
+
+
+def hhi(values: Sequence[float]) -> float:
+    """Herfindahl-Hirschman index on shares (0–1): Σ share²; 1/n = even spread, 1 = one province only."""
+    x = np.asarray(values, dtype=float)
+    if x.size == 0 or x.sum() <= 0:
+        return 0.0
+    s = x / x.sum()
+    return float((s ** 2).sum())
+
+
+@dataclass
+class FairnessReport:
+    """Visit hours and nights per province over a set of itineraries, with concentration indices.
+
+    ``legacy`` has all 12 legacy provinces, zeros included (Gini/HHI are computed over these 12, so a province
+    never visited raises concentration); ``since_2025`` aggregates them to the merged provinces.
+    """
+
+    legacy: pd.DataFrame
+    since_2025: pd.DataFrame
+    gini: float
+    hhi: float
+    total_visit_hours: float
+    total_nights: int
+    itineraries: int
+    unused_places: list[str] = field(default_factory=list)
+
+    def indices(self) -> dict[str, float]:
+        return {"gini": self.gini, "hhi": self.hhi, "total_visit_hours": self.total_visit_hours,
+                "total_nights": float(self.total_nights), "itineraries": float(self.itineraries)}
+
+    def to_frame(self, level: str = "legacy") -> pd.DataFrame:
+        return (self.legacy if level == "legacy" else self.since_2025).copy()
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return {"itineraries": self.itineraries, "total_visit_hours": round(self.total_visit_hours, 3),
+                "total_nights": self.total_nights, "gini": round(self.gini, 4), "hhi": round(self.hhi, 4),
+                "legacy": self.legacy.round(4).to_dict(orient="records"),
+                "since_2025": self.since_2025.round(4).to_dict(orient="records"),
+                "unused_places": self.unused_places}
+
+    def chart_png(self, path: str | Path) -> Path:
+        """Bar chart: visit hours and nights per legacy province (matplotlib, Agg backend)."""
+        plt = _pyplot()
+        df = self.legacy
+        x = np.arange(len(df))
+        fig, ax = plt.subplots(figsize=(9, 4.2))
+        ax.bar(x - 0.2, df["visit_hours"], 0.4, label="visit hours / giờ tham quan")
+        ax.bar(x + 0.2, df["nights"], 0.4, label="nights / đêm lưu trú")
+        ax.set_xticks(x, df["province_legacy"], rotation=45, ha="right", fontsize=8)
+        ax.set_title(f"Visitor time by province / Thời gian theo tỉnh — Gini {self.gini:.2f}, HHI {self.hhi:.2f}",
+                     fontsize=9)
+        ax.legend(fontsize=8)
+        fig.tight_layout()
+        out = Path(path)
+        fig.savefig(out, dpi=110)
+        plt.close(fig)
+        return out
+
+
+def fairness_report(itineraries: Sequence[Itinerary], catalogue: Any = None) -> FairnessReport:
+    """Aggregate ``itineraries`` (e.g. a season's sold tours, or one scenario's plans) by province.
+
+    Visit time is each stop's start → departure (waiting excluded), read from the days themselves rather than
+    ``totals`` so hand-edited plans count too; nights are days with a ``lodging`` endpoint. Infeasible plans
+    (no days) simply add nothing. With ``catalogue``, places never visited (stop ids and island-trip ``includes``)
+    are listed — lodging hubs excluded since they are not visits.
+    """
+    minutes: dict[str, float] = defaultdict(float)
+    nights: dict[str, int] = defaultdict(int)
+    used: set[str] = set()
+    names = prov.legacy_names()
+    for it in itineraries:
+        for day in it.days:
+            for s in day.stops:
+                minutes[s.province_legacy] += s.visit_minutes
+                used.add(s.place_id)
+                used.update(s.includes)
+            if day.lodging is not None and day.lodging.province_legacy:
+                nights[day.lodging.province_legacy] += 1
+    extra = [p for p in list(minutes) + list(nights) if p not in names]
+    if extra:
+        raise AnalyticsError(f"itinerary names provinces outside the region: {sorted(set(extra))}")
+    hours = np.array([minutes.get(n, 0.0) / 60 for n in names])
+    nts = np.array([nights.get(n, 0) for n in names])
+    tot_h, tot_n = float(hours.sum()), int(nts.sum())
+    legacy = pd.DataFrame({
+        "province_legacy": names, "province": [prov.since_2025_of(n) for n in names], "visit_hours": hours,
+        "visit_share": hours / tot_h if tot_h else np.zeros(len(names)), "nights": nts,
+        "nights_share": nts / tot_n if tot_n else np.zeros(len(names))})
+    new = legacy.groupby("province", sort=False)[["visit_hours", "nights"]].sum().reset_index()
+    new["visit_share"] = new["visit_hours"] / tot_h if tot_h else 0.0
+    new["nights_share"] = new["nights"] / tot_n if tot_n else 0.0
+    new = new[["province", "visit_hours", "visit_share", "nights", "nights_share"]]
+    unused: list[str] = []
+    if catalogue is not None:
+        unused = sorted(p.id for p in catalogue if p.category != "lodging" and p.id not in used)
+    return FairnessReport(legacy, new, gini(hours), hhi(hours), tot_h, tot_n, len(itineraries), unused)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# 4. what-if comparison
+# ---------------------------------------------------------------------------------------------------------------
+def compare(report_a: FairnessReport, report_b: FairnessReport) -> pd.DataFrame:
+    """B − A per legacy province (hours, share, nights) followed by rows for the indices.
+
+    One tidy frame (``item``, ``kind``, ``a``, ``b``, ``change``) so a department sees at a glance whether a
+    scenario (new route, promotion) moves time towards the less-visited provinces and lowers Gini/HHI.
+    """
+    rows = []
+    a, b = report_a.legacy.set_index("province_legacy"), report_b.legacy.set_index("province_legacy")
+    for name in a.index:
+        for col in ("visit_hours", "visit_share", "nights"):
+            va, vb = float(a.at[name, col]), float(b.at[name, col])
+            rows.append({"item": name, "kind": col, "a": va, "b": vb, "change": vb - va})
+    ia, ib = report_a.indices(), report_b.indices()
+    for k in ("gini", "hhi", "total_visit_hours", "total_nights"):
+        rows.append({"item": k, "kind": "index", "a": ia[k], "b": ib[k], "change": ib[k] - ia[k]})
+    return pd.DataFrame(rows, columns=["item", "kind", "a", "b", "change"])
+
+
+def load_itineraries(paths: Sequence[str | Path]) -> list[Itinerary]:
+    """Read itinerary JSON files as written by ``touroute plan --format json -o``; clear error per bad file."""
+    from pydantic import ValidationError
+
+    out = []
+    for p in paths:
+        try:
+            out.append(Itinerary.model_validate_json(Path(p).read_text(encoding="utf-8")))
+        except (OSError, UnicodeDecodeError) as exc:
+            raise AnalyticsError(f"{p}: cannot read ({exc})") from None
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            raise AnalyticsError(f"{p}: not an itinerary JSON ({'.'.join(map(str, first['loc']))}: "
+                                 f"{first['msg']})") from None
+    return out
