@@ -42,7 +42,7 @@ def main() -> None:
 
 
 def _register() -> None:
-    from . import analytics_cli, plan_cli, pois_cli
+    from . import analytics_cli, packages_cli, plan_cli, pois_cli
     from .bench import cli as bench_cli
     from .export import cli as export_cli
     from .web import cli as web_cli
@@ -55,6 +55,7 @@ def _register() -> None:
     export_cli.register(main)
     web_cli.register(main)
     analytics_cli.register(main)
+    packages_cli.register(main)
 
 
 _register()

@@ -1,0 +1,520 @@
+"""Sample tour packages for trade-fair organisers: a spec of package templates → planned, deduplicated packages
+with an itinerary JSON, a map and a printable brochure (Vietnamese and English) each.
+
+A spec (YAML or JSON) holds global settings and a list of :class:`PackageTemplate`::
+
+    start_date: 2026-03-02
+    languages: [vi, en]
+    group_size: 20
+    solver_seconds: 4
+    packages:
+      - id: hue-heritage-2d1n
+        title_vi: Huế – Di sản cố đô
+        title_en: Huế imperial heritage
+        length: 2D1N            # days D, nights N (N = D − 1)
+        theme: heritage
+        start: hue-hub-hue-city # catalogue lodging hub ids
+        end: hue-hub-hue-city
+        budget_tier: standard
+        provinces: [Thừa Thiên Huế]
+
+Theme → planner settings (:data:`THEMES`). ``categories`` and ``tags`` are candidate *filters* (a tag list keeps
+only places with at least one of the tags), ``weights`` multiply each place's popularity in the objective:
+
+============  ===============================  ===================================================  ==========================
+theme         categories                       tags                                                 weights (her/mice/coast/other)
+============  ===============================  ===================================================  ==========================
+heritage      heritage, other                  —                                                    3 / 0.1 / 0.5 / 0.8
+coastal       coastal, heritage, other         —                                                    1 / 0.1 / 3 / 0.6
+mice_leisure  mice, heritage, coastal, other   —                                                    1.2 / 2 / 1.2 / 0.5
+green         other, coastal, heritage         green, national_park, hiking, cave, lagoon,          0.8 / 0 / 1.5 / 3
+                                               unesco_biosphere, snorkelling
+ocop          heritage, coastal, other         craft_village, fishing_village, seafood              1.5 / 0 / 1.5 / 1.5
+============  ===============================  ===================================================  ==========================
+
+(OCOP — "One Commune One Product" — has no catalogue tag of its own; craft and fishing villages and seafood places
+are where OCOP products are made and sold.)
+
+Budget tier → lodging cost per night per person in VND (:data:`BUDGET_LODGING_VND`), twin share, breakfast
+included. These are **planning assumptions** for a sample price, not quotes: budget 350,000 (2★ / guesthouse),
+standard 750,000 (3–4★), premium 2,000,000 (5★ / resort).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .errors import TourouteException
+from .itinerary import Itinerary
+from .model import Pace, PlanRequest, Profile
+
+Theme = Literal["heritage", "coastal", "mice_leisure", "green", "ocop"]
+BudgetTier = Literal["budget", "standard", "premium"]
+Lang = Literal["vi", "en"]
+
+THEMES: dict[str, dict[str, Any]] = {
+    "heritage": {"categories": ["heritage", "other"], "tags": [],
+                 "weights": {"heritage": 3.0, "mice": 0.1, "coastal": 0.5, "other": 0.8}},
+    "coastal": {"categories": ["coastal", "heritage", "other"], "tags": [],
+                "weights": {"heritage": 1.0, "mice": 0.1, "coastal": 3.0, "other": 0.6}},
+    "mice_leisure": {"categories": ["mice", "heritage", "coastal", "other"], "tags": [],
+                     "weights": {"heritage": 1.2, "mice": 2.0, "coastal": 1.2, "other": 0.5}},
+    "green": {"categories": ["other", "coastal", "heritage"],
+              "tags": ["green", "national_park", "hiking", "cave", "lagoon", "unesco_biosphere", "snorkelling"],
+              "weights": {"heritage": 0.8, "mice": 0.0, "coastal": 1.5, "other": 3.0}},
+    "ocop": {"categories": ["heritage", "coastal", "other"], "tags": ["craft_village", "fishing_village", "seafood"],
+             "weights": {"heritage": 1.5, "mice": 0.0, "coastal": 1.5, "other": 1.5}},
+}
+BUDGET_LODGING_VND: dict[str, int] = {"budget": 350_000, "standard": 750_000, "premium": 2_000_000}
+
+_LENGTH = re.compile(r"^\s*(\d{1,2})\s*D\s*(\d{1,2})\s*N\s*$", re.IGNORECASE)
+
+
+class SpecError(TourouteException):
+    """A package spec that cannot be used; the message names the file and the field."""
+
+
+def parse_length(text: str) -> int:
+    """``"3D2N"`` → 3 days. Nights must be days − 1 (a package ends on its last day)."""
+    m = _LENGTH.match(str(text))
+    if not m:
+        raise ValueError("expected like 3D2N (days D, nights N)")
+    d, n = int(m.group(1)), int(m.group(2))
+    if not 1 <= d <= 14:
+        raise ValueError(f"expected 1 to 14 days, got {d}")
+    if n != d - 1:
+        raise ValueError(f"{d} days need {d - 1} night(s), got {n}N")
+    return d
+
+
+class PackageTemplate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$", description="lower-case slug; the output folder name")
+    title_vi: str = Field(min_length=1, max_length=200)
+    title_en: str = Field(min_length=1, max_length=200)
+    length: str = Field(description="like 2D1N, 3D2N, 4D3N, 5D4N")
+    theme: Theme
+    start: str = Field(description="catalogue id of a lodging hub")
+    end: str | None = Field(default=None, description="catalogue id of a lodging hub; default the start")
+    group_size: int | None = Field(default=None, ge=1, le=10_000)
+    vehicle: Profile | None = None
+    budget_tier: BudgetTier = "standard"
+    provinces: list[str] = Field(default_factory=list, description="provinces the package must cover")
+    stay_in_provinces: bool = Field(default=True, description="visit and sleep only in `provinces` (when given)")
+    pace: Pace = "normal"
+    must_visit: list[str] = Field(default_factory=list)
+    start_date: date | None = None
+
+    @field_validator("length")
+    @classmethod
+    def _length(cls, v: str) -> str:
+        parse_length(v)
+        return v.strip().upper().replace(" ", "")
+
+    @property
+    def days(self) -> int:
+        return parse_length(self.length)
+
+
+class PackageSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    start_date: date
+    languages: list[Lang] = Field(default_factory=lambda: ["vi", "en"], min_length=1)
+    group_size: int = Field(default=20, ge=1, le=10_000)
+    vehicle: Profile | None = None
+    solver_seconds: float = Field(default=4.0, gt=0, le=120)
+    seed: int = Field(default=0, ge=0)
+    packages: list[PackageTemplate] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> "PackageSpec":
+        seen: set[str] = set()
+        for k, p in enumerate(self.packages):
+            if p.id in seen:
+                raise ValueError(f"packages[{k}].id: {p.id!r} is used twice")
+            seen.add(p.id)
+        return self
+
+    def request(self, tpl: PackageTemplate, catalogue=None) -> PlanRequest:
+        """The planning request of one package (theme, budget tier and spec defaults applied).
+
+        ``provinces`` become ``regional.must_cover``; with ``stay_in_provinces`` (the default) they also restrict
+        the candidate places and the overnight hubs (start and end hubs always allowed), so a Quy Nhơn → Nha Trang
+        package does not detour to Hội An."""
+        th = THEMES[tpl.theme]
+        extra: dict[str, Any] = {}
+        if tpl.provinces and tpl.stay_in_provinces:
+            from . import provinces as prov
+
+            if catalogue is None:
+                from .pois import default_catalogue
+
+                catalogue = default_catalogue()
+            legacy = {p.legacy for name in tpl.provinces for p in prov.resolve(name)}
+            hubs = [h.id for h in catalogue.hubs() if h.province_legacy in legacy]
+            hubs += [x for x in (tpl.start, tpl.end or tpl.start) if x not in hubs]
+            extra = {"provinces": sorted(legacy), "overnight": {"mode": "choose", "candidates": hubs}}
+        return PlanRequest.model_validate({
+            **extra,
+            "pace": tpl.pace,
+            "start_date": (tpl.start_date or self.start_date).isoformat(),
+            "days": tpl.days,
+            "start": tpl.start,
+            "end": tpl.end or tpl.start,
+            "categories": th["categories"],
+            "tags": th["tags"],
+            "themes": th["weights"],
+            "regional": {"must_cover": tpl.provinces},
+            "must_visit": tpl.must_visit,
+            "group_size": tpl.group_size or self.group_size,
+            "vehicle": tpl.vehicle or self.vehicle,
+            "costs": {"lodging_per_night_per_person": BUDGET_LODGING_VND[tpl.budget_tier]},
+            "solver": {"time_limit_s": self.solver_seconds, "seed": self.seed},
+        })
+
+
+def _loc(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "spec"
+
+
+def _check_catalogue(spec: PackageSpec, catalogue) -> list[str]:
+    from . import provinces as prov
+
+    errors: list[str] = []
+    for k, p in enumerate(spec.packages):
+        for fname in ("start", "end"):
+            pid = getattr(p, fname)
+            if pid is None:
+                continue
+            if pid not in catalogue:
+                try:
+                    catalogue.get(pid)
+                except KeyError as exc:
+                    errors.append(f"packages[{k}].{fname}: {exc.args[0]}")
+            elif catalogue.get(pid).category != "lodging":
+                errors.append(f"packages[{k}].{fname}: {pid!r} is not a lodging hub (see `touroute pois list -c lodging`)")
+        for j, pid in enumerate(p.must_visit):
+            if pid not in catalogue:
+                errors.append(f"packages[{k}].must_visit[{j}]: no place with id {pid!r} in the catalogue")
+        for j, name in enumerate(p.provinces):
+            try:
+                prov.resolve(name)
+            except prov.UnknownProvinceError as exc:
+                errors.append(f"packages[{k}].provinces[{j}]: {exc}")
+    return errors
+
+
+def parse_spec(data: Any, source: str = "spec", catalogue=None) -> PackageSpec:
+    """Validate a spec (already parsed YAML/JSON); :class:`SpecError` lines read ``source: field: problem``."""
+    if not isinstance(data, dict):
+        raise SpecError(f"{source}: must hold a mapping (start_date, packages, …)")
+    try:
+        spec = PackageSpec.model_validate(data)
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            msg = err["msg"].removeprefix("Value error, ")
+            loc = _loc(tuple(err.get("loc", ())))
+            lines.append(msg if loc == "spec" and msg.startswith("packages[") else f"{loc}: {msg}")
+        raise SpecError("; ".join(f"{source}: {line}" for line in lines)) from None
+    if catalogue is None:
+        from .pois import default_catalogue
+
+        catalogue = default_catalogue()
+    errors = _check_catalogue(spec, catalogue)
+    if errors:
+        raise SpecError("; ".join(f"{source}: {e}" for e in errors))
+    return spec
+
+
+def load_spec(path: str | Path, catalogue=None) -> PackageSpec:
+    """Load a ``.yaml``/``.yml`` or ``.json`` spec file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SpecError(f"{path.name}: cannot read ({exc})") from None
+    if path.suffix.lower() == ".json":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise SpecError(f"{path.name}: not valid JSON ({exc})") from None
+    else:
+        import yaml
+
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise SpecError(f"{path.name}: not valid YAML ({str(exc).splitlines()[0]})") from None
+    return parse_spec(data, path.name, catalogue)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+@dataclass
+class PackageResult:
+    id: str
+    title_vi: str
+    title_en: str
+    length: str
+    theme: str
+    feasible: bool = False
+    stops: list[list[str]] = field(default_factory=list)
+    per_person_vnd: float = 0.0
+    duplicate_of: str | None = None
+    files: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+_VENDOR_FILES = {"leaflet": ["leaflet.js", "leaflet.css", "images"], "jquery": ["jquery.min.js"],
+                 "font_awesome": ["css/all.min.css", "webfonts"]}
+
+
+def copy_map_assets(out_dir: Path) -> None:
+    """Copy the map's vendor files (Leaflet, jQuery, Font Awesome, map.css) to ``out_dir/_assets`` so every
+    package's map.html works offline, opened straight from disk."""
+    from .web import vendor_dir, web_dir
+
+    dest = out_dir / "_assets"
+    for pkg, names in _VENDOR_FILES.items():
+        base = Path(vendor_dir(pkg))
+        for name in names:
+            src, dst = base / name, dest / pkg / name
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            if src.is_dir():
+                shutil.copytree(src, dst, dirs_exist_ok=True)
+            else:
+                shutil.copy2(src, dst)
+    (dest / "own").mkdir(parents=True, exist_ok=True)
+    shutil.copy2(web_dir() / "static" / "map.css", dest / "own" / "map.css")
+
+
+def _relative_asset(pkg: str, path: str) -> str:
+    """Asset URL for a map written to ``out_dir/<id>/map.html``."""
+    return f"../_assets/{pkg}/{path}"
+
+
+def _signature(it: Itinerary) -> tuple | None:
+    if not it.feasible or not it.days:
+        return None
+    seq = [it.days[0].start.place_id]
+    for d in it.days:
+        seq.extend(s.place_id for s in d.stops)
+    seq.append(it.days[-1].end.place_id)
+    return tuple(seq)
+
+
+def _plan_one(req: PlanRequest, ctx) -> Itinerary:
+    from .plan import plan
+
+    return plan(req, ctx, geometry=True)
+
+
+def build_packages(spec: PackageSpec, out_dir: str | Path, ctx=None,
+                   progress: Callable[[PackageResult, int, int], None] | None = None, *,
+                   tiles: str | None = None) -> list[PackageResult]:
+    """Plan every package of ``spec`` (sequentially, one shared context), drop near-duplicates (same stops in the
+    same order as an earlier package: the first is kept, the later one recorded with ``duplicate_of``) and write
+    ``<id>/itinerary.json``, ``<id>/map.html``, ``<id>/brochure.<lang>.html`` and ``index.json`` under ``out_dir``.
+
+    ``tiles``: tile URL template for the maps (default the OSM tile server; ``None`` here means that default —
+    pass ``""`` for no tiles, i.e. the offline province background only)."""
+    from .plan import PlanningContext
+    from .web.mapping import OSM_TILES, render_map
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    ctx = ctx or PlanningContext()
+    copy_map_assets(out)
+    results: list[PackageResult] = []
+    seen: dict[tuple, str] = {}
+    total = len(spec.packages)
+    for n, tpl in enumerate(spec.packages, 1):
+        t0 = time.perf_counter()
+        res = PackageResult(id=tpl.id, title_vi=tpl.title_vi, title_en=tpl.title_en, length=tpl.length,
+                            theme=tpl.theme)
+        req = spec.request(tpl, ctx.catalogue)
+        try:
+            it = _plan_one(req, ctx)
+        except TourouteException as exc:
+            res.problems = [str(exc)]
+            res.seconds = round(time.perf_counter() - t0, 2)
+            results.append(res)
+            if progress:
+                progress(res, n, total)
+            continue
+        res.feasible = it.feasible
+        res.stops = it.stop_ids()
+        res.per_person_vnd = round(it.totals.costs.per_person)
+        res.problems = list(it.problems)
+        sig = _signature(it)
+        if sig is not None and sig in seen:
+            res.duplicate_of = seen[sig]
+        else:
+            if sig is not None:
+                seen[sig] = tpl.id
+            pdir = out / tpl.id
+            pdir.mkdir(parents=True, exist_ok=True)
+            (pdir / "itinerary.json").write_text(it.model_dump_json(indent=1), encoding="utf-8")
+            res.files.append(f"{tpl.id}/itinerary.json")
+            if it.feasible:
+                html = render_map(it, spec.languages[0], _relative_asset,
+                                  tiles=OSM_TILES if tiles is None else (tiles or None))
+                (pdir / "map.html").write_text(html, encoding="utf-8")
+                res.files.append(f"{tpl.id}/map.html")
+            for lang in spec.languages:
+                (pdir / f"brochure.{lang}.html").write_text(render_brochure(it, tpl, lang), encoding="utf-8")
+                res.files.append(f"{tpl.id}/brochure.{lang}.html")
+        res.seconds = round(time.perf_counter() - t0, 2)
+        results.append(res)
+        if progress:
+            progress(res, n, total)
+    index = {
+        "generated": datetime.now().isoformat(timespec="seconds"),
+        "start_date": spec.start_date.isoformat(),
+        "languages": list(spec.languages),
+        "assumptions": {"lodging_per_night_per_person_vnd": BUDGET_LODGING_VND,
+                        "note": "planning assumptions, not quoted prices"},
+        "packages": [r.as_dict() for r in results if r.duplicate_of is None],
+        "duplicates": [{"id": r.id, "duplicate_of": r.duplicate_of} for r in results if r.duplicate_of],
+        "attribution": "Map data © OpenStreetMap contributors (ODbL)",
+    }
+    (out / "index.json").write_text(json.dumps(index, ensure_ascii=False, indent=1), encoding="utf-8")
+    return results
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Brochure
+_B = {
+    "en": {"day": "Day", "night": "Night at", "lunch": "Lunch", "costs": "Price per person (estimate)",
+           "fees": "Entrance fees", "vehicle": "Transport", "lodging": "Accommodation", "total": "Total",
+           "as_of": "fees as of", "fee_unknown": "fee not known", "free": "free", "group": "Group",
+           "persons": "persons", "by": "by", "infeasible": "No programme fits this package:",
+           "tier": "Accommodation tier", "assumption": "Planning estimate, not a quotation. Lodging assumed at",
+           "per_night": "per person per night", "depart": "Depart", "arrive": "Arrive", "theme": "Theme",
+           "km": "km", "drive": "drive", "printed": "Prepared",
+           "vehicles": {"car": "car", "van": "van", "coach": "coach", "motorbike": "motorbike"},
+           "themes": {"heritage": "Heritage", "coastal": "Coastal", "mice_leisure": "MICE & leisure",
+                      "green": "Green tourism", "ocop": "Craft villages & OCOP products"},
+           "tiers": {"budget": "budget", "standard": "standard", "premium": "premium"}},
+    "vi": {"day": "Ngày", "night": "Nghỉ đêm tại", "lunch": "Ăn trưa", "costs": "Giá mỗi khách (ước tính)",
+           "fees": "Vé tham quan", "vehicle": "Vận chuyển", "lodging": "Lưu trú", "total": "Tổng",
+           "as_of": "giá vé tính đến", "fee_unknown": "chưa rõ giá vé", "free": "miễn phí", "group": "Đoàn",
+           "persons": "khách", "by": "bằng", "infeasible": "Không có chương trình phù hợp với gói này:",
+           "tier": "Hạng lưu trú", "assumption": "Giá ước tính để lập kế hoạch, không phải báo giá. Lưu trú tính",
+           "per_night": "mỗi khách mỗi đêm", "depart": "Khởi hành", "arrive": "Đến", "theme": "Chủ đề",
+           "km": "km", "drive": "di chuyển", "printed": "Lập ngày",
+           "vehicles": {"car": "ô tô", "van": "xe 16 chỗ", "coach": "xe khách", "motorbike": "xe máy"},
+           "themes": {"heritage": "Di sản", "coastal": "Biển đảo", "mice_leisure": "MICE & nghỉ dưỡng",
+                      "green": "Du lịch xanh", "ocop": "Làng nghề & sản phẩm OCOP"},
+           "tiers": {"budget": "tiết kiệm", "standard": "tiêu chuẩn", "premium": "cao cấp"}},
+}
+
+BROCHURE_TEMPLATE = """<!doctype html>
+<html lang="{{ lang }}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{ title }}</title>
+<style>
+ body{font-family:"Segoe UI",Roboto,"Noto Sans",Arial,sans-serif;color:#222;max-width:820px;margin:2em auto;padding:0 1em;line-height:1.45}
+ h1{color:#00798c;margin-bottom:.1em} .sub{color:#555;margin-top:0}
+ h2{border-bottom:2px solid #edae49;padding-bottom:.2em;margin-top:1.4em}
+ table{border-collapse:collapse;width:100%} td,th{padding:.25em .5em;vertical-align:top;text-align:left}
+ .time{white-space:nowrap;width:7.5em;color:#00798c;font-weight:600} .muted{color:#666;font-size:.92em}
+ .price td:last-child,.price th:last-child{text-align:right} .price tr.total{font-weight:700;border-top:2px solid #222}
+ .day{page-break-inside:avoid} footer{margin-top:2em;font-size:.85em;color:#555;border-top:1px solid #ccc;padding-top:.5em}
+ @media print{body{margin:0;max-width:none}a{color:inherit;text-decoration:none} h2{page-break-after:avoid}}
+</style>
+</head>
+<body>
+<header>
+<h1>{{ title }}</h1>
+<p class="sub">{{ tpl.length }} · {{ t.theme }}: {{ theme }} · {{ t.group }}: {{ group }} {{ t.persons }}, {{ t.by }} {{ vehicle }}{% if it.days %} · {{ it.days[0].date.strftime("%d/%m/%Y") }} – {{ it.days[-1].date.strftime("%d/%m/%Y") }}{% endif %}</p>
+</header>
+{% if not it.feasible %}
+<p><strong>{{ t.infeasible }}</strong></p>
+<ul>{% for p in it.problems %}<li>{{ p }}</li>{% endfor %}</ul>
+{% else %}
+{% for d in it.days %}
+<section class="day">
+<h2>{{ t.day }} {{ d.day }} — {{ d.date.strftime("%d/%m/%Y") }}: {{ name(d.start) }} → {{ name(d.end) }}</h2>
+<table>
+<tr><td class="time">{{ d.depart.strftime("%H:%M") }}</td><td>{{ t.depart }}: {{ name(d.start) }}</td></tr>
+{% if d.lunch_start and lunch_after(d) == -1 %}<tr><td class="time">{{ d.lunch_start.strftime("%H:%M") }}</td><td>{{ t.lunch }}</td></tr>{% endif %}
+{% for s in d.stops %}
+<tr><td class="time">{{ s.start.strftime("%H:%M") }}–{{ s.departure.strftime("%H:%M") }}</td>
+<td><strong>{{ name(s) }}</strong> <span class="muted">({{ s.province_legacy }}{% if s.fee_vnd is not none %} · {{ vnd(s.fee_vnd) if s.fee_vnd else t.free }}{% if s.fee_as_of %}, {{ t.as_of }} {{ s.fee_as_of }}{% endif %}{% else %} · {{ t.fee_unknown }}{% endif %})</span>{% if note(s) %}<br><span class="muted">{{ note(s) }}</span>{% endif %}</td></tr>
+{% if d.lunch_start and lunch_after(d) == loop.index0 %}
+<tr><td class="time">{{ d.lunch_start.strftime("%H:%M") }}</td><td>{{ t.lunch }}</td></tr>
+{% endif %}
+{% endfor %}
+<tr><td class="time">{{ d.arrive.strftime("%H:%M") }}</td><td>{{ t.arrive }}: {{ name(d.end) }} <span class="muted">({{ "%.0f"|format(d.metres / 1000) }} {{ t.km }} {{ t.drive }})</span></td></tr>
+{% if d.lodging %}<tr><td class="time"></td><td>{{ t.night }} {{ name(d.lodging) }}</td></tr>{% endif %}
+</table>
+</section>
+{% endfor %}
+<h2>{{ t.costs }}</h2>
+<table class="price">
+<tr><td>{{ t.fees }}{% if fee_dates %} <span class="muted">({{ t.as_of }} {{ fee_dates }})</span>{% endif %}{% if c.fees_unknown %} <span class="muted">— {{ t.fee_unknown }}: {{ c.fees_unknown|length }}</span>{% endif %}</td><td>{{ vnd(c.fees_total / group) }}</td></tr>
+<tr><td>{{ t.vehicle }} <span class="muted">({{ c.vehicles }} × {{ vehicle }})</span></td><td>{{ vnd(c.vehicle_total / group) }}</td></tr>
+<tr><td>{{ t.lodging }} <span class="muted">({{ t.tier }}: {{ tier }})</span></td><td>{{ vnd(c.lodging_total / group) }}</td></tr>
+<tr class="total"><td>{{ t.total }}</td><td>{{ vnd(c.per_person) }}</td></tr>
+</table>
+<p class="muted">{{ t.assumption }} {{ vnd(lodging_rate) }} {{ t.per_night }}.</p>
+{% endif %}
+<footer>{{ attribution }} · <a href="https://www.openstreetmap.org/copyright">openstreetmap.org/copyright</a> · {{ t.printed }} {{ today }}</footer>
+</body>
+</html>
+"""
+
+
+def _vnd(x: float) -> str:
+    return f"{x:,.0f} ₫".replace(",", ".")
+
+
+def _lunch_after(d) -> int:
+    """Index of the stop after which the day's lunch is taken (−1: before the first stop)."""
+    k = -1
+    for i, s in enumerate(d.stops):
+        if s.departure <= d.lunch_start:
+            k = i
+    return k
+
+
+def render_brochure(it: Itinerary, tpl: PackageTemplate, lang: str) -> str:
+    """A self-contained printable HTML brochure; every value from the catalogue or the spec is HTML-escaped."""
+    from jinja2 import Environment
+
+    env = Environment(autoescape=True)
+    t = _B["vi" if lang == "vi" else "en"]
+    req = it.request or {}
+    group = max(1, int(req.get("group_size") or tpl.group_size or 1))
+    dates = sorted({s.fee_as_of for d in it.days for s in d.stops if s.fee_as_of and s.fee_vnd is not None})
+    return env.from_string(BROCHURE_TEMPLATE).render(
+        lang="vi" if lang == "vi" else "en", t=t, it=it, tpl=tpl,
+        title=tpl.title_vi if lang == "vi" else tpl.title_en,
+        theme=t["themes"][tpl.theme], tier=t["tiers"][tpl.budget_tier],
+        vehicle=t["vehicles"].get(it.profile, it.profile), group=group, c=it.totals.costs,
+        fee_dates=", ".join(dates), lodging_rate=BUDGET_LODGING_VND[tpl.budget_tier], vnd=_vnd,
+        name=(lambda o: o.name_vi) if lang == "vi" else (lambda o: o.name_en),
+        note=(lambda s: s.note_vi) if lang == "vi" else (lambda s: s.note_en),
+        lunch_after=_lunch_after, attribution=it.attribution, today=date.today().strftime("%d/%m/%Y"))

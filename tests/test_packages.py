@@ -1,0 +1,216 @@
+"""Sample-package generator (issue 6): spec validation, end-to-end build of the example, duplicate removal."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from touroute.itinerary import Itinerary
+from touroute.matrix import TravelTimes
+from touroute.packages import (BUDGET_LODGING_VND, PackageSpec, SpecError, build_packages, load_spec, parse_length,
+                               parse_spec)
+from touroute.plan import PlanningContext
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "data" / "packages" / "example.yaml"
+
+GOOD = {"id": "hue-a", "title_vi": "Huế", "title_en": "Hue", "length": "2D1N", "theme": "heritage",
+        "start": "hue-hub-hue-city", "provinces": ["Thừa Thiên Huế"]}
+
+
+@pytest.fixture(scope="module")
+def ctx(tmp_path_factory):
+    return PlanningContext(router=TravelTimes([]), data_dir=str(tmp_path_factory.mktemp("data")))
+
+
+def _write(tmp_path: Path, name: str, packages: list[dict]) -> Path:
+    import yaml
+
+    p = tmp_path / name
+    p.write_text(yaml.safe_dump({"start_date": "2026-03-02", "packages": packages}, allow_unicode=True),
+                 encoding="utf-8")
+    return p
+
+
+# --- validation ------------------------------------------------------------------------------------------------
+def test_parse_length():
+    assert [parse_length(x) for x in ("2D1N", "3d2n", "4D3N", "5D4N")] == [2, 3, 4, 5]
+    for bad in ("3D", "three days", "3D3N", "0D0N", "15D14N"):
+        with pytest.raises(ValueError):
+            parse_length(bad)
+
+
+def test_bad_length_names_file_and_field(tmp_path):
+    p = _write(tmp_path, "spec.yaml", [GOOD, {**GOOD, "id": "hue-b", "length": "3 days"}])
+    with pytest.raises(SpecError) as e:
+        load_spec(p)
+    assert "spec.yaml: packages[1].length: expected like 3D2N" in str(e.value)
+
+
+def test_unknown_theme_names_field(tmp_path):
+    p = _write(tmp_path, "spec.yaml", [{**GOOD, "theme": "beach"}])
+    with pytest.raises(SpecError) as e:
+        load_spec(p)
+    msg = str(e.value)
+    assert msg.startswith("spec.yaml: packages[0].theme:") and "mice_leisure" in msg
+
+
+def test_unknown_and_non_hub_places_name_field(tmp_path):
+    p = _write(tmp_path, "spec.yaml", [GOOD, {**GOOD, "id": "x", "start": "no-such-hub"},
+                                       {**GOOD, "id": "y", "end": "hue-thien-mu-pagoda",
+                                        "provinces": ["Atlantis"]}])
+    with pytest.raises(SpecError) as e:
+        load_spec(p)
+    msg = str(e.value)
+    assert "spec.yaml: packages[1].start: no place with id 'no-such-hub'" in msg
+    assert "spec.yaml: packages[2].end: 'hue-thien-mu-pagoda' is not a lodging hub" in msg
+    assert "spec.yaml: packages[2].provinces[0]: unknown province 'Atlantis'" in msg
+
+
+def test_other_spec_errors(tmp_path):
+    with pytest.raises(SpecError, match=r"s\.json: packages\[1\]\.id: 'hue-a' is used twice"):
+        p = tmp_path / "s.json"
+        p.write_text(json.dumps({"start_date": "2026-03-02", "packages": [GOOD, GOOD]}), encoding="utf-8")
+        load_spec(p)
+    with pytest.raises(SpecError, match=r"spec: packages\[0\]\.budget: Extra inputs are not permitted"):
+        parse_spec({"start_date": "2026-03-02", "packages": [{**GOOD, "budget": "cheap"}]})
+    with pytest.raises(SpecError, match=r"spec: packages\[0\]\.budget_tier"):
+        parse_spec({"start_date": "2026-03-02", "packages": [{**GOOD, "budget_tier": "luxury"}]})
+    with pytest.raises(SpecError, match=r"spec: packages\[0\]\.id"):
+        parse_spec({"start_date": "2026-03-02", "packages": [{**GOOD, "id": "../etc"}]})
+    with pytest.raises(SpecError, match=r"bad\.yaml: not valid YAML"):
+        (tmp_path / "bad.yaml").write_text("packages: [", encoding="utf-8")
+        load_spec(tmp_path / "bad.yaml")
+
+
+def test_cli_reports_spec_error(tmp_path):
+    from touroute.cli import main
+
+    p = _write(tmp_path, "spec.yaml", [{**GOOD, "length": "2N"}])
+    res = CliRunner().invoke(main, ["packages", "build", str(p), "--out", str(tmp_path / "out")])
+    assert res.exit_code == 2
+    assert "spec.yaml: packages[0].length: expected like 3D2N" in res.output
+    assert "Traceback" not in res.output
+
+
+def test_theme_and_budget_mapping():
+    spec = load_spec(EXAMPLE)
+    mice = spec.request(spec.packages[1])
+    assert mice.days == 3 and mice.group_size == 40 and mice.profile == "coach"
+    assert "mice" in mice.categories and mice.themes.mice > mice.themes.other
+    assert mice.costs.lodging_per_night_per_person == BUDGET_LODGING_VND["premium"]
+    assert mice.regional.must_cover == ["Đà Nẵng", "Quảng Nam"]
+    assert set(mice.provinces) == {"Đà Nẵng", "Quảng Nam"}
+    assert "dn-city-centre" in mice.overnight.candidates and "hue-hub-hue-city" not in mice.overnight.candidates
+    coast = spec.request(spec.packages[2])
+    assert coast.days == 5 and coast.start.id == "bd-quy-nhon" and coast.end.id == "kh-hub-nha-trang"
+    assert coast.themes.coastal == max(coast.themes.model_dump().values())
+
+
+# --- end to end ------------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def example_build(ctx, tmp_path_factory):
+    spec = load_spec(EXAMPLE).model_copy(update={"solver_seconds": 1.0})
+    out = tmp_path_factory.mktemp("packages")
+    seen = []
+    results = build_packages(spec, out, ctx, progress=lambda r, n, t: seen.append((r.id, n, t)))
+    return spec, out, results, seen
+
+
+def test_example_builds_end_to_end(example_build):
+    spec, out, results, seen = example_build
+    assert [s[0] for s in seen] == [p.id for p in spec.packages] and seen[-1][1:] == (3, 3)
+    assert all(r.feasible and r.duplicate_of is None for r in results), [r.problems for r in results]
+    index = json.loads((out / "index.json").read_text(encoding="utf-8"))
+    assert [p["id"] for p in index["packages"]] == [p.id for p in spec.packages] and index["duplicates"] == []
+    for tpl, r in zip(spec.packages, results):
+        it = Itinerary.model_validate_json((out / tpl.id / "itinerary.json").read_text(encoding="utf-8"))
+        assert it.feasible and len(it.days) == tpl.days and it.stop_ids() == r.stops
+        assert it.days[0].start.place_id == tpl.start and it.days[-1].end.place_id == (tpl.end or tpl.start)
+        legacy = {s.province_legacy for d in it.days for s in d.stops}
+        assert legacy <= set(spec.request(tpl).provinces)      # stays in the package's provinces
+        assert set(spec.request(tpl).regional.must_cover) <= legacy
+        assert round(it.totals.costs.per_person) == r.per_person_vnd
+    mice = Itinerary.model_validate_json((out / "danang-hoian-mice-3d2n" / "itinerary.json").read_text("utf-8"))
+    assert "dn-ariyana-convention-centre" in sum(mice.stop_ids(), []) and mice.profile == "coach"
+    assert mice.totals.costs.vehicles == 1
+
+
+def test_map_html_contains_route_and_local_assets(example_build):
+    spec, out, results, _ = example_build
+    for r in results:
+        html = (out / r.id / "map.html").read_text(encoding="utf-8")
+        assert "tr-route" in html and "L.polyline(" in html
+        for url in re.findall(r'(?:src|href)="(\.\./_assets/[^"]+)"', html):
+            assert (out / r.id / url).resolve().is_file(), url
+        assert "OpenStreetMap" in html
+
+
+def test_brochures_in_both_languages(example_build):
+    spec, out, results, _ = example_build
+    for tpl, r in zip(spec.packages, results):
+        it = Itinerary.model_validate_json((out / tpl.id / "itinerary.json").read_text(encoding="utf-8"))
+        vi = (out / tpl.id / "brochure.vi.html").read_text(encoding="utf-8")
+        en = (out / tpl.id / "brochure.en.html").read_text(encoding="utf-8")
+        assert '<html lang="vi">' in vi and '<html lang="en">' in en
+        price = f"{r.per_person_vnd:,.0f} ₫".replace(",", ".")
+        for html, title, words in ((vi, tpl.title_vi, ("Ngày 1", "Vé tham quan", "Vận chuyển", "Lưu trú")),
+                                   (en, tpl.title_en, ("Day 1", "Entrance fees", "Transport", "Accommodation"))):
+            assert f"<h1>{title.replace('&', '&amp;')}</h1>" in html
+            assert all(w in html for w in words) and price in html
+            assert "OpenStreetMap contributors" in html and "@media print" in html
+            assert f"Day {tpl.days}" in html or f"Ngày {tpl.days}" in html
+            assert it.days[0].stops[0].start.strftime("%H:%M") in html
+        dates = {s.fee_as_of for d in it.days for s in d.stops if s.fee_as_of and s.fee_vnd is not None}
+        assert all(d in en for d in dates) and ("fees as of" in en) == bool(dates)
+        c = it.totals.costs
+        group = it.request["group_size"]
+        assert c.lodging_total / group == pytest.approx(BUDGET_LODGING_VND[tpl.budget_tier] * (tpl.days - 1))
+        assert (c.fees_total + c.vehicle_total + c.lodging_total) / group == pytest.approx(c.per_person, rel=1e-6)
+
+
+def test_identical_templates_yield_one_package_and_escape_text(ctx, tmp_path):
+    evil = '<script>alert("x")</script> Huế & Hội An'
+    spec = PackageSpec.model_validate({"start_date": "2026-03-02", "solver_seconds": 1.0, "packages": [
+        {**GOOD, "id": "first", "title_en": evil, "title_vi": evil},
+        {**GOOD, "id": "second", "title_en": "Same trip again"}]})
+    results = build_packages(spec, tmp_path, ctx, tiles="")
+    assert [r.duplicate_of for r in results] == [None, "first"] and results[0].feasible
+    assert results[1].stops == results[0].stops and results[1].files == []
+    assert not (tmp_path / "second").exists()
+    index = json.loads((tmp_path / "index.json").read_text(encoding="utf-8"))
+    assert [p["id"] for p in index["packages"]] == ["first"]
+    assert index["duplicates"] == [{"id": "second", "duplicate_of": "first"}]
+    for lang in ("vi", "en"):
+        html = (tmp_path / "first" / f"brochure.{lang}.html").read_text(encoding="utf-8")
+        assert "<script>" not in html
+        assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; Huế &amp; Hội An" in html
+    assert "tile.openstreetmap.org" not in (tmp_path / "first" / "map.html").read_text(encoding="utf-8")
+
+
+def test_cli_progress_line(monkeypatch, tmp_path):
+    """One progress line per package (planning stubbed out: the end-to-end build is tested above)."""
+    import touroute.packages as pk
+    from touroute.cli import main
+
+    def fake_build(spec, out_dir, ctx=None, progress=None, **kw):
+        res = [pk.PackageResult(id=t.id, title_vi=t.title_vi, title_en=t.title_en, length=t.length, theme=t.theme,
+                                feasible=True, stops=[["a", "b"]], per_person_vnd=1234567, seconds=0.5)
+               for t in spec.packages]
+        res[1].duplicate_of = res[0].id
+        for n, r in enumerate(res, 1):
+            progress(r, n, len(res))
+        assert spec.solver_seconds == 2.5
+        return res
+
+    monkeypatch.setattr(pk, "build_packages", fake_build)
+    p = _write(tmp_path, "spec.yaml", [GOOD, {**GOOD, "id": "hue-b"}])
+    res = CliRunner().invoke(main, ["packages", "build", str(p), "--out", str(tmp_path), "--seconds", "2.5"])
+    assert res.exit_code == 0, res.output
+    assert "[1/2] hue-a (2D1N): 2 stops, 1.234.567 ₫/person — 0.5 s" in res.output
+    assert "[2/2] hue-b (2D1N): duplicate of hue-a (skipped)" in res.output
+    assert "written 1 package(s)" in res.output
