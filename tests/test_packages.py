@@ -214,3 +214,27 @@ def test_cli_progress_line(monkeypatch, tmp_path):
     assert "[1/2] hue-a (2D1N): 2 stops, 1.234.567 ₫/person — 0.5 s" in res.output
     assert "[2/2] hue-b (2D1N): duplicate of hue-a (skipped)" in res.output
     assert "written 1 package(s)" in res.output
+
+
+def test_brochure_pdf_has_the_programme_and_the_map(example_build):
+    """Each brochure is printed to PDF by headless Chromium and parsed back (pypdf): pages, title, prices, map."""
+    import shutil
+
+    if not (shutil.which("chromium") or shutil.which("chromium-browser")):
+        pytest.skip("Debian chromium not installed: brochures are written as HTML only")
+    pypdf = pytest.importorskip("pypdf")
+    spec, out, results, _ = example_build
+    for res in [r for r in results if r.duplicate_of is None and r.feasible]:
+        tpl = next(t for t in spec.packages if t.id == res.id)
+        for lang, title in (("vi", tpl.title_vi), ("en", tpl.title_en)):
+            pdf = out / res.id / f"brochure.{lang}.pdf"
+            assert f"{res.id}/brochure.{lang}.pdf" in res.files and pdf.exists()
+            reader = pypdf.PdfReader(str(pdf))
+            assert len(reader.pages) >= 1
+            import unicodedata
+
+            text = " ".join(page.extract_text() or "" for page in reader.pages)
+            squeeze = lambda x: unicodedata.normalize("NFC", "".join(x.split()))  # noqa: E731 (PDF text is spaced)
+            assert squeeze(title) in squeeze(text)
+            assert "OpenStreetMap" in text
+            assert any(page.images for page in reader.pages), "the route map is embedded as an image"

@@ -330,11 +330,12 @@ def _plan_one(req: PlanRequest, ctx) -> Itinerary:
 
 def build_packages(spec: PackageSpec, out_dir: str | Path, ctx=None,
                    progress: Callable[[PackageResult, int, int], None] | None = None, *,
-                   tiles: str | None = None) -> list[PackageResult]:
+                   tiles: str | None = None, pdf: bool = True) -> list[PackageResult]:
     """Plan every package of ``spec`` (sequentially, one shared context), drop near-duplicates (same stops in the
     same order as an earlier package: the first is kept, the later one recorded with ``duplicate_of``) and write
     ``<id>/itinerary.json``, ``<id>/map.html``, ``<id>/brochure.<lang>.html`` and ``index.json`` under ``out_dir``.
 
+    ``pdf``: also print each brochure to ``brochure.<lang>.pdf`` with headless Chromium (skipped when absent).
     ``tiles``: tile URL template for the maps (default the OSM tile server; ``None`` here means that default —
     pass ``""`` for no tiles, i.e. the offline province background only)."""
     from .plan import PlanningContext
@@ -383,6 +384,8 @@ def build_packages(spec: PackageSpec, out_dir: str | Path, ctx=None,
             for lang in spec.languages:
                 (pdir / f"brochure.{lang}.html").write_text(render_brochure(it, tpl, lang), encoding="utf-8")
                 res.files.append(f"{tpl.id}/brochure.{lang}.html")
+                if pdf and html_to_pdf(pdir / f"brochure.{lang}.html", pdir / f"brochure.{lang}.pdf"):
+                    res.files.append(f"{tpl.id}/brochure.{lang}.pdf")
         res.seconds = round(time.perf_counter() - t0, 2)
         results.append(res)
         if progress:
@@ -450,6 +453,7 @@ BROCHURE_TEMPLATE = """<!doctype html>
 <h1>{{ title }}</h1>
 <p class="sub">{{ tpl.length }} · {{ t.theme }}: {{ theme }} · {{ t.group }}: {{ group }} {{ t.persons }}, {{ t.by }} {{ vehicle }}{% if it.days %} · {{ it.days[0].date.strftime("%d/%m/%Y") }} – {{ it.days[-1].date.strftime("%d/%m/%Y") }}{% endif %}</p>
 </header>
+{% if map_png %}<figure class="map"><img alt="map" style="width:100%;max-height:14cm;object-fit:contain" src="data:image/png;base64,{{ map_png }}"></figure>{% endif %}
 {% if not it.feasible %}
 <p><strong>{{ t.infeasible }}</strong></p>
 <ul>{% for p in it.problems %}<li>{{ p }}</li>{% endfor %}</ul>
@@ -517,4 +521,75 @@ def render_brochure(it: Itinerary, tpl: PackageTemplate, lang: str) -> str:
         fee_dates=", ".join(dates), lodging_rate=BUDGET_LODGING_VND[tpl.budget_tier], vnd=_vnd,
         name=(lambda o: o.name_vi) if lang == "vi" else (lambda o: o.name_en),
         note=(lambda s: s.note_vi) if lang == "vi" else (lambda s: s.note_en),
-        lunch_after=_lunch_after, attribution=it.attribution, today=date.today().strftime("%d/%m/%Y"))
+        lunch_after=_lunch_after, attribution=it.attribution, today=date.today().strftime("%d/%m/%Y"),
+        map_png=route_map_png(it) if it.feasible else "")
+
+
+def route_map_png(it: Itinerary) -> str:
+    """A static map of the trip for print (base64 PNG): province boxes, each day's legs in its colour (estimated
+    legs dashed), numbered stops. Drawn with matplotlib so the brochure and its PDF need no JavaScript or tiles."""
+    import base64
+    import io
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from . import provinces as prov
+    from .web.mapping import day_colour
+
+    fig, ax = plt.subplots(figsize=(7, 5), dpi=110)
+    lats = [s.lat for d in it.days for s in d.stops] + [d.start.lat for d in it.days] + [d.end.lat for d in it.days]
+    lons = [s.lon for d in it.days for s in d.stops] + [d.start.lon for d in it.days] + [d.end.lon for d in it.days]
+    for p in prov.provinces():
+        a, b, c, d = p.bbox
+        ax.add_patch(plt.Rectangle((b, a), d - b, c - a, fill=False, lw=0.5, ec="#c8ccd2"))
+    k = 0
+    for day in it.days:
+        col = day_colour(day.day - 1)
+        for leg in day.legs:
+            pts = leg.geometry or []
+            if len(pts) >= 2:
+                ax.plot([q[1] for q in pts], [q[0] for q in pts], color=col, lw=1.8,
+                        ls="--" if leg.source == "estimate" else "-")
+        for s in day.stops:
+            k += 1
+            ax.plot(s.lon, s.lat, "o", ms=9, color=col, mec="white")
+            ax.annotate(str(k), (s.lon, s.lat), ha="center", va="center", fontsize=6, color="white")
+        if day.lodging:
+            ax.plot(day.lodging.lon, day.lodging.lat, "s", ms=7, color="#333")
+    pad = 0.08
+    ax.set_xlim(min(lons) - pad, max(lons) + pad)
+    ax.set_ylim(min(lats) - pad, max(lats) + pad)
+    ax.set_aspect(1 / max(0.2, __import__("math").cos(__import__("math").radians(sum(lats) / len(lats)))))
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.text(0.99, 0.01, "© OpenStreetMap contributors (ODbL)", transform=ax.transAxes, ha="right", va="bottom",
+            fontsize=6, color="#555")
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", bbox_inches="tight")
+    plt.close(fig)
+    return base64.b64encode(buf.getvalue()).decode()
+
+
+def html_to_pdf(html_path: Path, pdf_path: Path, *, timeout: float = 90.0) -> bool:
+    """Print an HTML file to PDF with Debian's headless Chromium; False (and no file) when Chromium is missing.
+
+    Chromium is started with networking features off and a throw-away profile, as everywhere in this project."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    exe = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+    if exe is None:
+        return False
+    with tempfile.TemporaryDirectory() as profile:
+        cmd = [exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+               "--disable-component-update", "--no-first-run", "--disable-sync", f"--user-data-dir={profile}",
+               "--no-pdf-header-footer", f"--print-to-pdf={pdf_path}", Path(html_path).resolve().as_uri()]
+        try:
+            subprocess.run(cmd, capture_output=True, timeout=timeout, check=False)
+        except subprocess.TimeoutExpired:
+            return False
+    return pdf_path.exists() and pdf_path.stat().st_size > 0
