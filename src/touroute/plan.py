@@ -17,7 +17,6 @@ The mapping (documented in docs/planner.md):
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time as dtime, timedelta
@@ -30,7 +29,7 @@ from .errors import TourouteException
 from .itinerary import (Costs, DayPlan, Endpoint, Exclusion, Itinerary, ItineraryLeg, ItineraryStop, Totals)
 from .matrix import Place, TravelMatrix, TravelTimes, catalogue_matrix
 from .model import DEFAULT_VEHICLE_COST_PER_KM, PACE_STOP_OVERHEAD_MIN, PACE_VISIT_FACTOR, PlanRequest
-from .pois import Catalogue, Poi, default_catalogue, open_intervals
+from .pois import Catalogue, Poi, default_catalogue, haversine_m, open_intervals
 from .solve import BreakSpec, OrienteeringProblem, RouteSpec, Solution, check, solve
 
 DAY = 86_400.0
@@ -180,10 +179,6 @@ class _Excursion:
         return f"ferry:{self.link.id}"
 
 
-def _t(x: Any) -> float:
-    return x.hour * 3600.0 + x.minute * 60.0
-
-
 def _build_excursion(link: Any, island: list[Poi], req: PlanRequest, cat: Catalogue) -> _Excursion | None:
     out, exact_out = link.departures("out")
     back, exact_back = link.departures("back")
@@ -197,8 +192,8 @@ def _build_excursion(link: Any, island: list[Poi], req: PlanRequest, cat: Catalo
     island = sorted(island, key=lambda p: (-p.popularity, p.id))
     min_island = min(240.0, max(p.visit_minutes for p in island) * factor) * 60.0
     pairs: dict[float, float] = {}
-    for o in (_t(x) for x in out):
-        b = next((_t(x) for x in sorted(back) if _t(x) >= o + crossing + min_island), None)
+    for o in (_seconds_of(x) for x in out):
+        b = next((_seconds_of(x) for x in sorted(back) if _seconds_of(x) >= o + crossing + min_island), None)
         if b is not None:
             pairs[o] = b
     if not pairs:
@@ -218,27 +213,11 @@ def _build_excursion(link: Any, island: list[Poi], req: PlanRequest, cat: Catalo
     proxy = None
     best = 1500.0
     for q in cat:
-        from .pois import haversine_m
-
         d = haversine_m(q.lat, q.lon, link.from_lat, link.from_lon)
         if d < best:
             proxy, best = q.id, d
     return _Excursion(link, seen, skipped, usable, {o: pairs[o] for o in usable}, check_in, crossing, shortest,
                       exact_out and exact_back, proxy)
-
-
-def _parse_hhmm(v: Any) -> float | None:
-    if v is None or v == "" or (isinstance(v, float) and math.isnan(v)):
-        return None
-    if isinstance(v, (int, float)):
-        return float(v)
-    if isinstance(v, dtime):
-        return _seconds_of(v)
-    try:
-        h, m = str(v).strip().split(":")[:2]
-        return int(h) * 3600.0 + int(m) * 60.0
-    except ValueError:
-        return None
 
 
 def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
@@ -673,8 +652,6 @@ def _itinerary(model: _Model, sol: Solution, req: PlanRequest, notes: list[str],
             exc = model.excursions.get(st.node)
             if exc is not None:
                 stops.append(_excursion_stop(model, exc, st, req))
-                for p in exc.pois:
-                    visit_by_prov[p.province_legacy] += 0.0
                 visit_by_prov[exc.pois[0].province_legacy] += (st.departure - st.start) / 60.0
                 for p in exc.pois:
                     if p.fee_vnd is None:
@@ -833,8 +810,6 @@ def _group_shortfall(model: _Model, sol: Solution) -> list[tuple[str, int, int]]
 
 def _no_hub_sequence(model: _Model, req: PlanRequest) -> str:
     P = model.problem
-    r0 = P.routes[0]
-    far = max((P.travel[model.start, h] for h in r0.end_nodes), default=0.0)
     total = P.travel[model.start, model.end] / 3600
     return (f"no chain of overnight hubs joins {model.places[model.start].name} to {model.places[model.end].name} "
             f"in {req.days} day(s) of {req.day_start:%H:%M}–{req.day_end:%H:%M}"
