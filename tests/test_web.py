@@ -40,6 +40,14 @@ def client(app):
     return app.test_client()
 
 
+def csrf_token(client, path: str = "/") -> str:
+    """The CSRF token the page at ``path`` puts in its forms (same session as later posts of ``client``)."""
+    page = client.get(path).get_data(as_text=True)
+    m = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert m, "the page has no CSRF token in its form"
+    return m.group(1)
+
+
 @pytest.fixture(scope="module")
 def saved(app):
     """One plan created through the API, shared by the read-only tests."""
@@ -211,7 +219,7 @@ def test_form_plan_result_and_map(client, app):
             "day_end": "18:00", "theme_heritage": "1", "theme_coastal": "1", "theme_other": "0.5",
             "theme_mice": "0", "pace": "normal", "group_size": "4", "lodging_cost": "500000",
             "include_fees": "1", "lunch": "1", "seconds": "1"}
-    res = client.post("/plan", data=form)
+    res = client.post("/plan", data=dict(form, csrf_token=csrf_token(client)))
     assert res.status_code == 302, res.get_data(as_text=True)[:2000]
     slug = res.headers["Location"].rsplit("/", 1)[1]
     page = client.get(f"/p/{slug}").get_data(as_text=True)
@@ -236,13 +244,32 @@ def test_form_plan_result_and_map(client, app):
 
 
 def test_form_errors_name_the_field(client):
-    res = client.post("/plan", data={"start": "Atlantis Palace", "days": "3", "start_date": MONDAY})
+    tok = csrf_token(client)
+    res = client.post("/plan", data={"start": "Atlantis Palace", "days": "3", "start_date": MONDAY,
+                                     "csrf_token": tok})
     assert res.status_code == 422
     page = res.get_data(as_text=True)
     assert "<code>start</code>" in page and "Atlantis Palace" in page
     res = client.post("/plan", data={"start": "hue-hub-hue-city", "days": "40", "start_date": MONDAY,
-                                     "theme_heritage": "1"})
+                                     "theme_heritage": "1", "csrf_token": tok})
     assert res.status_code == 422 and "<code>days</code>" in res.get_data(as_text=True)
+
+
+def test_form_posts_need_the_csrf_token(client, app):
+    """A cross-site form post (no token, or a forged one) is refused with 400 naming csrf_token; nothing is saved."""
+    from touroute.web import store
+
+    before = len(store(app).list(limit=1000))
+    form = {"start": "Hoi An", "start_date": MONDAY, "days": "1", "theme_heritage": "1", "seconds": "1"}
+    for data in (form, dict(form, csrf_token="forged")):
+        res = client.post("/plan", data=data)
+        assert res.status_code == 400
+        page = res.get_data(as_text=True)
+        assert "<code>csrf_token</code>" in page and "Traceback" not in page
+    assert len(store(app).list(limit=1000)) == before
+    # the JSON API stays token-free but only takes application/json (what a cross-site form cannot send)
+    res = client.post("/api/plans", data=json.dumps(BASE_REQ), content_type="text/plain")
+    assert res.status_code == 400 and res.get_json()["fields"][0]["field"] == "request"
 
 
 # --------------------------------------------------------------------------------------------- edit & re-plan
@@ -251,7 +278,7 @@ def _api_plan(client, slug):
 
 
 def _edit(client, slug, **form):
-    res = client.post(f"/p/{slug}/edit", data=form)
+    res = client.post(f"/p/{slug}/edit", data=dict(form, csrf_token=csrf_token(client, f"/p/{slug}")))
     assert res.status_code == 302, res.get_data(as_text=True)[:1500]
     loc = res.headers["Location"]
     assert "replanned=" in loc

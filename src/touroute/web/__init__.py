@@ -67,6 +67,7 @@ def create_app(config: Mapping[str, Any] | None = None, ctx=None) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_HTTPONLY=True,
         JSON_SORT_KEYS=False,
+        WTF_CSRF_TIME_LIMIT=None,  # a token lives as long as the session: result pages stay open for hours
         WARMUP=False,
     )
     if config:
@@ -98,6 +99,13 @@ def create_app(config: Mapping[str, Any] | None = None, ctx=None) -> Flask:
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
+    # CSRF tokens on every HTML form post (Flask-WTF). The JSON API is exempt: it only reads bodies sent as
+    # application/json, which a cross-site form cannot send without a CORS pre-flight this app never grants.
+    from flask_wtf.csrf import CSRFProtect
+
+    csrf = CSRFProtect(app)
+    csrf.exempt(api.bp)
+    app.extensions["touroute_csrf"] = csrf
     register_error_handlers(app)
 
     @app.before_request

@@ -24,6 +24,16 @@ def register_error_handlers(app: Flask) -> None:
             return jsonify(exc.as_json()), exc.status
         return render_template("error.html", code=exc.status, message=exc.message, fields=exc.fields), exc.status
 
+    from flask_wtf.csrf import CSRFError
+
+    @app.errorhandler(CSRFError)
+    def _csrf(exc: CSRFError):
+        msg = f"{t('csrf_failed')} ({exc.description})"
+        if _wants_json():
+            return jsonify({"error": msg, "fields": [{"field": "csrf_token", "message": exc.description}]}), 400
+        return render_template("error.html", code=400, message=msg,
+                               fields=[{"field": "csrf_token", "message": exc.description}]), 400
+
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
         code = exc.code or 500

@@ -56,6 +56,7 @@ TEXT: dict[str, dict[str, str]] = {
         "no_results": "Không tìm thấy", "start_end": "Xuất phát / kết thúc", "remove_chip": "Xoá",
         "day_opt": "Ngày", "keep_auto": "(tự chọn)", "solver_note": "Bộ tối ưu", "seconds": "giây",
         "request_too_large": "Yêu cầu quá lớn", "bad_request": "Yêu cầu không hợp lệ",
+        "csrf_failed": "Biểu mẫu đã hết hạn hoặc không đến từ trang này; hãy tải lại trang và gửi lại",
         "server_error": "Lỗi máy chủ — vui lòng thử lại", "page_not_found": "Không tìm thấy trang",
     },
     "en": {
@@ -103,6 +104,7 @@ TEXT: dict[str, dict[str, str]] = {
         "no_results": "No match", "start_end": "Start / end", "remove_chip": "Remove",
         "day_opt": "Day", "keep_auto": "(optimiser chooses)", "solver_note": "Solver", "seconds": "s",
         "request_too_large": "Request too large", "bad_request": "Bad request",
+        "csrf_failed": "The form has expired or did not come from this site; reload the page and submit again",
         "server_error": "Server error — please try again", "page_not_found": "Page not found",
     },
 }
