@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time as dtime, timedelta
+import re
 from typing import Any
 
 import numpy as np
@@ -52,6 +53,9 @@ class PlanningContext:
     router: TravelTimes | None = None
     data_dir: str | None = None
     _matrices: dict[str, TravelMatrix] = field(default_factory=dict, repr=False)
+
+    def __repr__(self) -> str:  # the catalogue's own repr runs to hundreds of kB (logs, test reports)
+        return f"PlanningContext({len(self.catalogue)} places, data_dir={self.data_dir!r})"
 
     def __post_init__(self) -> None:
         if self.router is None:
@@ -179,7 +183,11 @@ class _Excursion:
         return f"ferry:{self.link.id}"
 
 
-def _build_excursion(link: Any, island: list[Poi], req: PlanRequest, cat: Catalogue) -> _Excursion | None:
+def _build_excursion(link: Any, island: list[Poi], req: PlanRequest, cat: Catalogue,
+                     must: frozenset[str] = frozenset()) -> _Excursion | None:
+    """One boat day trip to ``link``'s island: the departures worth taking and the island places that fit the time
+    ashore — must-visits first (never skipped: if they do not fit, :class:`PlanningError` says so), then by
+    popularity."""
     out, exact_out = link.departures("out")
     back, exact_back = link.departures("back")
     if not out:
@@ -189,7 +197,7 @@ def _build_excursion(link: Any, island: list[Poi], req: PlanRequest, cat: Catalo
     crossing = float(link.crossing_max) * 60.0
     check_in = float(link.buffer_min) * 60.0
     factor, overhead = PACE_VISIT_FACTOR[req.pace], PACE_STOP_OVERHEAD_MIN[req.pace]
-    island = sorted(island, key=lambda p: (-p.popularity, p.id))
+    island = sorted(island, key=lambda p: (p.id not in must, -p.popularity, p.id))
     min_island = min(240.0, max(p.visit_minutes for p in island) * factor) * 60.0
     pairs: dict[float, float] = {}
     for o in (_seconds_of(x) for x in out):
@@ -210,6 +218,12 @@ def _build_excursion(link: Any, island: list[Poi], req: PlanRequest, cat: Catalo
             used += need
         else:
             skipped.append(p)
+    too_much = [p for p in skipped if p.id in must]
+    if too_much:
+        raise PlanningError(
+            f"must_visit: {', '.join(p.name_en for p in too_much)} do not fit the {link.island} day trip together "
+            f"with {', '.join(p.name_en for p in seen)}: the boats leave {on_island / 3600:.1f} h ashore; "
+            f"drop a must-visit on {link.island}")
     proxy = None
     best = 1500.0
     for q in cat:
@@ -297,7 +311,7 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
         if not island:
             continue
         final = [pid for pid in final if pid not in {p.id for p in island}]
-        exc = _build_excursion(link, island, req, cat) if req.use_ferries else None
+        exc = _build_excursion(link, island, req, cat, frozenset(must)) if req.use_ferries else None
         if exc is None:
             detail = "ferries disabled in the request" if not req.use_ferries else "no usable boat timetable"
             for p in island:
@@ -474,7 +488,12 @@ def _why_unserved(model: _Model, i: int, req: PlanRequest) -> str:
     P = model.problem
     poi = model.pois[i]
     exc = model.excursions.get(i)
-    name = poi.name_en if poi else (f"{exc.link.island} day trip" if exc else model.places[i].name or model.places[i].id)
+    if exc:  # name the must-visits the boat trip carries, so the user recognises what they asked for
+        must = set(req.must_visit) | {lk.place_id for lk in req.locks}
+        wanted = [p.name_en for p in exc.pois if p.id in must] or [p.name_en for p in exc.pois[:1]]
+        name = f"{', '.join(wanted)} ({exc.link.island} day trip)"
+    else:
+        name = poi.name_en if poi else model.places[i].name or model.places[i].id
     if not P.windows[i]:
         hours = poi.opening_hours if poi and poi.opening_hours else "unknown hours"
         return (f"must-visit {name} ({hours}) cannot be visited for {P.service[i] / 60:.0f} min between "
@@ -782,6 +801,9 @@ def plan(req: PlanRequest, ctx: PlanningContext | None = None, *, geometry: bool
     if not problems:
         sol, notes = _solve_with_rules(model, req, _initial_routes(model, previous))
         violations = check(P, sol) if sol.schedule else ["no feasible sequence of overnight hubs"]
+        # a province minimum the search could not reach is the user's regional rule, explained below by name —
+        # not an internal error
+        violations = [v for v in violations if not _GROUP_MIN_VIOLATION.match(v)]
         if sol.unserved_mandatory:
             problems.extend(_why_unserved(model, i, req) for i in sorted(sol.unserved_mandatory))
         elif violations and not sol.schedule:
@@ -789,13 +811,17 @@ def plan(req: PlanRequest, ctx: PlanningContext | None = None, *, geometry: bool
         elif violations:
             problems.extend(f"internal check failed: {v}" for v in violations)
         else:
-            unmet = [f"must cover {pv}: only {c} of {k} stops" for pv, c, k in _group_shortfall(model, sol)]
+            unmet = [f"must cover {pv}: only {c} of {k} stops" + _nearest_in_group(model, pv)
+                     for pv, c, k in _group_shortfall(model, sol)]
             if unmet:
                 problems.extend("regional rule cannot be met: " + u for u in unmet)
             else:
                 return _itinerary(model, sol, req, notes, geometry)
     return Itinerary(feasible=False, problems=problems, excluded=model.excluded, warnings=model.warnings,
                      request=req.model_dump(mode="json"), profile=req.profile)
+
+
+_GROUP_MIN_VIOLATION = re.compile(r"^group \d+: \d+ visits < minimum \d+$")
 
 
 def _group_shortfall(model: _Model, sol: Solution) -> list[tuple[str, int, int]]:
@@ -806,6 +832,18 @@ def _group_shortfall(model: _Model, sol: Solution) -> list[tuple[str, int, int]]
         if c < k:
             out.append((names[g], c, k))
     return out
+
+
+def _nearest_in_group(model: _Model, province: str) -> str:
+    """Why a province stayed empty, in numbers: its place closest to the trip's start and how far it is."""
+    P = model.problem
+    g = model.group_index.get(province)
+    members = [i for i in range(len(model.places)) if P.groups is not None and P.groups[i] == g and P.windows[i]]
+    if not members:
+        return " (no place of that province is open on the trip's dates within the day's hours)"
+    i = min(members, key=lambda v: P.travel[model.start, v])
+    return (f" (its nearest place, {model.places[i].name}, is {P.travel[model.start, i] / 3600:.1f} h from "
+            f"{model.places[model.start].name}; add a day, lengthen the day or raise the driving cap)")
 
 
 def _no_hub_sequence(model: _Model, req: PlanRequest) -> str:
