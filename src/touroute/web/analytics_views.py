@@ -286,7 +286,7 @@ def reach_map_html(p: dict, rows: list[dict], lang: str) -> str:
                  f"<div>{h(t('an_round_trip', lang))}: {r['round_trip_minutes']:.0f} {h(t('min', lang))} — "
                  f"{h(fits)}</div></div>")
         folium.CircleMarker((poi.lat, poi.lon), radius=7, color="#333", weight=1, fill=True, fill_color=colour,
-                            fill_opacity=0.9, tooltip=folium.Tooltip(f"{h(name)} — {r['minutes']:.0f} "
+                            fill_opacity=0.9, class_name=f"tr-reach tr-band-{r['band']}", tooltip=folium.Tooltip(f"{h(name)} — {r['minutes']:.0f} "
                                                                      f"{h(t('min', lang))}"),
                             popup=folium.Popup(popup, max_width=300)).add_to(m)
         pts.append((poi.lat, poi.lon))
