@@ -35,7 +35,8 @@ def server(tmp_path_factory):
     ctx = PlanningContext(router=TravelTimes([]), data_dir=str(tmp / "data"))
     # tiles left at the production default (OSM): the browser aborts them, as when offline
     app = create_app({"DB_URL": f"sqlite:///{tmp / 'plans.sqlite3'}", "SECRET_KEY": "browser-test",
-                      "PLAN_SECONDS": 1.5, "REPLAN_SECONDS": 1.0}, ctx=ctx)
+                      "PLAN_SECONDS": 1.5, "REPLAN_SECONDS": 1.0, "JOBS_DIR": str(tmp / "jobs"),
+                      "JOB_SOLVER_SECONDS": 1.0, "JOB_PDF": False}, ctx=ctx)
     srv = make_server("127.0.0.1", 0, app, threaded=True)
     th = threading.Thread(target=srv.serve_forever, daemon=True)
     th.start()
@@ -168,4 +169,73 @@ def test_plan_edit_switch_language_download(server, browser, tmp_path):
     others = [u for u in external if urlsplit(u).hostname != "tile.openstreetmap.org"]
     assert others == [], others
     assert not errors, errors
+    context.close()
+
+
+def _guarded_context(browser, **kw):
+    """A browser context whose requests may only go to 127.0.0.1 (map tiles are aborted and recorded)."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, **kw)
+    external: list[str] = []
+
+    def guard(route):
+        url = route.request.url
+        if urlsplit(url).hostname in ("127.0.0.1", "localhost") or url.startswith(("data:", "blob:", "about:")):
+            route.continue_()
+        else:
+            external.append(url)
+            route.abort()
+
+    context.route("**/*", guard)
+    return context, external
+
+
+def test_packages_job_progress_and_zip(server, browser, tmp_path):
+    """Packages page: submit the example spec trimmed to one package, watch the JS-polled progress reach done,
+    download the zip. Then the analytics pages: matrix heatmap, reachability map in its iframe."""
+    import json
+    import zipfile
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    context, external = _guarded_context(browser, accept_downloads=True, locale="en-GB")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(server + "/packages/?lang=en")
+    example = page.input_value("#spec_text")
+    assert "hue-heritage-2d1n" in example
+    one = example.split("  - id: danang")[0].replace("languages: [vi, en]", "languages: [en]")
+    page.fill("#spec_text", one)
+    page.click("#btn-validate")
+    page.locator("#spec-valid").wait_for(timeout=10_000)
+    assert "1 package" in page.locator("#spec-valid").inner_text()
+    page.click("#btn-build")
+    page.wait_for_url("**/packages/jobs/**", timeout=10_000)
+    # the small script polls the JSON status and reloads once the job is done
+    page.locator("#job-zip").wait_for(state="visible", timeout=90_000)
+    assert page.locator("#job-state").inner_text() == "done"
+    assert "1 of 1 packages done" in page.locator("#job-progress-text").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "web-package-job.png"), full_page=True)
+    with page.expect_download() as dl:
+        page.click("#job-zip")
+    path = tmp_path / "packages.zip"
+    dl.value.save_as(path)
+    with zipfile.ZipFile(path) as zf:
+        names = set(zf.namelist())
+        assert {"index.json", "hue-heritage-2d1n/itinerary.json", "hue-heritage-2d1n/map.html",
+                "hue-heritage-2d1n/brochure.en.html"} <= names
+        assert json.loads(zf.read("index.json"))["packages"][0]["feasible"]
+
+    # --- analytics: matrix with its heatmap, reachability with its map ---------------------------------------
+    page.goto(server + "/analytics/matrix?lang=en")
+    assert page.locator("#matrix-table td.estimate").count() >= 12 * 11
+    assert page.locator("#matrix-heatmap").evaluate("img => img.naturalWidth") > 100
+    page.goto(server + "/analytics/reach?hub=hue-hub-hue-city&minutes=60")
+    frame = page.frame_locator("#reach-frame")
+    frame.locator("path.tr-reach").first.wait_for(timeout=15_000)
+    assert frame.locator("path.tr-reach").count() == page.locator("#reach-table tbody tr").count() > 0
+    assert "OpenStreetMap" in frame.locator(".leaflet-control-attribution").inner_text()
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(ARTIFACTS / "web-reach.png"), full_page=False)
+    others = [u for u in external if urlsplit(u).hostname != "tile.openstreetmap.org"]
+    assert others == [] and not errors, (others, errors)
     context.close()

@@ -13,6 +13,12 @@ gunicorn with ``--prod``). Configuration comes from environment variables (see d
 ``TOUROUTE_MAX_PLAN_SECONDS``  largest ``solver.time_limit_s`` the API accepts (default 30)
 ``TOUROUTE_TILES``             tile URL template, or ``none`` for no tile layer (default OSM tiles)
 ``TOUROUTE_MAX_BODY``          largest request body in bytes (default 262144)
+``TOUROUTE_JOB_WORKERS``       package build jobs run at once per worker process (1 or 2, default 1)
+``TOUROUTE_JOB_SECONDS``       cap of a web package job's solver seconds per package (default 4)
+``TOUROUTE_MAX_JOB_PACKAGES``  packages per spec accepted from the web (default 12)
+``TOUROUTE_MAX_SPEC_BYTES``    largest uploaded spec in bytes (default 65536)
+``TOUROUTE_MAX_QUEUED_JOBS``   unfinished package jobs before new ones get 429 (default 8)
+``TOUROUTE_MATRIX_MAX_HUBS``   hubs one hub-matrix request may ask for (default 30)
 =============================  ====================================================================
 """
 
@@ -106,6 +112,11 @@ def create_app(config: Mapping[str, Any] | None = None, ctx=None) -> Flask:
     csrf = CSRFProtect(app)
     csrf.exempt(api.bp)
     app.extensions["touroute_csrf"] = csrf
+    # regional analytics and sample-package jobs (issue 6): their settings, blueprints and JSON APIs
+    from . import analytics_views, packages_views
+
+    analytics_views.init_app(app)
+    packages_views.init_app(app, csrf)
     register_error_handlers(app)
 
     @app.before_request

@@ -43,6 +43,146 @@ class SavedPlan(Base):
                 "feasible": bool(self.feasible), "parent": self.parent}
 
 
+# ---------------------------------------------------------------------------------------------------------------
+# Background package jobs (issue 6): state in the database so every gunicorn worker sees every job
+# ---------------------------------------------------------------------------------------------------------------
+JOB_STATES = ("queued", "running", "done", "failed")
+
+
+class PackageJob(Base):
+    """One ``build_packages`` run started from the web. Its files live in ``<jobs dir>/<id>/`` (built only from
+    ``id``, a random hex token). ``owner`` is ``host:pid`` of the worker process that runs it and ``heartbeat_at``
+    is refreshed while it is queued or running, so a job whose process died is recognised and marked failed."""
+
+    __tablename__ = "package_jobs"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    state: Mapped[str] = mapped_column(String(12), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    heartbeat_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    owner: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(200))
+    spec_json: Mapped[str] = mapped_column(Text)
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    n_done: Mapped[int] = mapped_column(Integer, default=0)
+    current: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    message: Mapped[str | None] = mapped_column(Text, nullable=True)
+    results_json: Mapped[str] = mapped_column(Text, default="[]")
+
+    @property
+    def results(self) -> list[dict]:
+        return json.loads(self.results_json or "[]")
+
+    def summary(self) -> dict:
+        return {"id": self.id, "state": self.state, "title": self.title, "total": self.total,
+                "done": self.n_done, "current": self.current, "message": self.message,
+                "created": _aware(self.created_at).isoformat(), "updated": _aware(self.updated_at).isoformat(),
+                "results": self.results}
+
+
+def _aware(dt: datetime) -> datetime:
+    """SQLite returns naive datetimes for ``DateTime(timezone=True)``; every stored value is UTC."""
+    return dt if dt.tzinfo is not None else dt.replace(tzinfo=timezone.utc)
+
+
+def process_owner() -> str:
+    """``host:pid`` of this worker process (the owner recorded on the jobs it runs)."""
+    import os
+    import socket
+
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _owner_dead(owner: str) -> bool:
+    """True when ``owner`` is a process on this host that no longer exists (other hosts: unknown → False)."""
+    import os
+    import socket
+
+    host, _, pid = owner.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # exists, another user
+        return False
+    return False
+
+
+class JobStoreMixin:
+    """Job table methods of :class:`PlanStore` (kept apart from the plan methods; same engine and sessions)."""
+
+    sessions: sessionmaker[Session]
+
+    def create_job(self, title: str, spec_json: str, total: int, owner: str) -> PackageJob:
+        now = datetime.now(timezone.utc)
+        job = PackageJob(id=secrets.token_hex(16), state="queued", created_at=now, updated_at=now,
+                         heartbeat_at=now, owner=owner[:200], title=title[:200], spec_json=spec_json, total=total,
+                         n_done=0, current=None, message=None, results_json="[]")
+        with self.sessions() as s, s.begin():
+            s.add(job)
+        return job
+
+    def get_job(self, job_id: str) -> PackageJob | None:
+        if not job_id or len(job_id) > 32:
+            return None
+        with self.sessions() as s:
+            return s.get(PackageJob, job_id)
+
+    def update_job(self, job_id: str, **values) -> None:
+        """Set columns of one job (``updated_at`` and ``heartbeat_at`` refreshed)."""
+        from sqlalchemy import update
+
+        now = datetime.now(timezone.utc)
+        values = {**values, "updated_at": now, "heartbeat_at": now}
+        with self.sessions() as s, s.begin():
+            s.execute(update(PackageJob).where(PackageJob.id == job_id).values(**values))
+
+    def heartbeat_jobs(self, owner: str) -> None:
+        """Refresh ``heartbeat_at`` of this process's unfinished jobs (called periodically by the runner)."""
+        from sqlalchemy import update
+
+        with self.sessions() as s, s.begin():
+            s.execute(update(PackageJob).where(PackageJob.owner == owner,
+                                               PackageJob.state.in_(("queued", "running")))
+                      .values(heartbeat_at=datetime.now(timezone.utc)))
+
+    def list_jobs(self, limit: int = 50) -> list[PackageJob]:
+        with self.sessions() as s:
+            q = select(PackageJob).order_by(PackageJob.created_at.desc()).limit(limit)
+            return list(s.scalars(q))
+
+    def count_unfinished_jobs(self) -> int:
+        with self.sessions() as s:
+            return int(s.scalar(select(func.count()).select_from(PackageJob)
+                                .where(PackageJob.state.in_(("queued", "running")))) or 0)
+
+    def fail_orphaned_jobs(self, stale_seconds: float = 180.0, *, alive_owner: str | None = None) -> int:
+        """Mark failed every queued/running job whose process is gone: its owner is a dead process on this host,
+        or its heartbeat is older than ``stale_seconds`` (other hosts). ``alive_owner`` (this process) is never
+        failed. Called when the store opens (server start) and before a job is read, so nothing stays "running"
+        forever after a restart. Returns the number of jobs marked."""
+        from datetime import timedelta
+
+        now = datetime.now(timezone.utc)
+        cutoff = now - timedelta(seconds=stale_seconds)
+        marked = 0
+        with self.sessions() as s, s.begin():
+            jobs = s.scalars(select(PackageJob).where(PackageJob.state.in_(("queued", "running")))).all()
+            for job in jobs:
+                if job.owner == alive_owner:
+                    continue
+                if _owner_dead(job.owner) or _aware(job.heartbeat_at) < cutoff:
+                    job.state = "failed"
+                    job.message = ("interrupted: the server process running this job stopped (restart?) — "
+                                   "start the job again / công việc bị gián đoạn do máy chủ khởi động lại")
+                    job.updated_at = now
+                    marked += 1
+        return marked
+
+
 def default_db_url() -> str:
     """``sqlite:///<data dir>/web/touroute.sqlite3`` (data dir = ``$TOUROUTE_DATA_DIR`` or the user cache)."""
     from ..network.store import data_root
@@ -61,8 +201,8 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
 
 
 @dataclass
-class PlanStore:
-    """The saved-plans table behind one engine (one per app)."""
+class PlanStore(JobStoreMixin):
+    """The saved-plans and package-jobs tables behind one engine (one per app)."""
 
     url: str
     engine: Engine
@@ -112,3 +252,4 @@ class PlanStore:
     def count(self) -> int:
         with self.sessions() as s:
             return int(s.scalar(select(func.count()).select_from(SavedPlan)) or 0)
+

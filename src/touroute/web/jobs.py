@@ -1,0 +1,281 @@
+"""Package builds from the web as background jobs (issue 6): spec validation, a small per-process runner, zips.
+
+Why it is built this way: under gunicorn several worker processes serve the same users, so nothing about a job
+may live only in one process's memory. The job's state and progress are rows of the ``package_jobs`` table (the
+same database as the saved plans) and its files a folder ``<jobs dir>/<job id>/`` built only from the random hex
+id. The worker that accepted a job runs it in a small thread pool (``JOB_WORKERS`` threads, default 1, so a
+2-core server is not swamped; further jobs wait "queued"). While a process has unfinished jobs a heartbeat thread
+refreshes them; a job whose process died (restart, crash) is marked failed when the store is next opened or the
+job is read (see :meth:`~touroute.web.db.JobStoreMixin.fail_orphaned_jobs`).
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import logging
+import re
+import shutil
+import threading
+import zipfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app
+
+from ..packages import PackageResult, PackageSpec, SpecError, build_packages, parse_spec
+from .db import process_owner
+from .service import RequestProblem
+
+log = logging.getLogger("touroute.web.jobs")
+
+JOB_ID = re.compile(r"^[0-9a-f]{32}$")
+ZIP_NAME = "packages.zip"
+HEARTBEAT_SECONDS = 20.0
+STALE_SECONDS = 180.0
+
+
+def default_jobs_dir() -> Path:
+    """``$TOUROUTE_DATA_DIR/web/jobs`` (shared by every worker process of the server)."""
+    from ..network.store import data_root
+
+    return Path(data_root()) / "web" / "jobs"
+
+
+def job_dir(app: Flask, job_id: str) -> Path | None:
+    """The folder of a job, or None when ``job_id`` is not a well-formed id (never a path from user text)."""
+    if not isinstance(job_id, str) or not JOB_ID.match(job_id):
+        return None
+    return Path(app.config["JOBS_DIR"]) / job_id
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# spec text → validated spec, errors naming the spec field
+# ---------------------------------------------------------------------------------------------------------------
+_LINE = re.compile(r"^(?P<field>[A-Za-z_][\w.\[\]-]*): (?P<msg>.+)$")
+
+
+def spec_error_fields(exc: SpecError, source: str) -> list[dict[str, str]]:
+    """``SpecError("web: packages[0].theme: …; web: start_date: …")`` → [{field, message}, …]."""
+    out = []
+    for part in str(exc).split("; "):
+        part = part.removeprefix(f"{source}: ")
+        m = _LINE.match(part)
+        out.append({"field": m.group("field"), "message": m.group("msg")} if m
+                   else {"field": "spec", "message": part})
+    return out
+
+
+def _has_yaml_alias(text: str) -> bool:
+    """YAML anchors/aliases can make a small file expand into a huge structure: a spec never needs them."""
+    import yaml
+
+    for ev in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(ev, yaml.AliasEvent):
+            return True
+    return False
+
+
+def load_spec_text(text: str, *, field: str, max_bytes: int) -> Any:
+    """Parse YAML (JSON is YAML too) with size and alias limits; :class:`RequestProblem` naming ``field``."""
+    import yaml
+
+    size = len(text.encode("utf-8"))
+    if size > max_bytes:
+        raise RequestProblem(f"{field}: the spec is {size} bytes; at most {max_bytes} bytes are accepted",
+                             [{"field": field, "message": f"larger than {max_bytes} bytes"}], 413)
+    if not text.strip():
+        raise RequestProblem(f"{field}: empty spec", [{"field": field, "message": "empty"}], 422)
+    try:
+        if _has_yaml_alias(text):
+            raise RequestProblem(f"{field}: YAML anchors and aliases (&x, *x) are not accepted",
+                                 [{"field": field, "message": "YAML aliases are not accepted"}], 422)
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        first = str(exc).splitlines()[0] if str(exc) else "syntax error"
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
+        raise RequestProblem(f"{field}: not valid YAML/JSON{where}: {first}",
+                             [{"field": field, "message": f"not valid YAML/JSON{where}: {first}"}], 422) from None
+
+
+def validate_spec(data: Any, catalogue, *, max_packages: int, max_seconds: float) -> PackageSpec:
+    """A :class:`PackageSpec` with the server's caps applied, or :class:`RequestProblem` (422) naming fields."""
+    if isinstance(data, dict) and isinstance(data.get("packages"), list) and len(data["packages"]) > max_packages:
+        n = len(data["packages"])
+        raise RequestProblem(f"packages: {n} packages; at most {max_packages} per job on this server",
+                             [{"field": "packages", "message": f"at most {max_packages} packages per job"}], 422)
+    try:
+        spec = parse_spec(data, "web", catalogue)
+    except SpecError as exc:
+        fields = spec_error_fields(exc, "web")
+        raise RequestProblem("invalid package spec: " + "; ".join(f"{f['field']}: {f['message']}" for f in fields),
+                             fields, 422) from None
+    if spec.solver_seconds > max_seconds:
+        spec = spec.model_copy(update={"solver_seconds": max_seconds})
+    return spec
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# the per-process runner
+# ---------------------------------------------------------------------------------------------------------------
+class JobRunner:
+    """Runs this process's jobs in a small thread pool and keeps their heartbeat fresh."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.owner = process_owner()
+        self.pool = ThreadPoolExecutor(max_workers=max(1, int(app.config["JOB_WORKERS"])),
+                                       thread_name_prefix="touroute-job")
+        self._active: set[str] = set()
+        self._lock = threading.Lock()
+        self._beat: threading.Thread | None = None
+        self._stop = threading.Event()
+
+    def submit(self, spec: PackageSpec, title: str) -> str:
+        store = self.app.extensions["touroute_store"]
+        if store.count_unfinished_jobs() >= int(self.app.config["MAX_QUEUED_JOBS"]):
+            raise RequestProblem("too many package jobs are waiting; try again in a few minutes",
+                                 [{"field": "spec", "message": "the job queue is full"}], 429)
+        job = store.create_job(title, spec.model_dump_json(), len(spec.packages), self.owner)
+        with self._lock:
+            self._active.add(job.id)
+            self._ensure_heartbeat()
+        self.pool.submit(self._run, job.id, spec)
+        return job.id
+
+    def _ensure_heartbeat(self) -> None:
+        if self._beat is None or not self._beat.is_alive():
+            self._beat = threading.Thread(target=self._heartbeat, name="touroute-job-heartbeat", daemon=True)
+            self._beat.start()
+
+    def _heartbeat(self) -> None:
+        store = self.app.extensions["touroute_store"]
+        while not self._stop.wait(HEARTBEAT_SECONDS):
+            with self._lock:
+                if not self._active:
+                    self._beat = None
+                    return
+            try:
+                store.heartbeat_jobs(self.owner)
+            except Exception:  # pragma: no cover - a database hiccup must not kill the thread
+                log.exception("job heartbeat failed")
+
+    def _run(self, job_id: str, spec: PackageSpec) -> None:
+        app = self.app
+        store = app.extensions["touroute_store"]
+        folder = job_dir(app, job_id)
+        assert folder is not None
+        out = folder / "out"
+        results: list[dict] = []
+        try:
+            store.update_job(job_id, state="running", current=spec.packages[0].id if spec.packages else None)
+            from . import planning_context
+
+            ctx = planning_context(app)
+
+            def progress(res: PackageResult, n: int, total: int) -> None:
+                results.append({k: res.as_dict()[k] for k in ("id", "title_vi", "title_en", "length", "theme",
+                                                               "feasible", "per_person_vnd", "duplicate_of",
+                                                               "problems", "seconds", "files")})
+                nxt = spec.packages[n].id if n < total else None
+                store.update_job(job_id, n_done=n, current=nxt, results_json=json.dumps(results, ensure_ascii=False))
+
+            tiles = app.config.get("TILES")
+            kw: dict[str, Any] = {"tiles": tiles or "", "pdf": bool(app.config["JOB_PDF"])}
+            if "workers" in inspect.signature(build_packages).parameters:
+                # a web worker plans in its own thread; a process pool per job would multiply with the gunicorn
+                # workers on a small server (JOB_BUILD_PROCESSES raises it where cores are plentiful)
+                kw["workers"] = max(1, int(app.config.get("JOB_BUILD_PROCESSES", 1)))
+            build_packages(spec, out, ctx, progress, **kw)
+            tmp = folder / (ZIP_NAME + ".part")
+            with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
+                for path in sorted(out.rglob("*")):
+                    if path.is_file():
+                        zf.write(path, path.relative_to(out).as_posix())
+            tmp.replace(folder / ZIP_NAME)
+            store.update_job(job_id, state="done", current=None,
+                             results_json=json.dumps(results, ensure_ascii=False))
+        except Exception as exc:  # any failure is reported on the job, never lost in a thread
+            log.exception("package job %s failed", job_id)
+            store.update_job(job_id, state="failed", current=None, message=f"{type(exc).__name__}: {exc}"[:2000],
+                             results_json=json.dumps(results, ensure_ascii=False))
+        finally:
+            with self._lock:
+                self._active.discard(job_id)
+
+    def shutdown(self, wait: bool = True) -> None:
+        self._stop.set()
+        self.pool.shutdown(wait=wait)
+
+
+def runner(app: Flask | None = None) -> JobRunner:
+    """This process's runner (created on the first job, so workers that never run a job start no threads)."""
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    r = app.extensions.get("touroute_jobs")
+    if r is None:
+        with _CREATE_LOCK:
+            r = app.extensions.get("touroute_jobs")
+            if r is None:
+                r = app.extensions["touroute_jobs"] = JobRunner(app)
+    return r
+
+
+_CREATE_LOCK = threading.Lock()
+
+
+def get_job_or_404(job_id: str):
+    """The job row (orphans failed first), or a 404 :class:`RequestProblem` for unknown / malformed ids."""
+    app = current_app
+    if job_dir(app, job_id) is None:
+        raise RequestProblem("no such package job", [{"field": "id", "message": "not found"}], 404)
+    store = app.extensions["touroute_store"]
+    job = store.get_job(job_id)
+    if job is None:
+        raise RequestProblem("no such package job", [{"field": "id", "message": "not found"}], 404)
+    if job.state in ("queued", "running"):
+        r = app.extensions.get("touroute_jobs")
+        if store.fail_orphaned_jobs(STALE_SECONDS, alive_owner=r.owner if r else process_owner()):
+            job = store.get_job(job_id)
+    return job
+
+
+def zip_path(job) -> Path:
+    """The zip of a finished job (409 while it is not done, 410 if its files were removed)."""
+    if job.state != "done":
+        raise RequestProblem(f"the job is {job.state}: the zip exists once it is done",
+                             [{"field": "id", "message": f"job state is {job.state}"}], 409)
+    folder = job_dir(current_app, job.id)
+    path = folder / ZIP_NAME if folder else None
+    if path is None or not path.is_file():
+        raise RequestProblem("the job's files are no longer on the server",
+                             [{"field": "id", "message": "files removed"}], 410)
+    return path
+
+
+def remove_job_files(app: Flask, job_id: str) -> None:
+    folder = job_dir(app, job_id)
+    if folder is not None and folder.exists():
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def itineraries_of_job(app: Flask, job_id: str):
+    """The itineraries a done job wrote (non-duplicates, feasible or not), for the fair-benefit report."""
+    from ..itinerary import Itinerary
+
+    folder = job_dir(app, job_id)
+    if folder is None:
+        return None
+    out = folder / "out"
+    index = out / "index.json"
+    if not index.is_file():
+        return None
+    data = json.loads(index.read_text(encoding="utf-8"))
+    its = []
+    for pkg in data.get("packages", []):
+        pid = str(pkg.get("id", ""))
+        path = out / pid / "itinerary.json"
+        if re.match(r"^[a-z0-9][a-z0-9-]{0,63}$", pid) and path.is_file():
+            its.append(Itinerary.model_validate_json(path.read_text(encoding="utf-8")))
+    return its

@@ -1,0 +1,184 @@
+"""Sample packages from the web (issue 6): upload or edit a spec, validate it, build it as a background job with
+visible progress, download the results as a zip. HTML pages under ``/packages`` and JSON under
+``/api/package-jobs``; the job machinery is :mod:`touroute.web.jobs`.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, current_app, jsonify, redirect, render_template, request, send_file, url_for
+
+from ..resources import data_dir
+from . import planning_context, store
+from .jobs import default_jobs_dir, get_job_or_404, load_spec_text, runner, validate_spec, zip_path
+from .service import RequestProblem
+
+bp = Blueprint("packages", __name__, url_prefix="/packages")
+api_bp = Blueprint("packages_api", __name__, url_prefix="/api/package-jobs")
+
+YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
+
+
+def init_app(app: Flask, csrf) -> None:
+    """Job settings (env vars, overridable by ``create_app(config)``), blueprints, and orphaned jobs failed."""
+    from . import _env_float
+    from .db import process_owner
+    from .jobs import STALE_SECONDS
+
+    app.config.setdefault("JOBS_DIR", str(default_jobs_dir()))
+    app.config.setdefault("JOB_WORKERS", max(1, min(2, int(_env_float("TOUROUTE_JOB_WORKERS", 1)))))
+    app.config.setdefault("JOB_SOLVER_SECONDS", _env_float("TOUROUTE_JOB_SECONDS", 4.0))
+    app.config.setdefault("MAX_JOB_PACKAGES", int(_env_float("TOUROUTE_MAX_JOB_PACKAGES", 12)))
+    app.config.setdefault("MAX_SPEC_BYTES", int(_env_float("TOUROUTE_MAX_SPEC_BYTES", 64 * 1024)))
+    app.config.setdefault("MAX_QUEUED_JOBS", int(_env_float("TOUROUTE_MAX_QUEUED_JOBS", 8)))
+    app.config.setdefault("JOB_PDF", True)
+    app.register_blueprint(bp)
+    app.register_blueprint(api_bp)
+    csrf.exempt(api_bp)
+    n = app.extensions["touroute_store"].fail_orphaned_jobs(STALE_SECONDS, alive_owner=process_owner())
+    if n:
+        app.logger.warning("marked %d package job(s) interrupted by a restart as failed", n)
+
+
+def example_spec() -> str:
+    try:
+        return data_dir("packages", "example.yaml").read_text(encoding="utf-8")
+    except (FileNotFoundError, OSError):  # pragma: no cover - the example ships with the package
+        return ""
+
+
+def _spec_from_text(text: str, field: str):
+    cfg = current_app.config
+    data = load_spec_text(text, field=field, max_bytes=int(cfg["MAX_SPEC_BYTES"]))
+    return validate_spec(data, planning_context().catalogue, max_packages=int(cfg["MAX_JOB_PACKAGES"]),
+                         max_seconds=float(cfg["JOB_SOLVER_SECONDS"]))
+
+
+def _job_urls(job_id: str) -> dict:
+    return {"status_url": url_for("packages_api.job_status", job_id=job_id, _external=True),
+            "zip_url": url_for("packages_api.job_zip", job_id=job_id, _external=True),
+            "page_url": url_for("packages.job_page", job_id=job_id, _external=True)}
+
+
+def _title(spec) -> str:
+    first = spec.packages[0]
+    more = f" (+{len(spec.packages) - 1})" if len(spec.packages) > 1 else ""
+    return f"{first.title_vi}{more}"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# HTML
+# ---------------------------------------------------------------------------------------------------------------
+def _form(text: str, *, errors=None, spec=None, status: int = 200):
+    cfg = current_app.config
+    return render_template("packages/index.html", text=text, errors=errors or [], spec=spec,
+                           jobs=store().list_jobs(20), max_bytes=cfg["MAX_SPEC_BYTES"],
+                           max_packages=cfg["MAX_JOB_PACKAGES"], max_seconds=cfg["JOB_SOLVER_SECONDS"]), status
+
+
+@bp.get("/")
+def index():
+    return _form(example_spec())
+
+
+@bp.post("/")
+def submit():
+    action = request.form.get("action", "validate")
+    upload = request.files.get("spec_file")
+    text, field = request.form.get("spec_text", ""), "spec_text"
+    try:
+        if upload is not None and upload.filename:
+            limit = int(current_app.config["MAX_SPEC_BYTES"])
+            raw = upload.stream.read(limit + 1)
+            if len(raw) > limit:
+                raise RequestProblem(f"spec_file: larger than {limit} bytes",
+                                     [{"field": "spec_file", "message": f"larger than {limit} bytes"}], 413)
+            try:
+                text, field = raw.decode("utf-8-sig"), "spec_file"
+            except UnicodeDecodeError:
+                raise RequestProblem("spec_file: not UTF-8 text",
+                                     [{"field": "spec_file", "message": "not UTF-8 text"}], 422) from None
+        if action not in ("validate", "build"):
+            raise RequestProblem("action: choose validate or build",
+                                 [{"field": "action", "message": "choose validate or build"}], 400)
+        spec = _spec_from_text(text, field)
+    except RequestProblem as exc:
+        return _form(text if len(text) <= 4 * int(current_app.config["MAX_SPEC_BYTES"]) else "",
+                     errors=exc.fields, status=exc.status)
+    if action == "validate":
+        return _form(text, spec=spec)
+    try:
+        job_id = runner().submit(spec, _title(spec))
+    except RequestProblem as exc:
+        return _form(text, errors=exc.fields, status=exc.status)
+    return redirect(url_for("packages.job_page", job_id=job_id), code=303)
+
+
+@bp.get("/jobs/<job_id>")
+def job_page(job_id: str):
+    job = get_job_or_404(job_id)
+    return render_template("packages/job.html", job=job, urls=_job_urls(job.id))
+
+
+@bp.get("/jobs/<job_id>/zip")
+def job_zip_page(job_id: str):
+    job = get_job_or_404(job_id)
+    return send_file(zip_path(job), mimetype="application/zip", as_attachment=True,
+                     download_name=f"touroute-packages-{job.id[:8]}.zip")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# JSON API
+# ---------------------------------------------------------------------------------------------------------------
+def _job_json(job) -> dict:
+    return {**job.summary(), **_job_urls(job.id)}
+
+
+@api_bp.post("")
+def create_job():
+    """Body: the spec as JSON (``application/json``) or YAML text (``application/yaml``) → 202 with the job."""
+    mt = request.mimetype
+    cfg = current_app.config
+    if mt == "application/json":
+        limit = int(cfg["MAX_SPEC_BYTES"])
+        if (request.content_length or 0) > limit or len(request.get_data()) > limit:
+            raise RequestProblem(f"spec: larger than {limit} bytes",
+                                 [{"field": "spec", "message": f"larger than {limit} bytes"}], 413)
+        data = request.get_json(silent=True)
+        if data is None:
+            raise RequestProblem("the body must be JSON (or YAML with Content-Type: application/yaml)",
+                                 [{"field": "request", "message": "not valid JSON"}], 400)
+        spec = validate_spec(data, planning_context().catalogue, max_packages=int(cfg["MAX_JOB_PACKAGES"]),
+                             max_seconds=float(cfg["JOB_SOLVER_SECONDS"]))
+    elif mt in YAML_TYPES:
+        try:
+            text = request.get_data().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise RequestProblem("the YAML body is not UTF-8", [{"field": "spec", "message": "not UTF-8"}],
+                                 400) from None
+        spec = _spec_from_text(text, "spec")
+    else:
+        raise RequestProblem("send the spec as application/json or application/yaml",
+                             [{"field": "Content-Type", "message": f"unsupported media type {mt or 'none'!r}"}], 415)
+    job_id = runner().submit(spec, _title(spec))
+    job = store().get_job(job_id)
+    resp = jsonify(_job_json(job))
+    resp.status_code = 202
+    resp.headers["Location"] = url_for("packages_api.job_status", job_id=job_id)
+    return resp
+
+
+@api_bp.get("")
+def list_jobs():
+    return jsonify({"jobs": [_job_json(j) for j in store().list_jobs(50)]})
+
+
+@api_bp.get("/<job_id>")
+def job_status(job_id: str):
+    return jsonify(_job_json(get_job_or_404(job_id)))
+
+
+@api_bp.get("/<job_id>/zip")
+def job_zip(job_id: str):
+    job = get_job_or_404(job_id)
+    return send_file(zip_path(job), mimetype="application/zip", as_attachment=True,
+                     download_name=f"touroute-packages-{job.id[:8]}.zip")

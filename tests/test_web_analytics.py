@@ -1,0 +1,252 @@
+"""Regional analytics in the web app (issue 6) through Flask's test client, against the library's own numbers.
+
+Real SQLite file, real planner (no road network: legs estimated) with 1-second solver limits; every page and JSON
+number is compared with :mod:`touroute.analytics` called directly on the same inputs.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+import json
+import re
+
+import pytest
+
+from touroute.analytics import compare, default_hubs, fairness_report, hub_matrix, reachable
+from touroute.itinerary import Itinerary
+from touroute.matrix import TravelTimes
+from touroute.plan import PlanningContext
+
+MONDAY = "2026-12-07"
+HUBS = ["hue-hub-hue-city", "dn-city-centre", "bd-quy-nhon"]
+
+
+@pytest.fixture(scope="module")
+def ctx(tmp_path_factory):
+    return PlanningContext(router=TravelTimes([]), data_dir=str(tmp_path_factory.mktemp("data")))
+
+
+@pytest.fixture(scope="module")
+def app(ctx, tmp_path_factory):
+    from touroute.web import create_app
+
+    tmp = tmp_path_factory.mktemp("web")
+    return create_app({"DB_URL": f"sqlite:///{tmp / 'plans.sqlite3'}", "SECRET_KEY": "test", "PLAN_SECONDS": 1.0,
+                       "TILES": None, "JOBS_DIR": str(tmp / "jobs"), "ANALYTICS_MAX_HUBS": 5}, ctx=ctx)
+
+
+@pytest.fixture()
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture(scope="module")
+def plans(app):
+    """Two saved plans through the API (different regions, so the reports differ)."""
+    c = app.test_client()
+    out = []
+    for req in ({"start": "qnam-hoi-an", "end": "dn-city-centre", "days": 2},
+                {"start": "bd-quy-nhon", "end": "kh-hub-nha-trang", "days": 3}):
+        res = c.post("/api/plans", json=dict(req, start_date=MONDAY, solver={"time_limit_s": 1.0}))
+        assert res.status_code == 201, res.get_json()
+        body = res.get_json()
+        out.append((body["id"], Itinerary.model_validate(body["itinerary"])))
+    return out
+
+
+def _field(res) -> str:
+    body = res.get_json()
+    assert body and "error" in body and body["fields"], body
+    return body["fields"][0]["field"]
+
+
+# --------------------------------------------------------------------------------------------- nav & i18n
+def test_nav_links_and_languages(client):
+    vi = client.get("/analytics/?lang=vi").get_data(as_text=True)
+    assert "Phân tích vùng" in vi and 'href="/analytics/"' in vi and 'href="/packages/"' in vi
+    en = client.get("/analytics/?lang=en").get_data(as_text=True)
+    assert "Regional analytics" in en and "Hub-to-hub matrix" in en and "Fair-benefit report" in en
+    assert "Regional analytics" in client.get("/?lang=en").get_data(as_text=True)  # in the main nav
+
+
+# --------------------------------------------------------------------------------------------- hub matrix
+def test_matrix_api_equals_library(client, ctx):
+    res = client.get("/api/analytics/matrix?profile=van&hub=" + "&hub=".join(HUBS))
+    assert res.status_code == 200, res.get_json()
+    body = res.get_json()
+    hm = hub_matrix(ctx, HUBS, "van")
+    assert body["profile"] == "van" and [h["id"] for h in body["hubs"]] == HUBS
+    for i in range(len(HUBS)):
+        for j in range(len(HUBS)):
+            assert body["minutes"][i][j] == pytest.approx(hm.matrix.seconds[i, j] / 60, abs=0.051)
+            assert body["km"][i][j] == pytest.approx(hm.matrix.metres[i, j] / 1000, abs=0.051)
+            assert body["sources"][i][j] == hm.matrix.sources[i, j]
+    assert body["cells"] == json.loads(hm.to_frame().to_json(orient="records", force_ascii=False))
+    # comma-separated hubs are the same request
+    assert client.get("/api/analytics/matrix?profile=van&hub=" + ",".join(HUBS)).get_json()["minutes"] == \
+        body["minutes"]
+
+
+def test_matrix_default_hubs_page_csv_and_heatmap(client, ctx, app):
+    body = client.get("/api/analytics/matrix").get_json()
+    assert [h["id"] for h in body["hubs"]] == default_hubs(ctx.catalogue)
+
+    page = client.get("/analytics/matrix?profile=car&hub=" + "&hub=".join(HUBS)).get_data(as_text=True)
+    hm = hub_matrix(ctx, HUBS, "car")
+    cells = re.findall(r'data-from="([^"]+)" data-to="([^"]+)" data-minutes="([^"]+)" data-km="([^"]+)" '
+                       r'data-source="([^"]+)"', page)
+    assert len(cells) == len(HUBS) * (len(HUBS) - 1)
+    for a, b, minutes, km, src in cells:
+        i, j = HUBS.index(a), HUBS.index(b)
+        assert float(minutes) == pytest.approx(hm.matrix.seconds[i, j] / 60, abs=0.051)
+        assert float(km) == pytest.approx(hm.matrix.metres[i, j] / 1000, abs=0.051)
+        assert src == hm.matrix.sources[i, j] == "estimate"  # no network loaded
+    assert page.count("*<small>") == len(cells)  # every estimated cell is marked
+    m = re.search(r'id="matrix-heatmap" alt="[^"]*" src="data:image/png;base64,([^"]+)"', page)
+    assert m and base64.b64decode(m.group(1))[:8] == b"\x89PNG\r\n\x1a\n"
+    csv_url = re.search(r'id="matrix-csv" href="([^"]+)"', page).group(1).replace("&amp;", "&")
+    res = client.get(csv_url)
+    assert res.status_code == 200 and res.headers["Content-Type"].startswith("text/csv")
+    assert res.get_data(as_text=True) == hm.to_csv()
+    rows = list(csv.DictReader(io.StringIO(res.get_data(as_text=True))))
+    assert len(rows) == len(cells) and {r["source"] for r in rows} == {"estimate"}
+    # the second identical request is served from the per-process cache
+    cache = app.extensions["touroute_analytics_cache"]
+    hits = cache.hits
+    client.get("/api/analytics/matrix?profile=car&hub=" + "&hub=".join(HUBS))
+    assert cache.hits == hits + 1
+
+
+@pytest.mark.parametrize("query, field", [
+    ("profile=bus", "profile"),
+    ("hub=hue-hub-hue-city&hub=nope", "hub"),
+    ("hub=hue-hub-hue-city&hub=hue-imperial-city", "hub"),  # a place, but not a lodging hub
+    ("hub=hue-hub-hue-city", "hub"),  # one hub is no matrix
+    ("hub=hue-hub-hue-city&hub=hue-hub-hue-city", "hub"),
+    ("hub=qb-hub-dong-hoi,qt-hub-dong-ha,hue-hub-hue-city,dn-city-centre,qnam-tam-ky,bd-quy-nhon", "hub"),  # > 5
+])
+def test_matrix_bad_params_are_4xx_naming_the_field(client, query, field):
+    res = client.get("/api/analytics/matrix?" + query)
+    assert 400 <= res.status_code < 500 and _field(res) == field
+    page = client.get("/analytics/matrix?" + query)
+    assert page.status_code == res.status_code
+    assert f"<code>{field}</code>" in page.get_data(as_text=True)
+
+
+# --------------------------------------------------------------------------------------------- reachability
+def test_reach_sorted_within_budget_and_equal_to_library(client, ctx):
+    res = client.get("/api/analytics/reach?hub=hue-hub-hue-city&minutes=75&profile=car&day_hours=2")
+    assert res.status_code == 200, res.get_json()
+    places = res.get_json()["places"]
+    assert places, "Huế has places within 75 minutes"
+    minutes = [p["minutes"] for p in places]
+    assert minutes == sorted(minutes) and max(minutes) <= 75
+    for p in places:
+        assert p["day_trip_fits"] == (p["round_trip_minutes"] <= 2 * 60 + 0.05)
+    lib = reachable(ctx, "hue-hub-hue-city", 75, "car", day_hours=2)
+    assert [p["place_id"] for p in places] == list(lib["place_id"])
+    assert minutes == pytest.approx(list(lib["minutes"]))
+    assert {p["day_trip_fits"] for p in places} == {True, False}  # a 2-hour "day" leaves some out
+
+    page = client.get("/analytics/reach?hub=hue-hub-hue-city&minutes=75&profile=car&day_hours=2")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert re.findall(r'<tr data-place="([^"]+)"', html) == [p["place_id"] for p in places]
+    assert 'id="reach-frame"' in html and "/analytics/reach/map?" in html
+
+
+def test_reach_map_is_local_and_credits_osm(client):
+    res = client.get("/analytics/reach/map?hub=dn-city-centre&minutes=60&category=heritage")
+    html = res.get_data(as_text=True)
+    assert res.status_code == 200 and res.mimetype == "text/html"
+    assert "/vendor/leaflet/leaflet.js" in html and "cdn" not in html.lower()
+    assert "OpenStreetMap" in html and "ODbL" in html
+    assert html.count("circle_marker_") >= 2
+
+
+@pytest.mark.parametrize("query, field", [
+    ("minutes=60", "hub"),
+    ("hub=nope&minutes=60", "hub"),
+    ("hub=hue-hub-hue-city&minutes=0", "minutes"),
+    ("hub=hue-hub-hue-city&minutes=nan", "minutes"),
+    ("hub=hue-hub-hue-city&minutes=abc", "minutes"),
+    ("hub=hue-hub-hue-city&minutes=100000", "minutes"),
+    ("hub=hue-hub-hue-city&day_hours=0", "day_hours"),
+    ("hub=hue-hub-hue-city&category=lodging", "category"),
+    ("hub=hue-hub-hue-city&profile=plane", "profile"),
+])
+def test_reach_bad_params(client, query, field):
+    res = client.get("/api/analytics/reach?" + query)
+    assert res.status_code == 400 and _field(res) == field
+    if "hub=" in query:  # the page without a hub is just the empty form
+        page = client.get("/analytics/reach?" + query)
+        assert page.status_code == 400 and f"<code>{field}</code>" in page.get_data(as_text=True)
+    assert client.get("/analytics/reach/map?" + query).status_code == 400
+
+
+# --------------------------------------------------------------------------------------------- fairness
+def test_fairness_equals_library_for_chosen_plans(client, ctx, plans):
+    (s1, it1), (s2, it2) = plans
+    rep = fairness_report([it1, it2], ctx.catalogue)
+    body = client.get(f"/api/analytics/fairness?plan={s1}&plan={s2}").get_json()
+    assert body == json.loads(json.dumps(rep.to_json_dict()))
+    assert body["itineraries"] == 2 and body["gini"] == round(rep.gini, 4) and body["hhi"] == round(rep.hhi, 4)
+    one = client.get(f"/api/analytics/fairness?plan={s1}").get_json()
+    assert one["gini"] == round(fairness_report([it1]).gini, 4) and one["itineraries"] == 1
+
+    page = client.get(f"/analytics/fairness?plan={s1}&plan={s2}")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert re.search(r'id="kpi-gini">([^<]+)<', html).group(1) == f"{rep.gini:.3f}"
+    assert re.search(r'id="kpi-hhi">([^<]+)<', html).group(1) == f"{rep.hhi:.3f}"
+    rows = dict((p, (float(h), int(n))) for p, h, n in re.findall(
+        r'<tr data-province="([^"]+)" data-hours="([^"]+)" data-nights="([^"]+)"><td>[^<]+<small', html))
+    assert len(rows) == 12
+    for r in rep.legacy.to_dict(orient="records"):
+        assert rows[r["province_legacy"]] == (pytest.approx(r["visit_hours"], abs=5e-4), r["nights"])
+    assert 'id="fairness-chart"' in html and "data:image/png;base64," in html
+    assert f"({len(rep.unused_places)})" in html
+    # all=1: every saved plan
+    every = client.get("/api/analytics/fairness?all=1").get_json()
+    assert every["itineraries"] >= 2
+
+
+@pytest.mark.parametrize("query, field, status", [
+    ("plan=doesnotexist", "plan", 400),
+    ("plan=../../etc/passwd", "plan", 400),
+    ("all=maybe", "all", 400),
+    ("job=0123456789abcdef0123456789abcdef", "job", 400),
+    ("job=../../x", "job", 400),
+    ("", "plan", 400),
+])
+def test_fairness_bad_params(client, query, field, status):
+    res = client.get("/api/analytics/fairness?" + query)
+    assert res.status_code == status and _field(res) == field
+
+
+def test_compare_equals_library(client, plans):
+    (s1, it1), (s2, it2) = plans
+    body = client.get(f"/api/analytics/compare?a={s1}&b={s2}").get_json()
+    df = compare(fairness_report([it1]), fairness_report([it2]))
+    assert len(body["rows"]) == len(df)
+    for row, exp in zip(body["rows"], df.to_dict(orient="records")):
+        assert (row["item"], row["kind"]) == (exp["item"], exp["kind"])
+        assert row["change"] == pytest.approx(exp["change"], abs=1e-6)
+    page = client.get(f"/analytics/compare?a={s1}&b={s2}").get_data(as_text=True)
+    got = re.findall(r'data-item="([^"]+)" data-kind="([^"]+)" data-change="([^"]+)"', page)
+    assert [(i, k) for i, k, _ in got] == [(r["item"], r["kind"]) for r in df.to_dict(orient="records")]
+    for (_i, _k, ch), exp in zip(got, df["change"]):
+        assert float(ch) == pytest.approx(exp, abs=1e-6)
+    res = client.get(f"/api/analytics/compare?a={s1}")
+    assert res.status_code == 400 and _field(res) == "b"
+    assert client.get(f"/analytics/compare?a={s1}").status_code == 400
+
+
+def test_plan_titles_are_escaped_on_analytics_pages(app, client, plans):
+    sid, it = plans[0]
+    saved = app.extensions["touroute_store"].save("<script>alert('x')</script>", "{}", it.model_dump_json())
+    for url in ("/analytics/fairness", f"/analytics/fairness?plan={saved.slug}", "/analytics/compare"):
+        html = client.get(url).get_data(as_text=True)
+        assert "<script>alert(" not in html and "&lt;script&gt;alert(" in html, url
