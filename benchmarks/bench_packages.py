@@ -16,6 +16,7 @@ used are printed). Timings are never asserted in unit tests: the results and thi
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import shutil
@@ -89,11 +90,21 @@ def main() -> None:
             res = build_packages(spec, out, ctx, tiles="", pdf=pdf, workers=w)
             times[w].append(time.perf_counter() - t)
             sigs.setdefault(w, _signature(res))
+            stop = 2 * spec.solver_seconds + 1
+            hit = [r.id for r in res if r.feasible and not r.duplicate_of
+                   and json.loads((out / r.id / "itinerary.json").read_text("utf-8"))["solver"].get("seconds_own", 0)
+                   >= stop - 0.05]
             print(f"  build {k + 1}: workers={w}  {times[w][-1]:6.2f} s  "
-                  f"({sum(r.feasible for r in res)}/{len(res)} feasible)", flush=True)
+                  f"({sum(r.feasible for r in res)}/{len(res)} feasible"
+                  + (f"; solver safety stop ({stop:g} s) reached by: {', '.join(hit)}" if hit else "") + ")",
+                  flush=True)
     m1, m2 = (sum(times[w]) / len(times[w]) for w in (1, 2))
     print(f"workers=1: mean {m1:.2f} s   workers=2: mean {m2:.2f} s   speed-up ×{m1 / m2:.2f}")
-    print(f"same packages, duplicates, prices and files in both modes: {sigs[1] == sigs[2]}")
+    same = sigs[1] == sigs[2]
+    print(f"same packages, duplicates, prices and files in both modes: {same}")
+    if not same:
+        print("  differing packages: " + ", ".join(a[0] for a, b in zip(sigs[1], sigs[2]) if a != b)
+              + " (expected only when a solver search reached its wall-clock safety stop: an overloaded machine)")
 
 
 if __name__ == "__main__":
