@@ -117,7 +117,7 @@ def example_build(ctx, tmp_path_factory):
     spec = load_spec(EXAMPLE).model_copy(update={"solver_seconds": 1.0})
     out = tmp_path_factory.mktemp("packages")
     seen = []
-    results = build_packages(spec, out, ctx, progress=lambda r, n, t: seen.append((r.id, n, t)))
+    results = build_packages(spec, out, ctx, progress=lambda r, n, t: seen.append((r.id, n, t)), workers=1)
     return spec, out, results, seen
 
 
@@ -238,3 +238,72 @@ def test_brochure_pdf_has_the_programme_and_the_map(example_build):
             assert squeeze(title) in squeeze(text)
             assert "OpenStreetMap" in text
             assert any(page.images for page in reader.pages), "the route map is embedded as an image"
+
+
+# --- parallel build --------------------------------------------------------------------------------------------
+def _comparable_itinerary(path: Path) -> dict:
+    """An itinerary file without the solver's wall-clock timings (the only values allowed to differ)."""
+    d = json.loads(path.read_text(encoding="utf-8"))
+    for k in ("seconds", "seconds_own"):
+        d["solver"].pop(k, None)
+    return d
+
+
+def test_parallel_build_equals_sequential(ctx, tmp_path):
+    """workers=2 (spawned processes, each unpickling the context) gives the same packages, duplicates, problems,
+    progress calls and files as workers=1; a package that fails to plan is reported under its id.
+
+    The solver is bounded by a deterministic work budget, but also by a wall-clock safety stop at 2 × limit + 1 s;
+    on a loaded machine a 1 s limit can reach that stop (then results depend on the clock, in any mode). A 0.1 s
+    limit keeps the budget (≈ 0.3 s of work) far from its 1.2 s stop, so both builds must agree exactly."""
+    spec = PackageSpec.model_validate({"start_date": "2026-03-02", "solver_seconds": 0.1, "packages": [
+        GOOD,
+        {**GOOD, "id": "hue-again", "title_en": "Same trip again"},
+        {**GOOD, "id": "broken", "must_visit": ["no-such-place"]},
+        {**GOOD, "id": "danang", "start": "dn-city-centre", "provinces": ["Đà Nẵng"]}]})
+    runs = {}
+    for w in (1, 2):
+        seen: list = []
+        res = build_packages(spec, tmp_path / f"w{w}", ctx, progress=lambda r, n, t: seen.append((r.id, n, t)),
+                             tiles="", pdf=False, workers=w)
+        runs[w] = (res, seen)
+    (seq, seen1), (par, seen2) = runs[1], runs[2]
+    ids = [p.id for p in spec.packages]
+    assert seen1 == seen2 == [(pid, n, 4) for n, pid in enumerate(ids, 1)]
+    key = lambda r: (r.id, r.feasible, r.stops, r.per_person_vnd, r.duplicate_of, r.files, r.problems)  # noqa: E731
+    assert [key(r) for r in par] == [key(r) for r in seq]
+    assert [r.duplicate_of for r in par] == [None, "hue-a", None, None]
+    assert par[0].feasible and par[3].feasible and par[0].stops != par[3].stops
+    assert not par[2].feasible and par[2].files == [] and "no-such-place" in " ".join(par[2].problems)
+    for r in seq:
+        for f in r.files:
+            a, b = tmp_path / "w1" / f, tmp_path / "w2" / f
+            if f.endswith("itinerary.json"):
+                assert _comparable_itinerary(a) == _comparable_itinerary(b), f
+            elif "brochure" in f:
+                assert a.read_bytes() == b.read_bytes(), f
+            else:
+                assert b.is_file()
+    idx = [json.loads((tmp_path / f"w{w}" / "index.json").read_text(encoding="utf-8")) for w in (1, 2)]
+    for d in idx:
+        d.pop("generated")
+        for p in d["packages"]:
+            p.pop("seconds")
+    assert idx[0] == idx[1] and idx[1]["duplicates"] == [{"id": "hue-again", "duplicate_of": "hue-a"}]
+
+
+def test_default_workers_and_bad_workers(ctx, tmp_path):
+    from touroute.packages import default_workers, usable_cores
+
+    cores = usable_cores()
+    assert default_workers(1) == 1 and default_workers(50) == cores
+    assert default_workers(3, per_package_s=60.0) == min(cores, 3)
+    assert default_workers(3, per_package_s=0.5) == 1          # too little work to repay starting processes
+    spec = PackageSpec.model_validate({"start_date": "2026-03-02", "packages": [GOOD]})
+    with pytest.raises(ValueError, match="workers must be at least 1"):
+        build_packages(spec, tmp_path, ctx, workers=0)
+    from touroute.cli import main
+
+    p = _write(tmp_path, "spec.yaml", [GOOD])
+    res = CliRunner().invoke(main, ["packages", "build", str(p), "--out", str(tmp_path / "o"), "--workers", "0"])
+    assert res.exit_code == 2 and "--workers" in res.output and "Traceback" not in res.output

@@ -27,6 +27,7 @@ from . import provinces as prov
 from .errors import TourouteException
 from .itinerary import Itinerary
 from .matrix import MatrixError, Place, TravelMatrix, TravelTimes
+from .network.scenario import RoadScenario
 
 DEFAULT_DAY_HOURS = 10.5
 """A day-trip budget: 07:30 → 18:00, the planner's usual touring day."""
@@ -182,13 +183,17 @@ def _pyplot():
 
 
 def hub_matrix(ctx_or_router: Any = None, hubs: Sequence[str] | None = None, profile: str = "car",
-               catalogue: Any = None) -> HubMatrix:
+               catalogue: Any = None, scenario: RoadScenario | None = None) -> HubMatrix:
     """Travel between the region's hubs (default: :func:`default_hubs`), per profile, each cell osm/estimate.
 
     Any catalogue place may be passed as a "hub" (e.g. a venue) — the matrix is computed for exactly those places
-    with the router's coverage rules, not taken from the whole-catalogue cache, so it stays cheap.
+    with the router's coverage rules, not taken from the whole-catalogue cache, so it stays cheap. ``scenario``
+    (a road what-if, :mod:`touroute.network.scenario`) computes it on the same networks under that scenario;
+    :func:`hub_change` then shows which pairs got faster.
     """
     router, cat, _ = _router_and_catalogue(ctx_or_router, catalogue)
+    if scenario is not None:
+        router = router.with_scenario(scenario)
     ids = list(hubs) if hubs else default_hubs(cat)
     if not ids:
         raise AnalyticsError("no hubs: the catalogue has no lodging places / danh mục không có điểm lưu trú")
@@ -380,6 +385,144 @@ def compare(report_a: FairnessReport, report_b: FairnessReport) -> pd.DataFrame:
     for k in ("gini", "hhi", "total_visit_hours", "total_nights"):
         rows.append({"item": k, "kind": "index", "a": ia[k], "b": ib[k], "change": ib[k] - ia[k]})
     return pd.DataFrame(rows, columns=["item", "kind", "a", "b", "change"])
+
+
+def hub_change(a: HubMatrix, b: HubMatrix) -> pd.DataFrame:
+    """Per ordered pair of hubs: minutes and km in A and B, the change (B − A; negative = faster in B) in minutes
+    and percent, and both sources; biggest saving first. Both matrices must cover the same hubs and profile."""
+    if a.ids != b.ids or a.profile != b.profile:
+        raise AnalyticsError("hub matrices to compare must have the same hubs and profile")
+    ma, mb = a.matrix, b.matrix
+    rows = []
+    for i, x in enumerate(a.ids):
+        for j, y in enumerate(a.ids):
+            if i == j:
+                continue
+            sa, sb = float(ma.seconds[i, j]) / 60, float(mb.seconds[i, j]) / 60
+            rows.append({"from_id": x, "to_id": y, "from_name": a.names.get(x, x), "to_name": a.names.get(y, y),
+                         "minutes_a": round(sa, 1), "minutes_b": round(sb, 1), "change_minutes": round(sb - sa, 1),
+                         "change_pct": round(100 * (sb - sa) / sa, 1) if sa > 0 else 0.0,
+                         "km_a": round(float(ma.metres[i, j]) / 1000, 1), "km_b": round(float(mb.metres[i, j]) / 1000, 1),
+                         "source_a": str(ma.sources[i, j]), "source_b": str(mb.sources[i, j]), "profile": a.profile})
+    cols = ["from_id", "to_id", "from_name", "to_name", "minutes_a", "minutes_b", "change_minutes", "change_pct",
+            "km_a", "km_b", "source_a", "source_b", "profile"]
+    df = pd.DataFrame(rows, columns=cols)
+    return df.sort_values(["change_minutes", "from_id", "to_id"], kind="stable").reset_index(drop=True)
+
+
+@dataclass
+class WhatIf:
+    """Baseline (A) against a scenario (B): the hub matrix change, each plan's change, and the fairness change.
+
+    B differs from A by a road scenario (faster roads / estimate corridors) and/or extra must-cover provinces added
+    to every request; everything else (requests, seeds, solver budgets, catalogue) is the same, so a difference is
+    the scenario's effect (the solver's budget is deterministic)."""
+
+    scenario: RoadScenario | None
+    must_cover: list[str]
+    hubs: pd.DataFrame
+    plans: pd.DataFrame
+    fairness: pd.DataFrame
+    report_a: FairnessReport
+    report_b: FairnessReport
+    itineraries_a: list[Itinerary] = field(default_factory=list, repr=False)
+    itineraries_b: list[Itinerary] = field(default_factory=list, repr=False)
+    notes: list[str] = field(default_factory=list)
+
+    def to_json_dict(self) -> dict[str, Any]:
+        import json
+
+        def records(df: pd.DataFrame) -> list[dict]:
+            return json.loads(df.to_json(orient="records", force_ascii=False))
+
+        return {"scenario": self.scenario.model_dump(mode="json", by_alias=True) if self.scenario else None,
+                "must_cover": self.must_cover, "hubs": records(self.hubs), "plans": records(self.plans),
+                "fairness": records(self.fairness), "report_a": self.report_a.to_json_dict(),
+                "report_b": self.report_b.to_json_dict(), "notes": self.notes}
+
+
+def requests_from_spec(spec: Any, catalogue: Any = None) -> list[tuple[str, Any]]:
+    """(package id, PlanRequest) of every package of a package spec (:mod:`touroute.packages`)."""
+    return [(t.id, spec.request(t, catalogue)) for t in spec.packages]
+
+
+def requests_from_itineraries(itineraries: Sequence[Itinerary], labels: Sequence[str]) -> list[tuple[str, Any]]:
+    """The requests saved inside itinerary JSON files (``touroute plan --format json``), to re-plan them."""
+    from pydantic import ValidationError
+
+    from .model import PlanRequest
+
+    out = []
+    for label, it in zip(labels, itineraries):
+        if not it.request:
+            raise AnalyticsError(f"{label}: the itinerary carries no request to re-plan")
+        try:
+            out.append((label, PlanRequest.model_validate(it.request)))
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            raise AnalyticsError(f"{label}: request.{'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+    return out
+
+
+def _with_must_cover(req: Any, provinces: Sequence[str]) -> Any:
+    """``req`` with extra must-cover provinces (and, when the request limits its places to some provinces, those
+    provinces allowed too — otherwise the rule could never be met)."""
+    if not provinces:
+        return req
+    cover = list(dict.fromkeys([*req.regional.must_cover, *provinces]))
+    update: dict[str, Any] = {"regional": req.regional.model_copy(update={"must_cover": cover})}
+    if req.provinces:
+        legacy = [p.legacy for name in provinces for p in prov.resolve(name)]
+        update["provinces"] = list(dict.fromkeys([*req.provinces, *legacy]))
+    return req.model_copy(update=update)
+
+
+def whatif(requests: Sequence[tuple[str, Any]], scenario: RoadScenario | None = None, *, ctx: Any = None,
+           must_cover: Sequence[str] = (), hubs: Sequence[str] | None = None, profile: str = "car",
+           seconds: float | None = None) -> WhatIf:
+    """Plan ``requests`` under the baseline (A) and under ``scenario`` / ``must_cover`` (B) and report the change:
+    hub-to-hub minutes (:func:`hub_change`), per plan (feasible, stops, driving minutes, km, stops changed) and
+    fairness per province (:func:`compare`). ``seconds`` overrides every request's solver budget."""
+    from .plan import PlanningContext, plan
+
+    if scenario is None and not must_cover:
+        raise AnalyticsError("a what-if needs a road scenario and/or must-cover provinces to compare against")
+    for name in must_cover:
+        try:
+            prov.resolve(name)
+        except prov.UnknownProvinceError as exc:
+            raise AnalyticsError(f"--must-cover: {exc}") from None
+    ctx_a = ctx or PlanningContext()
+    router_b = ctx_a.router.with_scenario(scenario) if scenario is not None else ctx_a.router
+    ctx_b = PlanningContext(catalogue=ctx_a.catalogue, router=router_b, data_dir=ctx_a.data_dir)
+    hm_a = hub_matrix(ctx_a.router, hubs, profile, ctx_a.catalogue)
+    hm_b = hub_matrix(router_b, hubs, profile, ctx_a.catalogue)
+    its_a: list[Itinerary] = []
+    its_b: list[Itinerary] = []
+    rows = []
+    for label, req in requests:
+        if seconds is not None:
+            req = req.model_copy(update={"solver": req.solver.model_copy(update={"time_limit_s": seconds})})
+        pair = []
+        for c, r in ((ctx_a, req), (ctx_b, _with_must_cover(req, must_cover))):
+            try:
+                pair.append(plan(r, c, geometry=False))
+            except TourouteException as exc:
+                pair.append(Itinerary(feasible=False, problems=[f"{label}: {exc}"]))
+        a, b = pair
+        its_a.append(a)
+        its_b.append(b)
+        rows.append({"plan": label, "feasible_a": a.feasible, "feasible_b": b.feasible,
+                     "stops_a": a.totals.stops, "stops_b": b.totals.stops,
+                     "drive_minutes_a": round(a.totals.driving_seconds / 60, 1),
+                     "drive_minutes_b": round(b.totals.driving_seconds / 60, 1),
+                     "km_a": round(a.totals.metres / 1000, 1), "km_b": round(b.totals.metres / 1000, 1),
+                     "stops_changed": a.stop_ids() != b.stop_ids(),
+                     "problems_b": "; ".join(b.problems)})
+    rep_a = fairness_report(its_a, ctx_a.catalogue)
+    rep_b = fairness_report(its_b, ctx_a.catalogue)
+    return WhatIf(scenario, list(must_cover), hub_change(hm_a, hm_b), pd.DataFrame(rows), compare(rep_a, rep_b),
+                  rep_a, rep_b, its_a, its_b, list(router_b.notes))
 
 
 def load_itineraries(paths: Sequence[str | Path]) -> list[Itinerary]:

@@ -37,13 +37,29 @@ def register(main: click.Group) -> None:
     @click.option("--profile", type=_PROFILE, default="car", show_default=True)
     @click.option("--format", "fmt", type=_FORMAT, default="table", show_default=True)
     @click.option("--png", type=click.Path(dir_okay=False), help="Also write a heatmap PNG here.")
-    def hubs_cmd(hubs: tuple[str, ...], profile: str, fmt: str, png: str | None) -> None:
+    @click.option("--scenario", "scenario_file", type=click.Path(exists=True, dir_okay=False),
+                  help="Road scenario file (YAML/JSON): show each pair's change against the baseline.")
+    def hubs_cmd(hubs: tuple[str, ...], profile: str, fmt: str, png: str | None, scenario_file: str | None) -> None:
         """Travel time and distance between hubs / Thời gian, quãng đường giữa các trung tâm."""
-        from .analytics import hub_matrix
+        from .analytics import hub_change, hub_matrix
         from .matrix import TravelTimes
+        from .network.scenario import load_scenario
 
-        hm = hub_matrix(TravelTimes.from_cache(), list(hubs) or None, profile)
-        if fmt == "table":
+        scenario = load_scenario(scenario_file) if scenario_file else None
+        router = TravelTimes.from_cache()
+        hm = hub_matrix(router, list(hubs) or None, profile, scenario=scenario)
+        if scenario is not None:
+            change = hub_change(hub_matrix(router, list(hubs) or None, profile), hm)
+            click.echo(scenario.describe(), err=True)
+            if fmt == "table":
+                changed = change[change["change_minutes"] != 0]
+                _emit(changed[["from_id", "to_id", "minutes_a", "minutes_b", "change_minutes", "change_pct",
+                               "source_a"]], fmt)
+                click.echo(f"\n{len(changed)} of {len(change)} hub pairs change / cặp trung tâm thay đổi "
+                           "(B = scenario / kịch bản; minutes / phút)")
+            else:
+                _emit(change, fmt, {"profile": hm.profile, "scenario": scenario.name})
+        elif fmt == "table":
             click.echo(hm.to_markdown())
         else:
             _emit(hm.to_frame(), fmt, {"profile": hm.profile})
@@ -111,3 +127,71 @@ def register(main: click.Group) -> None:
 
         df = compare(fairness_report(load_itineraries(plans_a)), fairness_report(load_itineraries(plans_b)))
         _emit(df.round(4), fmt)
+
+    @analytics.command("whatif")
+    @click.argument("plans", nargs=-1, type=click.Path(exists=True, dir_okay=False))
+    @click.option("--scenario", "scenario_file", type=click.Path(exists=True, dir_okay=False),
+                  help="Road scenario file (YAML/JSON, see docs/network.md).")
+    @click.option("--spec", "spec_file", type=click.Path(exists=True, dir_okay=False),
+                  help="Package spec whose packages are planned in both scenarios (instead of, or with, PLANS).")
+    @click.option("--must-cover", multiple=True, help="Province every plan must also cover in scenario B (repeat).")
+    @click.option("--hub", "hubs", multiple=True, help="Hub ids for the matrix (repeat); default one per province.")
+    @click.option("--profile", type=_PROFILE, default="car", show_default=True, help="Profile of the hub matrix.")
+    @click.option("--seconds", type=click.FloatRange(min=0, min_open=True, max=120),
+                  help="Solver seconds per plan (default: each request's own).")
+    @click.option("--format", "fmt", type=_FORMAT, default="table", show_default=True)
+    def whatif_cmd(plans: tuple[str, ...], scenario_file: str | None, spec_file: str | None,
+                   must_cover: tuple[str, ...], hubs: tuple[str, ...], profile: str, seconds: float | None,
+                   fmt: str) -> None:
+        """What-if: re-plan under a road scenario or rule (B) vs today (A) / Kịch bản giả định so với hiện trạng.
+
+        PLANS are itinerary JSON files (their saved requests are re-planned); --spec plans a package spec.
+        Example: touroute analytics whatif --scenario data/scenarios/hue-ql49-upgrade.yaml --spec
+        data/packages/example.yaml --seconds 2
+        """
+        from .analytics import AnalyticsError, load_itineraries, requests_from_itineraries, requests_from_spec, whatif
+        from .network.scenario import load_scenario
+        from .plan import PlanningContext
+
+        if not scenario_file and not must_cover:
+            raise AnalyticsError("give --scenario FILE and/or --must-cover PROVINCE / cần --scenario hoặc --must-cover")
+        scenario = load_scenario(scenario_file) if scenario_file else None
+        ctx = PlanningContext()
+        requests = []
+        if spec_file:
+            from .packages import load_spec
+
+            requests += requests_from_spec(load_spec(spec_file, ctx.catalogue), ctx.catalogue)
+        if plans:
+            requests += requests_from_itineraries(load_itineraries(plans), [str(p) for p in plans])
+        click.echo(f"Planning {len(requests)} plan(s) twice (A: baseline, B: scenario)… / Đang lập kế hoạch hai lần…",
+                   err=True)
+        w = whatif(requests, scenario, ctx=ctx, must_cover=list(must_cover), hubs=list(hubs) or None,
+                   profile=profile, seconds=seconds)
+        if fmt == "json":
+            click.echo(json.dumps(w.to_json_dict(), ensure_ascii=False, indent=1))
+            return
+        if fmt == "csv":
+            frames = [("hubs", w.hubs), ("plans", w.plans), ("fairness", w.fairness)]
+            for name, df in frames:
+                click.echo(f"# {name}")
+                _emit(df.round(4), "csv")
+            return
+        if scenario is not None:
+            click.echo(f"Scenario / Kịch bản: {scenario.describe()}")
+        if must_cover:
+            click.echo(f"Rule / Quy tắc: must cover / phải qua {', '.join(must_cover)}")
+        for note in w.notes:
+            click.echo(f"  note: {note}")
+        changed = w.hubs[w.hubs["change_minutes"] != 0]
+        click.echo(f"\n== Hub pairs that change ({len(changed)} of {len(w.hubs)}, {profile}, minutes) / "
+                   "Cặp trung tâm thay đổi ==")
+        _emit(changed[["from_id", "to_id", "minutes_a", "minutes_b", "change_minutes", "change_pct", "source_a"]],
+              "table")
+        if len(w.plans):
+            click.echo("\n== Plans / Kế hoạch ==")
+            _emit(w.plans.drop(columns=["problems_b"]), "table")
+            f = w.fairness
+            moved = f[(f["kind"] == "index") | (f["change"].abs() > 1e-9)]
+            click.echo("\n== Fairness change (B − A) / Thay đổi phân bổ theo tỉnh ==")
+            _emit(moved.round(4), "table")

@@ -36,6 +36,7 @@ from .errors import TourouteException
 from .network.ferries import FerryLink, load_ferry_links
 from .network.graph import RoadNetwork, haversine_m
 from .network.profiles import get_profile, profiles_fingerprint
+from .network.scenario import RoadScenario
 
 DEFAULT_CIRCUITY = 1.35
 """Road ÷ great-circle distance when no network is loaded: typical of Vietnam's coastal corridor, where QL1 and
@@ -232,17 +233,37 @@ class TravelTimes:
 
     def __init__(self, networks: Sequence[RoadNetwork] = (), *, ferries: Sequence[FerryLink] | None = None,
                  circuity: float | None = None, max_snap_m: float = MAX_SNAP_M,
-                 warn_snap_m: float = WARN_SNAP_M) -> None:
-        self.networks = list(networks)
-        names = [n.name for n in self.networks]
+                 warn_snap_m: float = WARN_SNAP_M, scenario: RoadScenario | None = None) -> None:
+        """``scenario``: a road what-if (:mod:`touroute.network.scenario`) — its road overrides are applied to
+        copies of ``networks`` (the originals, e.g. cached, stay untouched: ``base_networks``) and its estimate
+        corridors to estimated legs; it enters :meth:`fingerprint`, so its matrices are cached apart."""
+        self.base_networks = list(networks)
+        names = [n.name for n in self.base_networks]
         if len(set(names)) != len(names):
             raise MatrixError(f"two loaded networks share a name: {names}")
+        self.notes: list[str] = []
+        self.scenario = scenario
+        if scenario is None:
+            self.networks = list(self.base_networks)
+        else:
+            self.networks = []
+            for net in self.base_networks:
+                changed, notes = scenario.apply(net)
+                self.networks.append(changed)
+                self.notes.extend(notes)
         self.ferries = list(load_ferry_links() if ferries is None else ferries)
+        self._circuity_arg = circuity
         self.circuity = (calibrate_circuity(self.networks) if circuity is None
                          else Circuity(float(circuity), 0, False, ()))
         self.max_snap_m = float(max_snap_m)
         self.warn_snap_m = float(warn_snap_m)
-        self.notes: list[str] = []
+
+    def with_scenario(self, scenario: RoadScenario | None) -> "TravelTimes":
+        """The same networks, ferries and settings under ``scenario`` (``None``: the baseline)."""
+        tt = TravelTimes(self.base_networks, ferries=self.ferries, circuity=self._circuity_arg,
+                         max_snap_m=self.max_snap_m, warn_snap_m=self.warn_snap_m, scenario=scenario)
+        tt.notes = [n for n in self.notes if not n.startswith("scenario ")] + tt.notes
+        return tt
 
     @classmethod
     def from_cache(cls, names: Sequence[str] | None = None, data_dir: str | Path | None = None,
@@ -261,7 +282,7 @@ class TravelTimes:
                 else:
                     nets.append(load_network(info.directory))
         tt = cls(nets, **kw)
-        tt.notes = notes
+        tt.notes = notes + tt.notes
         return tt
 
     def network(self, name: str) -> RoadNetwork:
@@ -279,13 +300,19 @@ class TravelTimes:
         blob = json.dumps({"networks": sorted((n.name, n.key) for n in self.networks),
                            "circuity": round(self.circuity.value, 6), "ferries": repr(self.ferries),
                            "max_snap": self.max_snap_m, "warn_snap": self.warn_snap_m, "access_kmh": ACCESS_KMH,
-                           "profiles": profiles_fingerprint(), "format": MATRIX_FORMAT}, sort_keys=True)
+                           "profiles": profiles_fingerprint(), "format": MATRIX_FORMAT,
+                           **({"scenario": self.scenario.fingerprint()} if self.scenario else {})}, sort_keys=True)
         return hashlib.sha256(blob.encode()).hexdigest()[:24]
 
     # ------------------------------------------------------------------ estimates
     def estimate(self, lat1: Any, lon1: Any, lat2: Any, lon2: Any, profile: str) -> tuple[np.ndarray, np.ndarray]:
         """(seconds, metres): great-circle × circuity ÷ the profile's door-to-door speed (broadcasts)."""
         prof = get_profile(profile)
+        if self.scenario is not None and self.scenario.estimates:
+            adjusted = self.scenario.estimate_adjust(lat1, lon1, lat2, lon2, prof.name, self.circuity.value,
+                                                     prof.estimate_kmh)
+            if adjusted is not None:
+                return adjusted
         metres = haversine_m(lat1, lon1, lat2, lon2) * self.circuity.value
         return metres / (prof.estimate_kmh / 3.6), metres
 
@@ -463,14 +490,17 @@ def catalogue_matrix(profile: str = "car", *, router: TravelTimes | None = None,
     places = catalogue_places(catalogue)
     key = matrix_cache_key(router, prof, str(catalogue.fingerprint))
     folder = data_root(data_dir) / "matrices"
-    path = folder / f"{prof}-{key}.npz"
+    # Scenario matrices live under their own prefix: writing one never replaces the baseline's file (the glob
+    # below deletes only older files of the same kind; one scenario matrix per profile is kept).
+    prefix = f"{prof}-" if getattr(router, "scenario", None) is None else f"scenario-{prof}-"
+    path = folder / f"{prefix}{key}.npz"
     if path.exists() and not refresh:
         cached = _load_matrix(path, places, router)
         if cached is not None:
             return cached
     m = router.matrix(places, prof)
     folder.mkdir(parents=True, exist_ok=True)
-    for old in folder.glob(f"{prof}-*.npz"):
+    for old in folder.glob(f"{prefix}*.npz"):
         if old != path:
             old.unlink(missing_ok=True)
     _save_matrix(path, m)

@@ -16,12 +16,15 @@ def register(main: click.Group) -> None:
                   help="Output folder (one sub-folder per package, plus index.json).")
     @click.option("--seconds", type=float, help="Solver time limit per package (overrides the spec).")
     @click.option("--offline-map", is_flag=True, help="No tile layer on the maps (province background only).")
-    def build_cmd(spec_file, out_dir, seconds, offline_map):
+    @click.option("--workers", type=click.IntRange(min=1), default=None,
+                  help="Packages planned at once in separate processes (default: one per core, at most one per "
+                       "package, 1 when the build is too small to gain; 1 = sequential in this process).")
+    def build_cmd(spec_file, out_dir, seconds, offline_map, workers):
         """Plan every package of SPEC (YAML or JSON) and write itinerary.json, map.html and brochures.
 
         Example: touroute packages build data/packages/example.yaml --out out/packages
         """
-        from .packages import build_packages, load_spec
+        from .packages import build_packages, default_workers, estimated_package_seconds, load_spec
 
         spec = load_spec(spec_file)
         if seconds is not None:
@@ -39,8 +42,11 @@ def register(main: click.Group) -> None:
                 state = "NO PLAN: " + "; ".join(res.problems)
             click.echo(f"[{n}/{total}] {res.id} ({res.length}): {state} — {res.seconds:.1f} s", err=True)
 
-        click.echo(f"Planning {len(spec.packages)} package(s)… / Đang lập {len(spec.packages)} gói…", err=True)
-        results = build_packages(spec, out_dir, progress=progress, tiles="" if offline_map else None)
+        n = len(spec.packages)
+        procs = min(workers or default_workers(n, estimated_package_seconds(spec)), n)
+        click.echo(f"Planning {n} package(s) with {procs} process(es)… / Đang lập {n} gói ({procs} tiến trình)…",
+                   err=True)
+        results = build_packages(spec, out_dir, progress=progress, tiles="" if offline_map else None, workers=workers)
         kept = [r for r in results if not r.duplicate_of]
         click.echo(f"written {len(kept)} package(s) and index.json to {out_dir}")
         if any(not r.feasible for r in kept):

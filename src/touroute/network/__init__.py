@@ -17,11 +17,13 @@ from .errors import NetworkCacheError, NetworkError, NetworkNotFoundError, OsmSo
 from .ferries import FerryLink, load_ferry_links
 from .graph import RoadNetwork, Route, Snap, haversine_m
 from .profiles import DEFAULT_PROFILE, PROFILES, ROAD_CLASSES, VehicleProfile, get_profile
+from .scenario import RoadScenario, ScenarioError, apply_scenario, load_scenario, parse_scenario
 from .store import FORMAT_VERSION, NetworkInfo, data_root, list_networks, load as load_network
 
 __all__ = [
     "DEFAULT_PROFILE", "FORMAT_VERSION", "PROFILES", "ROAD_CLASSES", "FerryLink", "NetworkCacheError", "NetworkError",
-    "NetworkInfo", "NetworkNotFoundError", "OsmSource", "OsmSourceError", "RoadNetwork", "Route", "Snap",
-    "UnknownProfileError", "VehicleProfile", "build_network", "data_root", "get_profile", "haversine_m",
-    "list_networks", "load_ferry_links", "load_network", "overpass_filters", "way_is_wanted",
+    "NetworkInfo", "NetworkNotFoundError", "OsmSource", "OsmSourceError", "RoadNetwork", "RoadScenario", "Route",
+    "ScenarioError", "Snap", "UnknownProfileError", "VehicleProfile", "apply_scenario", "build_network", "data_root",
+    "get_profile", "haversine_m", "list_networks", "load_ferry_links", "load_network", "load_scenario",
+    "overpass_filters", "parse_scenario", "way_is_wanted",
 ]
