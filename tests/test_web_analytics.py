@@ -250,3 +250,30 @@ def test_plan_titles_are_escaped_on_analytics_pages(app, client, plans):
     for url in ("/analytics/fairness", f"/analytics/fairness?plan={saved.slug}", "/analytics/compare"):
         html = client.get(url).get_data(as_text=True)
         assert "<script>alert(" not in html and "&lt;script&gt;alert(" in html, url
+
+
+# --------------------------------------------------------------------------------------------- road what-if
+def test_matrix_under_a_bundled_road_scenario_shows_its_change(client, ctx):
+    """The hypothetical coastal road makes Quảng Ngãi ↔ Quy Nhơn faster and leaves Huế ↔ Đà Nẵng alone; the page
+    and the API give analytics.hub_change's numbers; an unknown scenario is a 400 naming ``scenario``."""
+    from touroute.analytics import hub_change, hub_matrix
+    from touroute.network.scenario import load_scenario
+    from touroute.resources import data_dir
+
+    hubs = ["qng-quang-ngai-city", "bd-quy-nhon", "hue-hub-hue-city", "dn-city-centre"]
+    sc = load_scenario(data_dir("scenarios", "coastal-road-quang-ngai-binh-dinh.yaml"))
+    want = hub_change(hub_matrix(ctx, hubs, "car"), hub_matrix(ctx, hubs, "car", scenario=sc))
+    want = {(r.from_id, r.to_id): r.change_minutes for r in want.itertuples() if abs(r.change_minutes) >= 0.05}
+    assert want[("qng-quang-ngai-city", "bd-quy-nhon")] < 0 and ("hue-hub-hue-city", "dn-city-centre") not in want
+
+    body = client.get("/api/analytics/matrix", query_string={"hub": hubs,
+                                                              "scenario": "coastal-road-quang-ngai-binh-dinh"})
+    assert body.status_code == 200, body.get_data(as_text=True)[:500]
+    got = {(r["from_id"], r["to_id"]): r["change_minutes"] for r in body.get_json()["scenario"]["change"]}
+    assert got == pytest.approx(want)
+    page = client.get("/analytics/matrix", query_string={"hub": hubs, "scenario": "coastal-road-quang-ngai-binh-dinh"})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'id="scenario-change"' in html
+    assert 'data-from="qng-quang-ngai-city" data-to="bd-quy-nhon"' in html
+    res = client.get("/api/analytics/matrix", query_string={"hub": hubs, "scenario": "../../etc/passwd"})
+    assert res.status_code == 400 and res.get_json()["fields"][0]["field"] == "scenario"

@@ -10,6 +10,7 @@ may ask for at most ``ANALYTICS_MAX_HUBS`` hubs. Charts are the library's matplo
 from __future__ import annotations
 
 import base64
+import logging
 import math
 import re
 import tempfile
@@ -22,12 +23,14 @@ from typing import Any, get_args
 from flask import Blueprint, Flask, Response, current_app, jsonify, render_template, request, url_for
 
 from ..analytics import (AnalyticsError, FairnessReport, HubMatrix, compare, default_hubs, fairness_report,
-                         hub_matrix, reachable)
+                         hub_change, hub_matrix, reachable)
 from ..itinerary import Itinerary
 from ..model import Profile
 from . import asset_url, planning_context, store
 from .i18n import get_lang, t
 from .service import RequestProblem
+
+log = logging.getLogger("touroute.web")
 
 bp = Blueprint("analytics", __name__, url_prefix="/analytics")
 api_bp = Blueprint("analytics_api", __name__, url_prefix="/api/analytics")
@@ -166,19 +169,54 @@ def _name(p: Any, lang: str | None = None) -> str:
 # ---------------------------------------------------------------------------------------------------------------
 # 1. hub matrix
 # ---------------------------------------------------------------------------------------------------------------
-def matrix_result(profile: str, hubs: list[str]) -> dict:
-    """The cached matrix of (profile, hubs): ``{"matrix": HubMatrix, "png": data URI}``."""
+def scenario_choices() -> dict[str, Any]:
+    """The road what-if scenarios bundled in ``data/scenarios`` (file stem → :class:`RoadScenario`), read once.
+
+    Only bundled files are offered: a web user picks one by name, never by path."""
+    cache = current_app.extensions.setdefault("touroute_scenarios", {})
+    if not cache:
+        from ..network.scenario import load_scenario
+        from ..resources import data_dir
+
+        try:
+            folder = data_dir("scenarios")
+        except FileNotFoundError:  # pragma: no cover - the scenarios ship with the package
+            return {}
+        for path in sorted(folder.glob("*.y*ml")) + sorted(folder.glob("*.json")):
+            try:
+                cache[path.stem] = load_scenario(path)
+            except Exception as exc:  # a broken bundled file must not take the page down
+                log.warning("scenario %s not offered: %s", path.name, exc)
+    return cache
+
+
+def _scenario_arg() -> str:
+    name = (request.args.get("scenario") or "").strip()
+    if name and name not in scenario_choices():
+        raise _bad("scenario", f"unknown scenario {name[:80]!r}; choose one of: "
+                               f"{', '.join(scenario_choices()) or '(none installed)'}")
+    return name
+
+
+def matrix_result(profile: str, hubs: list[str], scenario: str = "") -> dict:
+    """The cached matrix of (profile, hubs[, scenario]): ``{"matrix": HubMatrix, "png": data URI}``, plus with a
+    scenario ``"change"``: the pairs it makes faster or slower than the baseline (:func:`analytics.hub_change`)."""
     cache: _Cache = current_app.extensions["touroute_analytics_cache"]
     ctx = planning_context()
 
     def make() -> dict:
         try:
-            hm = hub_matrix(ctx, hubs, profile)
+            hm = hub_matrix(ctx, hubs, profile, scenario=scenario_choices()[scenario] if scenario else None)
         except AnalyticsError as exc:
             raise _bad("hub", str(exc), 422) from None
-        return {"matrix": hm, "png": _png_data_uri(hm.heatmap_png)}
+        out = {"matrix": hm, "png": _png_data_uri(hm.heatmap_png)}
+        if scenario:
+            base = matrix_result(profile, hubs)["matrix"]
+            change = hub_change(base, hm)
+            out["change"] = change[change["change_minutes"].abs() >= 0.05].to_dict(orient="records")
+        return out
 
-    return cache.get_or_make(("matrix", profile, tuple(hubs)), make)
+    return cache.get_or_make(("matrix", profile, tuple(hubs), scenario), make)
 
 
 def matrix_json(hm: HubMatrix) -> dict:
@@ -381,29 +419,32 @@ def index():
 @bp.get("/matrix")
 def matrix_page():
     errors: list[dict] = []
-    res, profile, hubs = None, "car", []
+    res, profile, hubs, scenario = None, "car", [], ""
     try:
         profile = _profile_arg()
         hubs = _hubs_arg()
-        res = matrix_result(profile, hubs)
+        scenario = _scenario_arg()
+        res = matrix_result(profile, hubs, scenario)
     except RequestProblem as exc:
         errors, status = exc.fields, exc.status
     cat = planning_context().catalogue
     hm = res["matrix"] if res else None
     ctx = dict(errors=errors, profile=profile, chosen=set(hubs or []), hubs=hub_choices(), hm=hm,
                png=res["png"] if res else None, name=_name, cat=cat,
-               csv_url=url_for("analytics.matrix_csv", profile=profile, hub=hubs) if hm else None,
-               max_hubs=current_app.config["ANALYTICS_MAX_HUBS"])
+               csv_url=url_for("analytics.matrix_csv", profile=profile, hub=hubs, scenario=scenario or None) if hm else None,
+               max_hubs=current_app.config["ANALYTICS_MAX_HUBS"], scenarios=scenario_choices(),
+               scenario=scenario, change=(res or {}).get("change"))
     return _page("analytics/matrix.html", status if errors else 200, **ctx)
 
 
 @bp.get("/matrix.csv")
 def matrix_csv():
-    profile, hubs = _profile_arg(), _hubs_arg()
-    hm = matrix_result(profile, hubs)["matrix"]
+    profile, hubs, scenario = _profile_arg(), _hubs_arg(), _scenario_arg()
+    hm = matrix_result(profile, hubs, scenario)["matrix"]
     resp = Response(hm.to_csv(), mimetype="text/csv")
     resp.headers["Content-Type"] = "text/csv; charset=utf-8"
-    resp.headers["Content-Disposition"] = f'attachment; filename="touroute-hub-matrix-{profile}.csv"'
+    suffix = f"-{scenario}" if scenario else ""
+    resp.headers["Content-Disposition"] = f'attachment; filename="touroute-hub-matrix-{profile}{suffix}.csv"'
     return resp
 
 
@@ -490,8 +531,14 @@ def api_hubs():
 
 @api_bp.get("/matrix")
 def api_matrix():
-    res = matrix_result(_profile_arg(), _hubs_arg())
-    return jsonify(matrix_json(res["matrix"]))
+    scenario = _scenario_arg()
+    res = matrix_result(_profile_arg(), _hubs_arg(), scenario)
+    body = matrix_json(res["matrix"])
+    if scenario:
+        body["scenario"] = {"name": scenario, "description": scenario_choices()[scenario].description,
+                            "change": [{k: (_finite(v) if isinstance(v, float) else v) for k, v in row.items()}
+                                       for row in res["change"]]}
+    return jsonify(body)
 
 
 @api_bp.get("/reach")

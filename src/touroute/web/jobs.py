@@ -11,7 +11,6 @@ job is read (see :meth:`~touroute.web.db.JobStoreMixin.fail_orphaned_jobs`).
 
 from __future__ import annotations
 
-import inspect
 import json
 import logging
 import re
@@ -184,10 +183,9 @@ class JobRunner:
 
             tiles = app.config.get("TILES")
             kw: dict[str, Any] = {"tiles": tiles or "", "pdf": bool(app.config["JOB_PDF"])}
-            if "workers" in inspect.signature(build_packages).parameters:
-                # a web worker plans in its own thread; a process pool per job would multiply with the gunicorn
-                # workers on a small server (JOB_BUILD_PROCESSES raises it where cores are plentiful)
-                kw["workers"] = max(1, int(app.config.get("JOB_BUILD_PROCESSES", 1)))
+            # a web worker plans in its own thread; a process pool per job would multiply with the gunicorn
+            # workers on a small server (JOB_BUILD_PROCESSES raises it where cores are plentiful)
+            kw["workers"] = max(1, int(app.config.get("JOB_BUILD_PROCESSES", 1)))
             build_packages(spec, out, ctx, progress, **kw)
             tmp = folder / (ZIP_NAME + ".part")
             with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:

@@ -114,7 +114,10 @@ def _issue6_paths(lang: dict) -> dict:
         "/api/analytics/matrix": {"get": {
             "summary": "Hub-to-hub travel time and distance per profile, each cell osm/estimate",
             "parameters": [profile, ids("hub", "lodging hub ids (repeat or comma-separate; 2 up to the server's "
-                                               "limit, default 30); default: one hub per province")],
+                                               "limit, default 30); default: one hub per province"),
+                           {"name": "scenario", "in": "query", "schema": {"type": "string", "maxLength": 64},
+                            "description": "name of a bundled road what-if scenario (data/scenarios); the reply "
+                                           "then has the scenario's matrix and its change against the baseline"}],
             "responses": {"200": _ok("HubMatrix"), "400": bad, "422": _err("matrix cannot be computed")}}},
         "/api/analytics/reach": {"get": {
             "summary": "Places within a one-way travel-time budget of a place, nearest first",
