@@ -58,6 +58,8 @@ TEXT: dict[str, dict[str, str]] = {
         "request_too_large": "Yêu cầu quá lớn", "bad_request": "Yêu cầu không hợp lệ",
         "csrf_failed": "Biểu mẫu đã hết hạn hoặc không đến từ trang này; hãy tải lại trang và gửi lại",
         "server_error": "Lỗi máy chủ — vui lòng thử lại", "page_not_found": "Không tìm thấy trang",
+        "planner_busy": "Máy chủ đang bận lập các lịch trình khác; vui lòng thử lại sau {seconds} giây "
+                        "(lịch trình đã lưu vẫn xem được bình thường)",
     },
     "en": {
         "app_name": "touroute", "tagline": "Multi-province trip planner for Central and South-Central Vietnam",
@@ -106,6 +108,8 @@ TEXT: dict[str, dict[str, str]] = {
         "request_too_large": "Request too large", "bad_request": "Bad request",
         "csrf_failed": "The form has expired or did not come from this site; reload the page and submit again",
         "server_error": "Server error — please try again", "page_not_found": "Page not found",
+        "planner_busy": "The server is busy planning other trips; please try again in {seconds} s "
+                        "(saved plans can still be viewed as usual)",
     },
 }
 
