@@ -305,3 +305,17 @@ def test_concurrent_saves_from_processes_and_threads_all_persist(tmp_path):
         assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 10000
+
+
+def test_solves_run_in_low_priority_solver_threads(busy_app):
+    """The plan runs in the worker's solver thread, whose nice value is raised (request threads keep theirs)."""
+    import os
+
+    pool = busy_app.extensions["touroute_solver_pool"]
+    me = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    solver = pool.submit(lambda: (threading.current_thread().name,
+                                  os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))).result()
+    assert solver[0].startswith("touroute-solver")
+    assert solver[1] == min(19, me + 10)
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == me
+    assert busy_app.test_client().post("/api/plans", json=SMALL).status_code == 201

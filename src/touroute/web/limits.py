@@ -18,7 +18,14 @@ Configuration (environment, or the ``config`` mapping of :func:`touroute.web.cre
 ``TOUROUTE_PLAN_QUEUE``             plans that may wait for a slot per process (default threads − slots − 1)
 ``TOUROUTE_PLAN_WAIT_SECONDS``      longest wait for a slot before the 503 (default 10)
 ``TOUROUTE_PLAN_GRACE_SECONDS``     the hard deadline of a solve is its time limit + this (default 1)
+``TOUROUTE_SOLVER_NICE``            CPU priority (nice increment) of the solver threads (default 10; 0 = off)
 ==================================  =========================================================================
+
+Solves run in a small pool of dedicated solver threads per process (``PLAN_CONCURRENCY`` of them) whose Linux
+nice value is raised once when they start (nice is per thread on Linux): when the CPUs are busy, the kernel
+gives the threads serving pages and saved plans the CPU first, and the solves — bounded by their deadline —
+take the rest. Request threads never change their own priority (an unprivileged thread could not lower it
+back).
 
 The solver's search is bounded by a deterministic work budget calibrated to take about ``solver.time_limit_s``
 on an idle machine; on a loaded one it would take longer. The hard deadline (``time_limit_s`` + grace, see
@@ -33,13 +40,16 @@ import math
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from flask import Flask, current_app, has_app_context, jsonify, render_template, request
 
 log = logging.getLogger("touroute.web")
+T = TypeVar("T")
 
 
 class PlannerBusy(Exception):
@@ -130,6 +140,13 @@ def init_app(app: Flask) -> None:
         grace = _env_number("TOUROUTE_PLAN_GRACE_SECONDS", 1.0)
     cfg.update(PLAN_GRACE_SECONDS=max(0.0, float(grace)))
     cfg.update(PLAN_CONCURRENCY=max(1, slots), PLAN_QUEUE=max(0, int(queue)), PLAN_WAIT_SECONDS=float(wait_s))
+    nice = cfg.get("SOLVER_NICE")
+    if nice is None:
+        nice = _env_number("TOUROUTE_SOLVER_NICE", 10)
+    cfg["SOLVER_NICE"] = int(nice or 0)
+    app.extensions["touroute_solver_pool"] = ThreadPoolExecutor(
+        max_workers=max(1, slots), thread_name_prefix="touroute-solver", initializer=_lower_priority,
+        initargs=(int(nice or 0),))
     app.extensions["touroute_plan_slots"] = PlanSlots(max(1, slots), max(0, int(queue)), max(0.0, float(wait_s)),
                                                       retry)
 
@@ -147,6 +164,25 @@ def init_app(app: Flask) -> None:
             resp = app.make_response((render_template("error.html", code=503, message=msg, fields=[]), 503))
         resp.headers["Retry-After"] = str(exc.retry_after)
         return resp
+
+
+def _lower_priority(nice: int) -> None:
+    """Initializer of a solver thread: raise its nice value (Linux: per thread) so request threads come first."""
+    if nice <= 0 or not hasattr(os, "setpriority"):
+        return
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), min(19, os.getpriority(
+            os.PRIO_PROCESS, threading.get_native_id()) + nice))
+    except OSError as exc:  # pragma: no cover - not permitted in some sandboxes: solve at normal priority
+        log.warning("could not lower the solver thread's priority: %s", exc)
+
+
+def in_solver_thread(fn: Callable[..., T], *args, **kwargs) -> T:
+    """Run ``fn`` in the app's low-priority solver threads and wait for it (directly outside an app)."""
+    pool = current_app.extensions.get("touroute_solver_pool") if has_app_context() else None
+    if pool is None:
+        return fn(*args, **kwargs)
+    return pool.submit(fn, *args, **kwargs).result()
 
 
 def plan_deadline(start: float, req) -> float:
