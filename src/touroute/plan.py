@@ -549,10 +549,20 @@ node and a lunch break every day, so one work unit takes longer; measured with b
 factor brings the solver's wall time back to the requested limit."""
 
 
-def _solve(P: OrienteeringProblem, seconds: float, seed: int, initial: list[list[int]] | None) -> Solution:
+RESOLVE_SHARE_WITH_DEADLINE = 0.4
+"""Under a hard deadline (the web server), the share of the time limit kept for the re-solves that enforce the
+regional rules which are not plain counts (``max_share_one_province``, ``min_visit_hours_per_province``)."""
+
+MIN_RESOLVE_SECONDS = 0.3
+"""Under a hard deadline, a re-solve is not started with less time than this before the deadline."""
+
+
+def _solve(P: OrienteeringProblem, seconds: float, seed: int, initial: list[list[int]] | None,
+           deadline: float | None = None) -> Solution:
     from .solve.ils import WORK_PER_SECOND
 
-    return solve(P, seconds=seconds, seed=seed, initial=initial, work=seconds * WORK_PER_SECOND * PLANNER_WORK_FACTOR)
+    return solve(P, seconds=seconds, seed=seed, initial=initial, work=seconds * WORK_PER_SECOND * PLANNER_WORK_FACTOR,
+                 deadline=deadline)
 
 
 def _initial_routes(model: _Model, previous: Itinerary | None) -> list[list[int]] | None:
@@ -569,17 +579,29 @@ def _initial_routes(model: _Model, previous: Itinerary | None) -> list[list[int]
     return routes
 
 
-def _solve_with_rules(model: _Model, req: PlanRequest,
-                      initial: list[list[int]] | None = None) -> tuple[Solution, list[str]]:
-    """Solve, then enforce the regional rules that are not plain counts by re-solving with tighter counts."""
+def _solve_with_rules(model: _Model, req: PlanRequest, initial: list[list[int]] | None = None,
+                      deadline: float | None = None) -> tuple[Solution, list[str]]:
+    """Solve, then enforce the regional rules that are not plain counts by re-solving with tighter counts.
+
+    Without ``deadline`` each re-solve gets half the time limit (up to four rounds; the CLI, deterministic). With a
+    ``deadline`` (absolute ``time.perf_counter()``, the web server's per-request limit) the first solve gets
+    1 − :data:`RESOLVE_SHARE_WITH_DEADLINE` of the limit when re-solves may follow, every solve stops at the
+    deadline and no re-solve starts with less than :data:`MIN_RESOLVE_SECONDS` left — a rule the time did not
+    allow to enforce is reported in the notes like any other unmet rule.
+    """
+    import time
+
     P = model.problem
     notes: list[str] = []
     budget = req.solver.time_limit_s
-    sol = _solve(P, budget, req.solver.seed, initial)
     rules = req.regional
-    if rules.max_share_one_province is None and rules.min_visit_hours_per_province <= 0:
+    resolves = rules.max_share_one_province is not None or rules.min_visit_hours_per_province > 0
+    first = budget * (1.0 - RESOLVE_SHARE_WITH_DEADLINE) if (deadline is not None and resolves) else budget
+    sol = _solve(P, first, req.solver.seed, initial, deadline)
+    if not resolves:
         return sol, notes
     for _round in range(4):
+        limits = (dict(P.group_min_visits), dict(P.group_max_visits))  # what ``sol`` satisfies
         mins = _province_minutes(model, sol)
         total = sum(mins.values()) or 1.0
         changed = False
@@ -600,7 +622,24 @@ def _solve_with_rules(model: _Model, req: PlanRequest,
                         changed = True
         if not changed:
             return sol, notes
-        sol = _solve(P, max(1.0, budget / 2), req.solver.seed, None)
+        seconds = max(1.0, budget / 2)
+        if deadline is not None:
+            left = deadline - time.perf_counter()
+            if left < MIN_RESOLVE_SECONDS:
+                P.group_min_visits, P.group_max_visits = limits
+                notes.append("the time limit ended before the regional rules could be enforced by re-solving")
+                break
+            seconds = min(seconds, left)
+        new = _solve(P, seconds, req.solver.seed, None, deadline)
+        if new.schedule and not new.unserved_mandatory and not check(P, new):
+            sol = new
+            continue
+        # the re-solve did not find a valid plan under the tighter counts (stopped by the deadline, or the counts
+        # cannot all be met): keep the last valid plan with the limits it meets; the rule is reported below
+        P.group_min_visits, P.group_max_visits = limits
+        if deadline is not None and new.stats.get("stopped_by_clock"):
+            notes.append("the time limit ended before the regional rules could be enforced by re-solving")
+        break
     mins = _province_minutes(model, sol)
     total = sum(mins.values()) or 1.0
     if rules.max_share_one_province is not None:
@@ -775,12 +814,18 @@ def _excursion_stop(model: _Model, exc: _Excursion, st: Any, req: PlanRequest) -
 
 
 def plan(req: PlanRequest, ctx: PlanningContext | None = None, *, geometry: bool = True,
-         previous: Itinerary | None = None) -> Itinerary:
+         previous: Itinerary | None = None, deadline: float | None = None) -> Itinerary:
     """Optimise a trip. Infeasible requests come back with ``feasible=False`` and the reasons — never an exception
     for a well-formed request; an unknown place id raises :class:`PlanningError` naming the field.
 
     ``previous`` (the plan before an edit: a stop removed, locked, added, a night's hub changed) warm-starts the
-    solver from that plan, so a re-plan is quick and stays close to what the user was looking at."""
+    solver from that plan, so a re-plan is quick and stays close to what the user was looking at.
+
+    ``deadline`` (an absolute ``time.perf_counter()`` value) is a hard wall-clock stop for the solving — the
+    first solve and the re-solves for the regional rules together (see :func:`_solve_with_rules`); the web server
+    sets it per request so no plan holds a worker longer than its limit. The model building before and the
+    itinerary after take a few tenths of a second on top. Without it the search is bounded by its deterministic
+    work budget (same request ⇒ same plan)."""
     ctx = ctx or PlanningContext()
     model = build_model(req, ctx)
     P = model.problem
@@ -799,12 +844,18 @@ def plan(req: PlanRequest, ctx: PlanningContext | None = None, *, geometry: bool
                 f"with check-in, which does not fit {req.day_start:%H:%M}–{req.day_end:%H:%M}"
                 + (" on the locked day" if any(lk.place_id == wanted[0].id for lk in req.locks) else ""))
     if not problems:
-        sol, notes = _solve_with_rules(model, req, _initial_routes(model, previous))
+        sol, notes = _solve_with_rules(model, req, _initial_routes(model, previous), deadline)
         violations = check(P, sol) if sol.schedule else ["no feasible sequence of overnight hubs"]
         # a province minimum the search could not reach is the user's regional rule, explained below by name —
         # not an internal error
         violations = [v for v in violations if not _GROUP_MIN_VIOLATION.match(v)]
         if sol.unserved_mandatory:
+            if deadline is not None and sol.stats.get("stopped_by_clock"):
+                # under the server's hard deadline the search may stop before it fits every must-visit in: say
+                # so, rather than blaming the request
+                problems.append(
+                    f"the {req.solver.time_limit_s:g}-second time limit ran out (the server is busy) before every "
+                    f"must-visit place was fitted in — try again, or allow more seconds (solver.time_limit_s)")
             problems.extend(_why_unserved(model, i, req) for i in sorted(sol.unserved_mandatory))
         elif violations and not sol.schedule:
             problems.append(_no_hub_sequence(model, req))

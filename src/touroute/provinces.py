@@ -38,10 +38,13 @@ class UnknownProvinceError(ValueError):
     """A province name that matches neither a legacy nor a 2025 province of the region."""
 
 
+@lru_cache(maxsize=32768)
 def fold(text: str) -> str:
     """Lower-case, strip Vietnamese diacritics (including đ) and collapse spaces/punctuation.
 
     Used for every name comparison so that "Quang Nam", "quảng nam" and "QUẢNG NAM" are the same key.
+    Memoised: the catalogue search folds every place's names and descriptions on each keystroke of the
+    autocomplete (≈ 2 000 strings, 80 % of a search's time under load); the cache is bounded.
     """
     text = text.replace("Đ", "D").replace("đ", "d")
     text = unicodedata.normalize("NFD", text)

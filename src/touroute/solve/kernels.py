@@ -437,7 +437,7 @@ def _now():
     return t
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def search(T, svc, sc, wo, wc, nw, meal, cand0, grp, gmin, gmax, gpen, rs, rt, init_seq, init_ln,
            budget, seed, params, deadline):
     """Simulated-annealing / iterated-local-search over destroy-and-repair moves.
@@ -446,6 +446,9 @@ def search(T, svc, sc, wo, wc, nw, meal, cand0, grp, gmin, gmax, gpen, rs, rt, i
     2-opt probability, tabu probability]. Stops when ``budget`` work units are spent (deterministic for a given
     seed), or — safety stop only — when the wall clock (perf_counter) passes ``deadline``.
     Returns best seq, ln, best objective, iterations, work.
+
+    Compiled with ``nogil=True``: the whole search runs without Python's GIL (the clock check re-takes it for a
+    moment every 32 iterations), so the web server's other threads keep serving pages while a plan is solved.
     """
     np.random.seed(seed)
     n = T.shape[0]

@@ -118,6 +118,9 @@ def create_app(config: Mapping[str, Any] | None = None, ctx=None) -> Flask:
     analytics_views.init_app(app)
     packages_views.init_app(app, csrf)
     register_error_handlers(app)
+    from .limits import init_app as init_limits
+
+    init_limits(app)  # solver slots per worker + the 503 "planner busy" (after the generic handlers)
 
     @app.before_request
     def _lang() -> None:
@@ -173,8 +176,13 @@ def warm(app: Flask) -> None:
     t0 = time.perf_counter()
     ctx = planning_context(app)
     secs = warmup()
-    try:
-        ctx.matrix("car")
-    except Exception as exc:  # pragma: no cover - a broken cache must not stop the server
-        log.warning("could not prepare the car matrix at start-up: %s", exc)
+    from ..model import PROFILE_SEATS
+
+    for profile in ("car", *(p for p in PROFILE_SEATS if p != "car")):
+        # every vehicle's matrix now, so no plan request pays for building one (it would not count against the
+        # request's solver deadline); disk-cached after the first start
+        try:
+            ctx.matrix(profile)
+        except Exception as exc:  # pragma: no cover - a broken cache must not stop the server
+            log.warning("could not prepare the %s matrix at start-up: %s", profile, exc)
     log.info("touroute web warm-up: kernels %.1f s, total %.1f s", secs, time.perf_counter() - t0)

@@ -14,14 +14,18 @@ def register(main: click.Group) -> None:
     @click.option("--prod", is_flag=True, help="Production: gunicorn workers, solver warm-up at start.")
     @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
                   help="gunicorn worker processes (--prod).")
+    @click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 256),
+                  help="threads per worker (--prod): >1 runs gunicorn gthread workers, so pages and saved plans "
+                       "are served while a plan is being solved; 1 = classic sync workers.")
     @click.option("--timeout", default=180, show_default=True, type=int,
                   help="gunicorn worker timeout in seconds (a plan takes the solver's time limit).")
     @click.option("--debug", is_flag=True, help="Flask debug mode (development only; never in production).")
-    def serve_cmd(host, port, prod, workers, timeout, debug):
+    def serve_cmd(host, port, prod, workers, threads, timeout, debug):
         """Run the web planner. / Chạy ứng dụng web lập lịch trình.
 
         Configured by environment variables: TOUROUTE_SECRET_KEY, TOUROUTE_DB_URL, TOUROUTE_DATA_DIR,
-        TOUROUTE_PLAN_SECONDS, TOUROUTE_REPLAN_SECONDS, TOUROUTE_MAX_PLAN_SECONDS, TOUROUTE_TILES (see docs/web.md).
+        TOUROUTE_PLAN_SECONDS, TOUROUTE_REPLAN_SECONDS, TOUROUTE_MAX_PLAN_SECONDS, TOUROUTE_TILES,
+        TOUROUTE_PLAN_CONCURRENCY, TOUROUTE_PLAN_QUEUE, TOUROUTE_PLAN_WAIT_SECONDS (see docs/web.md).
         """
         if prod:
             try:
@@ -33,14 +37,20 @@ def register(main: click.Group) -> None:
                 def load_config(self):
                     self.cfg.set("bind", f"{host}:{port}")
                     self.cfg.set("workers", workers)
+                    # gthread: the main thread of a worker keeps heart-beating while its threads solve, and the
+                    # solver releases the GIL, so reads stay fast; the solver slots (web/limits.py) keep at least
+                    # one thread of every worker free for them.
+                    self.cfg.set("worker_class", "gthread" if threads > 1 else "sync")
+                    self.cfg.set("threads", threads)
                     self.cfg.set("timeout", timeout)
                     self.cfg.set("accesslog", "-")
                     self.cfg.set("preload_app", False)
+                    self.cfg.set("post_worker_init", _worker_ready)
 
                 def load(self):
                     from . import create_app
 
-                    return create_app({"WARMUP": True})
+                    return create_app({"WARMUP": True, "THREADS": threads})
 
             if not os.environ.get("TOUROUTE_SECRET_KEY"):
                 click.echo("warning: TOUROUTE_SECRET_KEY is not set — each worker gets its own random key, so the "
@@ -52,3 +62,9 @@ def register(main: click.Group) -> None:
         app = create_app()
         click.echo(f"touroute web on http://{host}:{port}/  (development server; use --prod for gunicorn)", err=True)
         app.run(host=host, port=port, debug=debug, threaded=True, use_reloader=False)
+
+
+def _worker_ready(worker) -> None:
+    """gunicorn hook: a worker has built its app (context, kernels, matrices) and starts serving. Logged so an
+    operator — and the load test — can tell when every worker is warm."""
+    worker.log.info("touroute worker %s ready", worker.pid)

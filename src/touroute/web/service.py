@@ -109,12 +109,23 @@ def _planning_field(msg: str) -> str:
 def run_plan(req: PlanRequest, ctx: PlanningContext, *, seconds: float | None = None,
              previous: Itinerary | None = None) -> tuple[Itinerary, float]:
     """Plan (optionally with another solver time limit, warm-started from ``previous`` after an edit); unknown ids
-    etc. become :class:`RequestProblem`."""
+    etc. become :class:`RequestProblem`.
+
+    The solve holds one of the worker's solver slots (:mod:`touroute.web.limits`; none free in time →
+    :class:`~touroute.web.limits.PlannerBusy`, a 503) and runs under a hard deadline — the request's
+    ``solver.time_limit_s`` + ``PLAN_GRACE_SECONDS`` from the moment it got the slot, re-solves for the regional
+    rules included; the model building and the itinerary add a few tenths of a second. It runs in one of the
+    worker's low-priority solver threads, so pages are served first when the CPUs are busy. Returns the
+    itinerary and the seconds it took."""
+    from .limits import in_solver_thread, plan_deadline, plan_slot
+
     if seconds is not None:
         req = req.model_copy(update={"solver": req.solver.model_copy(update={"time_limit_s": seconds})})
     t0 = time.perf_counter()
     try:
-        it = plan(req, ctx, geometry=True, previous=previous)
+        with plan_slot():
+            t0 = time.perf_counter()
+            it = in_solver_thread(plan, req, ctx, geometry=True, previous=previous, deadline=plan_deadline(t0, req))
     except PlanningError as exc:
         msg = str(exc)
         fieldname = _planning_field(msg)
