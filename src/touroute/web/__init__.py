@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from typing import Any
@@ -50,6 +51,29 @@ def _env_float(name: str, default: float) -> float:
     except ValueError:
         log.warning("%s=%r is not a number; using %s", name, os.environ.get(name), default)
         return default
+
+
+class DatabaseUnavailable(RuntimeError):
+    """The saved-plans database cannot be opened (message names the URL with its password masked)."""
+
+
+_URL_PASSWORD = re.compile(r"(//[^/:@\s]*:)[^@/\s]*@")
+
+
+def redact_url(url: str) -> str:
+    """A database URL safe to print or log: the password is replaced by ``***``."""
+    return _URL_PASSWORD.sub(r"\1***@", url)
+
+
+def redact_secret(text: str, url: str | None) -> str:
+    """``text`` with the password of ``url`` (and any URL password in it) masked."""
+    text = redact_url(text)
+    m = _URL_PASSWORD.search(url or "")
+    if m:
+        password = url[m.end(1):m.end() - 1]
+        if password:
+            text = text.replace(password, "***")
+    return text
 
 
 def _env_flag(name: str) -> bool:
@@ -137,7 +161,12 @@ def create_app(config: Mapping[str, Any] | None = None, ctx=None) -> Flask:
 
     from .db import PlanStore
 
-    app.extensions["touroute_store"] = PlanStore.open(app.config.get("DB_URL"))
+    db_url = app.config.get("DB_URL")
+    try:
+        app.extensions["touroute_store"] = PlanStore.open(db_url)
+    except Exception as exc:  # a wrong URL or an unreachable server: say which, never with its password
+        raise DatabaseUnavailable(f"cannot open the saved-plans database {redact_url(db_url or '(default)')}: "
+                                  f"{redact_secret(str(exc).splitlines()[0], db_url)}") from None
     app.extensions["touroute_ctx"] = ctx
     app.extensions["touroute_roads"] = {}
 
