@@ -94,25 +94,52 @@ def _variants() -> list:
             out.append(pytest.param(method, path, mode, False, id=f"{method} {path} {mode}"))
         if "{id}" in path:  # the same operation on a plan that exists, to get past the 404
             out.append(pytest.param(method, path, "positive", True, id=f"{method} {path} saved-plan"))
+    # random valid requests between real places, so the planner itself (not only validation) is fuzzed
+    out.append(pytest.param("POST", "/api/plans", "positive", False, id="POST /api/plans real-places"))
     return out
 
 
+REAL_PLACES = ["qnam-hoi-an", "dn-city-centre", "hue-hub-hue-city", "qnam-my-son-sanctuary", "kh-hub-nha-trang"]
+
+
+def _between_real_places(case, seed: int):
+    """The generated request, with start/end set to catalogue places and a solver budget the server accepts."""
+    if isinstance(case.body, dict):
+        case.body["start"] = REAL_PLACES[seed % len(REAL_PLACES)]
+        case.body["end"] = REAL_PLACES[(seed // 7) % len(REAL_PLACES)]
+        case.body["solver"] = {"time_limit_s": 0.1, "seed": seed % 1000}
+        for key in ("must_visit", "exclude", "locks", "provinces", "tags"):
+            case.body.pop(key, None)
+        if isinstance(case.body.get("regional"), dict):
+            case.body["regional"].pop("must_cover", None)
+        if isinstance(case.body.get("overnight"), dict):
+            case.body["overnight"] = {"mode": "choose"}
+    return case
+
+
 @pytest.mark.parametrize("method, path, mode, saved_plan", _variants())
-def test_api_fuzz(api_schema, fuzz_app, method, path, mode, saved_plan):
+def test_api_fuzz(api_schema, fuzz_app, method, path, mode, saved_plan, request):
     from hypothesis import given
+    from hypothesis import strategies as st
     from schemathesis.generation.modes import GenerationMode
 
     op = api_schema[path][method]
     fixed = {"id": fuzz_app.config["FUZZ_SLUG"]} if saved_plan else None
     strategy = op.as_strategy(GenerationMode(mode), path_parameters=fixed)
+    real_places = request.node.callspec.id.endswith("real-places")
+    statuses: list[int] = []
 
-    @given(case=strategy)
-    @settings(max_examples=FUZZ_EXAMPLES, deadline=None, derandomize=True, database=None,
+    @given(case=strategy, seed=st.integers(0, 10**6))
+    @settings(max_examples=max(5, FUZZ_EXAMPLES // 3) if real_places else FUZZ_EXAMPLES,  # each one plans a trip deadline=None, derandomize=True, database=None,
               suppress_health_check=list(HealthCheck))
-    def run(case):
-        case.call_and_validate(checks=CHECKS)
+    def run(case, seed):
+        if real_places:
+            case = _between_real_places(case, seed)
+        statuses.append(case.call_and_validate(checks=CHECKS).status_code)
 
     run()
+    if real_places:  # the point of this variant: plans are really made (and checked against the schema)
+        assert statuses.count(201) >= max(1, len(statuses) // 10), statuses
 
 
 def test_document_lists_every_api_route(fuzz_app):
