@@ -130,8 +130,9 @@ def test_api_fuzz(api_schema, fuzz_app, method, path, mode, saved_plan, request)
     statuses: list[int] = []
 
     @given(case=strategy, seed=st.integers(0, 10**6))
-    @settings(max_examples=max(5, FUZZ_EXAMPLES // 3) if real_places else FUZZ_EXAMPLES,  # each one plans a trip deadline=None, derandomize=True, database=None,
-              suppress_health_check=list(HealthCheck))
+    # each real-places example plans a trip: fewer of them
+    @settings(max_examples=max(5, FUZZ_EXAMPLES // 3) if real_places else FUZZ_EXAMPLES, deadline=None,
+              derandomize=True, database=None, suppress_health_check=list(HealthCheck))
     def run(case, seed):
         if real_places:
             case = _between_real_places(case, seed)
