@@ -32,7 +32,8 @@ def app(ctx, tmp_path_factory):
 
     db = tmp_path_factory.mktemp("db") / "plans.sqlite3"
     return create_app({"DB_URL": f"sqlite:///{db}", "SECRET_KEY": "test", "PLAN_SECONDS": 1.0,
-                       "REPLAN_SECONDS": 1.0, "MAX_PLAN_SECONDS": 10, "TILES": None}, ctx=ctx)
+                       "REPLAN_SECONDS": 1.0, "MAX_PLAN_SECONDS": 10, "TILES": None, "PUBLIC_PLANS": True},
+                      ctx=ctx)
 
 
 @pytest.fixture()
@@ -208,7 +209,7 @@ def test_exports_over_http(client, saved):
     assert "OpenStreetMap" in csv_text
     assert client.get(f"/p/{sid}/export.kml").status_code == 404
     page = client.get(f"/p/{sid}/print").get_data(as_text=True)
-    assert "print.css" in page and "window.print()" in page
+    assert "print.css" in page and "data-print" in page and "onclick" not in page  # print button via app.js (CSP)
     assert saved["itinerary"]["days"][0]["stops"][0]["name_en"] in client.get(f"/p/{sid}/print?lang=en").get_data(
         as_text=True)
 
@@ -322,7 +323,7 @@ def test_edit_api_and_bad_edits(client, saved):
                                                                  "place_id": saved["itinerary"]["days"][1]["stops"][0]["place_id"]})
     assert res.status_code == 201 and res.get_json()["time_limit_s"] == 1.0
     res = client.post(f"/api/plans/{saved['id']}/edits", json={"action": "explode"})
-    assert res.status_code == 400 and res.get_json()["fields"][0]["field"] == "action"
+    assert res.status_code == 422 and res.get_json()["fields"][0]["field"] == "action"
     res = client.post(f"/api/plans/{saved['id']}/edits", json={"action": "lock", "place_id": "qnam-my-son-sanctuary",
                                                                 "day": 9})
     assert res.status_code == 422 and res.get_json()["fields"][0]["field"] in ("locks", "locks.0.day", "request")
@@ -336,7 +337,7 @@ def test_saved_plans_persist_in_sqlite_wal(app, ctx, saved):
 
     st = store(app)
     assert st.engine.dialect.name == "sqlite" and st.journal_mode() == "wal"
-    again = create_app({"DB_URL": st.url, "SECRET_KEY": "other"}, ctx=ctx)  # a new process would see the same
+    again = create_app({"DB_URL": st.url, "SECRET_KEY": "other", "PUBLIC_PLANS": True}, ctx=ctx)  # a new process would see the same
     c = again.test_client()
     assert c.get(f"/api/plans/{saved['id']}").get_json()["title"] == saved["title"]
     listing = c.get("/plans").get_data(as_text=True)
@@ -366,7 +367,8 @@ def test_script_in_names_is_escaped_everywhere(tmp_path):
     recs = [p.model_copy(update={"name_vi": evil_name, "name_en": evil_name, "source": "javascript:alert(1); <b>x</b>"})
             if p.id == "qnam-my-son-sanctuary" else p for p in base]
     ctx = PlanningContext(catalogue=Catalogue(recs), router=TravelTimes([]), data_dir=str(tmp_path / "data"))
-    app = create_app({"DB_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}", "SECRET_KEY": "k", "TILES": None}, ctx=ctx)
+    app = create_app({"DB_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}", "SECRET_KEY": "k", "TILES": None,
+                      "PUBLIC_PLANS": True}, ctx=ctx)
     c = app.test_client()
     res = c.post("/api/plans", json=dict(BASE_REQ, must_visit=["qnam-my-son-sanctuary"],
                                          title="<img src=x onerror=alert(1)>"))

@@ -76,6 +76,10 @@ def test_plan_edit_switch_language_download(server, browser, tmp_path):
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    # the Content-Security-Policy (script nonces, no inline handlers) must not block anything the app itself needs,
+    # in the page or in the folium map's iframe
+    csp_violations: list[str] = []
+    page.on("console", lambda msg: csp_violations.append(msg.text) if "Content Security Policy" in msg.text else None)
 
     # --- the form: start place by autocomplete (typed without diacritics) ------------------------------------
     page.goto(server + "/?lang=vi")
@@ -169,6 +173,7 @@ def test_plan_edit_switch_language_download(server, browser, tmp_path):
     others = [u for u in external if urlsplit(u).hostname != "tile.openstreetmap.org"]
     assert others == [], others
     assert not errors, errors
+    assert not csp_violations, csp_violations
     context.close()
 
 

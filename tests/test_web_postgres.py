@@ -75,7 +75,7 @@ def test_plans_saved_and_shared_through_postgresql(pg_url, tmp_path, monkeypatch
     assert res.status_code == 201, res.get_json()
     slug = res.get_json()["id"]
     # a second app (another worker / a restart) reads it back from the same PostgreSQL database
-    app2 = create_app({"SECRET_KEY": "test", "TILES": None}, ctx=ctx)
+    app2 = create_app({"SECRET_KEY": "test", "TILES": None, "PUBLIC_PLANS": True}, ctx=ctx)  # listing on
     got = app2.test_client().get(f"/api/plans/{slug}")
     assert got.status_code == 200 and got.get_json()["itinerary"]["feasible"]
     assert got.get_json()["title"] == "Hội An <b>phố cổ</b>"

@@ -269,7 +269,7 @@ class TravelTimes:
     def from_cache(cls, names: Sequence[str] | None = None, data_dir: str | Path | None = None,
                    **kw: Any) -> "TravelTimes":
         """Use the named cached networks, or every loadable one (stale caches are skipped with a note)."""
-        from .network import list_networks, load_network
+        from .network import NetworkCacheError, list_networks, load_network
 
         notes: list[str] = []
         if names:
@@ -279,8 +279,15 @@ class TravelTimes:
             for info in list_networks(data_dir):
                 if info.problem:
                     notes.append(f"skipped cached network '{info.name}': {info.problem}")
-                else:
+                    continue
+                try:  # metadata fine but arrays corrupt/truncated: skip it, plan with the others or estimates
                     nets.append(load_network(info.directory))
+                except NetworkCacheError as exc:
+                    notes.append(f"skipped cached network '{info.name}': {exc}")
+        for note in notes:
+            import logging
+
+            logging.getLogger("touroute.matrix").warning("%s", note)
         tt = cls(nets, **kw)
         tt.notes = notes + tt.notes
         return tt

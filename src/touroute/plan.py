@@ -154,6 +154,24 @@ def _day_windows(poi: Poi, day: date, t0: float, open_s: float, close_s: float,
     return out
 
 
+def _readable_hours(poi: Poi, day: date) -> bool:
+    """True when ``poi.opening_hours`` can be evaluated. A catalogue loaded from CSV has every string checked, but
+    records built in code (or a rule the library cannot evaluate on some date) may not be: such a place is planned
+    as "hours unknown" with a warning instead of failing the whole plan."""
+    if not poi.opening_hours:
+        return True
+    try:
+        open_intervals(poi.opening_hours, day)
+    except Exception as exc:  # the parser's own error types
+        import logging
+
+        logging.getLogger("touroute.plan").warning(
+            "%s: opening_hours %r cannot be read (%s); treated as unknown", poi.id, poi.opening_hours,
+            str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__)
+        return False
+    return True
+
+
 def _seconds_of(t: dtime) -> float:
     return t.hour * 3600.0 + t.minute * 60.0
 
@@ -408,6 +426,9 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
         score[i] = poi.popularity * weights.get(poi.category, 0.0)
         if poi.id in must and score[i] <= 0:
             score[i] = 1.0
+        if poi.opening_hours and not _readable_hours(poi, req.start_date):
+            warnings.append(f"{poi.id}: opening_hours {poi.opening_hours!r} cannot be read — treated as unknown")
+            poi = poi.model_copy(update={"opening_hours": None})
         if not poi.opening_hours:
             unknown_hours.add(i)
         for d in range(req.days):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import math
+import os
 import re
 from collections.abc import Iterable, Sequence
 from datetime import date
@@ -260,9 +261,19 @@ REQUIRED: tuple[str, ...] = ("id", "name_vi", "name_en", "category", "subcategor
 _FLOAT_FIELDS = ("lat", "lon")
 
 
+CATALOGUE_DIR_ENV = "TOUROUTE_CATALOGUE_DIR"
+
+
+def catalogue_dir() -> Path:
+    """Where the catalogue CSVs live: ``$TOUROUTE_CATALOGUE_DIR`` when set (a curated or regional variant),
+    else the bundled data/poi/."""
+    env = os.environ.get(CATALOGUE_DIR_ENV, "").strip()
+    return Path(env) if env else data_dir("poi")
+
+
 def default_paths() -> list[Path]:
-    """The bundled catalogue files (every CSV in data/poi/)."""
-    return sorted(data_dir("poi").glob("*.csv"))
+    """The catalogue files (every CSV in :func:`catalogue_dir`)."""
+    return sorted(catalogue_dir().glob("*.csv"))
 
 
 def _coerce(row: dict[str, str], fname: str, line: int, problems: list[Problem]) -> dict[str, object] | None:
@@ -426,7 +437,7 @@ def load_catalogue(paths: Sequence[Path | str] | None = None, *, strict: bool = 
     """
     files = [Path(p) for p in (paths if paths is not None else default_paths())]
     if not files:
-        raise DataError([Problem(str(data_dir("poi")), None, None, None, "no catalogue CSV files found")])
+        raise DataError([Problem(str(catalogue_dir()), None, None, None, "no catalogue CSV files found")])
     records, problems = validate_files(files)
     if problems and strict:
         raise DataError(problems, f"catalogue has {len(problems)} problem(s)")

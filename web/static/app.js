@@ -15,8 +15,16 @@
   }
   document.addEventListener("click", function (ev) {
     var x = ev.target.closest(".chip-x"); if (x) { x.parentElement.remove(); }
+    if (ev.target.closest("[data-print]")) { window.print(); }
     var c = ev.target.closest("[data-copy]");
     if (c) { var inp = document.querySelector(c.getAttribute("data-copy")); inp.select(); try { navigator.clipboard.writeText(inp.value); } catch (e) { document.execCommand("copy"); } }
+  });
+
+  // range inputs show their value in the <output> of their label (no inline handlers: the CSP forbids them)
+  document.addEventListener("input", function (ev) {
+    if (!ev.target.matches || !ev.target.matches("input[data-show-value]")) return;
+    var out = ev.target.previousElementSibling && ev.target.previousElementSibling.querySelector("output");
+    if (out) out.value = ev.target.value;
   });
 
   document.querySelectorAll("[data-ac]").forEach(function (box) {

@@ -50,7 +50,10 @@ def register(main: click.Group) -> None:
                                    f"({'; '.join(it.problems)[:300]})")
         data = render_bytes(it, fmt, lang)
         if output:
-            Path(output).write_bytes(data)
+            try:
+                Path(output).write_bytes(data)
+            except OSError as exc:
+                raise click.ClickException(f"cannot write {output}: {exc.strerror}") from None
             click.echo(f"written {output}", err=True)
         else:
             sys.stdout.buffer.write(data)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import math
 import re
 import tempfile
@@ -282,14 +283,33 @@ def osmnx_settings(data_dir: str | Path | None = None) -> Iterator[Any]:
 
     from .store import data_root
 
-    saved = (ox.settings.useful_tags_way, ox.settings.cache_folder)
+    saved = (ox.settings.useful_tags_way, ox.settings.cache_folder, ox.settings.requests_timeout)
     ox.settings.useful_tags_way = list(KEPT_TAGS)
     if str(ox.settings.cache_folder) in ("./cache", "cache"):
         ox.settings.cache_folder = str(data_root(data_dir) / "osmnx-cache")
+    ox.settings.requests_timeout = overpass_timeout(ox.settings.requests_timeout)
     try:
         yield ox
     finally:
-        ox.settings.useful_tags_way, ox.settings.cache_folder = saved
+        ox.settings.useful_tags_way, ox.settings.cache_folder, ox.settings.requests_timeout = saved
+
+
+OVERPASS_TIMEOUT_ENV = "TOUROUTE_OVERPASS_TIMEOUT"
+
+
+def overpass_timeout(default: float) -> float:
+    """Seconds to wait for an Overpass/Nominatim answer: ``$TOUROUTE_OVERPASS_TIMEOUT`` or osmnx's setting, so a
+    server that accepts the connection and never answers ends in a clear error instead of a hang."""
+    raw = os.environ.get(OVERPASS_TIMEOUT_ENV, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+        if value <= 0:
+            raise ValueError
+    except ValueError:
+        raise OsmSourceError(f"{OVERPASS_TIMEOUT_ENV}={raw!r}: expected a number of seconds > 0") from None
+    return value
 
 
 def graph_from_file(path: Path, stages: _Stages | None = None):
@@ -314,19 +334,45 @@ def graph_from_overpass(source: OsmSource, stages: _Stages | None = None, data_d
     with osmnx_settings(data_dir) as ox:
         from osmnx import _errors as oxerr
 
+        saved_rate_limit = ox.settings.overpass_rate_limit
         try:
+            if ox.settings.overpass_rate_limit and not _status_is_readable(ox.settings):
+                # osmnx would wait a default 60 s before every query when /status is unreadable; the query itself
+                # tells soon enough whether the server works
+                ox.settings.overpass_rate_limit = False
             kw = dict(simplify=False, retain_all=True, custom_filter=overpass_filters())
             if source.place:
                 return ox.graph_from_place(source.place, **kw)
             return ox.graph_from_bbox(source.bbox, **kw)
+        except requests.exceptions.Timeout:
+            raise OsmSourceError(f"the Overpass/Nominatim server ({ox.settings.overpass_url}) did not answer within "
+                                 f"{ox.settings.requests_timeout:g} s (set {OVERPASS_TIMEOUT_ENV} to wait longer). "
+                                 "Offline? Build from a downloaded .osm.pbf extract instead.") from None
         except requests.exceptions.RequestException as exc:
             raise OsmSourceError(f"cannot reach the Overpass/Nominatim servers ({ox.settings.overpass_url}): "
                                  f"{type(exc).__name__}. Offline? Build from a downloaded .osm.pbf extract "
                                  "instead.") from None
         except (oxerr.InsufficientResponseError, oxerr.ResponseStatusCodeError) as exc:
-            raise OsmSourceError(f"{source.describe()}: no road data returned ({exc})") from None
+            first = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__
+            raise OsmSourceError(f"{source.describe()}: no road data returned by {ox.settings.overpass_url} "
+                                 f"({first})") from None
+        except ValueError as exc:  # an answer that is not Overpass JSON (an HTML error page, garbage …)
+            raise OsmSourceError(f"{source.describe()}: {ox.settings.overpass_url} answered with something that is "
+                                 f"not Overpass JSON ({type(exc).__name__}: {str(exc)[:200]})") from None
         except TypeError as exc:  # place geocoded to a point, not an area
             raise OsmSourceError(f"{source.describe()}: the place did not resolve to an area ({exc})") from None
+        finally:
+            ox.settings.overpass_rate_limit = saved_rate_limit
+
+
+def _status_is_readable(settings: Any) -> bool:
+    """Whether ``<overpass_url>/status`` answers like Overpass (osmnx reads its rate-limit slots there). Network
+    errors propagate (requests exceptions), so an unreachable or silent server fails fast with a clear message."""
+    import requests
+
+    res = requests.get(settings.overpass_url.rstrip("/") + "/status", timeout=settings.requests_timeout,
+                       headers={"User-Agent": getattr(settings, "http_user_agent", "touroute")})
+    return res.status_code == 200 and "Rate limit" in res.text
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -19,18 +19,29 @@ gunicorn with ``--prod``). Configuration comes from environment variables (see d
 ``TOUROUTE_MAX_SPEC_BYTES``    largest uploaded spec in bytes (default 65536)
 ``TOUROUTE_MAX_QUEUED_JOBS``   unfinished package jobs before new ones get 429 (default 8)
 ``TOUROUTE_MATRIX_MAX_HUBS``   hubs one hub-matrix request may ask for (default 30)
+``TOUROUTE_PUBLIC_PLANS``      ``1`` lists every saved plan at /plans and GET /api/plans (default off:
+                               /plans shows the plans made in this browser; any plan stays reachable
+                               by its unguessable link)
+``TOUROUTE_CATALOGUE_DIR``     a folder of catalogue CSVs to serve instead of the bundled data/poi/
+                               (loaded leniently: bad rows are logged, naming file, line and field,
+                               and left out)
 =============================  ====================================================================
+
+Security headers (see docs/security.md): every HTML page gets a Content-Security-Policy with a per-request
+script nonce — no inline script runs unless the app wrote it — and may only be framed by the app itself.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
-from flask import Flask, send_from_directory, url_for
+from flask import Flask, g, send_from_directory, url_for
 
 from ..resources import web_dir
 
@@ -46,6 +57,73 @@ def _env_float(name: str, default: float) -> float:
     except ValueError:
         log.warning("%s=%r is not a number; using %s", name, os.environ.get(name), default)
         return default
+
+
+class DatabaseUnavailable(RuntimeError):
+    """The saved-plans database cannot be opened (message names the URL with its password masked)."""
+
+
+_URL_PASSWORD = re.compile(r"(//[^/:@\s]*:)[^@/\s]*@")
+
+
+def redact_url(url: str) -> str:
+    """A database URL safe to print or log: the password is replaced by ``***``."""
+    return _URL_PASSWORD.sub(r"\1***@", url)
+
+
+def redact_secret(text: str, url: str | None) -> str:
+    """``text`` with the password of ``url`` (and any URL password in it) masked."""
+    text = redact_url(text)
+    m = _URL_PASSWORD.search(url or "")
+    if m:
+        password = url[m.end(1):m.end() - 1]
+        if password:
+            text = text.replace(password, "***")
+    return text
+
+
+def _env_flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def csp_nonce() -> str:
+    """This request's script nonce (templates: ``<script nonce="{{ csp_nonce() }}">``)."""
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(18)
+    return g.csp_nonce
+
+
+def tile_origin(tiles: str | None) -> str | None:
+    """The origin a tile URL template loads from, for the CSP (``{s}`` sub-domains become ``*``)."""
+    if not tiles:
+        return None
+    parts = urlsplit(tiles.replace("{s}", "a"))
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    host = parts.netloc
+    if "{s}" in tiles.split("//", 1)[-1].split("/", 1)[0]:
+        host = "*." + host.split(".", 1)[1]
+    return f"{parts.scheme}://{host}"
+
+
+def content_security_policy(nonce: str, tiles: str | None) -> str:
+    """The CSP of HTML pages. Scripts: the app's own files and inline scripts carrying this request's nonce (the
+    folium map's two inline scripts get it too). Styles allow inline ``style`` attributes (folium and Leaflet
+    position everything with them; CSS cannot run code). Images: the app, ``data:`` URIs and the tile server.
+    Frames: only the app's own map page, and only the app may frame its pages (clickjacking)."""
+    origin = tile_origin(tiles)
+    img = "'self' data: blob:" + (f" {origin}" if origin else "")
+    return ("default-src 'self'; "
+            f"script-src 'self' 'nonce-{nonce}'; "
+            "style-src 'self' 'unsafe-inline'; "
+            f"img-src {img}; "
+            "font-src 'self' data:; "
+            "connect-src 'self'; "
+            "frame-src 'self'; "
+            "frame-ancestors 'self'; "
+            "object-src 'none'; "
+            "base-uri 'self'; "
+            "form-action 'self'")
 
 
 def vendor_dir(pkg: str) -> str:
@@ -74,6 +152,8 @@ def create_app(config: Mapping[str, Any] | None = None, ctx=None) -> Flask:
         SESSION_COOKIE_HTTPONLY=True,
         JSON_SORT_KEYS=False,
         WTF_CSRF_TIME_LIMIT=None,  # a token lives as long as the session: result pages stay open for hours
+        PUBLIC_PLANS=_env_flag("TOUROUTE_PUBLIC_PLANS"),
+        CATALOGUE_DIR=os.environ.get("TOUROUTE_CATALOGUE_DIR") or None,
         WARMUP=False,
     )
     if config:
@@ -87,7 +167,12 @@ def create_app(config: Mapping[str, Any] | None = None, ctx=None) -> Flask:
 
     from .db import PlanStore
 
-    app.extensions["touroute_store"] = PlanStore.open(app.config.get("DB_URL"))
+    db_url = app.config.get("DB_URL")
+    try:
+        app.extensions["touroute_store"] = PlanStore.open(db_url)
+    except Exception as exc:  # a wrong URL or an unreachable server: say which, never with its password
+        raise DatabaseUnavailable(f"cannot open the saved-plans database {redact_url(db_url or '(default)')}: "
+                                  f"{redact_secret(str(exc).splitlines()[0], db_url)}") from None
     app.extensions["touroute_ctx"] = ctx
     app.extensions["touroute_roads"] = {}
 
@@ -128,12 +213,20 @@ def create_app(config: Mapping[str, Any] | None = None, ctx=None) -> Flask:
 
     @app.context_processor
     def _inject() -> dict:
-        return {"t": t, "lang": get_lang(), "other_lang": "en" if get_lang() == "vi" else "vi"}
+        return {"t": t, "lang": get_lang(), "other_lang": "en" if get_lang() == "vi" else "vi",
+                "csp_nonce": csp_nonce}
 
     @app.after_request
     def _headers(resp):
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")
         resp.headers.setdefault("Referrer-Policy", "same-origin")
+        resp.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        if resp.mimetype == "text/html":
+            resp.headers.setdefault("Content-Security-Policy", content_security_policy(csp_nonce(),
+                                                                                       app.config.get("TILES")))
+        else:  # JSON, exports, assets: nothing in them may run or be framed as a page
+            resp.headers.setdefault("Content-Security-Policy", "default-src 'none'; frame-ancestors 'self'; "
+                                                               "sandbox")
         return resp
 
     if app.config.get("WARMUP"):
@@ -150,9 +243,33 @@ def planning_context(app: Flask | None = None):
     if ctx is None:
         from ..plan import PlanningContext
 
-        ctx = PlanningContext()
+        folder = app.config.get("CATALOGUE_DIR")
+        if folder:
+            ctx = PlanningContext(catalogue=load_catalogue_dir(folder))
+        else:
+            ctx = PlanningContext()
         app.extensions["touroute_ctx"] = ctx
     return ctx
+
+
+def load_catalogue_dir(folder: str):
+    """The catalogue CSVs of ``folder``, loaded leniently: a server keeps serving the valid rows, and every bad
+    row is logged as a warning naming its file, line and field (``touroute pois validate`` lists them too)."""
+    from pathlib import Path
+
+    from ..errors import DataError, Problem
+    from ..pois import load_catalogue
+
+    files = sorted(Path(folder).glob("*.csv"))
+    if not files:
+        raise DataError([Problem(str(folder), None, None, None, "no catalogue CSV files (*.csv) in this folder "
+                                                                  "(TOUROUTE_CATALOGUE_DIR)")])
+    cat = load_catalogue(files, strict=False)
+    for problem in cat.problems:
+        log.warning("catalogue: %s — row left out", problem)
+    if cat.problems:
+        log.warning("catalogue %s: %d place(s) loaded, %d problem(s) (see above)", folder, len(cat), len(cat.problems))
+    return cat
 
 
 def store(app: Flask | None = None):

@@ -10,7 +10,7 @@ from ..itinerary import Itinerary
 from ..pois import CATEGORIES, TAGS
 from . import planning_context, store
 from .i18n import get_lang
-from .service import RequestProblem, apply_edit, parse_request, plan_title, run_plan
+from .service import RequestProblem, apply_edit, parse_edit, parse_request, plan_title, run_plan
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -31,6 +31,11 @@ def _int_arg(name: str, default: int, lo: int, hi: int) -> int:
 
 def _plan_json(saved, *, with_itinerary: bool = True) -> dict:
     out = saved.summary()
+    created = saved.created_at
+    if created.tzinfo is None:  # SQLite drops the offset of the UTC time the plan was saved with
+        from datetime import timezone
+
+        out["created"] = created.replace(tzinfo=timezone.utc).isoformat()
     out["url"] = url_for("views.result", slug=saved.slug, _external=True)
     out["exports"] = {f: url_for("api.plan_export", slug=saved.slug, fmt=f, _external=True)
                       for f in ("geojson", "gpx", "ics", "csv")}
@@ -69,6 +74,10 @@ def create_plan():
 
 @bp.get("/plans")
 def list_plans():
+    if not current_app.config["PUBLIC_PLANS"]:
+        raise RequestProblem("this server does not list saved plans (set TOUROUTE_PUBLIC_PLANS=1 to allow it); "
+                             "a plan is reached by its id",
+                             [{"field": "plans", "message": "listing is off on this server"}], 403)
     limit = _int_arg("limit", 50, 1, 500)
     offset = _int_arg("offset", 0, 0, 10**9)
     rows = store().list(limit, offset)
@@ -91,10 +100,7 @@ def get_plan(slug: str):
 def edit_plan(slug: str):
     """Body: {"action": "remove"|"lock"|"unlock"|"add"|"hub", "place_id", "day", "night", "hub"} → a new plan."""
     saved = _get(slug)
-    body = _json_body()
-    if not isinstance(body, dict):
-        raise RequestProblem("the body must be a JSON object", [{"field": "action", "message": "missing"}], 400)
-    data = apply_edit(saved.request, {k: (str(v) if v is not None else "") for k, v in body.items()})
+    data = apply_edit(saved.request, parse_edit(_json_body()))
     req = parse_request(data)
     seconds = min(req.solver.time_limit_s, current_app.config["REPLAN_SECONDS"])
     before = Itinerary.model_validate_json(saved.itinerary_json)

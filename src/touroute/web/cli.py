@@ -28,6 +28,16 @@ def register(main: click.Group) -> None:
         TOUROUTE_PLAN_CONCURRENCY, TOUROUTE_PLAN_QUEUE, TOUROUTE_PLAN_WAIT_SECONDS (see docs/web.md).
         """
         if prod:
+            key = os.environ.get("TOUROUTE_SECRET_KEY", "")
+            if not key.strip():
+                raise click.ClickException(
+                    "TOUROUTE_SECRET_KEY is not set. In production the session-signing key must come from the "
+                    "environment (the same for every worker and restart); generate one with\n"
+                    "  python -c 'import secrets; print(secrets.token_hex(32))'\n"
+                    "and start again with TOUROUTE_SECRET_KEY=<that key>. (Without --prod a random key is used.)")
+            if len(key) < 32:
+                click.echo("warning: TOUROUTE_SECRET_KEY is shorter than 32 characters; use a long random key "
+                           "(secrets.token_hex(32)).", err=True)
             try:
                 from gunicorn.app.base import BaseApplication
             except ImportError:
@@ -52,14 +62,14 @@ def register(main: click.Group) -> None:
 
                     return create_app({"WARMUP": True, "THREADS": threads})
 
-            if not os.environ.get("TOUROUTE_SECRET_KEY"):
-                click.echo("warning: TOUROUTE_SECRET_KEY is not set — each worker gets its own random key, so the "
-                           "language choice is not shared between workers; set it in production.", err=True)
             _App().run()
             return
-        from . import create_app
+        from . import DatabaseUnavailable, create_app
 
-        app = create_app()
+        try:
+            app = create_app()
+        except DatabaseUnavailable as exc:
+            raise click.ClickException(str(exc)) from None
         click.echo(f"touroute web on http://{host}:{port}/  (development server; use --prod for gunicorn)", err=True)
         app.run(host=host, port=port, debug=debug, threaded=True, use_reloader=False)
 

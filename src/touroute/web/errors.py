@@ -37,17 +37,19 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
         code = exc.code or 500
-        field = None
         if code == 413:
             msg = f"request body larger than {app.config['MAX_CONTENT_LENGTH']} bytes"
             field = "request"
         else:
             msg = exc.description or exc.name
+            # what the client got wrong: the address (no such route), the method, or the request as a whole
+            field = {404: "path", 405: "method", 414: "path", 431: "headers"}.get(code, "request")
         if _wants_json():
-            body = {"error": msg}
-            if field:
-                body["fields"] = [{"field": field, "message": msg}]
-            return jsonify(body), code
+            body = {"error": msg, "fields": [{"field": field, "message": exc.name if code != 413 else msg}]}
+            resp = jsonify(body)
+            if code == 405 and exc.get_response().headers.get("Allow"):
+                resp.headers["Allow"] = exc.get_response().headers["Allow"]
+            return resp, code
         title = {404: t("page_not_found"), 413: t("request_too_large")}.get(code, t("bad_request"))
         return render_template("error.html", code=code, message=f"{title}: {msg}", fields=[]), code
 

@@ -45,6 +45,8 @@ TEXT: dict[str, dict[str, str]] = {
         "replanned": "Đã tối ưu lại trong {s:.1f} giây (giới hạn thời gian rút ngắn còn {lim:g} giây).",
         "exports": "Tải về", "print": "Bản in / PDF", "permalink": "Liên kết chia sẻ",
         "created": "Tạo lúc", "open": "Mở", "no_plans": "Chưa có lịch trình nào được lưu.",
+        "plans_private": "Chỉ các lịch trình lập trên trình duyệt này được liệt kê. Mỗi lịch trình có một đường "
+                         "dẫn riêng khó đoán — hãy lưu hoặc chia sẻ đường dẫn đó.",
         "infeasible": "Không có lịch trình đáp ứng yêu cầu", "warnings": "Ghi chú", "left_out": "Không đưa vào",
         "form_errors": "Vui lòng sửa các trường sau", "legend": "Chú giải", "lodging": "Nơi nghỉ đêm",
         "background": "Nền: ranh giới tỉnh (khung bao)", "main_roads": "Đường chính (OSM)",
@@ -137,6 +139,8 @@ TEXT: dict[str, dict[str, str]] = {
         "replanned": "Re-planned in {s:.1f} s (shorter time limit of {lim:g} s).",
         "exports": "Download", "print": "Print / PDF", "permalink": "Share link",
         "created": "Created", "open": "Open", "no_plans": "No saved plans yet.",
+        "plans_private": "Only the plans made in this browser are listed. Each plan has its own hard-to-guess "
+                         "link — keep or share that link.",
         "infeasible": "No plan fits this request", "warnings": "Notes", "left_out": "Left out",
         "form_errors": "Please correct these fields", "legend": "Legend", "lodging": "Overnight hub",
         "background": "Background: province outlines (bounding boxes)", "main_roads": "Main roads (OSM)",

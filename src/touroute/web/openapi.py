@@ -1,43 +1,114 @@
-"""The OpenAPI 3.1 document of the REST API; schemas come from the pydantic models themselves."""
+"""The OpenAPI 3.1 document of the REST API; schemas come from the pydantic models themselves.
+
+The document is what ``tests/test_api_fuzz.py`` fuzzes (schemathesis), so it must be exact: every route, every
+parameter with its real bounds, every status code the route can answer, and response schemas the responses really
+match. Two corrections to pydantic's JSON Schema make that true:
+
+* itinerary clock times are *local* times in Vietnam (UTC+7, no daylight saving) written without an offset —
+  JSON Schema's ``date-time`` / ``time`` formats demand an offset, so those fields get a pattern instead;
+* the create-plan body is a ``PlanRequest`` plus an optional ``title``.
+"""
 
 from __future__ import annotations
 
+import copy
+
+from ..export._common import FORMATS, MIMETYPES
 from ..itinerary import Itinerary
 from ..model import PlanRequest
+from ..pois import CATEGORIES, TAGS
+
+LOCAL_DATETIME = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$",
+                  "description": "local time in Vietnam (Asia/Ho_Chi_Minh, UTC+7), ISO 8601 without an offset"}
+CLOCK_TIME = {"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?$",
+              "description": "local clock time HH:MM or HH:MM:SS"}
+SLUG = {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,32}$",
+        "description": "random, unguessable slug of a saved plan (its permalink)"}
+
+
+def _local_times(node):
+    """Replace pydantic's ``date-time`` / ``time`` formats (which require an offset) by local-time patterns."""
+    if isinstance(node, dict):
+        fmt = node.get("format")
+        if node.get("type") == "string" and fmt in ("date-time", "time"):
+            keep = {k: v for k, v in node.items() if k in ("title", "default", "examples")}
+            return {**(LOCAL_DATETIME if fmt == "date-time" else CLOCK_TIME), **keep}
+        return {k: _local_times(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_local_times(v) for v in node]
+    return node
+
+
+# pydantic disambiguates the two ``Costs`` models (request inputs, itinerary totals) by module path
+# (older pydantic: module paths; newer: -Input / -Output by mode — the request is read, the itinerary written)
+_RENAMES = {"touroute__model__Costs": "Costs", "touroute__itinerary__Costs": "ItineraryCosts",
+            "Costs-Input": "Costs", "Costs-Output": "ItineraryCosts"}
 
 
 def _schemas() -> dict:
-    defs: dict = {}
-    out: dict = {}
+    import json
+
+    from pydantic.json_schema import models_json_schema
+
+    _, top = models_json_schema([(PlanRequest, "validation"), (Itinerary, "serialization")],
+                                ref_template="#/components/schemas/{model}")
+    text = json.dumps(top.get("$defs", {}))
+    for old, new in _RENAMES.items():
+        text = text.replace(f'"#/components/schemas/{old}"', f'"#/components/schemas/{new}"')
+    out = {_RENAMES.get(k, k): v for k, v in json.loads(text).items()}
+    out = _local_times(out)
+    new_plan = copy.deepcopy(out["PlanRequest"])
+    new_plan["title"] = "NewPlan"
+    new_plan["description"] = "A PlanRequest, plus an optional title for the saved plan."
+    new_plan["properties"]["title"] = {"type": "string", "maxLength": 200,
+                                       "description": "title of the saved plan (default: start → end · days · date)"}
+    out["NewPlan"] = new_plan
+    out["Error"] = {"type": "object", "required": ["error", "fields"], "properties": {
+        "error": {"type": "string", "minLength": 1, "description": "what is wrong, in one sentence"},
+        "fields": {"type": "array", "minItems": 1, "items": {
+            "type": "object", "required": ["field", "message"], "properties": {
+                "field": {"type": "string", "description": "dotted path of the field at fault, e.g. "
+                          "regional.must_cover.0; 'request' for the body as a whole"},
+                "message": {"type": "string"}}}}}}
+    out["PlanSummary"] = {"type": "object", "required": ["id", "title", "created", "feasible", "parent", "url",
+                                                         "exports"], "properties": {
+        "id": SLUG, "title": {"type": "string", "maxLength": 200},
+        "created": {"type": "string", "format": "date-time", "description": "UTC, with offset"},
+        "feasible": {"type": "boolean"}, "parent": {"anyOf": [SLUG, {"type": "null"}],
+                                                    "description": "the plan this one was edited from"},
+        "url": {"type": "string", "description": "the result page"},
+        "exports": {"type": "object", "required": list(FORMATS),
+                    "properties": {f: {"type": "string"} for f in FORMATS}, "additionalProperties": False}}}
+    out["SavedPlan"] = {"allOf": [{"$ref": "#/components/schemas/PlanSummary"}, {
+        "type": "object", "required": ["request", "itinerary"], "properties": {
+            "request": {"$ref": "#/components/schemas/PlanRequest"},
+            "itinerary": {"$ref": "#/components/schemas/Itinerary"},
+            "seconds": {"type": "number", "minimum": 0, "description": "planning time (create / edit only)"},
+            "time_limit_s": {"type": "number", "description": "solver limit of the re-plan (edit only)"}}}]}
+    from .service import PlanEdit
+
+    out["Edit"] = _local_times(PlanEdit.model_json_schema())
+    nullable = {"type": ["string", "null"]}
+    out["Poi"] = {"type": "object", "required": ["id", "name", "name_vi", "name_en", "category", "lat", "lon"],
+                  "properties": {
+                      "id": {"type": "string"}, "name": {"type": "string"}, "name_vi": {"type": "string"},
+                      "name_en": {"type": "string"}, "category": {"enum": list(CATEGORIES)},
+                      "subcategory": {"type": "string"}, "province": {"type": "string"},
+                      "province_2025": {"type": "string"}, "lat": {"type": "number"}, "lon": {"type": "number"},
+                      "popularity": {"type": "integer", "minimum": 1, "maximum": 10},
+                      "tags": {"type": "array", "items": {"type": "string"}},
+                      "fee_vnd": {"type": ["integer", "null"], "description": "null when unknown"},
+                      "fee_as_of": nullable, "opening_hours": {**nullable, "description": "OSM opening_hours; "
+                                                                                          "null when unknown"}}}
+    # the package spec (its own models; none shares a name with the plan models — checked here)
     from ..packages import PackageSpec
 
-    for model in (PlanRequest, Itinerary, PackageSpec):
-        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
-        defs.update(schema.pop("$defs", {}))
-        out[model.__name__] = schema
-    out.update(defs)
-    out["Error"] = {"type": "object", "required": ["error"], "properties": {
-        "error": {"type": "string"},
-        "fields": {"type": "array", "items": {"type": "object", "required": ["field", "message"], "properties": {
-            "field": {"type": "string", "description": "dotted path of the field at fault, e.g. regional.must_cover.0"},
-            "message": {"type": "string"}}}}}}
-    out["PlanSummary"] = {"type": "object", "properties": {
-        "id": {"type": "string", "description": "random, unguessable slug (the permalink)"},
-        "title": {"type": "string"}, "created": {"type": "string", "format": "date-time"},
-        "feasible": {"type": "boolean"}, "parent": {"type": ["string", "null"]},
-        "url": {"type": "string"}, "exports": {"type": "object", "additionalProperties": {"type": "string"}}}}
-    out["SavedPlan"] = {"allOf": [{"$ref": "#/components/schemas/PlanSummary"}, {"type": "object", "properties": {
-        "request": {"$ref": "#/components/schemas/PlanRequest"},
-        "itinerary": {"$ref": "#/components/schemas/Itinerary"},
-        "seconds": {"type": "number", "description": "planning time (create / edit only)"}}}]}
-    out["Edit"] = {"type": "object", "required": ["action"], "properties": {
-        "action": {"enum": ["remove", "lock", "unlock", "add", "hub"]}, "place_id": {"type": "string"},
-        "day": {"type": "integer", "minimum": 1}, "night": {"type": "integer", "minimum": 1},
-        "hub": {"type": "string", "description": "hub id; empty to un-pin the night"}}}
-    out["Poi"] = {"type": "object", "properties": {k: {"type": v} for k, v in {
-        "id": "string", "name": "string", "name_vi": "string", "name_en": "string", "category": "string",
-        "subcategory": "string", "province": "string", "province_2025": "string", "lat": "number", "lon": "number",
-        "popularity": "integer"}.items()}}
+    spec = PackageSpec.model_json_schema(ref_template="#/components/schemas/{model}")
+    spec_defs = spec.pop("$defs", {})
+    clash = sorted(set(spec_defs) & set(out))
+    assert not clash, f"PackageSpec schema names clash with the plan schemas: {clash}"
+    out.update(spec_defs)
+    out["PackageSpec"] = spec
     out.update(_issue6_schemas())
     return out
 
@@ -60,7 +131,10 @@ def _issue6_schemas() -> dict:
             "cells": {"type": "array", "items": {"type": "object", "properties": {
                 "from_id": {"type": "string"}, "to_id": {"type": "string"}, "minutes": num, "km": num,
                 "source": {"enum": ["osm", "estimate"]}, "profile": {"type": "string"}}}},
-            "attribution": {"type": "string"}}},
+            "attribution": {"type": "string"},
+            "scenario": {"type": "object", "description": "with ?scenario=: the road what-if and its change",
+                         "properties": {"name": {"type": "string"}, "description": {"type": "string"},
+                                        "change": {"type": "array", "items": {"type": "object"}}}}}},
         "Reach": {"type": "object", "properties": {
             "hub": {"type": "string"}, "minutes": {"type": "number"}, "profile": {"type": "string"},
             "day_hours": {"type": "number"}, "count": {"type": "integer"},
@@ -178,54 +252,78 @@ def _ok(ref: str, desc: str = "OK") -> dict:
     return {"description": desc, "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}}}
 
 
+def _json(schema: dict, desc: str = "OK") -> dict:
+    return {"description": desc, "content": {"application/json": {"schema": schema}}}
+
+
+def _body(ref: str) -> dict:
+    return {"required": True, "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}}}
+
+
 def document(server: str = "") -> dict:
-    slug = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
-    lang = {"name": "lang", "in": "query", "schema": {"enum": ["vi", "en"]}, "description": "language (default vi)"}
+    """The whole document; ``server`` is the app's base URL (empty: relative to wherever it is served)."""
+    slug = {"name": "id", "in": "path", "required": True, "schema": SLUG}
+    lang = {"name": "lang", "in": "query", "schema": {"enum": ["vi", "en"]},
+            "description": "language of names and messages (default: the session's, else vi)"}
+    limit = {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500}}
+    too_large = _err("body larger than TOUROUTE_MAX_BODY (field 'request')")
     return {
         "openapi": "3.1.0",
         "info": {"title": "touroute API", "version": "1", "description":
                  "Multi-province tourism routes for Central and South-Central Vietnam. Map data © OpenStreetMap "
-                 "contributors (ODbL 1.0). Validation errors are 4xx JSON naming the field."},
+                 "contributors (ODbL 1.0). Every 4xx is JSON {error, fields: [{field, message}]} naming the field "
+                 "at fault."},
         "servers": [{"url": server}] if server else [],
         "paths": {
             "/api/plans": {
-                "post": {"summary": "Plan a trip and save it", "requestBody": {"required": True, "content": {
-                    "application/json": {"schema": {"$ref": "#/components/schemas/PlanRequest"}}}},
+                "post": {"summary": "Plan a trip and save it", "parameters": [lang], "requestBody": _body("NewPlan"),
                          "responses": {"201": _ok("SavedPlan", "the saved plan with its itinerary"),
-                                       "400": _err("not JSON"), "413": _err("body too large"),
+                                       "400": _err("not a JSON object"), "413": too_large,
                                        "422": _err("invalid field or unknown place id")}},
-                "get": {"summary": "List saved plans", "parameters": [
-                    {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500}},
-                    {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0}}],
-                        "responses": {"200": {"description": "plans", "content": {"application/json": {"schema": {
-                            "type": "object", "properties": {"plans": {"type": "array", "items": {
-                                "$ref": "#/components/schemas/PlanSummary"}}, "total": {"type": "integer"}}}}}}}}},
-            "/api/plans/{id}": {"get": {"summary": "A saved plan", "parameters": [slug],
+                "get": {"summary": "List saved plans (only when the server lists plans publicly: "
+                                   "TOUROUTE_PUBLIC_PLANS=1)", "parameters": [
+                    limit, {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0,
+                                                                         "maximum": 10**9}}],
+                        "responses": {"200": _json({"type": "object", "required": ["plans", "total"], "properties": {
+                            "plans": {"type": "array", "items": {"$ref": "#/components/schemas/PlanSummary"}},
+                            "total": {"type": "integer", "minimum": 0}}}, "plans, newest first"),
+                            "400": _err("limit or offset out of range"),
+                            "403": _err("listing is off on this server (field 'plans')")}}},
+            "/api/plans/{id}": {"get": {"summary": "A saved plan", "parameters": [slug, lang],
                                         "responses": {"200": _ok("SavedPlan"), "404": _err("no such plan")}}},
             "/api/plans/{id}/edits": {"post": {
                 "summary": "Edit and re-plan (lock / remove / add a place, change a night's hub) → a new plan",
-                "parameters": [slug], "requestBody": {"required": True, "content": {
-                    "application/json": {"schema": {"$ref": "#/components/schemas/Edit"}}}},
-                "responses": {"201": _ok("SavedPlan"), "400": _err("bad edit"), "404": _err("no such plan"),
-                              "422": _err("the edited request is invalid")}}},
+                "parameters": [slug, lang], "requestBody": _body("Edit"),
+                "responses": {"201": _ok("SavedPlan", "the new plan (the edited one is kept unchanged)"),
+                              "400": _err("not a JSON object, or an edit that misses its place"),
+                              "404": _err("no such plan"), "413": too_large,
+                              "422": _err("invalid edit field, or the edited request is invalid")}}},
             "/api/plans/{id}/export.{fmt}": {"get": {
                 "summary": "Export a plan (GeoJSON, GPX, iCalendar, CSV)",
                 "parameters": [slug, {"name": "fmt", "in": "path", "required": True,
-                                      "schema": {"enum": ["geojson", "gpx", "ics", "csv"]}}, lang],
-                "responses": {"200": {"description": "the file", "content": {
-                    "application/geo+json": {}, "application/gpx+xml": {}, "text/calendar": {}, "text/csv": {}}},
-                    "404": _err("no such plan or format"), "409": _err("infeasible plan")}}},
+                                      "schema": {"enum": list(FORMATS)}}, lang],
+                "responses": {"200": {"description": "the file (an attachment)", "content": {
+                    MIMETYPES[f]: {"schema": {"type": "object"} if f == "geojson" else {"type": "string"}}
+                    for f in FORMATS}},
+                    "404": _err("no such plan or format"), "409": _err("infeasible plan: nothing to export")}}},
             "/api/pois": {"get": {"summary": "Search the catalogue (diacritics-insensitive)", "parameters": [
                 {"name": "q", "in": "query", "schema": {"type": "string", "maxLength": 100}},
-                {"name": "category", "in": "query", "schema": {"type": "string"}},
-                {"name": "province", "in": "query", "schema": {"type": "string"}},
-                {"name": "tag", "in": "query", "schema": {"type": "string"}},
-                {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500}}, lang],
-                "responses": {"200": {"description": "matching places", "content": {"application/json": {"schema": {
-                    "type": "object", "properties": {"pois": {"type": "array", "items": {
-                        "$ref": "#/components/schemas/Poi"}}, "count": {"type": "integer"}}}}}},
-                    "400": _err("unknown category, province or tag")}}},
-            "/api/openapi.json": {"get": {"summary": "This document", "responses": {"200": {"description": "OK"}}}},
+                {"name": "category", "in": "query", "style": "form", "explode": True,
+                 "schema": {"type": "array", "items": {"enum": list(CATEGORIES)}},
+                 "description": "repeat or comma-separate"},
+                {"name": "province", "in": "query", "style": "form", "explode": True,
+                 "schema": {"type": "array", "items": {"type": "string"}},
+                 "description": "legacy or 2025 province name, with or without diacritics"},
+                {"name": "tag", "in": "query", "style": "form", "explode": True,
+                 "schema": {"type": "array", "items": {"enum": sorted(TAGS)}}},
+                limit, lang],
+                "responses": {"200": _json({"type": "object", "required": ["pois", "count"], "properties": {
+                    "pois": {"type": "array", "items": {"$ref": "#/components/schemas/Poi"}},
+                    "count": {"type": "integer", "minimum": 0}}}, "matching places"),
+                    "400": _err("unknown category, province or tag; q too long; limit out of range")}}},
+            "/api/openapi.json": {"get": {"summary": "This document",
+                                          "responses": {"200": _json({"type": "object",
+                                                                      "required": ["openapi", "paths"]})}}},
             **_issue6_paths(lang),
         },
         "components": {"schemas": _schemas()},

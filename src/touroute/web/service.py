@@ -11,9 +11,9 @@ import re
 import time
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .. import provinces as prov
 from ..itinerary import Itinerary
@@ -257,11 +257,46 @@ def form_to_request(form, ctx: PlanningContext) -> dict:
     return data
 
 
+class PlanEdit(BaseModel):
+    """One edit of a saved plan through the API (the HTML editor posts the same fields as a form)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    action: Literal["remove", "lock", "unlock", "add", "hub"]
+    place_id: str | None = Field(default=None, max_length=200, description="the place (remove, lock, unlock, add)")
+    day: int | None = Field(default=None, ge=1, le=14, description="the day to lock the place to (lock)")
+    night: int | None = Field(default=None, ge=1, le=13, description="night number, 1 = after day 1 (hub)")
+    hub: str | None = Field(default=None, max_length=200, description="hub id (hub); empty to un-pin the night")
+
+
+def parse_edit(data: Any) -> dict[str, str]:
+    """A validated API edit as the string fields :func:`apply_edit` reads, or :class:`RequestProblem`."""
+    if not isinstance(data, dict):
+        raise RequestProblem("the body must be a JSON object", [{"field": "request", "message": "expected a JSON object"}],
+                             400)
+    try:
+        edit = PlanEdit.model_validate(data)
+    except ValidationError as exc:
+        fields = validation_fields(exc)
+        raise RequestProblem("invalid edit: " + "; ".join(f"{f['field']}: {f['message']}" for f in fields),
+                             fields) from None
+    return {k: str(v) for k, v in edit.model_dump(exclude_none=True).items()}
+
+
 def apply_edit(request_json: dict, form) -> dict:
     """The editor's actions on a saved request: lock a stop to a day, remove a stop, add a place, pin a night."""
     data = json.loads(json.dumps(request_json))
     action = form.get("action", "")
     pid = (form.get("place_id") or "").strip()
+    if action in ("remove", "lock", "unlock", "add") and not pid:
+        raise RequestProblem(f"the {action} edit needs a place",
+                             [{"field": "place_id", "message": f"required for {action}"}], 400)
+    if action == "lock" and not isinstance(_num(form, "day", int), int):
+        raise RequestProblem("the lock edit needs a day", [{"field": "day", "message": "required for lock: a day "
+                                                                                        "number 1–14"}], 400)
+    if action == "hub" and not isinstance(_num(form, "night", int), int):
+        raise RequestProblem("the hub edit needs a night", [{"field": "night", "message": "required for hub: a "
+                                                                                          "night number"}], 400)
     if action == "remove" and pid:
         data["must_visit"] = [p for p in data.get("must_visit", []) if p != pid]
         data["locks"] = [lk for lk in data.get("locks", []) if lk.get("place_id") != pid]

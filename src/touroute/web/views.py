@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
-from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, session, url_for
 from markupsafe import escape
 
 from .. import provinces as prov
@@ -12,7 +13,7 @@ from ..export._common import FORMATS, MIMETYPES, render_bytes
 from ..itinerary import Itinerary
 from ..model import PlanRequest
 from ..plan_cli import next_monday
-from . import asset_url, planning_context, store
+from . import asset_url, csp_nonce, planning_context, store
 from .i18n import get_lang, t
 from .mapping import CATEGORY_COLOUR, CATEGORY_ICON, day_colour, main_roads_geojson, render_map
 from .service import RequestProblem, apply_edit, form_to_request, parse_request, plan_title, run_plan
@@ -82,7 +83,18 @@ def plan_post():
         return render_template("index.html", **_form_context(values, exc.fields)), exc.status
     title = (request.form.get("title") or "").strip() or plan_title(req, it, ctx, lang)
     saved = store().save(title, req.model_dump_json(), it.model_dump_json(), feasible=it.feasible)
+    _remember(saved.slug)
     return redirect(url_for("views.result", slug=saved.slug))
+
+
+MY_PLANS_KEPT = 50
+
+
+def _remember(slug: str) -> None:
+    """Keep the plans made in this browser in its (signed) session, newest first, for the /plans page when the
+    server does not list every plan publicly."""
+    mine = [s for s in session.get("my_plans", []) if isinstance(s, str) and s != slug]
+    session["my_plans"] = [slug, *mine][:MY_PLANS_KEPT]
 
 
 def _load(slug: str):
@@ -171,7 +183,13 @@ def _roads():
 def result_map(slug: str):
     _saved, it = _load(slug)
     html = render_map(it, get_lang(), asset_url, tiles=current_app.config["TILES"], roads=_roads())
+    # folium writes its own <script> elements; give them this response's CSP nonce (user and catalogue text in
+    # the map is escaped, so every <script> tag in it is folium's)
+    html = _SCRIPT_TAG.sub(lambda m: f'<script nonce="{csp_nonce()}"' + m.group(1), html)
     return Response(html, mimetype="text/html")
+
+
+_SCRIPT_TAG = re.compile(r"<script(\s|>)")
 
 
 @bp.post("/p/<slug>/edit")
@@ -184,6 +202,7 @@ def edit(slug: str):
     it, secs = run_plan(req, ctx, seconds=seconds, previous=before)
     new = store().save(saved.title, req.model_dump_json(), it.model_dump_json(), feasible=it.feasible,
                        parent=saved.slug)
+    _remember(new.slug)
     return redirect(url_for("views.result", slug=new.slug, replanned=f"{secs:.1f}"))
 
 
@@ -220,7 +239,13 @@ def export_response(it: Itinerary, fmt: str, slug: str) -> Response:
 
 @bp.get("/plans")
 def plans():
-    return render_template("plans.html", plans=store().list(200))
+    """Every saved plan when the server lists them publicly (TOUROUTE_PUBLIC_PLANS=1), else the plans made in this
+    browser — a plan's unguessable link is what shares it, so listing them all to anyone would leak them."""
+    if current_app.config["PUBLIC_PLANS"]:
+        return render_template("plans.html", plans=store().list(200), public=True)
+    mine = [p for p in (store().get(s) for s in session.get("my_plans", [])[:MY_PLANS_KEPT]
+                        if isinstance(s, str)) if p is not None]
+    return render_template("plans.html", plans=mine, public=False)
 
 
 @bp.get("/healthz")
