@@ -34,7 +34,9 @@ def app(ctx, tmp_path_factory):
 
     tmp = tmp_path_factory.mktemp("web")
     return create_app({"DB_URL": f"sqlite:///{tmp / 'plans.sqlite3'}", "SECRET_KEY": "test", "PLAN_SECONDS": 1.0,
-                       "TILES": None, "JOBS_DIR": str(tmp / "jobs"), "ANALYTICS_MAX_HUBS": 5}, ctx=ctx)
+                       "TILES": None, "JOBS_DIR": str(tmp / "jobs"), "ANALYTICS_MAX_HUBS": 5,
+                       # a tourism department's own server: every saved plan may be picked for a report
+                       "PUBLIC_PLANS": True}, ctx=ctx)
 
 
 @pytest.fixture()
@@ -250,6 +252,19 @@ def test_plan_titles_are_escaped_on_analytics_pages(app, client, plans):
     for url in ("/analytics/fairness", f"/analytics/fairness?plan={saved.slug}", "/analytics/compare"):
         html = client.get(url).get_data(as_text=True)
         assert "<script>alert(" not in html and "&lt;script&gt;alert(" in html, url
+
+
+def test_plan_pickers_follow_the_listing_policy(app, client, plans):
+    """With public listing off, the report pages offer only the plans made in this browser (no slug leaks)."""
+    sid = plans[0][0]
+    app.config["PUBLIC_PLANS"] = False
+    try:
+        assert f'value="{sid}"' not in client.get("/analytics/fairness").get_data(as_text=True)
+        # a plan's link still works: naming it explicitly gives its report
+        assert client.get(f"/api/analytics/fairness?plan={sid}").status_code == 200
+    finally:
+        app.config["PUBLIC_PLANS"] = True
+    assert f'value="{sid}"' in client.get("/analytics/fairness").get_data(as_text=True)
 
 
 # --------------------------------------------------------------------------------------------- road what-if

@@ -158,9 +158,18 @@ def test_job_page_and_listing(client, api_job):
     assert 'data-state="done"' in html and "2 of 2 packages done" in html
     assert 'http-equiv="refresh"' not in html  # finished: no more refreshing
     assert "Huế heritage &lt;2D1N&gt;" in html  # spec text escaped
+    # another browser is not shown the job in listings (its random id is what shares it) …
     listing = client.get("/packages/").get_data(as_text=True)
-    assert f'href="/packages/jobs/{jid}"' in listing
-    assert any(j["id"] == jid for j in client.get("/api/package-jobs").get_json()["jobs"])
+    assert f'href="/packages/jobs/{jid}"' not in listing
+    assert all(j["id"] != jid for j in client.get("/api/package-jobs").get_json()["jobs"])
+    # … unless the server lists publicly, like saved plans (TOUROUTE_PUBLIC_PLANS=1)
+    app = client.application
+    app.config["PUBLIC_PLANS"] = True
+    try:
+        assert f'href="/packages/jobs/{jid}"' in client.get("/packages/").get_data(as_text=True)
+        assert any(j["id"] == jid for j in client.get("/api/package-jobs").get_json()["jobs"])
+    finally:
+        app.config["PUBLIC_PLANS"] = False
 
 
 def test_fairness_over_a_job_equals_library(client, app, api_job):
@@ -196,6 +205,9 @@ def test_page_validate_then_build(client, app):
         assert '<noscript><meta http-equiv="refresh"' in running  # works without JS
     final, _ = wait_done(client, jid)
     assert final["state"] == "done" and final["total"] == final["done"] == 1
+    # the browser that started it finds it listed on the page and in the API (its session remembers it)
+    assert f'href="/packages/jobs/{jid}"' in client.get("/packages/").get_data(as_text=True)
+    assert any(j["id"] == jid for j in client.get("/api/package-jobs").get_json()["jobs"])
 
 
 def test_full_queue_is_429(ctx, tmp_path):

@@ -397,11 +397,15 @@ def fairness_json(rep: FairnessReport) -> dict:
 
 
 def _saved_plan_choices() -> list[Any]:
-    return store().list(200)
+    from .views import visible_plans
+
+    return visible_plans(200)
 
 
 def _done_jobs() -> list[Any]:
-    return [j for j in store().list_jobs(50) if j.state == "done"]
+    from .packages_views import visible_jobs
+
+    return [j for j in visible_jobs(50) if j.state == "done"]
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -178,7 +178,7 @@ def _issue6_paths(lang: dict) -> dict:
     def job(name: str, desc: str) -> dict:
         return {"name": name, "in": "query", "schema": {"type": "string"}, "description": desc}
 
-    job_id = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"},
+    job_id = {"name": "id", "in": "path", "required": True, "schema": {"type": "string", "pattern": "^[0-9a-f]{32}$"},
               "description": "job id (32 hex characters)"}
     bad = _err("a bad parameter (named in fields)")
     return {
@@ -229,7 +229,7 @@ def _issue6_paths(lang: dict) -> dict:
                      "responses": {"202": _ok("PackageJob", "the queued job"), "400": _err("not JSON"),
                                    "413": _err("spec too large"), "415": _err("unsupported Content-Type"),
                                    "422": _err("invalid spec (fields named)"), "429": _err("job queue full")}},
-            "get": {"summary": "Recent package jobs", "responses": {"200": {"description": "jobs", "content": {
+            "get": {"summary": "Recent package jobs: all when the server lists publicly (TOUROUTE_PUBLIC_PLANS=1), else the ones this client (session cookie) started", "responses": {"200": {"description": "jobs", "content": {
                 "application/json": {"schema": {"type": "object", "properties": {"jobs": {
                     "type": "array", "items": {"$ref": "#/components/schemas/PackageJob"}}}}}}}}}},
         "/api/package-jobs/{id}": {"get": {

@@ -5,7 +5,7 @@ visible progress, download the results as a zip. HTML pages under ``/packages`` 
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, current_app, jsonify, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Flask, current_app, jsonify, redirect, render_template, request, send_file, session, url_for
 
 from ..resources import data_dir
 from . import planning_context, store
@@ -71,8 +71,26 @@ def _title(spec) -> str:
 def _form(text: str, *, errors=None, spec=None, status: int = 200):
     cfg = current_app.config
     return render_template("packages/index.html", text=text, errors=errors or [], spec=spec,
-                           jobs=store().list_jobs(20), max_bytes=cfg["MAX_SPEC_BYTES"],
+                           jobs=visible_jobs(20), max_bytes=cfg["MAX_SPEC_BYTES"],
                            max_packages=cfg["MAX_JOB_PACKAGES"], max_seconds=cfg["JOB_SOLVER_SECONDS"]), status
+
+
+MY_JOBS_KEPT = 30
+
+
+def _remember_job(job_id: str) -> None:
+    """Keep the jobs started from this browser in its signed session, like the saved plans (views._remember)."""
+    mine = [j for j in session.get("my_jobs", []) if isinstance(j, str) and j != job_id]
+    session["my_jobs"] = [job_id, *mine][:MY_JOBS_KEPT]
+
+
+def visible_jobs(limit: int = 50) -> list:
+    """Jobs this visitor may see listed: all when the server lists publicly (TOUROUTE_PUBLIC_PLANS=1), else the
+    ones started from this browser — a job's random id is what shares it, as for saved plans."""
+    if current_app.config["PUBLIC_PLANS"]:
+        return store().list_jobs(limit)
+    jobs = (store().get_job(j) for j in session.get("my_jobs", [])[:min(limit, MY_JOBS_KEPT)] if isinstance(j, str))
+    return [j for j in jobs if j is not None]
 
 
 @bp.get("/")
@@ -110,6 +128,7 @@ def submit():
         job_id = runner().submit(spec, _title(spec))
     except RequestProblem as exc:
         return _form(text, errors=exc.fields, status=exc.status)
+    _remember_job(job_id)
     return redirect(url_for("packages.job_page", job_id=job_id), code=303)
 
 
@@ -160,6 +179,7 @@ def create_job():
         raise RequestProblem("send the spec as application/json or application/yaml",
                              [{"field": "Content-Type", "message": f"unsupported media type {mt or 'none'!r}"}], 415)
     job_id = runner().submit(spec, _title(spec))
+    _remember_job(job_id)
     job = store().get_job(job_id)
     resp = jsonify(_job_json(job))
     resp.status_code = 202
@@ -169,7 +189,8 @@ def create_job():
 
 @api_bp.get("")
 def list_jobs():
-    return jsonify({"jobs": [_job_json(j) for j in store().list_jobs(50)]})
+    """The jobs listed to this client (see :func:`visible_jobs`: all only when the server lists publicly)."""
+    return jsonify({"jobs": [_job_json(j) for j in visible_jobs(50)]})
 
 
 @api_bp.get("/<job_id>")

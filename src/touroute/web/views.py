@@ -241,11 +241,16 @@ def export_response(it: Itinerary, fmt: str, slug: str) -> Response:
 def plans():
     """Every saved plan when the server lists them publicly (TOUROUTE_PUBLIC_PLANS=1), else the plans made in this
     browser — a plan's unguessable link is what shares it, so listing them all to anyone would leak them."""
+    return render_template("plans.html", plans=visible_plans(200), public=bool(current_app.config["PUBLIC_PLANS"]))
+
+
+def visible_plans(limit: int = 200) -> list:
+    """The saved plans this visitor may see listed (the /plans page, the analytics pickers): all of them when the
+    server lists plans publicly (TOUROUTE_PUBLIC_PLANS=1), else the ones made in this browser."""
     if current_app.config["PUBLIC_PLANS"]:
-        return render_template("plans.html", plans=store().list(200), public=True)
-    mine = [p for p in (store().get(s) for s in session.get("my_plans", [])[:MY_PLANS_KEPT]
+        return store().list(limit)
+    return [p for p in (store().get(s) for s in session.get("my_plans", [])[:min(limit, MY_PLANS_KEPT)]
                         if isinstance(s, str)) if p is not None]
-    return render_template("plans.html", plans=mine, public=False)
 
 
 @bp.get("/healthz")
