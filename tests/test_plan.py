@@ -12,7 +12,7 @@ from touroute.cli import main
 from touroute.matrix import TravelTimes
 from touroute.model import PlanRequest
 from touroute.plan import PlanningContext, PlanningError, plan
-from touroute.pois import default_catalogue, open_intervals
+from touroute.pois import open_intervals
 
 MONDAY = date(2026, 12, 7)
 

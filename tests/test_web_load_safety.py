@@ -195,7 +195,7 @@ def test_reads_are_served_while_a_plan_is_solved(server):
     for t in plans:
         t.start()
     time.sleep(0.3)  # the plans are in the solver now
-    reads = [f"/api/pois?q=hoi+an&limit=10", f"/api/plans/{slug}", f"/p/{slug}", "/api/pois?q=hue",
+    reads = ["/api/pois?q=hoi+an&limit=10", f"/api/plans/{slug}", f"/p/{slug}", "/api/pois?q=hue",
              f"/api/plans/{slug}/export.gpx", "/"]
     for path in reads:
         st, _, _ = http("GET", srv.url + path)

@@ -7,7 +7,7 @@ saved plans and exports without any of them knowing how it was computed. Times a
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime  # noqa: F401 - pydantic resolves `date` in annotations at runtime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field

@@ -284,7 +284,6 @@ def solve(problem: OrienteeringProblem, seconds: float = 5.0, seed: int | None =
     """
     from .explain import explain
 
-    global _WARM
     if not _WARM:  # compile / load the kernels before the clock starts: the first solve of a process is not shorter
         warmup()
     t0 = time.perf_counter()

@@ -86,6 +86,18 @@ def _env_flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
 
 
+_SCRIPT_TAG = re.compile(r"<script(\s|>)")
+
+
+def map_response(html: str):
+    """A folium map page as a response: folium writes its own ``<script>`` elements, which get this response's
+    CSP nonce (user and catalogue text in the maps is escaped, so every ``<script>`` tag in them is folium's)."""
+    from flask import Response
+
+    return Response(_SCRIPT_TAG.sub(lambda m: f'<script nonce="{csp_nonce()}"' + m.group(1), html),
+                    mimetype="text/html")
+
+
 def csp_nonce() -> str:
     """This request's script nonce (templates: ``<script nonce="{{ csp_nonce() }}">``)."""
     if "csp_nonce" not in g:

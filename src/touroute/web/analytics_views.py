@@ -26,7 +26,7 @@ from ..analytics import (AnalyticsError, FairnessReport, HubMatrix, compare, def
                          hub_change, hub_matrix, reachable)
 from ..itinerary import Itinerary
 from ..model import Profile
-from . import asset_url, planning_context, store
+from . import asset_url, map_response, planning_context, store
 from .i18n import get_lang, t
 from .service import RequestProblem
 
@@ -473,7 +473,7 @@ def reach_map():
     p = reach_params(required=True)
     assert p is not None
     rows = reach_rows(p)
-    return Response(reach_map_html(p, rows, get_lang()), mimetype="text/html")
+    return map_response(reach_map_html(p, rows, get_lang()))
 
 
 @bp.get("/fairness")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, session, url_for
@@ -13,7 +12,7 @@ from ..export._common import FORMATS, MIMETYPES, render_bytes
 from ..itinerary import Itinerary
 from ..model import PlanRequest
 from ..plan_cli import next_monday
-from . import asset_url, csp_nonce, planning_context, store
+from . import asset_url, map_response, planning_context, store
 from .i18n import get_lang, t
 from .mapping import CATEGORY_COLOUR, CATEGORY_ICON, day_colour, main_roads_geojson, render_map
 from .service import RequestProblem, apply_edit, form_to_request, parse_request, plan_title, run_plan
@@ -183,13 +182,7 @@ def _roads():
 def result_map(slug: str):
     _saved, it = _load(slug)
     html = render_map(it, get_lang(), asset_url, tiles=current_app.config["TILES"], roads=_roads())
-    # folium writes its own <script> elements; give them this response's CSP nonce (user and catalogue text in
-    # the map is escaped, so every <script> tag in it is folium's)
-    html = _SCRIPT_TAG.sub(lambda m: f'<script nonce="{csp_nonce()}"' + m.group(1), html)
-    return Response(html, mimetype="text/html")
-
-
-_SCRIPT_TAG = re.compile(r"<script(\s|>)")
+    return map_response(html)
 
 
 @bp.post("/p/<slug>/edit")
