@@ -319,3 +319,27 @@ def test_solves_run_in_low_priority_solver_threads(busy_app):
     assert solver[1] == min(19, me + 10)
     assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == me
     assert busy_app.test_client().post("/api/plans", json=SMALL).status_code == 201
+
+
+def _open_store(url: str, barrier) -> None:
+    from touroute.web.db import PlanStore
+
+    barrier.wait()
+    PlanStore.open(url)
+
+
+def test_workers_starting_together_on_a_fresh_database(tmp_path):
+    """gunicorn starts its workers at once; on a fresh SQLite file they race to create the tables. Every one must
+    come up (a lost CREATE TABLE race is retried, not fatal)."""
+    import multiprocessing as mp
+
+    ctx = mp.get_context("spawn")
+    for k in range(2):
+        url = f"sqlite:///{tmp_path / f'fresh{k}.sqlite3'}"
+        barrier = ctx.Barrier(4)
+        procs = [ctx.Process(target=_open_store, args=(url, barrier)) for _ in range(4)]
+        for p in procs:
+            p.start()
+        for p in procs:
+            p.join(60)
+        assert [p.exitcode for p in procs] == [0, 0, 0, 0], f"a worker failed to open a fresh database ({url})"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -208,6 +209,22 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.close()
 
 
+def _create_tables(engine, attempts: int = 5) -> None:
+    """Create missing tables. Several gunicorn workers start at once on a fresh database: each checks that a table
+    is missing, one creates it and the others' CREATE TABLE fails with "already exists" — a lost race, not an
+    error; checking again then finds the table."""
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    for attempt in range(attempts):
+        try:
+            Base.metadata.create_all(engine)
+            return
+        except (OperationalError, ProgrammingError) as exc:
+            if "already exists" not in str(exc).lower() or attempt == attempts - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+
+
 @dataclass
 class PlanStore(JobStoreMixin):
     """The saved-plans and package-jobs tables behind one engine (one per app)."""
@@ -228,7 +245,7 @@ class PlanStore(JobStoreMixin):
         engine = create_engine(url, **kw)
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
-        Base.metadata.create_all(engine)
+        _create_tables(engine)
         return cls(url, engine, sessionmaker(engine, expire_on_commit=False))
 
     def journal_mode(self) -> str | None:
