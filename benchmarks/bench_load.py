@@ -89,7 +89,9 @@ def bench_config(name: str, args, tmp: Path) -> dict:
     threads = CONFIGS[name]["threads"] or args.threads
     d = tmp / name
     d.mkdir()
-    env = {"TOUROUTE_PLAN_SECONDS": str(args.plan_seconds), "TOUROUTE_MAX_PLAN_SECONDS": "30"}
+    # public listing on: the load mix reads GET /api/plans (a department's own server; off by default)
+    env = {"TOUROUTE_PLAN_SECONDS": str(args.plan_seconds), "TOUROUTE_MAX_PLAN_SECONDS": "30",
+           "TOUROUTE_PUBLIC_PLANS": "1"}
     srv = ServerProcess(d / "plans.sqlite3", d / "data", workers=args.workers, threads=threads, env=env,
                         log_path=d / "server.log")
     t0 = time.perf_counter()

@@ -399,3 +399,30 @@ def test_serve_command_is_registered():
 
     res = CliRunner().invoke(main, ["serve", "--help"])
     assert res.exit_code == 0 and "--prod" in res.output and "--workers" in res.output
+
+
+def test_immutable_reads_are_cached_and_revalidated(client, app, saved):
+    """A saved plan never changes: its JSON, exports and map are computed once per process, answered with an ETag
+    (a revalidation is a 304 without a body), and the map still gets a fresh CSP nonce per response."""
+    from touroute.web.cache import read_cache
+
+    sid = saved["id"]
+    cache = read_cache(app)
+    first = client.get(f"/api/plans/{sid}")
+    hits = cache.hits
+    again = client.get(f"/api/plans/{sid}")
+    assert cache.hits == hits + 1 and again.data == first.data
+    etag = first.headers["ETag"]
+    assert "max-age" in first.headers["Cache-Control"] and "private" in first.headers["Cache-Control"]
+    res = client.get(f"/api/plans/{sid}", headers={"If-None-Match": etag})
+    assert res.status_code == 304 and res.data == b""
+    gpx = client.get(f"/api/plans/{sid}/export.gpx")
+    assert gpx.status_code == 200 and client.get(f"/api/plans/{sid}/export.gpx",
+                                                 headers={"If-None-Match": gpx.headers["ETag"]}).status_code == 304
+    m1, m2 = (client.get(f"/p/{sid}/map").get_data(as_text=True) for _ in range(2))
+    n1, n2 = (re.search(r'<script nonce="([^"]+)"', m).group(1) for m in (m1, m2))
+    assert n1 != n2 and m1.replace(n1, "") == m2.replace(n2, "")
+    # a miss is not cached: an unknown plan stays a 404 (JSON naming the id) every time
+    for _ in range(2):
+        res = client.get("/api/plans/NoSuchPlan123/export.gpx")
+        assert res.status_code == 404 and res.get_json()["fields"][0]["field"] == "id"

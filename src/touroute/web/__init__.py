@@ -13,6 +13,7 @@ gunicorn with ``--prod``). Configuration comes from environment variables (see d
 ``TOUROUTE_MAX_PLAN_SECONDS``  largest ``solver.time_limit_s`` the API accepts (default 30)
 ``TOUROUTE_TILES``             tile URL template, or ``none`` for no tile layer (default OSM tiles)
 ``TOUROUTE_MAX_BODY``          largest request body in bytes (default 262144)
+``TOUROUTE_READ_CACHE``        rendered maps, exports, plan JSON and searches kept per process (default 512)
 ``TOUROUTE_JOB_WORKERS``       package build jobs run at once per worker process (1 or 2, default 1)
 ``TOUROUTE_JOB_SECONDS``       cap of a web package job's solver seconds per package (default 4)
 ``TOUROUTE_MAX_JOB_PACKAGES``  packages per spec accepted from the web (default 12)
@@ -163,6 +164,7 @@ def create_app(config: Mapping[str, Any] | None = None, ctx=None) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_HTTPONLY=True,
         JSON_SORT_KEYS=False,
+        READ_CACHE_SIZE=int(_env_float("TOUROUTE_READ_CACHE", 512)),
         WTF_CSRF_TIME_LIMIT=None,  # a token lives as long as the session: result pages stay open for hours
         PUBLIC_PLANS=_env_flag("TOUROUTE_PUBLIC_PLANS"),
         CATALOGUE_DIR=os.environ.get("TOUROUTE_CATALOGUE_DIR") or None,
@@ -187,6 +189,9 @@ def create_app(config: Mapping[str, Any] | None = None, ctx=None) -> Flask:
                                   f"{redact_secret(str(exc).splitlines()[0], db_url)}") from None
     app.extensions["touroute_ctx"] = ctx
     app.extensions["touroute_roads"] = {}
+    from .cache import init_app as init_read_cache
+
+    init_read_cache(app)
 
     @app.route("/vendor/<pkg>/<path:filename>")
     def vendor(pkg: str, filename: str):

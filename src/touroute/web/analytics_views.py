@@ -15,7 +15,6 @@ import math
 import re
 import tempfile
 import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, get_args
@@ -28,6 +27,7 @@ from ..itinerary import Itinerary
 from ..model import Profile
 from . import asset_url, map_response, planning_context, store
 from .i18n import get_lang, t
+from .cache import LRUCache
 from .service import RequestProblem
 
 log = logging.getLogger("touroute.web")
@@ -52,33 +52,9 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("ANALYTICS_MAX_HUBS", int(_env_float("TOUROUTE_MATRIX_MAX_HUBS", 30)))
     app.config.setdefault("ANALYTICS_MAX_PLANS", int(_env_float("TOUROUTE_ANALYTICS_MAX_PLANS", 500)))
     app.config.setdefault("ANALYTICS_CACHE_SIZE", 32)
-    app.extensions["touroute_analytics_cache"] = _Cache(int(app.config["ANALYTICS_CACHE_SIZE"]))
+    app.extensions["touroute_analytics_cache"] = LRUCache(int(app.config["ANALYTICS_CACHE_SIZE"]))
     app.register_blueprint(bp)
     app.register_blueprint(api_bp)
-
-
-class _Cache:
-    """A small thread-safe LRU of computed results (hub matrices with their heatmap), per process."""
-
-    def __init__(self, size: int) -> None:
-        self.size = max(1, size)
-        self.data: OrderedDict[tuple, Any] = OrderedDict()
-        self.lock = threading.Lock()
-        self.hits = 0
-
-    def get_or_make(self, key: tuple, make: Callable[[], Any]) -> Any:
-        with self.lock:
-            if key in self.data:
-                self.data.move_to_end(key)
-                self.hits += 1
-                return self.data[key]
-        value = make()  # outside the lock: a slow matrix must not block other keys
-        with self.lock:
-            self.data[key] = value
-            self.data.move_to_end(key)
-            while len(self.data) > self.size:
-                self.data.popitem(last=False)
-        return value
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -201,7 +177,7 @@ def _scenario_arg() -> str:
 def matrix_result(profile: str, hubs: list[str], scenario: str = "") -> dict:
     """The cached matrix of (profile, hubs[, scenario]): ``{"matrix": HubMatrix, "png": data URI}``, plus with a
     scenario ``"change"``: the pairs it makes faster or slower than the baseline (:func:`analytics.hub_change`)."""
-    cache: _Cache = current_app.extensions["touroute_analytics_cache"]
+    cache: LRUCache = current_app.extensions["touroute_analytics_cache"]
     ctx = planning_context()
 
     def make() -> dict:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 
 from flask import Blueprint, current_app, jsonify, request, url_for
+from werkzeug.exceptions import NotFound
 
 from ..itinerary import Itinerary
 from ..pois import CATEGORIES, TAGS
 from . import planning_context, store
+from .cache import immutable, read_cache
 from .i18n import get_lang
 from .service import RequestProblem, apply_edit, parse_edit, parse_request, plan_title, run_plan
 
@@ -93,7 +95,10 @@ def _get(slug: str):
 
 @bp.get("/plans/<slug>")
 def get_plan(slug: str):
-    return jsonify(_plan_json(_get(slug)))
+    # immutable once saved: the serialised answer is kept (per host, as it carries absolute links)
+    body = read_cache().get_or_make(("plan", slug, request.host_url),
+                                    lambda: jsonify(_plan_json(_get(slug))).get_data())
+    return immutable(current_app.response_class(body, mimetype="application/json"))
 
 
 @bp.post("/plans/<slug>/edits")
@@ -115,10 +120,13 @@ def edit_plan(slug: str):
 
 @bp.get("/plans/<slug>/export.<fmt>")
 def plan_export(slug: str, fmt: str):
-    from .views import export_response
+    from .views import export_response, load_plan
 
-    saved = _get(slug)
-    return export_response(Itinerary.model_validate_json(saved.itinerary_json), fmt, slug)
+    try:
+        _saved, it = load_plan(slug)
+    except NotFound:
+        raise RequestProblem(f"no saved plan {slug!r}", [{"field": "id", "message": "not found"}], 404) from None
+    return export_response(it, fmt, slug)
 
 
 @bp.get("/pois")
@@ -136,21 +144,26 @@ def pois():
         if x not in TAGS:
             raise RequestProblem(f"unknown tag {x!r}", [{"field": "tag", "message": f"unknown tag {x!r}"}], 400)
     province = [p for p in a.getlist("province") if p]
-    try:
-        sub = cat.filter(category=category or None, province=province or None, tags=tags or None)
-    except ValueError as exc:
-        raise RequestProblem(str(exc), [{"field": "province", "message": str(exc)}], 400) from None
     q = (a.get("q") or "").strip()
     if len(q) > 100:
         raise RequestProblem("q is too long", [{"field": "q", "message": "at most 100 characters"}], 400)
-    res = sub.search(q, limit=limit) if q else sub.search("", limit=limit)
     lang = get_lang()
-    items = [{"id": p.id, "name": p.name_en if lang == "en" else p.name_vi, "name_vi": p.name_vi,
-              "name_en": p.name_en, "category": p.category, "subcategory": p.subcategory,
-              "province": p.province_legacy, "province_2025": p.province, "lat": p.lat, "lon": p.lon,
-              "popularity": p.popularity, "tags": list(p.tags), "fee_vnd": p.fee_vnd, "fee_as_of": p.fee_as_of,
-              "opening_hours": p.opening_hours} for p in res]
-    return jsonify({"pois": items, "count": len(items)})
+
+    def make() -> bytes:  # the catalogue is fixed for the process's life: answers are kept per query
+        try:
+            sub = cat.filter(category=category or None, province=province or None, tags=tags or None)
+        except ValueError as exc:
+            raise RequestProblem(str(exc), [{"field": "province", "message": str(exc)}], 400) from None
+        res = sub.search(q, limit=limit)
+        items = [{"id": p.id, "name": p.name_en if lang == "en" else p.name_vi, "name_vi": p.name_vi,
+                  "name_en": p.name_en, "category": p.category, "subcategory": p.subcategory,
+                  "province": p.province_legacy, "province_2025": p.province, "lat": p.lat, "lon": p.lon,
+                  "popularity": p.popularity, "tags": list(p.tags), "fee_vnd": p.fee_vnd,
+                  "fee_as_of": p.fee_as_of, "opening_hours": p.opening_hours} for p in res]
+        return jsonify({"pois": items, "count": len(items)}).get_data()
+
+    key = ("pois", q.casefold(), tuple(sorted(category)), tuple(sorted(province)), tuple(sorted(tags)), limit, lang)
+    return current_app.response_class(read_cache().get_or_make(key, make), mimetype="application/json")
 
 
 @bp.get("/openapi.json")

@@ -13,6 +13,7 @@ from ..itinerary import Itinerary
 from ..model import PlanRequest
 from ..plan_cli import next_monday
 from . import asset_url, map_response, planning_context, store
+from .cache import immutable, read_cache
 from .i18n import get_lang, t
 from .mapping import CATEGORY_COLOUR, CATEGORY_ICON, day_colour, main_roads_geojson, render_map
 from .service import RequestProblem, apply_edit, form_to_request, parse_request, plan_title, run_plan
@@ -96,11 +97,16 @@ def _remember(slug: str) -> None:
     session["my_plans"] = [slug, *mine][:MY_PLANS_KEPT]
 
 
-def _load(slug: str):
-    saved = store().get(slug)
-    if saved is None:
-        abort(404, description=t("not_found"))
-    return saved, Itinerary.model_validate_json(saved.itinerary_json)
+def load_plan(slug: str):
+    """(saved plan, its itinerary) or a 404 — parsed once per process (saved plans are immutable)."""
+    def make():
+        saved = store().get(slug)
+        if saved is None:
+            abort(404, description=t("not_found"))
+        return saved, Itinerary.model_validate_json(saved.itinerary_json)
+
+    # saved plans are immutable: the parsed plan is kept (a miss — unknown slug — raises and is not kept)
+    return read_cache().get_or_make(("load", slug), make)
 
 
 def _minutes(dt: datetime, day0: datetime) -> float:
@@ -150,7 +156,7 @@ def _hub_options(lang: str) -> list[tuple[str, str]]:
 
 @bp.get("/p/<slug>")
 def result(slug: str):
-    saved, it = _load(slug)
+    saved, it = load_plan(slug)
     lang = get_lang()
     req = PlanRequest.model_validate(saved.request)
     replanned = request.args.get("replanned", type=float)
@@ -180,14 +186,19 @@ def _roads():
 
 @bp.get("/p/<slug>/map")
 def result_map(slug: str):
-    _saved, it = _load(slug)
-    html = render_map(it, get_lang(), asset_url, tiles=current_app.config["TILES"], roads=_roads())
-    return map_response(html)
+    lang, tiles = get_lang(), current_app.config["TILES"]
+
+    def make() -> str:
+        _saved, it = load_plan(slug)
+        return render_map(it, lang, asset_url, tiles=tiles, roads=_roads())
+
+    # a saved plan never changes: its folium map (≈ 0.1 s to render) is kept; the CSP nonce is added per response
+    return map_response(read_cache().get_or_make(("map", slug, lang, tiles), make))
 
 
 @bp.post("/p/<slug>/edit")
 def edit(slug: str):
-    saved, before = _load(slug)
+    saved, before = load_plan(slug)
     ctx = planning_context()
     data = apply_edit(saved.request, request.form)
     req = parse_request(data)
@@ -201,7 +212,7 @@ def edit(slug: str):
 
 @bp.get("/p/<slug>/print")
 def print_view(slug: str):
-    saved, it = _load(slug)
+    saved, it = load_plan(slug)
     lang = get_lang()
     req = PlanRequest.model_validate(saved.request)
     return render_template("print.html", saved=saved, it=it, req=req, day_colour=day_colour,
@@ -211,7 +222,7 @@ def print_view(slug: str):
 
 @bp.get("/p/<slug>/export.<fmt>")
 def download(slug: str, fmt: str):
-    saved, it = _load(slug)
+    saved, it = load_plan(slug)
     return export_response(it, fmt, slug)
 
 
@@ -222,12 +233,13 @@ def export_response(it: Itinerary, fmt: str, slug: str) -> Response:
     if not it.feasible:
         raise RequestProblem("this plan is infeasible: nothing to export",
                              [{"field": "plan", "message": "; ".join(it.problems)[:300]}], 409)
-    data = render_bytes(it, fmt, get_lang())
+    lang = get_lang()
+    data = read_cache().get_or_make(("export", slug, fmt, lang), lambda: render_bytes(it, fmt, lang))
     resp = Response(data, mimetype=MIMETYPES[fmt])
     if fmt == "csv":
         resp.headers["Content-Type"] = "text/csv; charset=utf-8"
     resp.headers["Content-Disposition"] = f'attachment; filename="touroute-{escape(slug)}.{fmt}"'
-    return resp
+    return immutable(resp)
 
 
 @bp.get("/plans")
