@@ -144,8 +144,8 @@ def markdown(results: list[dict], args) -> str:
                    f"{'yes' if worst <= 200 else 'no'} | {fails} | {shed} | {res['saved_total']} | "
                    f"{res['tracebacks']} | {res['startup']:.0f} |")
     out.append("")
-    out.append("Reads = catalogue search, saved plan JSON / page / exports / list (the map page renders folium per "
-               "request and is listed on its own). `SHED` rows are 503 \"planner busy\" answers with Retry-After "
+    out.append("Reads = catalogue search, saved plan JSON / page / exports / list (the map page is listed on its own: "
+               "its first request per plan and worker renders folium). `SHED` rows are 503 \"planner busy\" answers with Retry-After "
                "(counted as successes of POST /api/plans too, not as failures).")
     return "\n".join(out) + "\n"
 
