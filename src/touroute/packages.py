@@ -246,23 +246,10 @@ def parse_spec(data: Any, source: str = "spec", catalogue=None) -> PackageSpec:
 
 def load_spec(path: str | Path, catalogue=None) -> PackageSpec:
     """Load a ``.yaml``/``.yml`` or ``.json`` spec file."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SpecError(f"{path.name}: cannot read ({exc})") from None
-    if path.suffix.lower() == ".json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise SpecError(f"{path.name}: not valid JSON ({exc})") from None
-    else:
-        import yaml
+    from .resources import read_yaml_or_json
 
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            raise SpecError(f"{path.name}: not valid YAML ({str(exc).splitlines()[0]})") from None
+    path = Path(path)
+    data = read_yaml_or_json(path, SpecError)
     return parse_spec(data, path.name, catalogue)
 
 

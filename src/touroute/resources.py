@@ -8,6 +8,7 @@ in an installed wheel the same files are packaged under ``touroute/_data``. Look
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 _PKG = Path(__file__).resolve().parent
 _REPO = _PKG.parent.parent
@@ -28,3 +29,26 @@ def web_dir() -> Path:
         if (candidate / "templates").exists():
             return candidate
     raise FileNotFoundError("web templates not found")
+
+
+def read_yaml_or_json(path: str | Path, error: type[Exception]) -> Any:
+    """The data of a ``.json`` file, or of any other as YAML (package specs, road scenarios), raising ``error``
+    with a message that names the file — what a user sees when a hand-edited file is broken."""
+    import json
+
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise error(f"{path.name}: cannot read ({exc})") from None
+    if path.suffix.lower() == ".json":
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise error(f"{path.name}: not valid JSON ({exc})") from None
+    import yaml
+
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise error(f"{path.name}: not valid YAML ({str(exc).splitlines()[0]})") from None

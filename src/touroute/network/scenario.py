@@ -361,23 +361,10 @@ def parse_scenario(data: Any, source: str = "scenario") -> RoadScenario:
 
 def load_scenario(path: str | Path) -> RoadScenario:
     """Read a ``.yaml``/``.yml`` or ``.json`` scenario file."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(f"{path.name}: cannot read ({exc})") from None
-    if path.suffix.lower() == ".json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ScenarioError(f"{path.name}: not valid JSON ({exc})") from None
-    else:
-        import yaml
+    from ..resources import read_yaml_or_json
 
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            raise ScenarioError(f"{path.name}: not valid YAML ({str(exc).splitlines()[0]})") from None
+    path = Path(path)
+    data = read_yaml_or_json(path, ScenarioError)
     return parse_scenario(data, path.name)
 
 

@@ -66,17 +66,23 @@ def validation_fields(exc: ValidationError) -> list[dict[str, str]]:
     return out
 
 
-def parse_request(data: Any, *, max_seconds: float | None = None) -> PlanRequest:
-    """A validated PlanRequest or :class:`RequestProblem` naming every bad field."""
+def _validated(model: Any, data: Any, what: str, not_object: str) -> Any:
+    """``model`` validated from a JSON body, or :class:`RequestProblem`: 400 when the body is not an object, 422
+    naming every bad field otherwise."""
     if not isinstance(data, dict):
-        raise RequestProblem("the request body must be a JSON object (the fields of PlanRequest)",
-                             [{"field": "request", "message": "expected a JSON object"}], 400)
+        raise RequestProblem(not_object, [{"field": "request", "message": "expected a JSON object"}], 400)
     try:
-        req = PlanRequest.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as exc:
         fields = validation_fields(exc)
-        raise RequestProblem("invalid plan request: " + "; ".join(f"{f['field']}: {f['message']}" for f in fields),
+        raise RequestProblem(f"invalid {what}: " + "; ".join(f"{f['field']}: {f['message']}" for f in fields),
                              fields) from None
+
+
+def parse_request(data: Any, *, max_seconds: float | None = None) -> PlanRequest:
+    """A validated PlanRequest or :class:`RequestProblem` naming every bad field."""
+    req = _validated(PlanRequest, data, "plan request", "the request body must be a JSON object (the fields of "
+                                                       "PlanRequest)")
     problems: list[dict[str, str]] = []
     if max_seconds is not None and req.solver.time_limit_s > max_seconds:
         problems.append({"field": "solver.time_limit_s",
@@ -271,15 +277,7 @@ class PlanEdit(BaseModel):
 
 def parse_edit(data: Any) -> dict[str, str]:
     """A validated API edit as the string fields :func:`apply_edit` reads, or :class:`RequestProblem`."""
-    if not isinstance(data, dict):
-        raise RequestProblem("the body must be a JSON object", [{"field": "request", "message": "expected a JSON object"}],
-                             400)
-    try:
-        edit = PlanEdit.model_validate(data)
-    except ValidationError as exc:
-        fields = validation_fields(exc)
-        raise RequestProblem("invalid edit: " + "; ".join(f"{f['field']}: {f['message']}" for f in fields),
-                             fields) from None
+    edit = _validated(PlanEdit, data, "edit", "the body must be a JSON object")
     return {k: str(v) for k, v in edit.model_dump(exclude_none=True).items()}
 
 
