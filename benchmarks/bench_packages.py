@@ -69,6 +69,9 @@ def main() -> None:
     if args.seconds is not None:
         spec = spec.model_copy(update={"solver_seconds": args.seconds})
     pdf = not args.no_pdf
+    from datetime import datetime, timezone
+
+    print(f"run: {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC")
     print(f"machine: {platform.processor() or platform.machine()}, {usable_cores()} usable core(s), "
           f"load avg {os.getloadavg()[0]:.2f}; Python {platform.python_version()}")
     print(f"spec: {Path(args.spec).name}, {len(spec.packages)} packages, solver {spec.solver_seconds:g} s each, "

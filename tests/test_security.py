@@ -384,3 +384,40 @@ def test_plan_slugs_are_unguessable(app):
     assert all(re.fullmatch(r"[A-Za-z0-9_-]{16}", s) for s in slugs)  # token_urlsafe(12): 96 random bits
     # no shared prefixes or counters: the first characters vary as much as the last
     assert len({s[:3] for s in slugs}) > 150
+
+
+def test_deeply_nested_bodies_are_a_400_not_a_crash(app, tmp_path):
+    """Ten kilobytes of brackets would exhaust the parsers' recursion (a 500 with a traceback): every door that
+    reads a body answers 400 naming the field instead; a plain deep-but-sane body still works."""
+    c = app.test_client()
+    deep_json = "[" * 5000 + "]" * 5000
+    deep_obj = '{"a":' * 3000 + "1" + "}" * 3000
+    sid = c.post("/api/plans", json=PLAN).get_json()["id"]
+    for path, body, ctype, field in [("/api/plans", deep_json, "application/json", "request"),
+                                     ("/api/plans", deep_obj, "application/json", "request"),
+                                     (f"/api/plans/{sid}/edits", deep_json, "application/json", "request"),
+                                     ("/api/package-jobs", deep_json, "application/json", "spec"),
+                                     ("/api/package-jobs", deep_json, "application/yaml", "spec")]:
+        res = c.post(path, data=body, content_type=ctype)
+        assert res.status_code == 400, (path, ctype, res.status_code, res.get_data(as_text=True)[:300])
+        assert res.get_json()["fields"][0]["field"] == field
+    res = c.post("/packages/", data={"csrf_token": _csrf(c, "/packages/"), "spec_text": deep_json,
+                                     "action": "validate"})
+    assert res.status_code == 400 and "<code>spec_text</code>" in res.get_data(as_text=True)
+    # brackets inside strings do not count: a title full of them is just a title
+    res = c.post("/api/plans", json=dict(PLAN, title="[" * 300 + "{" * 300))
+    assert res.status_code == 201, res.get_json()
+
+
+def test_read_cache_is_bounded_by_bytes():
+    """Clients can vary queries at will; the per-process cache stays within its byte budget, evicting the oldest,
+    and an answer larger than a quarter of the budget is served but not kept."""
+    from touroute.web.cache import LRUCache
+
+    cache = LRUCache(size=1000, max_bytes=10_000)
+    for k in range(50):
+        assert cache.get_or_make(("q", k), lambda k=k: b"x" * 1000) == b"x" * 1000
+        assert cache.bytes <= 10_000
+    assert ("q", 49) in cache.data and ("q", 0) not in cache.data and len(cache.data) <= 10
+    big = cache.get_or_make(("big",), lambda: b"y" * 5000)
+    assert big == b"y" * 5000 and ("big",) not in cache.data

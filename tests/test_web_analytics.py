@@ -262,6 +262,9 @@ def test_plan_pickers_follow_the_listing_policy(app, client, plans):
         assert f'value="{sid}"' not in client.get("/analytics/fairness").get_data(as_text=True)
         # a plan's link still works: naming it explicitly gives its report
         assert client.get(f"/api/analytics/fairness?plan={sid}").status_code == 200
+        # "all plans" is all this browser may list — here none — never other people's trips
+        res = client.get("/api/analytics/fairness?all=1")
+        assert res.status_code != 200 or res.get_json()["itineraries"] == 0, res.get_json()
     finally:
         app.config["PUBLIC_PLANS"] = True
     assert f'value="{sid}"' in client.get("/analytics/fairness").get_data(as_text=True)

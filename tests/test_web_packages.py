@@ -350,3 +350,31 @@ def test_jobs_interrupted_by_a_restart_are_failed(ctx, tmp_path):
     assert st2.get_job(live.id).state == "running"
     body = app.test_client().get(f"/api/package-jobs/{dead.id}").get_json()
     assert body["state"] == "failed" and "interrupted" in body["message"]
+
+
+def test_finished_job_files_expire(ctx, tmp_path):
+    """Zips and brochures of finished jobs are removed after JOB_RETENTION_DAYS (the job then answers 410); a
+    running job's folder and anything not named like a job are left alone."""
+    import os
+    import time
+
+    from touroute.web.jobs import purge_expired_job_files
+
+    app = make_app(ctx, tmp_path, JOB_RETENTION_DAYS=2)
+    st = app.extensions["touroute_store"]
+    done = st.create_job("old", "{}", 1, "test:1")
+    st.update_job(done.id, state="done", n_done=1)
+    running = st.create_job("busy", "{}", 1, "test:1")
+    st.update_job(running.id, state="running")
+    jobs = tmp_path / "jobs"
+    for jid in (done.id, running.id, "not-a-job"):
+        (jobs / jid).mkdir(parents=True)
+        (jobs / jid / "packages.zip").write_bytes(b"PK")
+    old = time.time() - 3 * 86400
+    for jid in (done.id, running.id, "not-a-job"):
+        os.utime(jobs / jid, (old, old))
+    assert app.test_client().get(f"/api/package-jobs/{done.id}/zip").status_code == 200
+    assert purge_expired_job_files(app) == 1
+    assert not (jobs / done.id).exists() and (jobs / running.id).exists() and (jobs / "not-a-job").exists()
+    res = app.test_client().get(f"/api/package-jobs/{done.id}/zip")
+    assert res.status_code == 410 and res.get_json()["fields"][0]["field"] == "id"

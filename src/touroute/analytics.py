@@ -162,6 +162,8 @@ class HubMatrix:
                     mark = "*" if src[i, j] == "estimate" else ""
                     ax.text(j, i, f"{mins[i, j]:.0f}{mark}", ha="center", va="center", fontsize=6, color="white")
         fig.colorbar(im, ax=ax, label="minutes / phút")
+        if (src == "osm").any():  # routed on OpenStreetMap roads: credit them on the image itself
+            fig.text(0.01, 0.005, "Road data © OpenStreetMap contributors (ODbL)", fontsize=6, color="#555")
         ax.set_title(f"Hub travel time ({self.profile}) / Thời gian di chuyển giữa các trung tâm\n* = estimate / ước tính",
                      fontsize=8)
         fig.tight_layout()

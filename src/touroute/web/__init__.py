@@ -14,11 +14,13 @@ gunicorn with ``--prod``). Configuration comes from environment variables (see d
 ``TOUROUTE_TILES``             tile URL template, or ``none`` for no tile layer (default OSM tiles)
 ``TOUROUTE_MAX_BODY``          largest request body in bytes (default 262144)
 ``TOUROUTE_READ_CACHE``        rendered maps, exports, plan JSON and searches kept per process (default 512)
+``TOUROUTE_READ_CACHE_MB``     … and at most this many megabytes of them per process (default 64)
 ``TOUROUTE_JOB_WORKERS``       package build jobs run at once per worker process (1 or 2, default 1)
 ``TOUROUTE_JOB_SECONDS``       cap of a web package job's solver seconds per package (default 4)
 ``TOUROUTE_MAX_JOB_PACKAGES``  packages per spec accepted from the web (default 12)
 ``TOUROUTE_MAX_SPEC_BYTES``    largest uploaded spec in bytes (default 65536)
 ``TOUROUTE_MAX_QUEUED_JOBS``   unfinished package jobs before new ones get 429 (default 8)
+``TOUROUTE_JOB_RETENTION_DAYS`` days a finished job's files (zip, brochures) are kept (default 7; 0 = forever)
 ``TOUROUTE_MATRIX_MAX_HUBS``   hubs one hub-matrix request may ask for (default 30)
 ``TOUROUTE_PUBLIC_PLANS``      ``1`` lists every saved plan at /plans and GET /api/plans (default off:
                                /plans shows the plans made in this browser; any plan stays reachable
@@ -165,6 +167,7 @@ def create_app(config: Mapping[str, Any] | None = None, ctx=None) -> Flask:
         SESSION_COOKIE_HTTPONLY=True,
         JSON_SORT_KEYS=False,
         READ_CACHE_SIZE=int(_env_float("TOUROUTE_READ_CACHE", 512)),
+        READ_CACHE_MB=_env_float("TOUROUTE_READ_CACHE_MB", 64),
         WTF_CSRF_TIME_LIMIT=None,  # a token lives as long as the session: result pages stay open for hours
         PUBLIC_PLANS=_env_flag("TOUROUTE_PUBLIC_PLANS"),
         CATALOGUE_DIR=os.environ.get("TOUROUTE_CATALOGUE_DIR") or None,

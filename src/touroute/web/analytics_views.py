@@ -148,22 +148,26 @@ def _name(p: Any, lang: str | None = None) -> str:
 def scenario_choices() -> dict[str, Any]:
     """The road what-if scenarios bundled in ``data/scenarios`` (file stem → :class:`RoadScenario`), read once.
 
-    Only bundled files are offered: a web user picks one by name, never by path."""
-    cache = current_app.extensions.setdefault("touroute_scenarios", {})
-    if not cache:
-        from ..network.scenario import load_scenario
-        from ..resources import data_dir
+    Only bundled files are offered: a web user picks one by name, never by path. The dict is built whole and then
+    published, so a concurrent first request never sees it half filled."""
+    cached = current_app.extensions.get("touroute_scenarios")
+    if cached is not None:
+        return cached
+    from ..network.scenario import load_scenario
+    from ..resources import data_dir
 
+    found: dict[str, Any] = {}
+    try:
+        folder = data_dir("scenarios")
+    except FileNotFoundError:  # pragma: no cover - the scenarios ship with the package
+        folder = None
+    for path in (sorted(folder.glob("*.y*ml")) + sorted(folder.glob("*.json"))) if folder else []:
         try:
-            folder = data_dir("scenarios")
-        except FileNotFoundError:  # pragma: no cover - the scenarios ship with the package
-            return {}
-        for path in sorted(folder.glob("*.y*ml")) + sorted(folder.glob("*.json")):
-            try:
-                cache[path.stem] = load_scenario(path)
-            except Exception as exc:  # a broken bundled file must not take the page down
-                log.warning("scenario %s not offered: %s", path.name, exc)
-    return cache
+            found[path.stem] = load_scenario(path)
+        except Exception as exc:  # a broken bundled file must not take the page down
+            log.warning("scenario %s not offered: %s", path.name, exc)
+    current_app.extensions["touroute_scenarios"] = found
+    return found
 
 
 def _scenario_arg() -> str:
@@ -342,7 +346,11 @@ def _itineraries(plan_field: str, job_field: str, all_field: str | None) -> tupl
     labels: list[str] = []
     st = store()
     if use_all:
-        rows = st.list(limit)
+        # "all" = every plan this visitor may list: the whole store only when plans are listed publicly
+        # (TOUROUTE_PUBLIC_PLANS=1), else this browser's — a report must not reveal other people's trips
+        from .views import visible_plans
+
+        rows = visible_plans(limit)
         its += [Itinerary.model_validate_json(p.itinerary_json) for p in rows]
         labels.append(f"{t('an_all_plans')} ({len(rows)})")
     else:

@@ -12,7 +12,8 @@ from ..pois import CATEGORIES, TAGS
 from . import planning_context, store
 from .cache import immutable, read_cache
 from .i18n import get_lang
-from .service import RequestProblem, apply_edit, parse_edit, parse_request, plan_title, run_plan
+from .service import (RequestProblem, apply_edit, check_nesting, parse_edit, parse_request, plan_title,
+                      run_plan)
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -48,6 +49,7 @@ def _plan_json(saved, *, with_itinerary: bool = True) -> dict:
 
 
 def _json_body() -> dict:
+    check_nesting(request.get_data(cache=True), "request")
     data = request.get_json(silent=True)
     if data is None:
         raise RequestProblem("the body must be JSON (Content-Type: application/json)",

@@ -18,15 +18,34 @@ from typing import Any
 from flask import Flask, Response, current_app, request
 
 
+def weigh(value: Any) -> int:
+    """Approximate bytes a cached value holds (answers are bytes/str; a parsed saved plan is weighed by its JSON,
+    about a third of what the parsed objects take)."""
+    if isinstance(value, (bytes, str)):
+        return len(value)
+    if isinstance(value, (tuple, list)):
+        return sum(weigh(v) for v in value) + 64
+    text = getattr(value, "itinerary_json", None)
+    if isinstance(text, str):
+        return 3 * (len(text) + len(getattr(value, "request_json", "") or ""))
+    if isinstance(value, dict):
+        return sum(weigh(v) for v in value.values()) + 64
+    return 4096
+
+
 class LRUCache:
-    """A small thread-safe LRU of computed values.
+    """A small thread-safe LRU of computed values, bounded by entries and by (approximate) bytes.
 
     The value is computed outside the lock: a slow computation (a hub matrix, a folium map) must not block reads
-    of other keys; two threads missing the same key at once both compute it, which is harmless for pure values."""
+    of other keys; two threads missing the same key at once both compute it, which is harmless for pure values.
+    The byte bound keeps a worker's memory in check when clients vary queries at will (``q``, ``limit`` …)."""
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, max_bytes: int | None = None) -> None:
         self.size = max(1, size)
+        self.max_bytes = max_bytes
         self.data: OrderedDict[tuple, Any] = OrderedDict()
+        self.weights: dict[tuple, int] = {}
+        self.bytes = 0
         self.lock = threading.Lock()
         self.hits = 0
         self.misses = 0
@@ -39,16 +58,25 @@ class LRUCache:
                 return self.data[key]
             self.misses += 1
         value = make()
+        w = weigh(value) if self.max_bytes else 0
+        if self.max_bytes and w > self.max_bytes // 4:
+            return value  # one huge answer must not flush the cache: serve it uncached
         with self.lock:
+            if key in self.data:
+                self.bytes -= self.weights.get(key, 0)
             self.data[key] = value
+            self.weights[key] = w
+            self.bytes += w
             self.data.move_to_end(key)
-            while len(self.data) > self.size:
-                self.data.popitem(last=False)
+            while len(self.data) > self.size or (self.max_bytes and self.bytes > self.max_bytes):
+                old, _ = self.data.popitem(last=False)
+                self.bytes -= self.weights.pop(old, 0)
         return value
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["touroute_read_cache"] = LRUCache(int(app.config.get("READ_CACHE_SIZE", 512)))
+    app.extensions["touroute_read_cache"] = LRUCache(int(app.config.get("READ_CACHE_SIZE", 512)),
+                                                     int(float(app.config.get("READ_CACHE_MB", 64)) * 1024 * 1024))
 
 
 def read_cache(app: Flask | None = None) -> LRUCache:

@@ -53,6 +53,16 @@ def register_error_handlers(app: Flask) -> None:
         title = {404: t("page_not_found"), 413: t("request_too_large")}.get(code, t("bad_request"))
         return render_template("error.html", code=code, message=f"{title}: {msg}", fields=[]), code
 
+    @app.errorhandler(RecursionError)
+    def _too_deep(exc: RecursionError):
+        # a body nested deeper than check_nesting's scan caught (e.g. YAML block nesting): the input's fault
+        msg = "the body is nested too deeply to read"
+        log.warning("%s on %s %s", msg, request.method, request.path)
+        if _wants_json():
+            return jsonify({"error": msg, "fields": [{"field": "request", "message": msg}]}), 400
+        return render_template("error.html", code=400, message=msg,
+                               fields=[{"field": "request", "message": msg}]), 400
+
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
         log.exception("unexpected error on %s %s", request.method, request.path)

@@ -25,7 +25,7 @@ from flask import Flask, current_app
 
 from ..packages import PackageResult, PackageSpec, SpecError, build_packages, parse_spec
 from .db import process_owner
-from .service import RequestProblem
+from .service import RequestProblem, check_nesting
 
 log = logging.getLogger("touroute.web.jobs")
 
@@ -86,6 +86,7 @@ def load_spec_text(text: str, *, field: str, max_bytes: int) -> Any:
                              [{"field": field, "message": f"larger than {max_bytes} bytes"}], 413)
     if not text.strip():
         raise RequestProblem(f"{field}: empty spec", [{"field": field, "message": "empty"}], 422)
+    check_nesting(text, field)
     try:
         if _has_yaml_alias(text):
             raise RequestProblem(f"{field}: YAML anchors and aliases (&x, *x) are not accepted",
@@ -137,6 +138,7 @@ class JobRunner:
         if store.count_unfinished_jobs() >= int(self.app.config["MAX_QUEUED_JOBS"]):
             raise RequestProblem("too many package jobs are waiting; try again in a few minutes",
                                  [{"field": "spec", "message": "the job queue is full"}], 429)
+        purge_expired_job_files(self.app)
         job = store.create_job(title, spec.model_dump_json(), len(spec.packages), self.owner)
         with self._lock:
             self._active.add(job.id)
@@ -256,6 +258,37 @@ def remove_job_files(app: Flask, job_id: str) -> None:
     folder = job_dir(app, job_id)
     if folder is not None and folder.exists():
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def purge_expired_job_files(app: Flask, *, now: float | None = None) -> int:
+    """Remove the files of finished jobs older than ``JOB_RETENTION_DAYS`` (the job row stays: its page and API
+    then answer 410 "files removed"). Zips with PDFs add up; without this the jobs folder grows for ever.
+    Called at start-up and on every new job; only folders named like a job id and not still running are touched."""
+    import time
+
+    days = float(app.config.get("JOB_RETENTION_DAYS", 7))
+    root = Path(app.config["JOBS_DIR"])
+    if days <= 0 or not root.is_dir():
+        return 0
+    cutoff = (now or time.time()) - days * 86400
+    store = app.extensions["touroute_store"]
+    removed = 0
+    for folder in root.iterdir():
+        if not (folder.is_dir() and JOB_ID.match(folder.name)):
+            continue
+        try:
+            if folder.stat().st_mtime >= cutoff:
+                continue
+        except OSError:
+            continue
+        job = store.get_job(folder.name)
+        if job is not None and job.state in ("queued", "running"):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        removed += 1
+    if removed:
+        log.info("removed the files of %d package job(s) older than %g days", removed, days)
+    return removed
 
 
 def itineraries_of_job(app: Flask, job_id: str):

@@ -10,7 +10,7 @@ from flask import Blueprint, Flask, current_app, jsonify, redirect, render_templ
 from ..resources import data_dir
 from . import planning_context, store
 from .jobs import default_jobs_dir, get_job_or_404, load_spec_text, runner, validate_spec, zip_path
-from .service import RequestProblem
+from .service import RequestProblem, check_nesting
 
 bp = Blueprint("packages", __name__, url_prefix="/packages")
 api_bp = Blueprint("packages_api", __name__, url_prefix="/api/package-jobs")
@@ -22,7 +22,7 @@ def init_app(app: Flask, csrf) -> None:
     """Job settings (env vars, overridable by ``create_app(config)``), blueprints, and orphaned jobs failed."""
     from . import _env_float
     from .db import process_owner
-    from .jobs import STALE_SECONDS
+    from .jobs import STALE_SECONDS, purge_expired_job_files
 
     app.config.setdefault("JOBS_DIR", str(default_jobs_dir()))
     app.config.setdefault("JOB_WORKERS", max(1, min(2, int(_env_float("TOUROUTE_JOB_WORKERS", 1)))))
@@ -31,12 +31,14 @@ def init_app(app: Flask, csrf) -> None:
     app.config.setdefault("MAX_SPEC_BYTES", int(_env_float("TOUROUTE_MAX_SPEC_BYTES", 64 * 1024)))
     app.config.setdefault("MAX_QUEUED_JOBS", int(_env_float("TOUROUTE_MAX_QUEUED_JOBS", 8)))
     app.config.setdefault("JOB_PDF", True)
+    app.config.setdefault("JOB_RETENTION_DAYS", _env_float("TOUROUTE_JOB_RETENTION_DAYS", 7))
     app.register_blueprint(bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)
     n = app.extensions["touroute_store"].fail_orphaned_jobs(STALE_SECONDS, alive_owner=process_owner())
     if n:
         app.logger.warning("marked %d package job(s) interrupted by a restart as failed", n)
+    purge_expired_job_files(app)
 
 
 def example_spec() -> str:
@@ -162,6 +164,7 @@ def create_job():
         if (request.content_length or 0) > limit or len(request.get_data()) > limit:
             raise RequestProblem(f"spec: larger than {limit} bytes",
                                  [{"field": "spec", "message": f"larger than {limit} bytes"}], 413)
+        check_nesting(request.get_data(cache=True), "spec")
         data = request.get_json(silent=True)
         if data is None:
             raise RequestProblem("the body must be JSON (or YAML with Content-Type: application/yaml)",

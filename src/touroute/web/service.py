@@ -66,6 +66,34 @@ def validation_fields(exc: ValidationError) -> list[dict[str, str]]:
     return out
 
 
+MAX_NESTING = 64  # no request or spec needs more than a handful of levels
+
+
+def check_nesting(raw: bytes | str, field: str, limit: int = MAX_NESTING) -> None:
+    """Refuse bodies nested deeper than ``limit`` brackets (``[[[[…`` / ``{"a":{"a":…``) before parsing: the JSON
+    and YAML parsers recurse per level, and ten kilobytes of brackets would exhaust the interpreter's stack (a 500).
+    Brackets inside strings are not counted."""
+    text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
+    depth, in_str, esc, quote = 0, False, False, ""
+    for ch in text:
+        if in_str:
+            if esc:
+                esc = False
+            elif ch == "\\":
+                esc = True
+            elif ch == quote:
+                in_str = False
+        elif ch in "\"'":
+            in_str, quote = True, ch
+        elif ch in "[{":
+            depth += 1
+            if depth > limit:
+                raise RequestProblem(f"{field}: nested more than {limit} levels deep",
+                                     [{"field": field, "message": f"nested more than {limit} levels"}], 400)
+        elif ch in "]}":
+            depth = max(0, depth - 1)
+
+
 def _validated(model: Any, data: Any, what: str, not_object: str) -> Any:
     """``model`` validated from a JSON body, or :class:`RequestProblem`: 400 when the body is not an object, 422
     naming every bad field otherwise."""
