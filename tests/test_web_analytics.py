@@ -237,6 +237,10 @@ def test_compare_equals_library(client, plans):
         assert (row["item"], row["kind"]) == (exp["item"], exp["kind"])
         assert row["change"] == pytest.approx(exp["change"], abs=1e-6)
     page = client.get(f"/analytics/compare?a={s1}&b={s2}").get_data(as_text=True)
+    import base64
+
+    png = base64.b64decode(re.search(r'id="compare-chart"[^>]*src="data:image/png;base64,([^"]+)"', page).group(1))
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and int.from_bytes(png[16:20], "big") > 300  # a real chart image
     got = re.findall(r'data-item="([^"]+)" data-kind="([^"]+)" data-change="([^"]+)"', page)
     assert [(i, k) for i, k, _ in got] == [(r["item"], r["kind"]) for r in df.to_dict(orient="records")]
     for (_i, _k, ch), exp in zip(got, df["change"]):

@@ -389,6 +389,27 @@ def compare(report_a: FairnessReport, report_b: FairnessReport) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["item", "kind", "a", "b", "change"])
 
 
+def compare_chart_png(change: pd.DataFrame, path: str | Path) -> Path:
+    """Bars of the change in each province's share of visit hours (B − A, percentage points) from
+    :func:`compare`'s frame, with the Gini/HHI change in the title: which provinces a scenario helps."""
+    plt = _pyplot()
+    rows = change[change["kind"] == "visit_share"]
+    idx = change[change["kind"] == "index"].set_index("item")["change"]
+    pts = rows["change"].to_numpy() * 100.0
+    fig, ax = plt.subplots(figsize=(6.5, max(2.5, 0.32 * len(rows) + 1.2)))
+    ax.barh(list(rows["item"]), pts, color=["#2e7d32" if v > 0 else "#c62828" for v in pts])
+    ax.axvline(0, color="#555", lw=0.8)
+    ax.invert_yaxis()
+    ax.set_xlabel("change in share of visit hours, points (B − A) / thay đổi tỷ trọng giờ tham quan, điểm %")
+    ax.set_title(f"B − A: Gini {idx.get('gini', 0):+.3f}, HHI {idx.get('hhi', 0):+.3f}", fontsize=9)
+    ax.tick_params(labelsize=7)
+    fig.tight_layout()
+    out = Path(path)
+    fig.savefig(out, dpi=110)
+    plt.close(fig)
+    return out
+
+
 def hub_change(a: HubMatrix, b: HubMatrix) -> pd.DataFrame:
     """Per ordered pair of hubs: minutes and km in A and B, the change (B − A; negative = faster in B) in minutes
     and percent, and both sources; biggest saving first. Both matrices must cover the same hubs and profile."""

@@ -21,8 +21,8 @@ from typing import Any, get_args
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, render_template, request, url_for
 
-from ..analytics import (AnalyticsError, FairnessReport, HubMatrix, compare, default_hubs, fairness_report,
-                         hub_change, hub_matrix, reachable)
+from ..analytics import (AnalyticsError, FairnessReport, HubMatrix, compare, compare_chart_png, default_hubs,
+                         fairness_report, hub_change, hub_matrix, reachable)
 from ..itinerary import Itinerary
 from ..model import Profile
 from . import asset_url, map_response, planning_context, store
@@ -484,14 +484,16 @@ def fairness_page():
 @bp.get("/compare")
 def compare_page():
     errors: list[dict] = []
-    rows, status, la, lb, ia, ib = [], 200, [], [], None, None
+    rows, status, la, lb, ia, ib, png = [], 200, [], [], None, None, None
     try:
         its_a, la = _itineraries("a", "a_job", None)
         its_b, lb = _itineraries("b", "b_job", None)
         if la and lb:
             ra, rb = fairness_report(its_a), fairness_report(its_b)
-            rows = compare(ra, rb).to_dict(orient="records")
+            frame = compare(ra, rb)
+            rows = frame.to_dict(orient="records")
             ia, ib = ra, rb
+            png = _png_data_uri(lambda path: compare_chart_png(frame, path))
         elif la or lb:
             missing = "b" if la else "a"
             raise _bad(missing, "choose at least one plan or package job for each side")
@@ -499,7 +501,7 @@ def compare_page():
         if isinstance(exc, AnalyticsError):
             exc = _bad("a", str(exc), 422)
         errors, status = exc.fields, exc.status
-    return _page("analytics/compare.html", status, errors=errors, rows=rows, la=la, lb=lb, ra=ia, rb=ib,
+    return _page("analytics/compare.html", status, errors=errors, rows=rows, la=la, lb=lb, ra=ia, rb=ib, png=png,
                  plans=_saved_plan_choices(), jobs=_done_jobs(), chosen_a=set(_list_arg("a")),
                  chosen_b=set(_list_arg("b")), a_job=request.args.get("a_job", ""),
                  b_job=request.args.get("b_job", ""))
