@@ -45,6 +45,14 @@ def _choices(provinces: list[str]) -> tuple[list[str], list[str]]:
     return _CHOICES[key]
 
 
+def _assert_names_the_request(exc: Exception, req: PlanRequest, ctx) -> None:
+    """A request refused up front must say which of its places is at fault (by id or by name)."""
+    refs = set(req.must_visit) | set(req.overnight.fixed) | set(req.overnight.pinned.values()) | {
+        req.start.id, req.end.id if req.end else None} | {lk.place_id for lk in req.locks}
+    names = {x for pid in refs if pid for x in (pid, ctx.catalogue.get(pid).name_en, ctx.catalogue.get(pid).name_vi)}
+    assert any(n in str(exc) for n in names), f"the error names nothing the request referred to: {exc}"
+
+
 @st.composite
 def requests(draw):
     provinces = draw(st.sampled_from(PROVINCE_SETS))
@@ -81,9 +89,7 @@ def test_random_requests_are_feasible_or_explained(ctx, data):
     try:
         it = plan(req, ctx, geometry=False)
     except PlanningError as exc:  # only for requests naming things that cannot be planned (e.g. boat-only places)
-        refs = set(req.must_visit) | {req.start.id, req.end.id if req.end else None}
-        names = {x for pid in refs if pid for x in (pid, ctx.catalogue.get(pid).name_en, ctx.catalogue.get(pid).name_vi)}
-        assert any(n in str(exc) for n in names), f"the error names nothing the request referred to: {exc}"
+        _assert_names_the_request(exc, req, ctx)
         return
     if it.feasible:
         verify(it, req, ctx)
@@ -157,10 +163,7 @@ def test_regional_trips_with_boats_nights_and_locks(ctx, data):
     try:
         it = plan(req, ctx, geometry=False)
     except PlanningError as exc:  # e.g. a night on an island hub, or an island with ferries off: said up front
-        refs = set(req.must_visit) | set(req.overnight.fixed) | set(req.overnight.pinned.values()) | {
-            req.start.id, req.end.id if req.end else None} | {lk.place_id for lk in req.locks}
-        names = {x for pid in refs if pid for x in (pid, ctx.catalogue.get(pid).name_en, ctx.catalogue.get(pid).name_vi)}
-        assert any(n in str(exc) for n in names), f"the error names nothing the request referred to: {exc}"
+        _assert_names_the_request(exc, req, ctx)
         return
     if it.feasible:
         verify(it, req, ctx)

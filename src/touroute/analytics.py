@@ -166,11 +166,16 @@ class HubMatrix:
             fig.text(0.01, 0.005, "Road data © OpenStreetMap contributors (ODbL)", fontsize=6, color="#555")
         ax.set_title(f"Hub travel time ({self.profile}) / Thời gian di chuyển giữa các trung tâm\n* = estimate / ước tính",
                      fontsize=8)
-        fig.tight_layout()
-        out = Path(path)
-        fig.savefig(out, dpi=110)
-        plt.close(fig)
-        return out
+        return _save_figure(plt, fig, path)
+
+
+def _save_figure(plt: Any, fig: Any, path: str | Path) -> Path:
+    """Lay out, write (PNG at 110 dpi) and close a chart — every chart of this module ends this way."""
+    fig.tight_layout()
+    out = Path(path)
+    fig.savefig(out, dpi=110)
+    plt.close(fig)
+    return out
 
 
 def _pyplot():
@@ -321,11 +326,7 @@ class FairnessReport:
         ax.set_title(f"Visitor time by province / Thời gian theo tỉnh — Gini {self.gini:.2f}, HHI {self.hhi:.2f}",
                      fontsize=9)
         ax.legend(fontsize=8)
-        fig.tight_layout()
-        out = Path(path)
-        fig.savefig(out, dpi=110)
-        plt.close(fig)
-        return out
+        return _save_figure(plt, fig, path)
 
 
 def fairness_report(itineraries: Sequence[Itinerary], catalogue: Any = None) -> FairnessReport:
@@ -403,11 +404,7 @@ def compare_chart_png(change: pd.DataFrame, path: str | Path) -> Path:
     ax.set_xlabel("change in share of visit hours, points (B − A) / thay đổi tỷ trọng giờ tham quan, điểm %")
     ax.set_title(f"B − A: Gini {idx.get('gini', 0):+.3f}, HHI {idx.get('hhi', 0):+.3f}", fontsize=9)
     ax.tick_params(labelsize=7)
-    fig.tight_layout()
-    out = Path(path)
-    fig.savefig(out, dpi=110)
-    plt.close(fig)
-    return out
+    return _save_figure(plt, fig, path)
 
 
 def hub_change(a: HubMatrix, b: HubMatrix) -> pd.DataFrame:
