@@ -88,10 +88,14 @@ def list_plans():
     return jsonify({"plans": [_plan_json(p, with_itinerary=False) for p in rows], "total": store().count()})
 
 
+def _no_plan(slug: str) -> RequestProblem:
+    return RequestProblem(f"no saved plan {slug!r}", [{"field": "id", "message": "not found"}], 404)
+
+
 def _get(slug: str):
     saved = store().get(slug)
     if saved is None:
-        raise RequestProblem(f"no saved plan {slug!r}", [{"field": "id", "message": "not found"}], 404)
+        raise _no_plan(slug)
     return saved
 
 
@@ -127,7 +131,7 @@ def plan_export(slug: str, fmt: str):
     try:
         _saved, it = load_plan(slug)
     except NotFound:
-        raise RequestProblem(f"no saved plan {slug!r}", [{"field": "id", "message": "not found"}], 404) from None
+        raise _no_plan(slug) from None
     return export_response(it, fmt, slug)
 
 
