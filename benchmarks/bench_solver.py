@@ -104,6 +104,7 @@ def _work(job):
     kind, path, name, m, bk, seconds, share = job
     from touroute.bench.cli import run_ophs, run_toptw
     from touroute.bench.formats import read_ophs, read_toptw
+    from touroute.solve.hotels import hotel_sequences
 
     t = time.perf_counter()
     if kind == "toptw":
@@ -114,7 +115,7 @@ def _work(job):
         prob = read_ophs(path).problem()
     ours_t = time.perf_counter() - t
     ours = 0.0 if res["violations"] else res["score"]
-    seqs = prob.hotel_sequences()
+    seqs = hotel_sequences(prob)
     t = time.perf_counter()
     v = _vroom(prob, seqs, seconds)
     vt = time.perf_counter() - t

@@ -12,6 +12,7 @@ import pytest
 
 from touroute.solve import (BreakSpec, InfeasibleProblem, OrienteeringProblem, RouteSpec, Solution, check,
                             make_solution, solve)
+from touroute.solve.hotels import hotel_sequences
 from touroute.solve.solution import BreakPlacement, RouteSchedule
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -42,7 +43,7 @@ def brute_force(p: OrienteeringProblem) -> float:
     hotels = p.hotel_nodes
     visits = [i for i in range(p.n) if i not in hotels and p.windows[i]]
     R = len(p.routes)
-    seqs = p.hotel_sequences(limit=10**6)
+    seqs = hotel_sequences(p, limit=10**6)
     best = -INF
     for hs in seqs:
         for assign in itertools.product(range(-1, R), repeat=len(visits)):
@@ -294,3 +295,43 @@ def test_ortools_never_uses_an_unchosen_hotel_as_stop() -> None:
     p = line_problem(xs, sc, w, [RouteSpec((0,), (0, 1, 2), 0, 12), RouteSpec((0, 1, 2), (1,), 0, 12)], chained=True)
     o = solve_ortools(p, 0.3, hotels=[(0, 1), (1, 1)])
     assert o is not None and check(p, o) == [] and 2 not in o.visited()
+
+
+def _lunch_problem(direct: float) -> OrienteeringProblem:
+    """Two hotels ``direct`` apart, a 10-hour day 8–18 with a 1-hour lunch starting 11–12, one optional stop."""
+    T = np.array([[0.0, direct, 1.0], [direct, 0.0, 1.0], [1.0, 1.0, 0.0]])
+    return OrienteeringProblem(T, np.array([0.0, 0.0, 0.5]), np.array([0.0, 0.0, 1.0]),
+                               [[], [], [(8.0, 18.0)]],
+                               [RouteSpec((0,), (0, 1), 8.0, 18.0, None, BreakSpec(1.0, 11.0, 12.0)),
+                                RouteSpec((0, 1), (1,), 32.0, 42.0)],  # no lunch on day 2
+                               chained=True)
+
+
+def test_hotel_pair_must_fit_the_day_with_its_lunch():
+    """The root cause of issue 11: a 9.5-hour drive fits a 10-hour day only without the 1-hour lunch."""
+    from touroute.solve.hotels import PairFeasibility
+
+    fits = PairFeasibility(_lunch_problem(9.5))
+    assert not fits(0, 0, 1)          # 8:00 + 9.5 h drive + 1 h lunch = 18:30 > 18:00
+    assert fits(0, 0, 0)
+    assert PairFeasibility(_lunch_problem(8.9))(0, 0, 1)  # 8:00 + 8.9 + 1 = 17:54
+    seqs = hotel_sequences(_lunch_problem(9.5), limit=100)
+    assert seqs == [((0, 0), (0, 1))]  # the long drive moves to the day without lunch
+    sol = solve(_lunch_problem(9.5), seconds=0.2, seed=0)
+    assert check(_lunch_problem(9.5), sol) == []
+
+
+def test_repair_turns_a_late_route_into_a_feasible_one():
+    from touroute.solve.solution import repair
+
+    T = np.full((5, 5), 2.0)
+    np.fill_diagonal(T, 0.0)
+    p = OrienteeringProblem(T, np.array([0.0, 1.0, 1.0, 1.0, 0.0]), np.array([0.0, 3.0, 1.0, 2.0, 0.0]),
+                            [[], [(0.0, 20.0)], [(0.0, 20.0)], [(0.0, 20.0)], []],
+                            [RouteSpec((0,), (4,), 0.0, 10.0)])
+    late = [[0, 1, 2, 3, 4]]   # 4 drives of 2 + 3 visits of 1 = 11 > 10
+    assert check(p, make_solution(p, late))
+    fixed, notes = repair(p, late)
+    assert fixed == [[0, 1, 3, 4]] and notes      # the lowest-score visit goes
+    assert check(p, make_solution(p, fixed)) == []
+    assert repair(p, [[0, 4]]) == ([[0, 4]], [])

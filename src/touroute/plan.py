@@ -881,7 +881,13 @@ def plan(req: PlanRequest, ctx: PlanningContext | None = None, *, geometry: bool
         elif violations and not sol.schedule:
             problems.append(_no_hub_sequence(model, req))
         elif violations:
-            problems.extend(f"internal check failed: {v}" for v in violations)
+            # ``solve`` repairs anything its checker rejects, so this is not reached; if it ever is, the user gets
+            # an honest answer (and the log the details), never a plan that breaks its own timetable
+            import logging
+
+            logging.getLogger("touroute.plan").error("plan failed the checker after repair: %s", violations)
+            problems.append(f"{NO_TIMETABLE} in {req.solver.time_limit_s:g} s — allow more seconds "
+                            f"(solver.time_limit_s) or relax the request")
         else:
             unmet = [f"must cover {pv}: only {c} of {k} stops" + _nearest_in_group(model, pv)
                      for pv, c, k in _group_shortfall(model, sol)]
@@ -892,6 +898,9 @@ def plan(req: PlanRequest, ctx: PlanningContext | None = None, *, geometry: bool
     return Itinerary(feasible=False, problems=problems, excluded=model.excluded, warnings=model.warnings,
                      request=req.model_dump(mode="json"), profile=req.profile)
 
+
+NO_TIMETABLE = "no timetable that respects every opening hour, day end and lunch break was found"
+"""Start of the (never expected) answer when even the repaired plan fails the checker; tests assert its absence."""
 
 _GROUP_MIN_VIOLATION = re.compile(r"^group \d+: \d+ visits < minimum \d+$")
 

@@ -17,8 +17,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import kernels as K
+from .hotels import PairFeasibility, hotel_sequences
 from .problem import OrienteeringProblem
-from .solution import Solution, check, make_solution
+from .solution import Solution, check, make_solution, repair
 
 WORK_PER_SECOND = 6.0e6
 """Insertion evaluations per second of budget (calibrated on the 2-core development machine, see docs/solver.md)."""
@@ -144,6 +145,7 @@ def _adapt_initial(problem: OrienteeringProblem, initial: list[list[int]]) -> tu
     if len(initial) != R or any(len(r) < 2 for r in initial):
         return None
     hotels = problem.hotel_nodes
+    fits = PairFeasibility(problem)
     rs = np.zeros((R, 2), dtype=np.int64)
     visits: list[list[int]] = []
     seen: set[int] = set()
@@ -156,9 +158,7 @@ def _adapt_initial(problem: OrienteeringProblem, initial: list[list[int]]) -> tu
         if e not in spec.end_nodes:
             e = spec.end_nodes[0]
         rs[d] = (s, e)
-        direct = float(problem.travel[s, e])
-        if spec.t_start + direct > spec.t_end + problem.eps or (
-                spec.max_travel is not None and direct > spec.max_travel + problem.eps):
+        if not fits(d, s, e):
             return None  # the adapted hotels cannot even be joined: search hotel sequences afresh
         keep = []
         for v in route[1:-1]:
@@ -176,7 +176,7 @@ def search_routes(problem: OrienteeringProblem, seconds: float = 5.0, seed: int 
                   initial: list[list[int]] | None = None) -> tuple[list[list[int]], dict]:
     """Our metaheuristic alone: best full routes (hotels included) and statistics.
 
-    Hotel selection: every feasible hotel sequence (``problem.hotel_sequences``) gets a short search; the budget
+    Hotel selection: every feasible hotel sequence (:func:`.hotels.hotel_sequences`) gets a short search; the budget
     is then concentrated by successive halving on the most promising sequences (each round keeps the better half
     and continues its search from its best routes with a doubled budget).
     """
@@ -184,7 +184,7 @@ def search_routes(problem: OrienteeringProblem, seconds: float = 5.0, seed: int 
     params = DEFAULT_PARAMS if params is None else params
     budget = work if work is not None else seconds * WORK_PER_SECOND
     A = to_arrays(problem)
-    seqs = problem.hotel_sequences()
+    seqs = hotel_sequences(problem)
     stats: dict = {"hotel_sequences": len(seqs), "iterations": 0, "work": 0}
     if not seqs:
         stats["infeasible_hotels"] = True
@@ -301,6 +301,12 @@ def solve(problem: OrienteeringProblem, seconds: float = 5.0, seed: int | None =
                                   initial=initial)
     stats["stopped_by_clock"] = time.perf_counter() >= deadline
     stats["seconds_own"] = time.perf_counter() - t0
+    if routes:
+        # the checker's verdict on what the search returned; anything it rejects is repaired by dropping visits
+        fixed, notes = repair(problem, routes)
+        if fixed != routes:
+            stats["repaired"] = notes
+        routes = fixed or []
     if not routes:
         sol = Solution([[] for _ in problem.routes], [r.start_nodes[0] for r in problem.routes],
                        [r.end_nodes[0] for r in problem.routes], [], 0.0, stats=stats)

@@ -25,6 +25,7 @@ import time
 
 import numpy as np
 
+from .hotels import hotel_sequences
 from .problem import OrienteeringProblem
 from .solution import Solution, make_solution
 
@@ -166,7 +167,7 @@ def solve_ortools(problem: OrienteeringProblem, seconds: float, hotels: list[tup
     sequence). Used as the baseline of the benchmark and to cross-check small problems."""
     t0 = time.perf_counter()
     if hotels is None:
-        seqs = problem.hotel_sequences(limit=1)
+        seqs = hotel_sequences(problem, limit=1)
         if not seqs:
             return None
         hotels = list(seqs[0])

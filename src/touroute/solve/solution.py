@@ -201,51 +201,11 @@ def check(problem: OrienteeringProblem, solution: Solution, score_tol: float = 1
             if v in seen:
                 out.append(f"node {v} visited twice (routes {seen[v]} and {d})")
             seen[v] = d
-        brk = spec.break_
-        gap = None
-        bstart = None
+        gap = bstart = None
         if d < len(solution.schedule) and solution.schedule[d].break_ is not None:
             gap = solution.schedule[d].break_.after
             bstart = solution.schedule[d].break_.start
-        # own forward pass
-        t = spec.t_start
-        meal_visit = False
-        drive = 0.0
-        for g in range(len(seq) - 1):
-            a, b = seq[g], seq[g + 1]
-            drive += float(T[a, b])
-            arrive = t + float(T[a, b])
-            if brk is not None and gap == g:
-                bs = max(bstart if bstart is not None else -math.inf, t, brk.earliest)
-                if bs > brk.latest + eps:
-                    out.append(f"route {d}: break starts at {bs:.3f}, after its latest start {brk.latest}")
-                arrive = max(arrive, bs) + brk.duration
-            if g + 1 == len(seq) - 1:
-                if arrive > spec.t_end + eps:
-                    out.append(f"route {d}: returns to {b} at {arrive:.4f} > t_end {spec.t_end}")
-                t = arrive
-                break
-            wins = problem.windows[b]
-            start = None
-            for lo, hi in sorted(wins):
-                if arrive <= hi + eps:
-                    start = arrive if arrive > lo else lo
-                    break
-            if start is None:
-                closes = ", ".join(f"[{lo}, {hi}]" for lo, hi in wins) or "none"
-                out.append(f"route {d}: node {b} reached at {arrive:.4f}, no window left (windows {closes})")
-                start = arrive
-            t = start + float(problem.service[b])
-            if (brk is not None and gap is None and problem.meal is not None and problem.meal[b]
-                    and start <= brk.latest + eps and t >= brk.earliest + brk.duration - eps):
-                meal_visit = True
-        if spec.max_travel is not None and drive > spec.max_travel + eps:
-            out.append(f"route {d}: travel {drive:.4f} exceeds cap {spec.max_travel}")
-        if brk is not None and brk.duration > 0 and gap is None and not meal_visit:
-            if spec.t_start <= brk.latest + eps and t > brk.latest + eps:
-                out.append(f"route {d}: runs past the latest break start {brk.latest} without a break")
-        if gap is not None and not (0 <= gap < len(seq) - 1):
-            out.append(f"route {d}: break placed in gap {gap}, route has {len(seq) - 1} gaps")
+        out.extend(route_violations(problem, d, seq, gap, bstart))
     for v in seen:
         total += float(problem.score[v])
     for m in sorted(problem.mandatory):
@@ -265,3 +225,124 @@ def check(problem: OrienteeringProblem, solution: Solution, score_tol: float = 1
     if abs(total - float(solution.score)) > score_tol * max(1.0, abs(total)):
         out.append(f"reported score {solution.score} != recomputed {total}")
     return out
+
+
+def route_violations(problem: OrienteeringProblem, d: int, seq: list[int], gap: int | None = None,
+                     bstart: float | None = None) -> list[str]:
+    """Every time, window, driving-cap and break violation of route ``d`` run as ``seq`` (hotels included), with
+    its break in gap ``gap`` starting no earlier than ``bstart`` — the checker's own forward pass.
+
+    Also what the search driver asks before it trusts a pair of hotels or a repaired route, so "does this route
+    fit the day" has one answer everywhere outside the compiled kernels."""
+    out: list[str] = []
+    eps = problem.eps
+    T = problem.travel
+    spec = problem.routes[d]
+    brk = spec.break_
+    t = spec.t_start
+    meal_visit = False
+    drive = 0.0
+    for g in range(len(seq) - 1):
+        a, b = seq[g], seq[g + 1]
+        drive += float(T[a, b])
+        arrive = t + float(T[a, b])
+        if brk is not None and gap == g:
+            bs = max(bstart if bstart is not None else -math.inf, t, brk.earliest)
+            if bs > brk.latest + eps:
+                out.append(f"route {d}: break starts at {bs:.3f}, after its latest start {brk.latest}")
+            arrive = max(arrive, bs) + brk.duration
+        if g + 1 == len(seq) - 1:
+            if arrive > spec.t_end + eps:
+                out.append(f"route {d}: returns to {b} at {arrive:.4f} > t_end {spec.t_end}")
+            t = arrive
+            break
+        wins = problem.windows[b]
+        start = None
+        for lo, hi in sorted(wins):
+            if arrive <= hi + eps:
+                start = arrive if arrive > lo else lo
+                break
+        if start is None:
+            closes = ", ".join(f"[{lo}, {hi}]" for lo, hi in wins) or "none"
+            out.append(f"route {d}: node {b} reached at {arrive:.4f}, no window left (windows {closes})")
+            start = arrive
+        t = start + float(problem.service[b])
+        if (brk is not None and gap is None and problem.meal is not None and problem.meal[b]
+                and start <= brk.latest + eps and t >= brk.earliest + brk.duration - eps):
+            meal_visit = True
+    if spec.max_travel is not None and drive > spec.max_travel + eps:
+        out.append(f"route {d}: travel {drive:.4f} exceeds cap {spec.max_travel}")
+    if brk is not None and brk.duration > 0 and gap is None and not meal_visit:
+        if spec.t_start <= brk.latest + eps and t > brk.latest + eps:
+            out.append(f"route {d}: runs past the latest break start {brk.latest} without a break")
+    if gap is not None and not (0 <= gap < len(seq) - 1):
+        out.append(f"route {d}: break placed in gap {gap}, route has {len(seq) - 1} gaps")
+    return out
+
+
+def route_fits(problem: OrienteeringProblem, d: int, seq: list[int]) -> tuple[RouteSchedule, bool]:
+    """The timetable of route ``d`` as ``seq`` and whether the checker accepts it (break placed as the schedule
+    builder places it)."""
+    sched, _ = build_schedule(problem, d, seq)
+    gap = sched.break_.after if sched.break_ is not None else None
+    bstart = sched.break_.start if sched.break_ is not None else None
+    return sched, not route_violations(problem, d, seq, gap, bstart)
+
+
+def repair(problem: OrienteeringProblem, full_routes: list[list[int]]) -> tuple[list[list[int]] | None, list[str]]:
+    """Make full routes (hotels included) pass the checker by dropping visits, or ``None`` if that cannot work.
+
+    The search only returns what its own timetable accepts, so this normally changes nothing; it is the last line
+    of defence that turns a modelling slip into a slightly smaller plan instead of a failed one. First visits seen
+    twice, hotels used as visits and visits of groups over their maximum (lowest score first) go; then per route,
+    while the checker rejects it: drop the visit whose removal makes the route feasible at the least score, else
+    the one whose removal brings the return earliest. ``None`` when a route is infeasible with no visits at all
+    (its hotels cannot be joined in the day) or the hotels do not chain.
+    """
+    notes: list[str] = []
+    hotels = problem.hotel_nodes
+    seen: set[int] = set()
+    routes: list[list[int]] = []
+    for d, route in enumerate(full_routes):
+        if len(route) < 2 or route[0] not in problem.routes[d].start_nodes or route[-1] not in problem.routes[d].end_nodes:
+            return None, [f"route {d}: hotels not allowed"]
+        if problem.chained and d > 0 and route[0] != routes[-1][-1]:
+            return None, [f"route {d}: does not start where route {d - 1} ended"]
+        visits = []
+        for v in route[1:-1]:
+            if v in seen or v in hotels or not 0 <= v < problem.n:
+                notes.append(f"route {d}: dropped node {v} (repeated or a hotel)")
+                continue
+            visits.append(v)
+            seen.add(v)
+        routes.append([route[0], *visits, route[-1]])
+    if problem.groups is not None and problem.group_max_visits:
+        for g, cap in problem.group_max_visits.items():
+            members = sorted(((float(problem.score[v]), d, v) for d, r in enumerate(routes) for v in r[1:-1]
+                              if int(problem.groups[v]) == g), key=lambda x: x[0])
+            for _, d, v in members[: max(0, len(members) - cap)]:
+                routes[d] = [x for x in routes[d] if x != v]
+                notes.append(f"route {d}: dropped node {v}, its group is over its maximum")
+    out: list[list[int]] = []
+    for d, seq in enumerate(routes):
+        sched, ok = route_fits(problem, d, seq)
+        while not ok:
+            if len(seq) <= 2:
+                return None, notes + [f"route {d}: its hotels cannot be joined within the day"]
+            best_ok: tuple[float, int] | None = None
+            best_end: tuple[float, int] | None = None
+            for k in range(1, len(seq) - 1):
+                trial = seq[:k] + seq[k + 1:]
+                s2, ok2 = route_fits(problem, d, trial)
+                value = float(problem.score[seq[k]]) + (1e12 if seq[k] in problem.mandatory else 0.0)
+                if ok2 and (best_ok is None or value < best_ok[0]):
+                    best_ok = (value, k)
+                end = s2.stops[-1].arrival
+                if best_end is None or end < best_end[0]:
+                    best_end = (end, k)
+            k = best_ok[1] if best_ok is not None else best_end[1]  # type: ignore[index]
+            notes.append(f"route {d}: dropped node {seq[k]} to keep the day's timetable feasible")
+            seq = seq[:k] + seq[k + 1:]
+            sched, ok = route_fits(problem, d, seq)
+        out.append(seq)
+    return out, notes

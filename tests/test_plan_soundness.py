@@ -1,0 +1,79 @@
+"""Regression tests of the planner's soundness: the exact requests that used to end in "internal check failed".
+
+Root cause (issue 11): a pair of overnight hubs was accepted when the drive between them fitted the day *without*
+its lunch break. A 9.6-hour coach transfer Lăng Cô → Quy Nhơn in a 10.5-hour day then had no room for the
+60-minute lunch, and the day came back 520 s late; a 10-day Hồ Chí Minh City → Đồng Hới trip hit the same on its
+long transfer days (2,560 or 3,216 s over). Hub pairs are now judged by the checker's own timetable
+(``solve.hotels.PairFeasibility``), and ``solve`` repairs anything the checker still rejects.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from touroute.matrix import TravelTimes
+from touroute.model import PlanRequest
+from touroute.plan import NO_TIMETABLE, PlanningContext, plan
+
+from .test_plan import verify
+
+COACH_MUST_COVER = {
+    "start_date": "2026-12-07", "days": 4, "start": "dn-city-centre", "end": "dn-city-centre", "vehicle": "coach",
+    "group_size": 40, "categories": ["heritage"],
+    "regional": {"must_cover": ["Thừa Thiên Huế", "Đà Nẵng", "Quảng Nam", "Quảng Ngãi", "Bình Định"],
+                 "min_stops_per_province": 2}}
+COACH_MUST_COVER_2025 = dict(COACH_MUST_COVER,
+                             regional={"must_cover": ["Huế", "Đà Nẵng", "Quảng Ngãi", "Gia Lai"],
+                                       "min_stops_per_province": 2})
+TEN_DAYS_OPEN_JAW = {"start_date": "2026-12-07", "days": 10, "start": "hcm-city-centre-hub",
+                     "end": "qb-hub-dong-hoi", "vehicle": "car", "group_size": 2}
+
+
+@pytest.fixture(scope="module")
+def ctx(tmp_path_factory):
+    return PlanningContext(router=TravelTimes([]), data_dir=str(tmp_path_factory.mktemp("data")))
+
+
+def _plan(body: dict, seconds: float, seed: int, ctx):
+    req = PlanRequest.model_validate(dict(body, solver={"time_limit_s": seconds, "seed": seed}))
+    it = plan(req, ctx, geometry=False)
+    assert it.feasible, it.problems
+    assert not any("internal" in p or NO_TIMETABLE in p for p in it.problems)
+    verify(it, req, ctx)
+    return it
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("body", [COACH_MUST_COVER, COACH_MUST_COVER_2025], ids=["legacy-names", "2025-names"])
+def test_coach_tour_covering_five_provinces_is_feasible_for_every_seed(body, seed, ctx):
+    it = _plan(body, 2, seed, ctx)
+    covered = {s.province_legacy for d in it.days for s in d.stops}
+    assert {"Thừa Thiên Huế", "Đà Nẵng", "Quảng Ngãi"} <= covered
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_ten_day_open_jaw_hcm_to_dong_hoi_is_feasible_for_every_seed(seed, ctx):
+    it = _plan(TEN_DAYS_OPEN_JAW, 1, seed, ctx)
+    assert it.days[0].start.place_id == "hcm-city-centre-hub" and it.days[-1].end.place_id == "qb-hub-dong-hoi"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seconds", [4, 8])
+@pytest.mark.parametrize("seed", range(6))
+def test_coach_tour_longer_limits(seconds, seed, ctx):
+    _plan(COACH_MUST_COVER, seconds, seed, ctx)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seconds", [4, 10])
+@pytest.mark.parametrize("seed", range(6))
+def test_ten_day_open_jaw_longer_limits(seconds, seed, ctx):
+    _plan(TEN_DAYS_OPEN_JAW, seconds, seed, ctx)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_default_plan_is_feasible_under_a_short_limit(seed, ctx):
+    """The one-click default trip (``touroute plan`` with no arguments) under a short limit, as on a busy first
+    request of the web app."""
+    _plan({"start_date": "2026-12-07", "start": "hue-hub-hue-city", "end": "kh-hub-nha-trang", "days": 5,
+           "regional": {"must_cover": ["Quảng Nam", "Quảng Ngãi", "Bình Định"]}}, 0.5, seed, ctx)
