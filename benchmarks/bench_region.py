@@ -86,11 +86,144 @@ def vroom_same_instance(model, sol, seconds: float) -> tuple[float, list[str], f
     return float(sum(P.score[v] for r in routes for v in r)), viol, el
 
 
+# ---------------------------------------------------------------------------------------------------------------
+# Interactive speed (issue 11, item 6): new plans and re-plans after an edit, today's settings vs interactive ones
+# ---------------------------------------------------------------------------------------------------------------
+# 5-day regional requests. The interactive time limits were chosen on the TUNING requests only; the HELD-OUT ones
+# were never looked at while choosing them.
+_BASE = {"start_date": "2026-12-07", "days": 5}
+TUNING = {
+    "hue-nhatrang-4prov": dict(_BASE, start="hue-hub-hue-city", end="kh-hub-nha-trang",
+                               categories=["heritage", "coastal", "other", "mice"], max_driving_minutes_per_day=330,
+                               regional={"must_cover": ["Quảng Nam", "Quảng Ngãi", "Bình Định", "Phú Yên"]}),
+    "danang-loop-heritage-coach": dict(_BASE, start="dn-city-centre", end="dn-city-centre", vehicle="coach",
+                                       group_size=40, categories=["heritage"],
+                                       regional={"must_cover": ["Thừa Thiên Huế", "Quảng Nam"]}),
+    "quynhon-phanthiet-coast": dict(_BASE, start="bd-quy-nhon", end="bt-hub-phan-thiet",
+                                    categories=["coastal", "heritage"], regional={"must_cover": ["Ninh Thuận"]}),
+    "hue-hoian-relaxed": dict(_BASE, start="hue-hub-hue-city", end="qnam-hoi-an", pace="relaxed"),
+}
+HELD_OUT = {
+    "danang-nhatrang-2025-names": dict(_BASE, start="dn-city-centre", end="kh-hub-nha-trang",
+                                       regional={"must_cover": ["Quảng Ngãi", "Gia Lai", "Đắk Lắk"],
+                                                 "max_share_one_province": 0.4}),
+    "dongHoi-danang-van": dict(_BASE, start="qb-hub-dong-hoi", end="dn-city-centre", vehicle="van", group_size=12),
+    "nhatrang-hcm-open-jaw": dict(_BASE, start="kh-hub-nha-trang", end="hcm-city-centre-hub",
+                                  categories=["coastal", "heritage", "other"]),
+    "quangngai-loop-mice": dict(_BASE, start="qng-quang-ngai-city", end="qng-quang-ngai-city",
+                                categories=["heritage", "mice", "coastal"], group_size=30, vehicle="coach",
+                                regional={"must_cover": ["Bình Định", "Quảng Nam"]}),
+}
+SETTINGS = {"today": {"plan_s": 5.0, "replan_s": 2.0}}
+"""Before issue 11: the web app's new-plan and re-plan limits (TOUROUTE_PLAN_SECONDS, TOUROUTE_REPLAN_SECONDS)."""
+
+
+def _edits(it) -> list[tuple[str, dict]]:
+    """Four edits a user makes on a plan: remove a stop, lock a stop to another day, add a place, move a night."""
+    from touroute.pois import default_catalogue
+
+    out = []
+    stops = [(d.day, s.place_id) for d in it.days for s in d.stops if not s.place_id.startswith("ferry:")]
+    if len(stops) >= 2:
+        out.append(("remove", {"action": "remove", "place_id": stops[len(stops) // 2][1]}))
+        day, pid = stops[1]
+        out.append(("lock", {"action": "lock", "place_id": pid, "day": str(min(len(it.days), day + 1))}))
+    left = [e.place_id for e in it.excluded if e.reason == "low_score"]
+    if left:
+        out.append(("add", {"action": "add", "place_id": left[0]}))
+    if len(it.days) > 2:
+        hubs = sorted(default_catalogue().hubs().records)
+        night = 2
+        cur = it.days[night - 1].end.place_id
+        lat, lon = it.days[night - 1].end.lat, it.days[night - 1].end.lon
+        cat = default_catalogue()
+        other = min((h for h in hubs if h != cur),
+                    key=lambda h: (cat.get(h).lat - lat) ** 2 + (cat.get(h).lon - lon) ** 2)
+        out.append(("hub", {"action": "hub", "night": str(night), "hub": other}))
+    return out
+
+
+def speed(seeds: int, settings: dict[str, dict]) -> list[dict]:
+    """Every request × seed × setting: a new plan, then each edit re-planned warm (from the plan) and, for the
+    quality reference, from scratch with today's new-plan limit."""
+    from touroute.matrix import TravelTimes
+    from touroute.model import PlanRequest
+    from touroute.plan import PlanningContext, plan
+    from touroute.web.service import apply_edit
+
+    ctx = PlanningContext(data_dir=os.environ["TOUROUTE_DATA_DIR"])
+    for prof in ("car", "van", "coach"):
+        ctx.matrix(prof)
+    rows = []
+    for split, reqs in (("tuning", TUNING), ("held-out", HELD_OUT)):
+        for name, body in reqs.items():
+            for seed in range(seeds):
+                ref_plan = None
+                for sname, st in settings.items():
+                    req = PlanRequest.model_validate(dict(body, solver={"seed": seed, **(
+                        {"time_limit_s": st["plan_s"]} if st["plan_s"] else {})}))
+                    t = time.perf_counter()
+                    it = plan(req, ctx, geometry=False)
+                    el = time.perf_counter() - t
+                    rows.append({"split": split, "request": name, "seed": seed, "setting": sname, "kind": "plan",
+                                 "seconds": el, "score": it.totals.score if it.feasible else 0.0,
+                                 "feasible": it.feasible})
+                    ref_plan = ref_plan or it
+                    if not it.feasible:
+                        continue
+                    for ename, edit in _edits(ref_plan):
+                        data = apply_edit(req.model_dump(mode="json"), edit)
+                        data["solver"] = {"seed": seed, **({"time_limit_s": st["replan_s"]} if st["replan_s"] else {})}
+                        ereq = PlanRequest.model_validate(data)
+                        t = time.perf_counter()
+                        eit = plan(ereq, ctx, geometry=False, previous=ref_plan)
+                        el = time.perf_counter() - t
+                        rows.append({"split": split, "request": name, "seed": seed, "setting": sname,
+                                     "kind": f"replan:{ename}", "seconds": el,
+                                     "score": eit.totals.score if eit.feasible else 0.0, "feasible": eit.feasible})
+                print(f"{split} {name} seed {seed}: " + ", ".join(
+                    f"{r['setting']}/{r['kind']} {r['seconds']:.2f}s {r['score']:.0f}" for r in rows
+                    if r["request"] == name and r["seed"] == seed), flush=True)
+    return rows
+
+
+def speed_table(rows: list[dict], settings: dict[str, dict]) -> list[str]:
+    names = list(settings)
+    lines = ["| split | what | " + " | ".join(f"{n}: p50 s / max s" for n in names)
+             + f" | score {names[1]} ÷ {names[0]} (mean, min) | feasible |",
+             "| --- | --- | " + " | ".join("---" for _ in names) + " | --- | --- |"]
+    for split in ("tuning", "held-out"):
+        for kind in ("plan", "replan"):
+            sel = [r for r in rows if r["split"] == split and r["kind"].startswith(kind)]
+            cells = []
+            for n in names:
+                ts = [r["seconds"] for r in sel if r["setting"] == n]
+                cells.append(f"{statistics.median(ts):.2f} / {max(ts):.2f}" if ts else "–")
+            pairs = {}
+            for r in sel:
+                pairs.setdefault((r["request"], r["seed"], r["kind"]), {})[r["setting"]] = r["score"]
+            ratios = [p[names[1]] / p[names[0]] for p in pairs.values() if len(p) == 2 and p[names[0]] > 0]
+            feas = f"{sum(r['feasible'] for r in sel)}/{len(sel)}"
+            rat = f"{statistics.mean(ratios):.3f}, {min(ratios):.3f}" if ratios else "–"
+            lines.append(f"| {split} | {'new 5-day plan' if kind == 'plan' else 're-plan after an edit'} | "
+                         + " | ".join(cells) + f" | {rat} | {feas} |")
+    return lines
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--seconds", type=float, default=None, help="solver time limit (default: the request default)")
     ap.add_argument("--markdown", type=Path, default=None)
+    ap.add_argument("--speed", action="store_true",
+                    help="interactive-speed section instead: new plans and re-plans after edits on the tuning and "
+                         "held-out requests, today's settings vs --plan-s / --replan-s side by side")
+    ap.add_argument("--seeds", type=int, default=3, help="seeds per request in --speed")
+    ap.add_argument("--plan-s", type=float, default=None, help="interactive new-plan limit (default: the request "
+                                                                  "default)")
+    ap.add_argument("--replan-s", type=float, default=None, help="interactive re-plan limit (default: the web "
+                                                                    "app's TOUROUTE_REPLAN_SECONDS default)")
+    ap.add_argument("--only", choices=["tuning", "held-out"], default=None)
     a = ap.parse_args()
 
     from touroute.plan import PlanningContext, build_model, plan, _solve_with_rules
@@ -109,6 +242,8 @@ def main() -> int:
     warm = warmup()
     # prime the catalogue matrix cache (as a running server would have it)
     PlanningContext(data_dir=str(data)).matrix(request(a.seconds, 0).profile)
+    if a.speed:
+        return _speed_main(a, note)
 
     rows = []
     for seed in range(a.runs):
@@ -170,6 +305,34 @@ def main() -> int:
     print(text)
     if a.markdown:
         a.markdown.write_text(text + "\n", encoding="utf-8")
+    return 0
+
+
+def _speed_main(a, note: str) -> int:
+    from touroute.web import DEFAULT_PLAN_SECONDS, DEFAULT_REPLAN_SECONDS
+
+    settings = {"today": dict(SETTINGS["today"]),
+                "interactive": {"plan_s": a.plan_s or DEFAULT_PLAN_SECONDS,
+                                "replan_s": a.replan_s or DEFAULT_REPLAN_SECONDS}}
+    global TUNING, HELD_OUT
+    if a.only == "tuning":
+        HELD_OUT = {}
+    elif a.only == "held-out":
+        TUNING = {}
+    started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    load = os.getloadavg()[0]
+    rows = speed(a.seeds, settings)
+    lines = [f"Started {started}, load average {load:.2f} {note}",
+             "",
+             f"Settings: today = new plan {settings['today']['plan_s']:g} s, re-plan {settings['today']['replan_s']:g} s; "
+             f"interactive = new plan {settings['interactive']['plan_s']:g} s, re-plan "
+             f"{settings['interactive']['replan_s']:g} s. Wall time of `plan()` with a warm PlanningContext (as in the "
+             f"web app). Re-plans are warm-started from the seed's plan under today's settings; edits: remove a stop, "
+             f"lock a stop to the next day, add a place left out, move night 2 to the nearest other hub.",
+             "", *speed_table(rows, settings)]
+    print("\n".join(lines))
+    if a.markdown:
+        a.markdown.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return 0
 
 

@@ -170,6 +170,19 @@ def _adapt_initial(problem: OrienteeringProblem, initial: list[list[int]]) -> tu
     return rs, visits
 
 
+def _serves_requirements(problem: OrienteeringProblem, routes: list[list[int]]) -> bool:
+    """True when full ``routes`` visit every mandatory node and every group's minimum."""
+    seen = {v for r in routes for v in r[1:-1]}
+    if not problem.mandatory <= seen:
+        return False
+    if problem.groups is not None and problem.group_min_visits:
+        counts: dict[int, int] = {}
+        for v in seen:
+            counts[int(problem.groups[v])] = counts.get(int(problem.groups[v]), 0) + 1
+        return all(counts.get(g, 0) >= k for g, k in problem.group_min_visits.items())
+    return True
+
+
 def search_routes(problem: OrienteeringProblem, seconds: float = 5.0, seed: int | None = None,
                   work: float | None = None, params: np.ndarray | None = None,
                   deadline: float | None = None,
@@ -194,12 +207,22 @@ def search_routes(problem: OrienteeringProblem, seconds: float = 5.0, seed: int 
     if warm is not None:
         # Re-planning after an edit: continue from the previous plan on its (adapted) hotels — the search repairs
         # what the edit broke and improves from there instead of starting from scratch.
-        # Half the budget goes to the warm start; the other half to the usual search over hotel sequences, in case
-        # the edit (a new must-visit far away, say) needs other nights. The better objective wins.
+        # Half the budget goes to the warm start. If that serves every must-visit and province minimum, the nights
+        # still suit the edit and the other half improves on it too (the plan stays close to what the user was
+        # looking at); otherwise the other half goes to the usual search over hotel sequences, in case the edit
+        # (a new must-visit far away, say) needs other nights. The better objective wins.
         rs, visits = warm
         routes, obj, it, wk = _run(A, rs, visits, budget / 2, seed, params, dl)
         stats.update(iterations=it, work=wk, objective=obj, warm_start=True, warm_start_kept=True,
                      hotels=[[int(a), int(b)] for a, b in rs])
+        if _serves_requirements(problem, routes):
+            more, obj2, it2, wk2 = _run(A, rs, [r[1:-1] for r in routes], budget / 2, seed + 1, params, dl)
+            stats["iterations"] += it2
+            stats["work"] += wk2
+            if obj2 >= obj - 1e-9:
+                routes = more
+                stats["objective"] = obj2
+            return routes, stats
         if len(seqs) > 1 or seqs[0] != tuple((int(a), int(b)) for a, b in rs):
             other, ostats = search_routes(problem, seconds / 2, seed, None if work is None else work / 2, params,
                                           deadline)

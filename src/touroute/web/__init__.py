@@ -54,6 +54,12 @@ VENDOR_PACKAGES = {"leaflet": "xstatic.pkg.leaflet", "jquery": "xstatic.pkg.jque
                    "font_awesome": "xstatic.pkg.font_awesome"}
 
 
+DEFAULT_PLAN_SECONDS = 5.0
+"""Solver time limit of a new plan made in the web app (``TOUROUTE_PLAN_SECONDS``)."""
+DEFAULT_REPLAN_SECONDS = 2.0
+"""Solver time limit of a re-plan after an edit (``TOUROUTE_REPLAN_SECONDS``), warm-started from the plan."""
+
+
 def _env_float(name: str, default: float) -> float:
     try:
         return float(os.environ.get(name, default))
@@ -157,8 +163,8 @@ def create_app(config: Mapping[str, Any] | None = None, ctx=None) -> Flask:
     app.config.update(
         SECRET_KEY=os.environ.get("TOUROUTE_SECRET_KEY"),
         DB_URL=os.environ.get("TOUROUTE_DB_URL"),
-        PLAN_SECONDS=_env_float("TOUROUTE_PLAN_SECONDS", 5.0),
-        REPLAN_SECONDS=_env_float("TOUROUTE_REPLAN_SECONDS", 2.0),
+        PLAN_SECONDS=_env_float("TOUROUTE_PLAN_SECONDS", DEFAULT_PLAN_SECONDS),
+        REPLAN_SECONDS=_env_float("TOUROUTE_REPLAN_SECONDS", DEFAULT_REPLAN_SECONDS),
         MAX_PLAN_SECONDS=_env_float("TOUROUTE_MAX_PLAN_SECONDS", 30.0),
         TILES=None if tiles.lower() in ("", "none", "off") else tiles,
         MAX_CONTENT_LENGTH=int(_env_float("TOUROUTE_MAX_BODY", 256 * 1024)),
