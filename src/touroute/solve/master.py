@@ -50,9 +50,14 @@ class MasterParams:
     hubs_per_place: int = 3
     """A place can be attached to one of its this-many nearest hubs of the day."""
     max_sequences: int = 4
-    workers: int = 4
-    """CP-SAT workers, interleaved in one thread (deterministic)."""
     """Hub sequences handed to the search: the final one and the latest improving ones before it."""
+    workers: int = 1
+    """CP-SAT workers. One: deterministic, and OR-Tools 9.15 aborted the process ("Check failed:
+    heuristics.fixed_search") on an infeasible model with several interleaved workers and a hint."""
+
+
+DEFAULT_PARAMS = MasterParams()
+"""What :func:`solve_with_master` uses when given no parameters (the benchmark swaps it while tuning)."""
 
 
 @dataclass(frozen=True)
@@ -128,7 +133,7 @@ def solve_master(problem: OrienteeringProblem, rules: MasterRules | None = None,
 
     t0 = time.perf_counter()
     rules = rules or MasterRules()
-    params = params or MasterParams()
+    params = params or DEFAULT_PARAMS
     capacity_cut = capacity_cut or {}
     P = problem
     R = len(P.routes)
@@ -236,7 +241,7 @@ def solve_master(problem: OrienteeringProblem, rules: MasterRules | None = None,
             m.Add(sum(served[i] for i in members.get(g, [])) <= k)
         if rules.max_share is not None and rules.max_share < 1.0:
             # 1000·T_g ≤ ⌊1000·share⌋·T: implies T_g / T ≤ share exactly (integer service seconds)
-            num = int(math.floor(1000 * rules.max_share - 1e-9))
+            num = int(math.floor(1000 * rules.max_share + 1e-9))
             total = sum(svc[i] * served[i] for i in served)
             for g, mem in members.items():
                 m.Add(1000 * sum(svc[i] * served[i] for i in mem) <= num * total)
@@ -382,7 +387,7 @@ def solve_with_master(problem: OrienteeringProblem, seconds: float, seed: int | 
     WORK_PER_SECOND, search_routes, wrap_up_seconds = ils.WORK_PER_SECOND, ils.search_routes, ils.wrap_up_seconds
     t0 = time.perf_counter()
     rules = rules or MasterRules()
-    params = params or MasterParams()
+    params = params or DEFAULT_PARAMS
     if restrict is None:
         restrict = rules.max_share is not None or any(v > 0 for v in rules.min_service.values())
     budget = work if work is not None else seconds * WORK_PER_SECOND
