@@ -151,8 +151,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--set", choices=["all", "tuning", "heldout"], default="all")
     ap.add_argument("--capacity-factor", type=float, default=None, help="override MasterParams.capacity_factor")
     ap.add_argument("--only-master", action="store_true", help="skip the without-master runs (tuning)")
+    ap.add_argument("--long", type=int, default=0, metavar="SEEDS",
+                    help="instead: the 14-day Hồ Chí Minh City → Đồng Hới trip over the whole catalogue, seeds "
+                         "0..SEEDS-1, default policy (master) vs without; p50 wall of the whole plan() call")
     ap.add_argument("--markdown", default=None)
     args = ap.parse_args(argv)
+    if args.long:
+        return long_trip(args.long, args.seconds, args.markdown)
 
     from touroute.matrix import TravelTimes
     from touroute.model import PlanRequest
@@ -234,6 +239,49 @@ def main(argv: list[str] | None = None) -> int:
     print(text)
     if args.markdown:
         with open(args.markdown, "w") as fh:
+            fh.write(text + "\n")
+    return 0
+
+
+LONG_TRIP = {"start_date": D, "days": 14, "start": "hcm-city-centre-hub", "end": "qb-hub-dong-hoi", "vehicle": "car",
+             "group_size": 2}
+
+
+def long_trip(seeds: int, seconds: float, markdown: str | None) -> int:
+    """Issue 11 item 3: the 14-day open-jaw trip, p50 wall of ``plan()`` over seeds, with and without the master."""
+    from touroute.matrix import TravelTimes
+    from touroute.model import PlanRequest
+    from touroute.plan import PlanningContext, plan
+    from touroute.solve import warmup
+
+    warmup()
+    ctx = PlanningContext(router=TravelTimes([]), data_dir=tempfile.mkdtemp(prefix="bench-master-"))
+    res: dict[bool, list[tuple[float, bool, float, int]]] = {False: [], True: []}
+    for seed in range(seeds):
+        req = PlanRequest.model_validate(dict(LONG_TRIP, solver={"time_limit_s": seconds, "seed": seed}))
+        for mode in (False, None):
+            t = time.perf_counter()
+            it = plan(req, ctx, geometry=False, master=mode)
+            wall = time.perf_counter() - t
+            res[mode is None].append((wall, it.feasible, it.totals.score if it.feasible else 0.0,
+                                      it.totals.stops if it.feasible else 0))
+            print(f"seed {seed} {'default (master)' if mode is None else 'without master'}: feasible={it.feasible} "
+                  f"wall={wall:.2f}s score={res[mode is None][-1][2]:.1f} stops={res[mode is None][-1][3]}",
+                  flush=True)
+    lines = [f"`flock /tmp/touroute-bench.lock python benchmarks/bench_master.py --long {seeds} --seconds {seconds:g}` "
+             f"— {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, offline context", "",
+             "| 14 days HCM → Đồng Hới, car | feasible | wall p50 | wall max | score mean | stops mean |",
+             "| --- | --- | --- | --- | --- | --- |"]
+    for mode, label in ((False, "without master (hub-sequence enumeration, sampled 5,000)"),
+                        (True, "default = with master")):
+        rs = res[mode]
+        lines.append(f"| {label} | {sum(r[1] for r in rs)}/{len(rs)} | {statistics.median(r[0] for r in rs):.2f} s | "
+                     f"{max(r[0] for r in rs):.2f} s | {statistics.mean(r[2] for r in rs):.1f} | "
+                     f"{statistics.mean(r[3] for r in rs):.1f} |")
+    text = "\n".join(lines)
+    print(text)
+    if markdown:
+        with open(markdown, "w") as fh:
             fh.write(text + "\n")
     return 0
 
