@@ -32,6 +32,7 @@ from .matrix import Place, TravelMatrix, TravelTimes, catalogue_matrix
 from .model import DEFAULT_VEHICLE_COST_PER_KM, PACE_STOP_OVERHEAD_MIN, PACE_VISIT_FACTOR, PlanRequest
 from .pois import Catalogue, Poi, default_catalogue, haversine_m, open_intervals
 from .solve import BreakSpec, OrienteeringProblem, RouteSpec, Solution, check, solve
+from .solve.master import MasterRules
 
 DAY = 86_400.0
 MEAL_ON_SITE_MIN = 240.0
@@ -600,9 +601,58 @@ def _initial_routes(model: _Model, previous: Itinerary | None) -> list[list[int]
     return routes
 
 
+def _master_rules(model: _Model, req: PlanRequest) -> MasterRules:
+    """The request's regional rules that are not counts, on the solver's groups and clock (seconds of service)."""
+    rules = req.regional
+    need: dict[int, float] = {}
+    if rules.min_visit_hours_per_province > 0:
+        for name in rules.must_cover:
+            for p in prov.resolve(name):
+                need[model.group_index[p.legacy]] = rules.min_visit_hours_per_province * 3600.0
+    return MasterRules(max_share=rules.max_share_one_province, min_service=need)
+
+
+MASTER_MIN_DAYS = 6
+"""From this many days on, ``plan`` chooses the overnight hubs with the master problem even without share / hour
+rules (see :func:`use_master` and BENCHMARKS.md, "OR-Tools master problem")."""
+
+
+def use_master(model: _Model, req: PlanRequest, initial: list[list[int]] | None = None) -> bool:
+    """Where the master problem runs by default: requests with a share cap or minimum hours per province (its exact
+    constraints replace the re-solve loops) and long trips (≥ :data:`MASTER_MIN_DAYS` days, where the hub chains
+    are too many to enumerate). Not for re-plans after an edit (``initial``): those warm-start from the previous
+    plan, which is faster and stays closer to it."""
+    if initial is not None:
+        return False
+    rules = req.regional
+    non_count = rules.max_share_one_province is not None or rules.min_visit_hours_per_province > 0
+    return non_count or req.days >= MASTER_MIN_DAYS
+
+
+def _rule_notes(model: _Model, req: PlanRequest, sol: Solution) -> list[str]:
+    """The final verification of the rules that are not counts: one note per rule the plan does not meet."""
+    rules = req.regional
+    notes = []
+    mins = _province_minutes(model, sol)
+    total = sum(mins.values()) or 1.0
+    if rules.max_share_one_province is not None:
+        for pv, m in mins.items():
+            if m / total > rules.max_share_one_province + 1e-9:
+                notes.append(f"regional rule not met: {pv} holds {m / total:.0%} of visit time "
+                             f"(max {rules.max_share_one_province:.0%})")
+    for name in rules.must_cover:
+        for p in prov.resolve(name):
+            if mins.get(p.legacy, 0.0) < rules.min_visit_hours_per_province * 60 - 1e-6:
+                notes.append(f"regional rule not met: {p.legacy} gets {mins.get(p.legacy, 0.0) / 60:.1f} h of visits "
+                             f"(min {rules.min_visit_hours_per_province:g} h)")
+    return notes
+
+
 def _solve_with_rules(model: _Model, req: PlanRequest, initial: list[list[int]] | None = None,
-                      deadline: float | None = None) -> tuple[Solution, list[str]]:
-    """Solve, then enforce the regional rules that are not plain counts by re-solving with tighter counts.
+                      deadline: float | None = None, master: bool | None = None) -> tuple[Solution, list[str]]:
+    """Solve with the master problem where it runs (see :func:`use_master`), else — or when it finds nothing in
+    its time slice — solve, then enforce the regional rules that are not plain counts by re-solving with tighter
+    counts on a copy of the problem (the model's own problem is never changed).
 
     Without ``deadline`` each re-solve gets half the time limit (up to four rounds; the CLI, deterministic). With a
     ``deadline`` (absolute ``time.perf_counter()``, the web server's per-request limit) the first solve gets
@@ -611,11 +661,25 @@ def _solve_with_rules(model: _Model, req: PlanRequest, initial: list[list[int]] 
     allow to enforce is reported in the notes like any other unmet rule.
     """
     import time
+    from dataclasses import replace
 
-    P = model.problem
+    from .solve.ils import WORK_PER_SECOND
+    from .solve.master import solve_with_master
+
+    # a copy: the re-solves tighten its group counts, the model's problem keeps the user's rules for the check
+    P = replace(model.problem, group_min_visits=dict(model.problem.group_min_visits),
+                group_max_visits=dict(model.problem.group_max_visits))
     notes: list[str] = []
     budget = req.solver.time_limit_s
     rules = req.regional
+    if master if master is not None else use_master(model, req, initial):
+        t_master = time.perf_counter()
+        msol = solve_with_master(P, budget, req.solver.seed, work=budget * WORK_PER_SECOND * PLANNER_WORK_FACTOR,
+                                 rules=_master_rules(model, req), deadline=deadline)
+        if msol is not None and msol.schedule and not msol.unserved_mandatory and not check(P, msol):
+            return msol, _rule_notes(model, req, msol)
+        # the master found nothing in its slice (or its plan lost a must-visit): today's path with the time left
+        budget = max(0.5 * budget, budget - (time.perf_counter() - t_master))
     resolves = rules.max_share_one_province is not None or rules.min_visit_hours_per_province > 0
     first = budget * (1.0 - RESOLVE_SHARE_WITH_DEADLINE) if (deadline is not None and resolves) else budget
     sol = _solve(P, first, req.solver.seed, initial, deadline)
@@ -661,19 +725,7 @@ def _solve_with_rules(model: _Model, req: PlanRequest, initial: list[list[int]] 
         if deadline is not None and new.stats.get("stopped_by_clock"):
             notes.append("the time limit ended before the regional rules could be enforced by re-solving")
         break
-    mins = _province_minutes(model, sol)
-    total = sum(mins.values()) or 1.0
-    if rules.max_share_one_province is not None:
-        for pv, m in mins.items():
-            if m / total > rules.max_share_one_province + 1e-9:
-                notes.append(f"regional rule not met: {pv} holds {m / total:.0%} of visit time "
-                             f"(max {rules.max_share_one_province:.0%})")
-    for name in rules.must_cover:
-        for p in prov.resolve(name):
-            if mins.get(p.legacy, 0.0) < rules.min_visit_hours_per_province * 60 - 1e-6:
-                notes.append(f"regional rule not met: {p.legacy} gets {mins.get(p.legacy, 0.0) / 60:.1f} h of visits "
-                             f"(min {rules.min_visit_hours_per_province:g} h)")
-    return sol, notes
+    return sol, notes + _rule_notes(model, req, sol)
 
 
 def _province_minutes(model: _Model, sol: Solution) -> dict[str, float]:
@@ -835,7 +887,8 @@ def _excursion_stop(model: _Model, exc: _Excursion, st: Any, req: PlanRequest) -
 
 
 def plan(req: PlanRequest, ctx: PlanningContext | None = None, *, geometry: bool = True,
-         previous: Itinerary | None = None, deadline: float | None = None) -> Itinerary:
+         previous: Itinerary | None = None, deadline: float | None = None,
+         master: bool | None = None) -> Itinerary:
     """Optimise a trip. Infeasible requests come back with ``feasible=False`` and the reasons — never an exception
     for a well-formed request; an unknown place id raises :class:`PlanningError` naming the field.
 
@@ -846,7 +899,11 @@ def plan(req: PlanRequest, ctx: PlanningContext | None = None, *, geometry: bool
     first solve and the re-solves for the regional rules together (see :func:`_solve_with_rules`); the web server
     sets it per request so no plan holds a worker longer than its limit. The model building before and the
     itinerary after take a few tenths of a second on top. Without it the search is bounded by its deterministic
-    work budget (same request ⇒ same plan)."""
+    work budget (same request ⇒ same plan).
+
+    ``master`` switches the CP-SAT master problem (:mod:`touroute.solve.master`: nights × days × places with the
+    regional rules as exact constraints) on or off; ``None`` (default) runs it where the benchmark showed it helps
+    (:func:`use_master`)."""
     ctx = ctx or PlanningContext()
     model = build_model(req, ctx)
     P = model.problem
@@ -865,7 +922,7 @@ def plan(req: PlanRequest, ctx: PlanningContext | None = None, *, geometry: bool
                 f"with check-in, which does not fit {req.day_start:%H:%M}–{req.day_end:%H:%M}"
                 + (" on the locked day" if any(lk.place_id == wanted[0].id for lk in req.locks) else ""))
     if not problems:
-        sol, notes = _solve_with_rules(model, req, _initial_routes(model, previous), deadline)
+        sol, notes = _solve_with_rules(model, req, _initial_routes(model, previous), deadline, master)
         violations = check(P, sol) if sol.schedule else ["no feasible sequence of overnight hubs"]
         # a province minimum the search could not reach is the user's regional rule, explained below by name —
         # not an internal error

@@ -186,18 +186,28 @@ def _serves_requirements(problem: OrienteeringProblem, routes: list[list[int]]) 
 def search_routes(problem: OrienteeringProblem, seconds: float = 5.0, seed: int | None = None,
                   work: float | None = None, params: np.ndarray | None = None,
                   deadline: float | None = None,
-                  initial: list[list[int]] | None = None) -> tuple[list[list[int]], dict]:
+                  initial: list[list[int]] | None = None,
+                  sequences: list[tuple[tuple[int, int], ...]] | None = None,
+                  seed_visits: list[list[int]] | None = None,
+                  candidates: np.ndarray | None = None) -> tuple[list[list[int]], dict]:
     """Our metaheuristic alone: best full routes (hotels included) and statistics.
 
     Hotel selection: every feasible hotel sequence (:func:`.hotels.hotel_sequences`) gets a short search; the budget
     is then concentrated by successive halving on the most promising sequences (each round keeps the better half
     and continues its search from its best routes with a doubled budget).
+
+    The CP-SAT master problem (:mod:`.master`) narrows this down: ``sequences`` replaces the enumeration by its hub
+    sequences (best first), ``seed_visits`` (visits per day) starts the search of every sequence from the master's
+    choice of places, and ``candidates`` (a boolean mask over the nodes) restricts which nodes may be visited at
+    all — how the planner keeps the master's exact regional shares.
     """
     seed = problem.seed if seed is None else seed
     params = DEFAULT_PARAMS if params is None else params
     budget = work if work is not None else seconds * WORK_PER_SECOND
     A = to_arrays(problem)
-    seqs = hotel_sequences(problem)
+    if candidates is not None:
+        A.cand = (A.cand.astype(bool) & np.asarray(candidates, dtype=bool)).astype(np.int8)
+    seqs = hotel_sequences(problem) if sequences is None else list(sequences)
     stats: dict = {"hotel_sequences": len(seqs), "iterations": 0, "work": 0}
     if not seqs:
         stats["infeasible_hotels"] = True
@@ -234,11 +244,13 @@ def search_routes(problem: OrienteeringProblem, seconds: float = 5.0, seed: int 
         return routes, stats
     if len(seqs) == 1:
         rs = np.array(seqs[0], dtype=np.int64)
-        routes, obj, it, wk = _run(A, rs, None, budget, seed, params, dl)
+        routes, obj, it, wk = _run(A, rs, seed_visits, budget, seed, params, dl)
         stats.update(iterations=it, work=wk, objective=obj)
         return routes, stats
     # successive halving over hotel sequences
     pool = [(s, None, -math.inf) for s in seqs]
+    if seed_visits is not None:
+        pool = [(s, [[a, *v, b] for (a, b), v in zip(s, seed_visits)], -math.inf) for s in seqs]
     rounds = max(1, math.ceil(math.log2(len(seqs))))
     per_round = budget / (rounds + 1)
     spent = 0.0
