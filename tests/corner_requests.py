@@ -265,6 +265,8 @@ _INFEASIBLE_KINDS = [
     ("must-visit: day end", re.compile(r"after the day ends")),
     ("must-visit: driving cap", re.compile(r"daily driving cap")),
     ("must-visits together", re.compile(r"not together with the other must-visits")),
+    ("must-visit fits alone, not found in time", re.compile(r"on its own, but the search found no plan")),
+    ("must-visit: no time for lunch", re.compile(r"leave no time for the lunch break")),
     ("island boat times", re.compile(r"boats leave .* does not fit")),
     ("no chain of overnight hubs", re.compile(r"no chain of overnight hubs")),
     ("regional rule", re.compile(r"regional rule cannot be met")),
