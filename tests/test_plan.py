@@ -43,7 +43,8 @@ def verify(it, req: PlanRequest, ctx: PlanningContext) -> None:
         drive = 0.0
         for leg in day.legs:
             assert leg.source in ("osm", "estimate")
-            if not (leg.from_id.startswith("ferry:") or leg.to_id.startswith("ferry:")):  # boat trips: port rows
+            # boat trips use their port's row; a start / end given as coordinates is not in the catalogue matrix
+            if leg.from_id in cat and leg.to_id in cat:
                 i, j = M.index(leg.from_id), M.index(leg.to_id)
                 assert leg.seconds == pytest.approx(M.seconds[i, j], abs=1e-6)
             assert (leg.arrive - leg.depart).total_seconds() == pytest.approx(leg.seconds, abs=1.0)
@@ -94,6 +95,110 @@ def verify(it, req: PlanRequest, ctx: PlanningContext) -> None:
     c = it.totals.costs
     assert c.total == pytest.approx(c.fees_total + c.vehicle_total + c.lodging_total)
     assert c.per_person == pytest.approx(c.total / req.group_size)
+    verify_clock(it, req, ctx)
+    verify_promises(it, req, ctx)
+
+
+def verify_clock(it, req: PlanRequest, ctx: PlanningContext) -> None:
+    """The day's clock adds up: the legs join start, stops and end in order; each gap holds its drive (plus
+    lunch, when lunch is taken in it); visits last as long as the catalogue says (× pace, rounded to 5 min)."""
+    from touroute.model import PACE_VISIT_FACTOR
+
+    cat = ctx.catalogue
+    lunch_s = req.lunch.minutes * 60.0 if req.lunch else 0.0
+    for day in it.days:
+        points = [(day.start.place_id, day.depart, day.depart)]
+        points += [(s.place_id, s.arrival, s.departure) for s in day.stops]
+        points.append((day.end.place_id, day.arrive, day.arrive))
+        gaps = [(a, b) for a, b in zip(points, points[1:]) if a[0] != b[0]]
+        assert [(leg.from_id, leg.to_id) for leg in day.legs] == [(a[0], b[0]) for a, b in gaps], \
+            f"day {day.day}: legs do not join the stops in order"
+        if day.lunch_start is not None:
+            assert req.lunch and day.lunch_minutes == req.lunch.minutes, f"day {day.day}: lunch of the wrong length"
+        lunch_in: list[int] = []
+        legs = iter(day.legs)
+        for k, ((here, _, left), (there, arrived, _)) in enumerate(zip(points, points[1:])):
+            secs = next(legs).seconds if here != there else 0.0
+            gap = (arrived - left).total_seconds()
+            lunch_here = day.lunch_start is not None and left <= day.lunch_start < arrived
+            if lunch_here:
+                lunch_in.append(k)
+                assert (arrived - day.lunch_start).total_seconds() >= lunch_s - 1, f"day {day.day}: lunch overruns"
+            assert gap >= secs + (lunch_s if lunch_here else 0.0) - 1.0, \
+                f"day {day.day}: {here} → {there} leaves {gap:.0f} s for a {secs:.0f} s drive" \
+                + (" and lunch" if lunch_here else "")
+        if day.lunch_start is not None:  # lunch is taken between two points (or during a long visit: never here)
+            assert len(lunch_in) == 1, f"day {day.day}: lunch at {day.lunch_start} is not between two points"
+        for s in day.stops:
+            if s.kind == "visit":
+                poi = cat.get(s.place_id)
+                assert s.visit_minutes >= poi.visit_minutes * PACE_VISIT_FACTOR[req.pace] - 2.5 - 1e-6, \
+                    f"{s.place_id}: {s.visit_minutes:.0f}-min visit, the catalogue says {poi.visit_minutes}"
+
+
+def verify_promises(it, req: PlanRequest, ctx: PlanningContext) -> None:
+    """What the request asked for beyond a feasible timetable: where the trip starts and ends, nights on
+    mainland hubs (fixed, pinned, candidates), locks on their day, boats only with ferries on, places only from
+    the requested categories / provinces / tags (or asked for by name), must-cover provinces with their minimum
+    stops, and the share / hours rules either met or reported as not met."""
+    from touroute import provinces as prov
+
+    cat = ctx.catalogue
+    if req.start.id:
+        assert it.days[0].start.place_id == req.start.id
+    end = req.end or req.start
+    if end.id:
+        assert it.days[-1].end.place_id == end.id
+    nights = [d.end.place_id for d in it.days[:-1]]
+    assert [d.lodging.place_id for d in it.days[:-1] if d.lodging] == nights
+    islands = list(ctx.router.ferries)
+    for n, hub in enumerate(nights, start=1):
+        poi = cat.get(hub)
+        assert poi.category == "lodging", f"night {n} at {hub}, not a lodging hub"
+        assert not any(f.on_island(poi.lat, poi.lon) for f in islands), f"night {n} on an island ({hub})"
+        if req.overnight.candidates and req.overnight.mode != "fixed":
+            assert hub in req.overnight.candidates or hub in req.overnight.pinned.values(), hub
+    if req.overnight.mode == "fixed":
+        assert nights == req.overnight.fixed
+    for n, hub in req.overnight.pinned.items():
+        if req.overnight.mode != "fixed":
+            assert nights[n - 1] == hub, f"night {n} pinned to {hub}, planned at {nights[n - 1]}"
+    day_of: dict[str, int] = {}
+    for d in it.days:
+        for s in d.stops:
+            day_of[s.place_id] = d.day
+            if s.kind == "ferry_excursion":
+                assert req.use_ferries, "a boat trip was planned although ferries are off"
+                day_of.update({p: d.day for p in s.includes})
+    for lock in req.locks:
+        assert day_of.get(lock.place_id) == lock.day, f"{lock.place_id} locked to day {lock.day}"
+    asked = set(req.must_visit) | {lk.place_id for lk in req.locks}
+    pool = set(cat.filter(category=[c for c in req.categories if c != "lodging"] or None,
+                          province=req.provinces or None, tags=req.tags or None,
+                          min_popularity=req.min_popularity).records)
+    for d in it.days:
+        for s in d.stops:
+            for pid in (s.includes if s.kind == "ferry_excursion" else [s.place_id]):
+                assert pid in pool or pid in asked, f"{pid} is outside the requested categories / provinces / tags"
+    stops_in: dict[str, int] = {}
+    for d in it.days:
+        for s in d.stops:
+            stops_in[s.province_legacy] = stops_in.get(s.province_legacy, 0) + 1
+    rules = req.regional
+    mins = it.totals.visit_minutes_by_province
+    total = sum(mins.values()) or 1.0
+    for name in rules.must_cover:
+        for p in prov.resolve(name):
+            assert stops_in.get(p.legacy, 0) >= max(1, rules.min_stops_per_province), \
+                f"must cover {p.legacy}: {stops_in.get(p.legacy, 0)} stop(s)"
+            if mins.get(p.legacy, 0.0) < rules.min_visit_hours_per_province * 60 - 1e-6:
+                assert any(f"regional rule not met: {p.legacy} gets" in w for w in it.warnings), \
+                    f"{p.legacy}: {mins.get(p.legacy, 0.0) / 60:.1f} h < {rules.min_visit_hours_per_province} h, unsaid"
+    if rules.max_share_one_province is not None:
+        for pv, m in mins.items():
+            if m / total > rules.max_share_one_province + 1e-9:
+                assert any(f"regional rule not met: {pv} holds" in w for w in it.warnings), \
+                    f"{pv} holds {m / total:.0%} of visit time > {rules.max_share_one_province:.0%}, unsaid"
 
 
 def verify_excursion(stop, ctx) -> None:

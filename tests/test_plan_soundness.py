@@ -77,3 +77,37 @@ def test_default_plan_is_feasible_under_a_short_limit(seed, ctx):
     request of the web app."""
     _plan({"start_date": "2026-12-07", "start": "hue-hub-hue-city", "end": "kh-hub-nha-trang", "days": 5,
            "regional": {"must_cover": ["Quảng Nam", "Quảng Ngãi", "Bình Định"]}}, 0.5, seed, ctx)
+
+
+# Found by the corner generator (benchmarks/bench_soundness.py): a one-day transfer Phan Rang → Hồ Chí Minh City with
+# a museum in the city as must-visit. With the lunch taken on the road it fits (arrive 17:37, visit, hotel 18:40),
+# and the checker said so, but the search never found it: an insertion's delay ignored the break, so every short
+# stop near the start looked free (delay ≤ 0) and filled the day first. The plan then claimed the museum did not fit
+# "together with the other must-visits" — there were none.
+PHAN_RANG_TO_HCM_MUSEUM = {
+    "start_date": "2026-12-14", "days": 1, "start": "nt-hub-phan-rang", "end": "hcm-city-centre-hub",
+    "day_start": "09:00", "day_end": "19:30", "group_size": 12, "pace": "intense",
+    "must_visit": ["hcm-southern-women-museum"], "exclude": ["bt-ong-dia-rocks"],
+    "locks": [{"place_id": "hcm-southern-women-museum", "day": 1}], "solver": {"time_limit_s": 2.0, "seed": 1}}
+
+
+@pytest.mark.parametrize("seconds", [0.3, 2.0])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_must_visit_after_a_lunch_on_the_road_is_found(seconds, seed, ctx):
+    it = _plan(PHAN_RANG_TO_HCM_MUSEUM, seconds, seed, ctx)
+    day = it.days[0]
+    assert "hcm-southern-women-museum" in it.stop_ids()[0]
+    assert day.lunch_start is not None and day.lunch_start < day.stops[0].arrival  # lunch on the way
+
+
+def test_must_visit_missed_because_of_lunch_says_so(ctx):
+    """Half an hour shorter, the day leaves the museum out only because of the lunch break: the explanation is the
+    checker's timetable (arrival with the lunch), not a drive-only estimate that finds nothing wrong."""
+    body = dict(PHAN_RANG_TO_HCM_MUSEUM, day_end="18:00")
+    req = PlanRequest.model_validate(body)
+    it = plan(req, ctx, geometry=False)
+    assert not it.feasible
+    text = " ".join(it.problems)
+    assert "Southern Women's Museum" in text and "lunch break" in text and "cannot reach it before 17:3" in text, text
+    assert "other must-visits" not in text
+    assert plan(req.model_copy(update={"lunch": None}), ctx, geometry=False).feasible  # the lunch is the cause

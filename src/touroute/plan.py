@@ -33,6 +33,7 @@ from .model import DEFAULT_VEHICLE_COST_PER_KM, PACE_STOP_OVERHEAD_MIN, PACE_VIS
 from .pois import Catalogue, Poi, default_catalogue, haversine_m, open_intervals
 from .solve import BreakSpec, OrienteeringProblem, RouteSpec, Solution, check, solve
 from .solve.master import MasterRules
+from .solve.solution import route_fits
 
 DAY = 86_400.0
 MEAL_ON_SITE_MIN = 240.0
@@ -521,40 +522,61 @@ def _why_unserved(model: _Model, i: int, req: PlanRequest) -> str:
         return (f"must-visit {name} ({hours}) cannot be visited for {P.service[i] / 60:.0f} min between "
                 f"{req.day_start:%H:%M} and {req.day_end:%H:%M} on any day of the trip "
                 f"({req.start_date:%a %d %b} – {(req.start_date + timedelta(days=req.days - 1)):%a %d %b})")
+    # Each day's timetable with only this visit, as the checker computes it (drive, waiting, lunch break): the
+    # explanation names the first rule that breaks — never one the checker would not apply, nor miss the lunch.
     best: tuple[float, str] | None = None
+    fits_alone: list[tuple[int, int, int]] = []
     for d, r in enumerate(P.routes):
         wins = [w for w in P.windows[i] if w[1] >= r.t_start and w[0] <= r.t_end]
         if not wins:
             continue
+        close = max(b for _, b in wins)
         for s in r.start_nodes:
-            arrive = r.t_start + P.travel[s, i]
-            close = max(b for _, b in wins)
-            if arrive > close:
-                gap = arrive - close
-                msg = (f"must-visit {name} must be entered by {_hhmm(close)} (closing / end of day minus a "
-                       f"{P.service[i] / 60:.0f}-min visit) but day {d + 1} cannot reach it before {_hhmm(arrive)} "
-                       f"from {model.places[s].name or model.places[s].id} "
-                       f"({P.travel[s, i] / 3600:.1f} h drive)")
+            for e in r.end_nodes:
+                sched, ok = route_fits(P, d, [s, i, e])
+                if ok:
+                    fits_alone.append((d, s, e))
+                    continue
+                here, back = sched.stops[1], sched.stops[2].arrival
+                brk = sched.break_
+                lunch_before = brk is not None and brk.after == 0
+                with_lunch = f" and the {brk.duration / 60:.0f}-min lunch break" if lunch_before else ""
+                drive = P.travel[s, i] + P.travel[i, e]
+                if here.arrival > close + P.eps:
+                    gap = here.arrival - close
+                    msg = (f"must-visit {name} must be entered by {_hhmm(close)} (closing / end of day minus a "
+                           f"{P.service[i] / 60:.0f}-min visit) but day {d + 1} cannot reach it before "
+                           f"{_hhmm(here.arrival)} from {model.places[s].name or model.places[s].id} "
+                           f"({P.travel[s, i] / 3600:.1f} h drive{with_lunch})")
+                elif back > r.t_end + P.eps:
+                    gap = back - r.t_end
+                    after = " and the lunch break" if brk is not None and brk.after == 1 else ""
+                    msg = (f"must-visit {name}: visiting it on day {d + 1} ends at {_hhmm(here.departure)} and "
+                           f"the drive on to {model.places[e].name or model.places[e].id}{after} arrives "
+                           f"{_hhmm(back)}, after the day ends at {_hhmm(r.t_end)}")
+                elif r.max_travel is not None and drive > r.max_travel + P.eps:
+                    gap = drive - r.max_travel
+                    msg = (f"must-visit {name}: the drive via it on day {d + 1} takes {drive / 3600:.1f} h, over "
+                           f"the {r.max_travel / 3600:.1f} h daily driving cap")
+                else:
+                    gap = 0.0
+                    msg = (f"must-visit {name}: on day {d + 1} the drive from "
+                           f"{model.places[s].name or model.places[s].id} and the visit leave no time for the "
+                           f"lunch break between {req.lunch.earliest:%H:%M} and {req.lunch.latest_end:%H:%M}"
+                           if req.lunch else f"must-visit {name} does not fit day {d + 1}")
                 if best is None or gap < best[0]:
                     best = (gap, msg)
-                continue
-            start = next(max(arrive, a) for a, b in wins if arrive <= b)
-            for e in r.end_nodes:
-                back = start + P.service[i] + P.travel[i, e]
-                if back > r.t_end:
-                    gap = back - r.t_end
-                    msg = (f"must-visit {name}: visiting it on day {d + 1} ends at {_hhmm(start + P.service[i])} and "
-                           f"the drive on to {model.places[e].name or model.places[e].id} arrives {_hhmm(back)}, after "
-                           f"the day ends at {_hhmm(r.t_end)}")
-                    if best is None or gap < best[0]:
-                        best = (gap, msg)
-                if r.max_travel is not None and P.travel[s, i] + P.travel[i, e] > r.max_travel:
-                    gap = P.travel[s, i] + P.travel[i, e] - r.max_travel
-                    msg = (f"must-visit {name}: the drive via it on day {d + 1} takes "
-                           f"{(P.travel[s, i] + P.travel[i, e]) / 3600:.1f} h, over the "
-                           f"{r.max_travel / 3600:.1f} h daily driving cap")
-                    if best is None or gap < best[0]:
-                        best = (gap, msg)
+    if fits_alone:
+        asked = set(req.must_visit) | {lk.place_id for lk in req.locks}
+        if len(asked) <= 1 and not req.regional.must_cover:
+            d, s, e = fits_alone[0]
+            between = (f" between {model.places[s].name or model.places[s].id} and "
+                       f"{model.places[e].name or model.places[e].id}") if req.days > 1 else ""
+            return (f"must-visit {name} fits day {d + 1}{between} on its own, but the search found no plan with "
+                    f"it within the {req.solver.time_limit_s:g}-second time limit — allow more seconds "
+                    f"(solver.time_limit_s)" + (" or pin the nights around it (overnight.pinned)"
+                                                if req.days > 1 else ""))
+        best = None
     if best is not None:
         return best[1]
     return (f"must-visit {name} is reachable on its own, but not together with the other must-visits, locks and "

@@ -173,6 +173,11 @@ def eval_insert(r, p, j, T, svc, wo, wc, nw, meal, rt, seq, ln, st, ar, ms, trav
     ok, tv, gap = simulate(buf, L + 1, r, T, svc, wo, wc, nw, meal, rt, sst, sar)
     if not ok:
         return False, 0.0
+    if rt[r, 3] > 0.0:
+        # with a break the delay at the successor is the simulated one: ``nb`` above leaves the break out, so a
+        # short visit in a gap that already holds the lunch looked free (shift ≤ 0) and always won the greedy
+        # ratio — filling the day with small stops before a must-visit far away could be inserted
+        return True, sar[p + 2] - ar[r, p + 1]
     return True, shift
 
 
