@@ -55,6 +55,15 @@ class SolveParams:
     """Probability per iteration of compressing the routes by 2-opt / or-opt and refilling the freed time."""
     tabu_prob: float = 0.5
     """Probability that the nodes just removed may not come back in the first repair pass."""
+    adaptive: bool = False
+    """Choose the destroy operator by adaptive weights (ALNS: operators that found new bests or improvements
+    recently are drawn more often) instead of fixed probabilities."""
+    related_removal: bool = False
+    """Add the related (Shaw) removal: the visits closest in space and time to a random visit or to a random
+    unvisited candidate."""
+    kick: bool = False
+    """After each restart from the best solution, remove a large random part of it (2 × ``max_removal``, at most
+    60 %) and accept the repaired result unconditionally — a perturbation that leaves the best's basin."""
     seed: int | None = None
     """Random seed; ``None`` = the problem's own ``seed``."""
     ortools_share: float = 0.0
@@ -79,15 +88,21 @@ class SolveParams:
     def kernel_array(self) -> np.ndarray:
         """The parameter vector ``kernels.search`` reads (its order is the kernel's contract)."""
         return np.array([self.power, self.noise, self.temperature, self.max_removal, float(self.restart_after),
-                         self.two_opt_prob, self.tabu_prob], dtype=np.float64)
+                         self.two_opt_prob, self.tabu_prob, float(self.adaptive), float(self.related_removal),
+                         float(self.kick)],
+                        dtype=np.float64)
 
     @classmethod
     def from_kernel_array(cls, a: np.ndarray, **kw: object) -> SolveParams:
         """Inverse of :meth:`kernel_array` (older code passed the bare vector)."""
-        names = ("power", "noise", "temperature", "max_removal", "restart_after", "two_opt_prob", "tabu_prob")
-        vals = {n: float(x) for n, x in zip(names, np.asarray(a, dtype=float))}
+        names = ("power", "noise", "temperature", "max_removal", "restart_after", "two_opt_prob", "tabu_prob",
+                 "adaptive", "related_removal", "kick")
+        vals: dict[str, object] = {n: float(x) for n, x in zip(names, np.asarray(a, dtype=float))}
         if "restart_after" in vals:
-            vals["restart_after"] = int(vals["restart_after"])
+            vals["restart_after"] = int(vals["restart_after"])  # type: ignore[call-overload]
+        for b in ("adaptive", "related_removal", "kick"):
+            if b in vals:
+                vals[b] = bool(vals[b])
         return cls(**vals, **kw)  # type: ignore[arg-type]
 
     def as_dict(self) -> dict[str, float | int | None]:
