@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from touroute.solve import (BreakSpec, InfeasibleProblem, OrienteeringProblem, RouteSpec, Solution, check,
-                            make_solution, solve)
+from touroute.solve import (BreakSpec, InfeasibleProblem, MaxWork, OrienteeringProblem, RouteSpec, Solution,
+                            SolveParams, check, make_solution, optimise, seconds_to_work, solve)
 from touroute.solve.hotels import hotel_sequences
 from touroute.solve.solution import BreakPlacement, RouteSchedule
 
@@ -267,7 +267,7 @@ def test_toptw_instances_feasible(name: str, m: int) -> None:
 
     sub = "cordeau" if name.startswith("pr") else "solomon"
     p = read_toptw(bench_file("toptw", sub, f"{name}.txt")).problem(m)
-    sol = solve(p, 1.0, seed=0)
+    sol = optimise(p, MaxWork(seconds_to_work(1.0)), SolveParams(seed=0)).solution
     assert check(p, sol) == []
     bk = load_best_known(bench_file("toptw", "best_known.csv"))[(name, m)]
     assert sol.score <= bk + 1e-9 or name.startswith("pr")  # Solomon m=1 optima are proven
@@ -280,7 +280,9 @@ def test_ophs_instances_feasible(name: str) -> None:
 
     s, inst = name.split("/")
     p = read_ophs(bench_file("ophs", s, f"{inst}.ophs")).problem()
-    sol = solve(p, 1.0, seed=0)
+    res = optimise(p, MaxWork(seconds_to_work(1.0)), SolveParams(seed=0))
+    assert res.stats.hotel_sequences > 1 and res.stats.hotels is not None
+    sol = res.solution
     assert check(p, sol) == []
     bk = load_best_known(bench_file("ophs", "best_known.csv"))[(s, inst)]
     assert 0.85 * bk <= sol.score <= bk + 1e-6

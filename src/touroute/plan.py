@@ -31,7 +31,7 @@ from .itinerary import (Costs, DayPlan, Endpoint, Exclusion, Itinerary, Itinerar
 from .matrix import Place, TravelMatrix, TravelTimes, catalogue_matrix
 from .model import DEFAULT_VEHICLE_COST_PER_KM, PACE_STOP_OVERHEAD_MIN, PACE_VISIT_FACTOR, PlanRequest
 from .pois import Catalogue, Poi, default_catalogue, haversine_m, open_intervals
-from .solve import BreakSpec, OrienteeringProblem, RouteSpec, Solution, check, solve
+from .solve import BreakSpec, OrienteeringProblem, RouteSpec, Solution, check
 from .solve.master import MasterRules
 from .solve.solution import route_fits
 
@@ -603,10 +603,14 @@ MIN_RESOLVE_SECONDS = 0.3
 
 def _solve(P: OrienteeringProblem, seconds: float, seed: int, initial: list[list[int]] | None,
            deadline: float | None = None) -> Solution:
-    from .solve.ils import WORK_PER_SECOND
+    from .solve import Deadline, MaxRuntime, MaxWork, SolveParams, StoppingCriterion, optimise, seconds_to_work
 
-    return solve(P, seconds=seconds, seed=seed, initial=initial, work=seconds * WORK_PER_SECOND * PLANNER_WORK_FACTOR,
-                 deadline=deadline)
+    # deterministic work budget for ``seconds`` on region-sized problems, a wall-clock safety net well beyond it,
+    # and the caller's hard deadline (web server) when there is one
+    stop: StoppingCriterion = MaxWork(seconds_to_work(seconds) * PLANNER_WORK_FACTOR) | MaxRuntime(2.0 * seconds + 1.0)
+    if deadline is not None:
+        stop = stop | Deadline(deadline)
+    return optimise(P, stop, SolveParams(seed=seed), initial=initial).solution
 
 
 def _initial_routes(model: _Model, previous: Itinerary | None) -> list[list[int]] | None:

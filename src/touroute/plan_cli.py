@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 from pydantic import ValidationError
 
-from .model import PlanRequest
+from .model import PlanRequest, SolverSettings
 
 
 def pydantic_message(exc: ValidationError) -> str:
@@ -53,7 +53,8 @@ def register(main: click.Group) -> None:
     @click.option("--group-size", type=int, help="Number of travellers.")
     @click.option("--vehicle", type=click.Choice(["car", "van", "coach", "motorbike"]))
     @click.option("--pace", type=click.Choice(["relaxed", "normal", "intense"]))
-    @click.option("--seconds", type=float, help="Solver time limit.  [default: 5]")
+    @click.option("--seconds", type=float,
+                  help=f"Solver time limit.  [default: {SolverSettings().time_limit_s:g}]")
     @click.option("--seed", type=int, help="Random seed (same input + seed ⇒ same plan).")
     @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
     @click.option("--lang", type=click.Choice(["en", "vi"]), default="en", show_default=True)

@@ -1,11 +1,15 @@
 """Search driver: problem → kernel arrays, hotel-sequence selection, budgets, OR-Tools polish, explanations.
 
-Determinism: the search is bounded by a *work budget* (number of insertion evaluations), derived from the time
-limit by a fixed rate (``WORK_PER_SECOND``), not by the wall clock. The same problem, seed and time limit therefore
-give the same solution on any machine; the wall clock is only a safety stop (checked every 32 iterations) at
-``2 × seconds + 1``, reached only on a machine much slower than the one the rate was calibrated on — or at the
-time limit itself with ``solve(..., hard_time_limit=True)``, which the benchmarks use. The optional OR-Tools polish
-runs on OR-Tools' own clock and is the other wall-clock-dependent step (off by default, see ``solve``).
+Entry point: ``optimise(problem, stop, params) -> Result`` (typed, see ``params`` and ``result``); ``solve(problem,
+seconds, seed, ...) -> Solution`` is the keyword adapter older callers use.
+
+Determinism: the search is bounded by a *work budget* (``MaxWork``: insertion evaluations and bookkeeping),
+derived from a time limit by a fixed rate (``WORK_PER_SECOND``), not by the wall clock. The same problem, seed and
+budget therefore give the same solution on any machine; wall-clock criteria (``MaxRuntime``, ``Deadline``; checked
+every 32 iterations) are stops that break this only when they fire — ``time_budget(seconds)`` puts one as a safety
+net at ``2 × seconds + 1``, reached only on a machine much slower than the one the rate was calibrated on, and
+``time_budget(seconds, hard=True)`` (the benchmarks) at the limit itself. The optional OR-Tools polish runs on
+OR-Tools' own clock and is the other wall-clock-dependent step (off by default).
 """
 
 from __future__ import annotations
@@ -18,15 +22,14 @@ import numpy as np
 
 from . import kernels as K
 from .hotels import PairFeasibility, hotel_sequences
+from .params import (WORK_PER_SECOND, Deadline, Limits, MaxRuntime, MaxWork, SolveParams, StoppingCriterion,
+                     time_budget)
 from .problem import OrienteeringProblem
+from .result import Result, SolveStats
 from .solution import Solution, check, make_solution, repair
 
-WORK_PER_SECOND = 6.0e6
-"""Insertion evaluations per second of budget (calibrated on the 2-core development machine, see docs/solver.md)."""
-
-DEFAULT_PARAMS = np.array([1.0, 0.1, 3.0, 0.25, 400.0, 0.5, 0.5])
-"""power, noise, temperature factor, max removal fraction, restart-after, 2-opt probability, tabu probability
-(see kernels.search)."""
+DEFAULT_PARAMS = SolveParams().kernel_array()
+"""The kernel's parameter vector for the default :class:`.params.SolveParams` (kept for older callers)."""
 
 
 @dataclass
@@ -297,75 +300,109 @@ def wrap_up_seconds(n: int) -> float:
     return 0.05 + 0.0005 * n
 
 
-def solve(problem: OrienteeringProblem, seconds: float = 5.0, seed: int | None = None, *,
-          work: float | None = None, ortools_share: float = 0.0, strict: bool = False,
-          hard_time_limit: bool = False, initial: list[list[int]] | None = None,
-          deadline: float | None = None) -> Solution:
-    """Best solution found within ``seconds`` (deterministic for a given seed unless ``ortools_share`` > 0).
+def _search_clock_stop(limits: Limits, t0: float, n: int, share: float) -> float:
+    """Absolute wall-clock stop of our search, leaving room for the wrap-up (and the polish share) before the
+    caller's clock limits; ``inf`` if there are none."""
+    stop = math.inf
+    if math.isfinite(limits.runtime):
+        s = limits.runtime * (1.0 - share)
+        stop = t0 + max(0.5 * s, s - 0.3 - 0.002 * n)
+    if math.isfinite(limits.deadline):
+        stop = min(stop, limits.deadline - wrap_up_seconds(n))
+    return stop
+
+
+def optimise(problem: OrienteeringProblem, stop: StoppingCriterion, params: SolveParams | None = None, *,
+             initial: list[list[int]] | None = None, strict: bool = False) -> Result:
+    """Best solution found before ``stop``, with typed statistics — the solver's primary entry point.
+
+    ``stop`` combines a deterministic :class:`.params.MaxWork` budget with optional wall-clock stops
+    (:class:`.params.MaxRuntime`, :class:`.params.Deadline`); with ``MaxWork`` alone (and
+    ``params.ortools_share == 0``) the same problem and seed give the same result on any machine.
+    ``params.ortools_share`` of the budget goes to an OR-Tools guided-local-search polish warm-started from our best
+    routes (kept only if it improves and passes ``check``): our search gets ``1 − ortools_share`` of the work budget
+    (and of ``MaxRuntime``), the polish ``ortools_share × work / WORK_PER_SECOND`` seconds, cut short by the clock
+    limits minus a wrap-up margin.
 
     ``initial`` (full routes, hotels included, e.g. the previous plan before an edit) warm-starts the search on
-    those hotels; ``ortools_share`` of the time goes to an OR-Tools guided-local-search polish warm-started from our best
-    routes (kept only if it improves and passes ``check``). With ``strict=True`` an ``InfeasibleProblem`` is raised
+    those hotels. Whatever the search returns is verified by the independent checker and repaired (visits dropped)
+    if it fails, so the solution always passes ``check``. With ``strict=True`` an ``InfeasibleProblem`` is raised
     when some mandatory node is not served; otherwise the solution lists them in ``unserved_mandatory``.
-
-    The search itself is bounded by a work budget, not the clock. Its wall-clock safety stop is at
-    ``2 × seconds + 1`` by default (only a much slower machine reaches it, so results stay reproducible); with
-    ``hard_time_limit=True`` (the benchmarks) it is at ``seconds`` minus a wrap-up margin, which guarantees the
-    time limit on a loaded machine at the price of determinism in that case.
-
-    ``deadline`` (an absolute ``time.perf_counter()`` value) is a hard stop imposed by the caller — the web server's
-    per-request limit, shared by the planner's re-solves: the search stops early enough for the wrap-up
-    (timetables, explanations) to finish by then, and the OR-Tools polish gets only what is left before it.
     """
     from .explain import explain
 
+    params = SolveParams() if params is None else params
+    limits = stop.limits()
+    if math.isinf(limits.work) and math.isinf(limits.runtime) and math.isinf(limits.deadline):
+        raise ValueError("the stopping criterion has no limit (give MaxWork, MaxRuntime or Deadline)")
     if not _WARM:  # compile / load the kernels before the clock starts: the first solve of a process is not shorter
         warmup()
     t0 = time.perf_counter()
-    hard_deadline = deadline
-    own = seconds * (1.0 - ortools_share)
-    # wall-clock safety stop of our search: it may eat into the polish share on a slow machine, never beyond
-    # ``seconds`` minus the wrap-up margin
-    if hard_time_limit:
-        deadline = t0 + max(0.5 * seconds, seconds - 0.3 - 0.002 * problem.n)
-    else:
-        deadline = t0 + 2.0 * seconds + 1.0
-    if hard_deadline is not None:
-        deadline = min(deadline, hard_deadline - wrap_up_seconds(problem.n))
-    routes, stats = search_routes(problem, own, seed, work=None if work is None else work, deadline=deadline,
-                                  initial=initial)
-    stats["stopped_by_clock"] = time.perf_counter() >= deadline
-    stats["seconds_own"] = time.perf_counter() - t0
+    share = params.ortools_share
+    search_stop = _search_clock_stop(limits, t0, problem.n, share)
+    # a pure clock limit still needs a work budget for the kernel: the calibrated rate for that many seconds
+    work = limits.work if math.isfinite(limits.work) else \
+        WORK_PER_SECOND * max(0.0, min(limits.runtime, limits.deadline - t0))
+    routes, raw = search_routes(problem, work * (1.0 - share) / WORK_PER_SECOND, params.seed,
+                                work=work * (1.0 - share), params=params.kernel_array(),
+                                deadline=None if math.isinf(search_stop) else search_stop, initial=initial)
+    stats = SolveStats.from_search(raw)
+    stats.stopped_by_clock = time.perf_counter() >= search_stop
     if routes:
         # the checker's verdict on what the search returned; anything it rejects is repaired by dropping visits
         fixed, notes = repair(problem, routes)
         if fixed != routes:
-            stats["repaired"] = notes
+            stats.repaired = list(notes)
         routes = fixed or []
+    stats.seconds_search = time.perf_counter() - t0
     if not routes:
         sol = Solution([[] for _ in problem.routes], [r.start_nodes[0] for r in problem.routes],
-                       [r.end_nodes[0] for r in problem.routes], [], 0.0, stats=stats)
-        sol.stats["violations"] = ["no feasible hotel sequence"]
+                       [r.end_nodes[0] for r in problem.routes], [], 0.0)
+        stats.violations = ["no feasible hotel sequence"]
     else:
-        sol = make_solution(problem, routes, stats)
-    # keep ~0.4 s for OR-Tools' model construction and our own wrap-up, so the total stays within ``seconds``
-    left = seconds - (time.perf_counter() - t0) - 0.4 - 0.002 * problem.n
-    if hard_deadline is not None:
-        left = min(left, hard_deadline - time.perf_counter() - 0.4 - wrap_up_seconds(problem.n))
-    if ortools_share > 0 and routes and left >= 0.1:
-        from .ortools_backend import polish
+        sol = make_solution(problem, routes)
+    if share > 0 and routes:
+        # keep ~0.4 s for OR-Tools' model construction and our own wrap-up
+        left = share * work / WORK_PER_SECOND
+        clock = limits.clock_stop(t0)
+        if math.isfinite(clock):
+            left = min(left, clock - time.perf_counter() - 0.4 - 0.002 * problem.n
+                       - (wrap_up_seconds(problem.n) if math.isfinite(limits.deadline) else 0.0))
+        if left >= 0.1:
+            from .ortools_backend import polish
 
-        better = polish(problem, sol, left)
-        if better is not None and better.score > sol.score + 1e-9 and not check(problem, better):
-            better.stats = dict(sol.stats, ortools_gain=better.score - sol.score)
-            sol = better
-        else:
-            sol.stats["ortools_gain"] = 0.0
-        sol.stats["seconds_ortools"] = time.perf_counter() - t0 - stats["seconds_own"]
+            t1 = time.perf_counter()
+            better = polish(problem, sol, left)
+            stats.ortools_gain = 0.0
+            if better is not None and better.score > sol.score + 1e-9 and not check(problem, better):
+                stats.ortools_gain = better.score - sol.score
+                sol = better
+            stats.seconds_ortools = time.perf_counter() - t1
     explain(problem, sol)
+    stats.seconds = time.perf_counter() - t0
+    sol.stats = stats.as_dict()
+    result = Result(sol, stats, params)
     if strict and sol.unserved_mandatory:
         from .explain import InfeasibleProblem
 
         raise InfeasibleProblem(sol.unserved_mandatory)
-    sol.stats["seconds"] = time.perf_counter() - t0
-    return sol
+    return result
+
+
+def solve(problem: OrienteeringProblem, seconds: float = 5.0, seed: int | None = None, *,
+          work: float | None = None, ortools_share: float = 0.0, strict: bool = False,
+          hard_time_limit: bool = False, initial: list[list[int]] | None = None,
+          deadline: float | None = None) -> Solution:
+    """Keyword adapter over :func:`optimise` for older callers: the solution only (statistics as a dict in
+    ``Solution.stats``; the typed ones are in ``optimise(...).stats``).
+
+    ``seconds`` becomes :func:`.params.time_budget` (``work`` replaces its work budget; ``hard_time_limit`` makes the
+    clock stop ``seconds`` instead of the ``2 × seconds + 1`` safety net), ``deadline`` a :class:`.params.Deadline`.
+    """
+    stop: StoppingCriterion = time_budget(seconds, hard=hard_time_limit)
+    if work is not None:
+        stop = MaxWork(work) | MaxRuntime(seconds if hard_time_limit else 2.0 * seconds + 1.0)
+    if deadline is not None:
+        stop = stop | Deadline(deadline)
+    params = SolveParams(seed=seed, ortools_share=ortools_share)
+    return optimise(problem, stop, params, initial=initial, strict=strict).solution

@@ -448,7 +448,8 @@ def search(T, svc, sc, wo, wc, nw, meal, cand0, grp, gmin, gmax, gpen, rs, rt, i
     """Simulated-annealing / iterated-local-search over destroy-and-repair moves.
 
     params = [power, noise, temperature factor, max segment fraction, restart after k non-improving iterations,
-    2-opt probability, tabu probability]. Stops when ``budget`` work units are spent (deterministic for a given
+    2-opt probability, tabu probability, adaptive operator choice (0/1), related removal (0/1), kick after restart
+    (0/1)]. Stops when ``budget`` work units are spent (deterministic for a given
     seed), or — safety stop only — when the wall clock (perf_counter) passes ``deadline``.
     Returns best seq, ln, best objective, iterations, work.
 
@@ -523,6 +524,14 @@ def search(T, svc, sc, wo, wc, nw, meal, cand0, grp, gmin, gmax, gpen, rs, rt, i
     seg_r = 0
     removed = np.zeros(n + 1, dtype=np.int64)
     ptabu = params[6] if params.shape[0] > 6 else 0.5
+    adaptive = params.shape[0] > 7 and params[7] > 0.5
+    related = params.shape[0] > 8 and params[8] > 0.5
+    wop = np.array([4.5, 3.5, 2.0, 3.5 if related else 0.0])  # operator weights (adaptive)
+    sop = np.zeros(4)  # scores collected in the current segment
+    nop = np.zeros(4)  # uses in the current segment
+    rel = np.zeros(n)
+    kick_on = params.shape[0] > 9 and params[9] > 0.5
+    kick = False
     while work < budget:
         it += 1
         if (it & 31) == 0 and _now() > deadline:
@@ -538,9 +547,112 @@ def search(T, svc, sc, wo, wc, nw, meal, cand0, grp, gmin, gmax, gpen, rs, rt, i
         nvis = 0
         for r in range(R):
             nvis += ln[r] - 2
-        # ---- destroy
-        op = np.random.random()
-        if op < 0.45:
+        # ---- destroy: operator by adaptive roulette (ALNS weights) or fixed probabilities
+        if adaptive:
+            u = np.random.random() * (wop[0] + wop[1] + wop[2] + wop[3])
+            opi = 0
+            acc = wop[0]
+            while u >= acc and opi < 3:
+                opi += 1
+                acc += wop[opi]
+        else:
+            op = np.random.random()
+            if related:
+                opi = 0 if op < 0.35 else (1 if op < 0.6 else (2 if op < 0.75 else 3))
+            else:
+                opi = 0 if op < 0.45 else (1 if op < 0.8 else 2)
+        kicked = kick
+        if kick:
+            # after a restart: one large random removal, accepted whatever its result (escape the basin of the best)
+            kick = False
+            opi = 4
+            k = 1 + int(min(0.6, 2.0 * segfrac) * nvis)
+            for q in range(k):
+                tot_v = 0
+                for r in range(R):
+                    tot_v += ln[r] - 2
+                if tot_v == 0:
+                    break
+                x = int(np.random.random() * tot_v)
+                for r in range(R):
+                    if x < ln[r] - 2:
+                        j = remove_at(r, x + 1, seq, ln, where, rver)
+                        if grp[j] >= 0:
+                            gcnt[grp[j]] -= 1
+                        break
+                    x -= ln[r] - 2
+        else:
+            nop[opi] += 1
+        if opi == 4:
+            pass
+        elif opi == 3:
+            # related (Shaw) removal: the visits closest in space and time to a seed — a random visit, or a random
+            # unvisited candidate (then "close in time" = near one of its windows), so the repair can re-plan a
+            # whole neighbourhood, e.g. swap a cluster of cheap visits for a valuable one that did not fit
+            k = 1 + int(np.random.random() * max(2.0, segfrac * nvis))
+            sd = -1
+            sd_vis = False
+            sd_t = 0.0
+            if np.random.random() < 0.5:
+                cntu = 0
+                for j in range(n):
+                    if cand[j] == 1 and where[j] < 0 and sc[j] > 0.0:
+                        cntu += 1
+                if cntu > 0:
+                    x = int(np.random.random() * cntu)
+                    for j in range(n):
+                        if cand[j] == 1 and where[j] < 0 and sc[j] > 0.0:
+                            if x == 0:
+                                sd = j
+                                break
+                            x -= 1
+            if sd < 0 and nvis > 0:
+                x = int(np.random.random() * nvis)
+                for r in range(R):
+                    if x < ln[r] - 2:
+                        sd = seq[r, x + 1]
+                        sd_t = st[r, x + 1]
+                        sd_vis = True
+                        break
+                    x -= ln[r] - 2
+            if sd >= 0:
+                work += nvis
+                for r in range(R):
+                    for kk in range(1, ln[r] - 1):
+                        j = seq[r, kk]
+                        s_j = st[r, kk]
+                        if sd_vis:
+                            tgap = abs(s_j - sd_t)
+                        else:
+                            tgap = 1e300
+                            for q in range(nw[sd]):
+                                if s_j < wo[sd, q]:
+                                    g = wo[sd, q] - s_j
+                                elif s_j > wc[sd, q]:
+                                    g = s_j - wc[sd, q]
+                                else:
+                                    g = 0.0
+                                if g < tgap:
+                                    tgap = g
+                            if tgap > 1e299:
+                                tgap = 0.0
+                        rel[j] = (0.5 * (T[sd, j] + T[j, sd]) + tgap) * (0.75 + 0.5 * np.random.random())
+                for q in range(k):
+                    wr = -1
+                    wk = -1
+                    wv = 1e300
+                    for r in range(R):
+                        for kk in range(1, ln[r] - 1):
+                            if rel[seq[r, kk]] < wv:
+                                wv = rel[seq[r, kk]]
+                                wr = r
+                                wk = kk
+                    if wr < 0:
+                        break
+                    j = remove_at(wr, wk, seq, ln, where, rver)
+                    if grp[j] >= 0:
+                        gcnt[grp[j]] -= 1
+        elif opi == 0:
             # Vansteenwegen shake: remove seg_s consecutive visits from position seg_r in every route
             for r in range(R):
                 L = ln[r]
@@ -557,7 +669,7 @@ def search(T, svc, sc, wo, wc, nw, meal, cand0, grp, gmin, gmax, gpen, rs, rt, i
             seg_s += 1
             if seg_s > max(2, int(segfrac * nvis / max(R, 1))):
                 seg_s = 1
-        elif op < 0.8:
+        elif opi == 1:
             k = 1 + int(np.random.random() * max(2.0, segfrac * nvis))
             for q in range(k):
                 tot_v = 0
@@ -629,6 +741,24 @@ def search(T, svc, sc, wo, wc, nw, meal, cand0, grp, gmin, gmax, gpen, rs, rt, i
             accept = True
         elif temp > 0.0 and np.random.random() < np.exp((new - cur) / temp):
             accept = True
+        if kicked:
+            accept = True
+        elif adaptive:
+            # ALNS scores (Ropke & Pisinger 2006): new best > better than current > accepted worse
+            if new > best + EPS:
+                sop[opi] += 33.0
+            elif accept and new > cur + EPS:
+                sop[opi] += 9.0
+            elif accept and new < cur - EPS:
+                sop[opi] += 3.0
+            if it % 50 == 0:
+                for q in range(4):
+                    if nop[q] > 0 and wop[q] > 0.0:
+                        wop[q] = 0.8 * wop[q] + 0.2 * sop[q] / nop[q]
+                        if wop[q] < 0.5:
+                            wop[q] = 0.5
+                    sop[q] = 0.0
+                    nop[q] = 0.0
         if new > best + EPS or (new >= best - EPS and new_d < best_d - EPS):
             if new > best + EPS:
                 since = 0
@@ -648,6 +778,7 @@ def search(T, svc, sc, wo, wc, nw, meal, cand0, grp, gmin, gmax, gpen, rs, rt, i
             copy_rows(seq, ln, cseq, cln, rver)
         if since > restart_k:
             since = 0
+            kick = kick_on
             copy_rows(seq, ln, bseq, bln, rver)
             cur = best
             cur_d = best_d

@@ -174,8 +174,6 @@ def check(problem: OrienteeringProblem, solution: Solution, score_tol: float = 1
     group limits, and that the reported score equals the recomputed one.
     """
     out: list[str] = []
-    eps = problem.eps
-    T = problem.travel
     R = len(problem.routes)
     if not (len(solution.routes) == len(solution.route_starts) == len(solution.route_ends) == R):
         return [f"solution has {len(solution.routes)} routes / {len(solution.route_starts)} starts / "
