@@ -118,10 +118,26 @@ class Costs(BaseModel):
     include_fees: bool = True
 
 
+AUTO_LIMIT_SHORT_S = 2.0
+"""Solver limit of a trip of up to :data:`AUTO_LIMIT_SHORT_DAYS` days when the request gives none. Chosen on the
+tuning requests of ``benchmarks/bench_region.py --speed``: from 1.5 s on, the plans score within 1 % of those made
+with 5 s (BENCHMARKS.md, "Interactive speed")."""
+AUTO_LIMIT_SHORT_DAYS = 5
+AUTO_LIMIT_LONG_S = 4.0
+"""… and of longer trips, whose overnight hubs the CP-SAT master chooses (measured at 4 s in
+``benchmarks/bench_master.py``)."""
+
+
+def auto_time_limit(days: int) -> float:
+    """The solver limit of a request that gives none: short for the trips people plan interactively, longer for
+    the long trips whose search space grows with every night."""
+    return AUTO_LIMIT_SHORT_S if days <= AUTO_LIMIT_SHORT_DAYS else AUTO_LIMIT_LONG_S
+
+
 class SolverSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    time_limit_s: float = Field(default=4.0, gt=0, le=120, description="solver budget (a deterministic work budget calibrated to about this many seconds); the whole plan takes a few tenths of a second more")
+    time_limit_s: float | None = Field(default=None, gt=0, le=120, description="solver budget (a deterministic work budget calibrated to about this many seconds); the whole plan takes a few tenths of a second more. Empty: automatic — 2 s for trips of up to 5 days, 4 s for longer ones (see auto_time_limit)")
     seed: int = Field(default=0, ge=0, le=2**31 - 1)
 
 
@@ -206,6 +222,8 @@ class PlanRequest(BaseModel):
         clash = (set(self.must_visit) | {lk.place_id for lk in self.locks}) & set(self.exclude)
         if clash:
             raise ValueError(f"places both must-visit and excluded: {', '.join(sorted(clash))}")
+        if self.solver.time_limit_s is None:  # the automatic limit: a validated request always has a number
+            self.solver = self.solver.model_copy(update={"time_limit_s": auto_time_limit(self.days)})
         return self
 
     # Derived values used by the planner ---------------------------------------------------------------------

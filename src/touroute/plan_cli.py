@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 from pydantic import ValidationError
 
-from .model import PlanRequest, SolverSettings
+from .model import AUTO_LIMIT_LONG_S, AUTO_LIMIT_SHORT_DAYS, AUTO_LIMIT_SHORT_S, PlanRequest
 
 
 def pydantic_message(exc: ValidationError) -> str:
@@ -54,7 +54,8 @@ def register(main: click.Group) -> None:
     @click.option("--vehicle", type=click.Choice(["car", "van", "coach", "motorbike"]))
     @click.option("--pace", type=click.Choice(["relaxed", "normal", "intense"]))
     @click.option("--seconds", type=float,
-                  help=f"Solver time limit.  [default: {SolverSettings().time_limit_s:g}]")
+                  help=f"Solver time limit in seconds.  [default: {AUTO_LIMIT_SHORT_S:g} for trips of up to "
+                       f"{AUTO_LIMIT_SHORT_DAYS} days, {AUTO_LIMIT_LONG_S:g} for longer ones]")
     @click.option("--seed", type=int, help="Random seed (same input + seed ⇒ same plan).")
     @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
     @click.option("--lang", type=click.Choice(["en", "vi"]), default="en", show_default=True)

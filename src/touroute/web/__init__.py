@@ -8,8 +8,8 @@ gunicorn with ``--prod``). Configuration comes from environment variables (see d
 ``TOUROUTE_SECRET_KEY``        session signing key (random per process if unset, with a warning)
 ``TOUROUTE_DB_URL``            SQLAlchemy URL (default SQLite under ``$TOUROUTE_DATA_DIR/web/``)
 ``TOUROUTE_DATA_DIR``          data dir of networks, matrices and the default database
-``TOUROUTE_PLAN_SECONDS``      solver time limit of a new plan (default 5)
-``TOUROUTE_REPLAN_SECONDS``    solver time limit of a re-plan after an edit (default 2)
+``TOUROUTE_PLAN_SECONDS``      solver time limit of a new plan (default: automatic, 2 s up to 5 days, 4 s beyond)
+``TOUROUTE_REPLAN_SECONDS``    solver time limit of a re-plan after an edit (default 0.8)
 ``TOUROUTE_MAX_PLAN_SECONDS``  largest ``solver.time_limit_s`` the API accepts (default 30)
 ``TOUROUTE_TILES``             tile URL template, or ``none`` for no tile layer (default OSM tiles)
 ``TOUROUTE_MAX_BODY``          largest request body in bytes (default 262144)
@@ -54,9 +54,10 @@ VENDOR_PACKAGES = {"leaflet": "xstatic.pkg.leaflet", "jquery": "xstatic.pkg.jque
                    "font_awesome": "xstatic.pkg.font_awesome"}
 
 
-DEFAULT_PLAN_SECONDS = 5.0
-"""Solver time limit of a new plan made in the web app (``TOUROUTE_PLAN_SECONDS``)."""
-DEFAULT_REPLAN_SECONDS = 2.0
+DEFAULT_PLAN_SECONDS: float | None = None
+"""Solver time limit of a new plan made in the web app (``TOUROUTE_PLAN_SECONDS``); ``None``: the request's
+automatic limit (:func:`touroute.model.auto_time_limit`: 2 s up to 5 days, 4 s beyond)."""
+DEFAULT_REPLAN_SECONDS = 0.8
 """Solver time limit of a re-plan after an edit (``TOUROUTE_REPLAN_SECONDS``), warm-started from the plan."""
 
 
@@ -163,7 +164,8 @@ def create_app(config: Mapping[str, Any] | None = None, ctx=None) -> Flask:
     app.config.update(
         SECRET_KEY=os.environ.get("TOUROUTE_SECRET_KEY"),
         DB_URL=os.environ.get("TOUROUTE_DB_URL"),
-        PLAN_SECONDS=_env_float("TOUROUTE_PLAN_SECONDS", DEFAULT_PLAN_SECONDS),
+        PLAN_SECONDS=(_env_float("TOUROUTE_PLAN_SECONDS", 0.0) or None) if os.environ.get("TOUROUTE_PLAN_SECONDS")
+        else DEFAULT_PLAN_SECONDS,
         REPLAN_SECONDS=_env_float("TOUROUTE_REPLAN_SECONDS", DEFAULT_REPLAN_SECONDS),
         MAX_PLAN_SECONDS=_env_float("TOUROUTE_MAX_PLAN_SECONDS", 30.0),
         TILES=None if tiles.lower() in ("", "none", "off") else tiles,

@@ -64,7 +64,7 @@ def create_plan():
     if isinstance(data, dict) and isinstance(data.get("title"), str):
         data = dict(data)
         title = data.pop("title")[:200]
-    if isinstance(data, dict):
+    if isinstance(data, dict) and current_app.config["PLAN_SECONDS"]:
         data.setdefault("solver", {"time_limit_s": current_app.config["PLAN_SECONDS"]})
     req = parse_request(data, max_seconds=current_app.config["MAX_PLAN_SECONDS"])
     ctx = planning_context()

@@ -48,6 +48,8 @@ from dataclasses import dataclass, field
 
 from flask import Flask, current_app, has_app_context, jsonify, render_template, request
 
+from ..model import AUTO_LIMIT_LONG_S
+
 log = logging.getLogger("touroute.web")
 T = TypeVar("T")
 
@@ -134,7 +136,7 @@ def init_app(app: Flask) -> None:
     wait_s = cfg.get("PLAN_WAIT_SECONDS")
     if wait_s is None:
         wait_s = _env_number("TOUROUTE_PLAN_WAIT_SECONDS", 10.0)
-    retry = max(1, math.ceil(float(cfg.get("PLAN_SECONDS", 5.0))))
+    retry = max(1, math.ceil(float(cfg.get("PLAN_SECONDS") or AUTO_LIMIT_LONG_S)))
     grace = cfg.get("PLAN_GRACE_SECONDS")
     if grace is None:
         grace = _env_number("TOUROUTE_PLAN_GRACE_SECONDS", 1.0)

@@ -57,7 +57,7 @@ def _form_context(values: dict, errors: list | None = None):
 @bp.get("/")
 def index():
     values = dict(DEFAULT_FORM, start_date=next_monday().isoformat(),
-                  seconds=f"{current_app.config['PLAN_SECONDS']:g}")
+                  seconds=f"{current_app.config['PLAN_SECONDS']:g}" if current_app.config["PLAN_SECONDS"] else "")
     return render_template("index.html", **_form_context(values))
 
 
