@@ -28,6 +28,7 @@ import json
 import os
 import platform
 import random
+import signal
 import statistics
 import sys
 import tempfile
@@ -85,12 +86,15 @@ def run(seed: int, count: int, limits: str, deadline_share: float, load_share: f
 
     plain = [k for k in ks if "+load" not in how[k]]
     loaded = [k for k in ks if "+load" in how[k]]
-    for k in plain:
-        one(k)
-    if loaded:
-        with cpu_load(seconds=60.0 + 25.0 * len(loaded)):
-            for k in loaded:
-                one(k)
+    try:
+        for k in plain:
+            one(k)
+        if loaded:
+            with cpu_load(seconds=60.0 + 25.0 * len(loaded)):
+                for k in loaded:
+                    one(k)
+    except KeyboardInterrupt:  # Ctrl-C or SIGTERM (``timeout``): report what is done, marked as partial
+        print(f"interrupted after {len(rows)} of {len(ks)} requests: the report below is partial", flush=True)
     return rows
 
 
@@ -103,7 +107,9 @@ def report(rows: list[dict], args: argparse.Namespace, wall: float) -> str:
              f"--count {args.count} --limits {args.limits} --deadline-share {args.deadline_share} "
              f"--load-share {args.load_share}`",
              f"Run: {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {platform.processor() or platform.machine()}, "
-             f"{os.cpu_count()} cores, Python {platform.python_version()}; {n} requests in {wall / 60:.1f} min.", "",
+             f"{os.cpu_count()} cores, Python {platform.python_version()}; {n} requests in {wall / 60:.1f} min"
+             + (" (PARTIAL: interrupted before the end)." if n < (1 if args.only is not None else args.count) else "."),
+             "",
              "| outcome | requests | share |", "| --- | ---: | ---: |"]
     lines.append(f"| feasible, passes `verify` and `check` | {kinds['feasible']} | {kinds['feasible'] / n:.0%} |")
     for kind, label in (("infeasible", "explained infeasible"), ("refused", "refused up front (PlanningError)")):
@@ -143,6 +149,11 @@ def report(rows: list[dict], args: argparse.Namespace, wall: float) -> str:
     return "\n".join(lines)
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    """SIGTERM (e.g. from ``timeout``) ends the run like Ctrl-C: with a (partial) report, not silently."""
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--seed", type=int, default=0)
@@ -154,6 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", type=int, default=None, help="re-run request K of the run (same seed, mode)")
     ap.add_argument("--json", type=Path, default=None, help="write every result here")
     args = ap.parse_args(argv)
+    signal.signal(signal.SIGTERM, _interrupt)
     t = time.perf_counter()
     rows = run(args.seed, args.count, args.limits, args.deadline_share, args.load_share, args.only)
     wall = time.perf_counter() - t
