@@ -25,10 +25,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
 import random
-import signal
 import statistics
 import sys
 import tempfile
@@ -57,7 +57,7 @@ def modes(seed: int, count: int, deadline_share: float, load_share: float) -> li
 
 
 def run(seed: int, count: int, limits: str, deadline_share: float, load_share: float,
-        only: int | None = None, verbose: bool = True) -> list[dict]:
+        only: int | None = None, verbose: bool = True, max_minutes: float | None = None) -> list[dict]:
     from touroute.matrix import TravelTimes
     from touroute.plan import PlanningContext
     from touroute.solve.ils import warmup
@@ -71,7 +71,11 @@ def run(seed: int, count: int, limits: str, deadline_share: float, load_share: f
     ks = [only] if only is not None else list(range(count))
     rows: list[dict] = []
 
+    stop_at = math.inf if max_minutes is None else time.perf_counter() + 60.0 * max_minutes
+
     def one(k: int) -> None:
+        if time.perf_counter() > stop_at:
+            raise KeyboardInterrupt
         body = corner_request(SeededDraw(request_seed(seed, k)), lims)
         o = judge(body, ctx, deadline_grace=1.0 if how[k].startswith("web") else None)
         rows.append({"k": k, "mode": how[k], "kind": o.kind, "reason": o.reason, "seconds": o.seconds,
@@ -93,7 +97,7 @@ def run(seed: int, count: int, limits: str, deadline_share: float, load_share: f
             with cpu_load(seconds=60.0 + 25.0 * len(loaded)):
                 for k in loaded:
                     one(k)
-    except KeyboardInterrupt:  # Ctrl-C or SIGTERM (``timeout``): report what is done, marked as partial
+    except KeyboardInterrupt:  # Ctrl-C or --max-minutes: report what is done, marked as partial
         print(f"interrupted after {len(rows)} of {len(ks)} requests: the report below is partial", flush=True)
     return rows
 
@@ -149,11 +153,6 @@ def report(rows: list[dict], args: argparse.Namespace, wall: float) -> str:
     return "\n".join(lines)
 
 
-def _interrupt(signum: int, frame: object) -> None:
-    """SIGTERM (e.g. from ``timeout``) ends the run like Ctrl-C: with a (partial) report, not silently."""
-    raise KeyboardInterrupt
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--seed", type=int, default=0)
@@ -164,10 +163,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--load-share", type=float, default=0.1, help="share run under CPU load (the run's tail)")
     ap.add_argument("--only", type=int, default=None, help="re-run request K of the run (same seed, mode)")
     ap.add_argument("--json", type=Path, default=None, help="write every result here")
+    ap.add_argument("--max-minutes", type=float, default=None,
+                    help="start no request after this many minutes (the report then says it is partial)")
     args = ap.parse_args(argv)
-    signal.signal(signal.SIGTERM, _interrupt)
     t = time.perf_counter()
-    rows = run(args.seed, args.count, args.limits, args.deadline_share, args.load_share, args.only)
+    rows = run(args.seed, args.count, args.limits, args.deadline_share, args.load_share, args.only,
+               max_minutes=args.max_minutes)
     wall = time.perf_counter() - t
     text = report(rows, args, wall)
     print(text)
