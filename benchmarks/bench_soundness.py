@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
 import random
@@ -56,7 +57,7 @@ def modes(seed: int, count: int, deadline_share: float, load_share: float) -> li
 
 
 def run(seed: int, count: int, limits: str, deadline_share: float, load_share: float,
-        only: int | None = None, verbose: bool = True) -> list[dict]:
+        only: int | None = None, verbose: bool = True, max_minutes: float | None = None) -> list[dict]:
     from touroute.matrix import TravelTimes
     from touroute.plan import PlanningContext
     from touroute.solve.ils import warmup
@@ -70,7 +71,11 @@ def run(seed: int, count: int, limits: str, deadline_share: float, load_share: f
     ks = [only] if only is not None else list(range(count))
     rows: list[dict] = []
 
+    stop_at = math.inf if max_minutes is None else time.perf_counter() + 60.0 * max_minutes
+
     def one(k: int) -> None:
+        if time.perf_counter() > stop_at:
+            raise KeyboardInterrupt
         body = corner_request(SeededDraw(request_seed(seed, k)), lims)
         o = judge(body, ctx, deadline_grace=1.0 if how[k].startswith("web") else None)
         rows.append({"k": k, "mode": how[k], "kind": o.kind, "reason": o.reason, "seconds": o.seconds,
@@ -85,12 +90,15 @@ def run(seed: int, count: int, limits: str, deadline_share: float, load_share: f
 
     plain = [k for k in ks if "+load" not in how[k]]
     loaded = [k for k in ks if "+load" in how[k]]
-    for k in plain:
-        one(k)
-    if loaded:
-        with cpu_load(seconds=60.0 + 25.0 * len(loaded)):
-            for k in loaded:
-                one(k)
+    try:
+        for k in plain:
+            one(k)
+        if loaded:
+            with cpu_load(seconds=60.0 + 25.0 * len(loaded)):
+                for k in loaded:
+                    one(k)
+    except KeyboardInterrupt:  # Ctrl-C or --max-minutes: report what is done, marked as partial
+        print(f"interrupted after {len(rows)} of {len(ks)} requests: the report below is partial", flush=True)
     return rows
 
 
@@ -103,7 +111,9 @@ def report(rows: list[dict], args: argparse.Namespace, wall: float) -> str:
              f"--count {args.count} --limits {args.limits} --deadline-share {args.deadline_share} "
              f"--load-share {args.load_share}`",
              f"Run: {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {platform.processor() or platform.machine()}, "
-             f"{os.cpu_count()} cores, Python {platform.python_version()}; {n} requests in {wall / 60:.1f} min.", "",
+             f"{os.cpu_count()} cores, Python {platform.python_version()}; {n} requests in {wall / 60:.1f} min"
+             + (" (PARTIAL: interrupted before the end)." if n < (1 if args.only is not None else args.count) else "."),
+             "",
              "| outcome | requests | share |", "| --- | ---: | ---: |"]
     lines.append(f"| feasible, passes `verify` and `check` | {kinds['feasible']} | {kinds['feasible'] / n:.0%} |")
     for kind, label in (("infeasible", "explained infeasible"), ("refused", "refused up front (PlanningError)")):
@@ -153,9 +163,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--load-share", type=float, default=0.1, help="share run under CPU load (the run's tail)")
     ap.add_argument("--only", type=int, default=None, help="re-run request K of the run (same seed, mode)")
     ap.add_argument("--json", type=Path, default=None, help="write every result here")
+    ap.add_argument("--max-minutes", type=float, default=None,
+                    help="start no request after this many minutes (the report then says it is partial)")
     args = ap.parse_args(argv)
     t = time.perf_counter()
-    rows = run(args.seed, args.count, args.limits, args.deadline_share, args.load_share, args.only)
+    rows = run(args.seed, args.count, args.limits, args.deadline_share, args.load_share, args.only,
+               max_minutes=args.max_minutes)
     wall = time.perf_counter() - t
     text = report(rows, args, wall)
     print(text)
