@@ -162,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     from touroute.matrix import TravelTimes
     from touroute.model import PlanRequest
     from touroute.plan import PlanningContext, plan
-    from touroute.solve import check, warmup
+    from touroute.solve import warmup
     from touroute.solve import master as M
 
     if args.capacity_factor is not None:

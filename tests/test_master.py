@@ -215,3 +215,27 @@ def test_fourteen_day_hcm_to_quang_binh_plans_feasibly(seed, ctx):
     assert it.solver.get("master_rounds", 0) >= 1
     assert it.days[0].start.place_id == "hcm-city-centre-hub" and it.days[-1].end.place_id == "qb-hub-dong-hoi"
     assert it.totals.stops >= 40
+
+
+def test_master_plans_are_deterministic(ctx):
+    """One CP-SAT worker bounded by deterministic time: same request and seed ⇒ same plan."""
+    req = PlanRequest.model_validate(dict(SHARE_AND_HOURS, days=3, solver={"time_limit_s": 1, "seed": 5}))
+    a, b = plan(req, ctx, geometry=False), plan(req, ctx, geometry=False)
+    assert a.solver.get("master_rounds", 0) >= 1
+    assert a.stop_ids() == b.stop_ids()
+
+
+def test_master_keeps_locks_and_fixed_nights(ctx):
+    req = PlanRequest.model_validate({
+        "start_date": "2026-12-07", "days": 3, "start": "hue-hub-hue-city", "end": "dn-city-centre",
+        "locks": [{"place_id": "hue-thien-mu-pagoda", "day": 2}],
+        "overnight": {"mode": "fixed", "fixed": ["hue-hub-lang-co", "qnam-hoi-an"]},
+        "regional": {"must_cover": ["Thừa Thiên Huế", "Đà Nẵng"], "max_share_one_province": 0.6},
+        "solver": {"time_limit_s": 1}})
+    it = plan(req, ctx, geometry=False, master=True)
+    verify(it, req, ctx)
+    assert it.solver.get("master_rounds", 0) >= 1
+    assert [d.end.place_id for d in it.days[:2]] == ["hue-hub-lang-co", "qnam-hoi-an"]
+    assert "hue-thien-mu-pagoda" in [s.place_id for s in it.days[1].stops]
+    mins, total = _shares(it)
+    assert max(mins.values()) / total <= 0.6 + 1e-9

@@ -10,8 +10,11 @@ The mapping (documented in docs/planner.md):
   are unknown are treated as open during the day and flagged;
 * **lunch** is the route break; the **driving cap** is the route's travel limit;
 * **ferries**: island places can only be visited between the first boat out (+ crossing) and the last boat back;
-* **regional rules** are province groups with minimum visits, verified after solving together with the rules that
-  are not counts (minimum hours, maximum share), which are enforced by re-solving with tightened counts;
+* **regional rules** are province groups with minimum visits; the rules that are not counts (minimum hours,
+  maximum share) are exact constraints of the CP-SAT master problem (``solve.master``), with re-solving under
+  tightened counts as the fallback when it finds nothing; all are verified after solving;
+* **long trips** (and share / hour rules) take their overnight hubs from the master problem instead of enumerating
+  every chain of hubs (:func:`use_master`);
 * **locks** restrict a place's windows to its day and make it mandatory.
 """
 

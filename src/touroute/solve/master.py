@@ -49,6 +49,9 @@ class MasterParams:
     """Weight of the hub → place → hub round trip in a place's time cost (visits of a day share their drives)."""
     hubs_per_place: int = 3
     """A place can be attached to one of its this-many nearest hubs of the day."""
+    fill_share: float = 0.35
+    """With the candidate restriction (share / hour rules): share of the search budget for the fill over all places
+    under safe per-province caps (:func:`_fill_problem`)."""
     max_sequences: int = 4
     """Hub sequences handed to the search: the final one and the latest improving ones before it."""
     workers: int = 1
@@ -254,31 +257,101 @@ def solve_master(problem: OrienteeringProblem, rules: MasterRules | None = None,
     drive_min = sum(int(math.ceil(T[s, e] / 60.0)) * v for d in range(R) for (s, e), v in y[d].items())
     m.Maximize(1000 * sum(sc[i] * served[i] for i in served) - drive_min)
 
-    # hint: the hub chain with the least total driving (a DP over days), no places — feasible whenever the
-    # counts allow an empty day, and a start for the large-neighbourhood search either way
-    chain = _least_drive_chain(P, pairs)
+    # hint: the better (by the greedy fill below) of two hub chains — the least total driving (a DP over days) and
+    # a forward greedy that picks each night's hub by the value it opens up for that day, places already taken
+    # excluded; then places by score per estimated time into that chain's days (mandatory first)
+    options_by_dh: dict[tuple[int, int], list[int]] = {}
+    for (d, i, h) in u:
+        options_by_dh.setdefault((d, h), []).append(i)
+
+    def fill(chain: list[tuple[int, int]], taken: set[int] | None = None,
+             days: range | None = None) -> tuple[set[tuple[int, int, int]], float]:
+        taken = set() if taken is None else set(taken)
+        days = range(R) if days is None else days
+        left = {d: params.capacity_factor * (_day_span(P, d) - T[chain[d][0], chain[d][1]]) - capacity_cut.get(d, 0.0)
+                for d in days}
+        opts: dict[int, list[tuple[int, int]]] = {}
+        for d in days:
+            for h in set(chain[d]):
+                for i in options_by_dh.get((d, h), ()):
+                    if i not in taken:
+                        opts.setdefault(i, []).append((d, h))
+        chosen: set[tuple[int, int, int]] = set()
+        gtime: dict[int, float] = {}
+        gcount: dict[int, int] = {}
+
+        def grp(i: int) -> int:
+            return int(P.groups[i]) if P.groups is not None else -1
+
+        def short(i: int) -> bool:
+            """``i``'s group still lacks visits or visit time by the rules."""
+            g = grp(i)
+            return g >= 0 and (gcount.get(g, 0) < P.group_min_visits.get(g, 0)
+                               or gtime.get(g, 0.0) < rules.min_service.get(g, 0.0))
+
+        ratio = {i: float(P.score[i]) / (min(cost[d, i, h] for d, h in opts[i]) + 1.0) for i in opts}
+        # mandatory first, then places of groups short of their minimum count / time, then by score per time
+        for phase in (0, 1, 2):
+            for i in sorted(opts, key=lambda i: (-ratio[i], i)):
+                if i in taken or (phase == 0 and i not in P.mandatory) or (phase == 1 and not short(i)):
+                    continue
+                g = grp(i)
+                if g >= 0 and gcount.get(g, 0) >= P.group_max_visits.get(g, 1 << 30):
+                    continue
+                for d, h in sorted(opts[i], key=lambda dh: cost[dh[0], i, dh[1]]):
+                    if cost[d, i, h] <= left[d]:
+                        left[d] -= cost[d, i, h]
+                        chosen.add((d, i, h))
+                        taken.add(i)
+                        gcount[g] = gcount.get(g, 0) + 1
+                        gtime[g] = gtime.get(g, 0.0) + float(P.service[i])
+                        break
+        if rules.max_share is not None and P.groups is not None:
+            # share cap: drop the least valuable visits of the group over the cap until no group is over it
+            while chosen:
+                total = sum(gtime.values())
+                over = [g for g, t in gtime.items() if g >= 0 and t > rules.max_share * total + 1e-6]
+                if not over:
+                    break
+                g = max(over, key=lambda g: gtime[g])
+                k = min((x for x in chosen if grp(x[1]) == g), key=lambda x: (ratio[x[1]], x[1]))
+                chosen.discard(k)
+                gtime[g] -= float(P.service[k[1]])
+                gcount[g] -= 1
+        value = sum(float(P.score[i]) for _, i, _ in chosen)
+        return chosen, value
+
+    chains = [_least_drive_chain(P, pairs)]
+    greedy: list[tuple[int, int]] = []
+    taken: set[int] = set()
+    here = None
+    for d in range(R):
+        best_pair, best_val, best_set = None, -1.0, set()
+        for s_, e_ in pairs[d]:
+            if here is not None and s_ != here:
+                continue
+            ch = {d: (s_, e_)}
+            sel, val = fill(ch, taken, range(d, d + 1))  # type: ignore[arg-type]
+            val -= 1e-6 * T[s_, e_]
+            if val > best_val:
+                best_pair, best_val, best_set = (s_, e_), val, sel
+        if best_pair is None:
+            greedy = []
+            break
+        greedy.append(best_pair)
+        taken |= {i for _, i, _ in best_set}
+        here = best_pair[1]
+    if greedy:
+        chains.append(greedy)
+    scored = [(fill(c), c) for c in chains]
+    (chosen, _), chain = max(scored, key=lambda x: x[0][1])
+    heuristic_chains = [tuple(c) for c in chains]
     for d in range(R):
         for k, v in y[d].items():
             m.AddHint(v, int(k == chain[d]))
     for d in range(R):
         for h, v in touch[d].items():
             m.AddHint(v, int(h in chain[d]))
-    # places: greedy by score per estimated time into the hint chain's days (mandatory first)
-    left = [params.capacity_factor * (_day_span(P, d) - T[chain[d][0], chain[d][1]]) - capacity_cut.get(d, 0.0)
-            for d in range(R)]
-    options: dict[int, list[tuple[int, int]]] = {}
-    for (d, i, h) in u:
-        if h in chain[d]:
-            options.setdefault(i, []).append((d, h))
-    chosen: set[tuple[int, int, int]] = set()
-    order = sorted(options, key=lambda i: (i not in P.mandatory,
-                                           -float(P.score[i]) / (min(cost[d, i, h] for d, h in options[i]) + 1.0), i))
-    for i in order:
-        for d, h in sorted(options[i], key=lambda dh: cost[dh[0], i, dh[1]]):
-            if cost[d, i, h] <= left[d]:
-                left[d] -= cost[d, i, h]
-                chosen.add((d, i, h))
-                break
     for k, v in u.items():
         m.AddHint(v, int(k in chosen))
 
@@ -315,6 +388,7 @@ def solve_master(problem: OrienteeringProblem, rules: MasterRules | None = None,
         return res
     best = tuple(next(k for k, v in y[d].items() if solver.Value(v)) for d in range(R))
     res.sequences = [best] + [s for s in reversed(seqs) if s != best][: params.max_sequences - 1]
+    res.sequences += [c for c in heuristic_chains if c not in res.sequences]
     days: list[list[int]] = [[] for _ in range(R)]
     for (d, i, h), v in u.items():
         if solver.Value(v):
@@ -409,8 +483,11 @@ def solve_with_master(problem: OrienteeringProblem, seconds: float, seed: int | 
             for dd in res.days:
                 mask[dd] = True
             mask[list(problem.mandatory)] = True
-        # the master's wall time comes out of the search's budget, so the whole stays near ``seconds``
+        # the master's wall time comes out of the search's budget, so the whole stays near ``seconds``; with the
+        # candidate restriction a share of it is kept for the fill below
         share = max(0.25, 1.0 - res.wall / seconds) if seconds > 0 else 1.0
+        if restrict:
+            share *= 1.0 - params.fill_share
         routes, stats = search_routes(problem, seconds, seed + rnd, work=share * budget / (2 ** rnd), deadline=stop,
                                       sequences=res.sequences, seed_visits=res.days, candidates=mask)
         if routes:
@@ -428,19 +505,81 @@ def solve_with_master(problem: OrienteeringProblem, seconds: float, seed: int | 
                 break
             # cut: the days whose exact timetable dropped places the master put there get that much less room
             kept = {v for r in visits for v in r}
+            new_cut = False
             for d, dd in enumerate(res.days):
                 lost = sum(float(problem.service[v]) for v in dd if v not in kept)
                 if lost > 0:
                     cut[d] = cut.get(d, 0.0) + lost
-            if not cut:
+                    new_cut = True
+            if not new_cut:
                 break
         if time.perf_counter() > stop:
             break
     if best is None:
         return None
-    _, routes, stats = best
-    stats = dict(stats, master=masters, master_rounds=len(masters), stopped_by_clock=time.perf_counter() >= stop)
+    key, routes, stats = best
+    filled = 0.0
+    if restrict and key[0] == 1 and params.fill_share > 0 and time.perf_counter() < stop:
+        # fill: the restricted plan meets the rules but the master's time estimates are conservative; continue
+        # from it over ALL places with per-province caps under which the share cap cannot break, and keep the
+        # result only if the final verification (rules, mandatory, checker) accepts it and it scores more
+        visits = [r[1:-1] for r in routes]
+        Pf = _fill_problem(problem, visits, rules)
+        seq = tuple((r[0], r[-1]) for r in routes)
+        lost = max(0.25, 1.0 - masters[0]["wall"] / seconds) if seconds > 0 else 1.0
+        froutes, fstats = search_routes(Pf, seconds, seed + 7, work=lost * params.fill_share * budget, deadline=stop,
+                                        sequences=[seq], seed_visits=visits)
+        if froutes:
+            fixed, _notes = repair(problem, froutes)
+            if fixed:
+                fv = [r[1:-1] for r in fixed]
+                fscore = float(sum(problem.score[v] for r in fv for v in r))
+                if (fscore > key[1] + 1e-9 and not rule_violations(problem, fv, rules)
+                        and problem.mandatory <= {v for r in fv for v in r}):
+                    filled = fscore - key[1]
+                    routes = fixed
+                    stats = dict(stats, iterations=stats.get("iterations", 0) + fstats.get("iterations", 0),
+                                 work=stats.get("work", 0) + fstats.get("work", 0))
+    stats = dict(stats, master=masters, master_rounds=len(masters), master_fill_gain=filled,
+                 stopped_by_clock=time.perf_counter() >= stop)
     sol = make_solution(problem, routes, stats)
     explain(problem, sol)
     sol.stats["seconds"] = time.perf_counter() - t0
     return sol
+
+
+def _fill_problem(problem: OrienteeringProblem, visits: list[list[int]], rules: MasterRules) -> OrienteeringProblem:
+    """A copy of ``problem`` whose group counts let a search add places to a plan that meets ``rules`` without
+    breaking the share cap: with ``T`` the total and ``T_g`` group g's visit time, adding ``Δ_g`` to every group
+    keeps each share ≤ s when ``Δ_g·(1 − s) ≤ s·T − T_g`` (``(T_g + Δ_g) / (T + ΣΔ) ≤ (T_g + Δ_g) / (T + Δ_g) ≤ s``),
+    so g may gain ``⌊(s·T − T_g) / ((1 − s)·longest visit of g)⌋`` visits. The plan's visits are mandatory in the
+    copy, so the search only adds (minimum times cannot fall); the caller still verifies the result."""
+    from dataclasses import replace
+
+    if problem.groups is None:
+        return problem
+    count: dict[int, int] = {}
+    svc: dict[int, float] = {}
+    for r in visits:
+        for v in r:
+            g = int(problem.groups[v])
+            count[g] = count.get(g, 0) + 1
+            svc[g] = svc.get(g, 0.0) + float(problem.service[v])
+    total = sum(svc.values())
+    gmax = dict(problem.group_max_visits)
+    gmin = dict(problem.group_min_visits)
+    if rules.max_share is not None and rules.max_share < 1.0:
+        s = rules.max_share
+        longest: dict[int, float] = {}
+        for i in range(problem.n):
+            g = int(problem.groups[i])
+            if g >= 0 and problem.windows[i]:
+                longest[g] = max(longest.get(g, 0.0), float(problem.service[i]))
+        for g, lg in longest.items():
+            room = s * total - svc.get(g, 0.0)
+            extra = int(max(0.0, room) // ((1.0 - s) * lg)) if lg > 0 else 1 << 20
+            cap = count.get(g, 0) + extra
+            gmax[g] = min(gmax.get(g, cap), cap)
+    # the plan's own visits stay (mandatory in the copy): the fill only adds, so minimum times cannot fall
+    keep = problem.mandatory | {v for r in visits for v in r}
+    return replace(problem, group_min_visits=gmin, group_max_visits=gmax, mandatory=frozenset(keep))
