@@ -186,6 +186,70 @@ def _serves_requirements(problem: OrienteeringProblem, routes: list[list[int]]) 
     return True
 
 
+FIRST_ROUND_SHARE = 0.5
+"""Most of the work budget the first round of successive halving (one short search per hub sequence) may take."""
+
+
+PROMISE_STOPS_PER_DAY = 6
+"""Places per day the cheap estimate of a hub sequence's value counts (a normal pace is 4–6 sights a day)."""
+
+
+def _promising_order(problem: OrienteeringProblem, A: Arrays, pool: list) -> list:
+    """Hub sequences, most promising first, by a cheap estimate of what each lets the days collect.
+
+    Day by day, the best-scoring places not yet taken are packed into the time the day leaves after its
+    hub-to-hub drive and its break: each costs its visit plus half its detour from the hub-to-hub drive (visits of a
+    day share their drives), at most :data:`PROMISE_STOPS_PER_DAY` a day. Ties: less hub-to-hub driving."""
+    T = problem.travel
+    svc = A.svc
+    useful = np.flatnonzero(A.cand == 1)
+    order_by_score = useful[np.argsort(-A.sc[useful], kind="stable")]
+    cache: dict[tuple[int, int, int], tuple[float, np.ndarray, np.ndarray]] = {}
+
+    def fitting(d: int, a: int, b: int) -> tuple[float, np.ndarray, np.ndarray]:
+        key = (d, a, b)
+        if key not in cache:
+            r = problem.routes[d]
+            free = r.t_end - r.t_start - (r.break_.duration if r.break_ is not None else 0.0) - float(T[a, b])
+            p = order_by_score
+            detour = T[a, p] + T[p, b] - T[a, b]
+            cost = svc[p] + 0.5 * np.maximum(detour, 0.0)
+            ok = (cost <= free) & (A.wc[p].max(axis=1) >= r.t_start) & (A.wo[p].min(axis=1) <= r.t_end)
+            cache[key] = (free, p[ok], cost[ok])
+        return cache[key]
+
+    scored = []
+    need0 = {g: int(k) for g, k in enumerate(A.gmin) if k > 0}
+    for item in pool:
+        taken: set[int] = set()
+        need = dict(need0)  # provinces still short of their minimum: their places count the search's group bonus
+        value = 0.0
+        for d, (a, b) in enumerate(item[0]):
+            free, places, costs = fitting(d, a, b)
+            if need:  # short provinces first, as the search's repair inserts them first
+                short = [i for i, v in enumerate(places.tolist()) if need.get(int(A.grp[v]), 0) > 0]
+                rest = [i for i in range(len(places)) if i not in set(short)]
+                places, costs = places[short + rest], costs[short + rest]
+            k = 0
+            for v, c in zip(places.tolist(), costs.tolist()):
+                if v in taken or c > free:
+                    continue
+                taken.add(v)
+                free -= c
+                value += float(A.sc[v])
+                g = int(A.grp[v])
+                if need.get(g, 0) > 0:
+                    value += A.gpen
+                    need[g] -= 1
+                k += 1
+                if k >= PROMISE_STOPS_PER_DAY:
+                    break
+        drive = sum(float(T[a, b]) for a, b in item[0])
+        scored.append((-value, drive, len(scored), item))
+    scored.sort(key=lambda x: x[:3])
+    return [x[3] for x in scored]
+
+
 def search_routes(problem: OrienteeringProblem, seconds: float = 5.0, seed: int | None = None,
                   work: float | None = None, params: np.ndarray | None = None,
                   deadline: float | None = None,
@@ -270,6 +334,15 @@ def search_routes(problem: OrienteeringProblem, seconds: float = 5.0, seed: int 
             stats["work"] += wk
             new_pool.append((s, routes, obj))
             if deadline is not None and time.perf_counter() > deadline:
+                break
+            if rnd == 0 and k == 0 and sequences is None and len(pool) * wk > FIRST_ROUND_SHARE * budget:
+                # Even one construction per sequence would overrun the budget (thousands of hub chains on a
+                # 5-day round trip): try them in a promising order and end the first round at its share of the
+                # budget — the limit stays a limit instead of being cut by the wall-clock safety stop.
+                pool[1:] = _promising_order(problem, A, pool[1:])  # in place: the loop goes on over it
+                stats["hotel_sequences_ordered"] = True
+            if rnd == 0 and k >= 3 and spent > FIRST_ROUND_SHARE * budget and k + 1 < len(pool):
+                stats["hotel_sequences_tried"] = k + 1
                 break
         new_pool.sort(key=lambda x: -x[2])
         rnd += 1
