@@ -66,6 +66,18 @@ def test_same_seed_and_work_give_the_same_result_and_other_params_are_used() -> 
     assert c.stats.iterations != a.stats.iterations
 
 
+@pytest.mark.parametrize("options", [dict(related_removal=True), dict(adaptive=True, related_removal=True, kick=True)])
+def test_search_options_are_deterministic_and_feasible(options: dict) -> None:
+    p = random_problem(seed=12, n=60, routes=3)
+    stop = MaxWork(seconds_to_work(0.2))
+    a = optimise(p, stop, SolveParams(seed=1, restart_after=50, **options))
+    b = optimise(p, stop, SolveParams(seed=1, restart_after=50, **options))
+    assert a.routes == b.routes and a.stats.iterations == b.stats.iterations
+    assert check(p, a.solution) == [] and a.stats.repaired == []
+    base = optimise(p, stop, SolveParams(seed=1, restart_after=50, adaptive=False, related_removal=False, kick=False))
+    assert a.stats.iterations != base.stats.iterations  # the options change the search path
+
+
 def test_legacy_solve_is_the_typed_call_with_a_time_budget() -> None:
     p = random_problem(seed=5)
     old = solve(p, 0.2, seed=2)

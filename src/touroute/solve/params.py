@@ -58,9 +58,9 @@ class SolveParams:
     adaptive: bool = False
     """Choose the destroy operator by adaptive weights (ALNS: operators that found new bests or improvements
     recently are drawn more often) instead of fixed probabilities."""
-    related_removal: bool = False
+    related_removal: bool = True
     """Add the related (Shaw) removal: the visits closest in space and time to a random visit or to a random
-    unvisited candidate."""
+    unvisited candidate. On by default since the tuning split chose it (BENCHMARKS.md, optimiser section)."""
     kick: bool = False
     """After each restart from the best solution, remove a large random part of it (2 × ``max_removal``, at most
     60 %) and accept the repaired result unconditionally — a perturbation that leaves the best's basin."""
