@@ -239,3 +239,17 @@ def test_master_keeps_locks_and_fixed_nights(ctx):
     assert "hue-thien-mu-pagoda" in [s.place_id for s in it.days[1].stops]
     mins, total = _shares(it)
     assert max(mins.values()) / total <= 0.6 + 1e-9
+
+
+def test_an_empty_master_plan_falls_back_instead_of_returning_an_empty_trip(ctx):
+    """A 0.3 share cap over 5 days: CP-SAT's slice ended on the empty plan (which meets any share cap); the planner
+    must take the usual path instead of returning a trip without stops (found by benchmarks/bench_master.py)."""
+    req = PlanRequest.model_validate({
+        "start_date": "2026-12-07", "days": 5, "start": "hue-hub-hue-city", "end": "kh-hub-nha-trang",
+        "vehicle": "van", "group_size": 12, "regional": {"max_share_one_province": 0.3}, "solver": {"time_limit_s": 2}})
+    it = plan(req, ctx, geometry=False, master=True)
+    verify(it, req, ctx)
+    assert it.totals.stops >= 10
+    mins, total = _shares(it)
+    if max(mins.values()) / total > 0.3 + 1e-9:
+        assert any("regional rule not met" in w for w in it.warnings)

@@ -475,7 +475,10 @@ def solve_with_master(problem: OrienteeringProblem, seconds: float, seed: int | 
     for rnd in range(rounds):
         res = solve_master(problem, rules, params, capacity_cut=cut, deadline=stop)
         masters.append({"status": res.status, "wall": round(res.wall, 3), "estimate": res.objective})
-        if not res.ok:
+        if not res.ok or (not any(res.days) and candidate_places(problem)):
+            # nothing found, or only the empty plan (a tight share cap whose hint CP-SAT could not repair in its
+            # slice): the caller's usual path does better than an empty trip
+            masters[-1]["empty"] = res.ok
             break
         mask = None
         if restrict:
