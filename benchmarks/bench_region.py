@@ -137,7 +137,8 @@ def _edits(it) -> list[tuple[str, dict]]:
         cur = it.days[night - 1].end.place_id
         lat, lon = it.days[night - 1].end.lat, it.days[night - 1].end.lon
         cat = default_catalogue()
-        other = min((h for h in hubs if h != cur),
+        island = {"qng-ly-son-town"}  # the only island hub: nights are slept on the mainland
+        other = min((h for h in hubs if h != cur and h not in island),
                     key=lambda h: (cat.get(h).lat - lat) ** 2 + (cat.get(h).lon - lon) ** 2)
         out.append(("hub", {"action": "hub", "night": str(night), "hub": other}))
     return out
