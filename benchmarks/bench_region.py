@@ -326,7 +326,7 @@ def _speed_main(a, note: str) -> int:
     lines = [f"Started {started}, load average {load:.2f} {note}",
              "",
              f"Settings: today = new plan {settings['today']['plan_s']:g} s, re-plan {settings['today']['replan_s']:g} s; "
-             f"interactive = new plan {settings['interactive']['plan_s']:g} s, re-plan "
+             f"interactive = new plan {settings['interactive']['plan_s'] or 'automatic (2 s up to 5 days)'} s, re-plan "
              f"{settings['interactive']['replan_s']:g} s. Wall time of `plan()` with a warm PlanningContext (as in the "
              f"web app). Re-plans are warm-started from the seed's plan under today's settings; edits: remove a stop, "
              f"lock a stop to the next day, add a place left out, move night 2 to the nearest other hub.",
