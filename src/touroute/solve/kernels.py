@@ -205,6 +205,26 @@ def remove_at(r, k, seq, ln, where, rver):
 
 
 @njit(cache=True)
+def remove_random(k, seq, ln, where, rver, grp, gcnt):
+    """Remove up to ``k`` visits, each drawn uniformly from all visits left (random removal; the kick)."""
+    R = ln.shape[0]
+    for q in range(k):
+        tot_v = 0
+        for r in range(R):
+            tot_v += ln[r] - 2
+        if tot_v == 0:
+            break
+        x = int(np.random.random() * tot_v)
+        for r in range(R):
+            if x < ln[r] - 2:
+                j = remove_at(r, x + 1, seq, ln, where, rver)
+                if grp[j] >= 0:
+                    gcnt[grp[j]] -= 1
+                break
+            x -= ln[r] - 2
+
+
+@njit(cache=True)
 def route_exact(r, seq, ln, nw, rt):
     """Routes with a break or a multi-window stop need exact simulation for insertion checks."""
     if rt[r, 3] > 0.0:
@@ -567,20 +587,7 @@ def search(T, svc, sc, wo, wc, nw, meal, cand0, grp, gmin, gmax, gpen, rs, rt, i
             kick = False
             opi = 4
             k = 1 + int(min(0.6, 2.0 * segfrac) * nvis)
-            for q in range(k):
-                tot_v = 0
-                for r in range(R):
-                    tot_v += ln[r] - 2
-                if tot_v == 0:
-                    break
-                x = int(np.random.random() * tot_v)
-                for r in range(R):
-                    if x < ln[r] - 2:
-                        j = remove_at(r, x + 1, seq, ln, where, rver)
-                        if grp[j] >= 0:
-                            gcnt[grp[j]] -= 1
-                        break
-                    x -= ln[r] - 2
+            remove_random(k, seq, ln, where, rver, grp, gcnt)
         else:
             nop[opi] += 1
         if opi == 4:
@@ -671,20 +678,7 @@ def search(T, svc, sc, wo, wc, nw, meal, cand0, grp, gmin, gmax, gpen, rs, rt, i
                 seg_s = 1
         elif opi == 1:
             k = 1 + int(np.random.random() * max(2.0, segfrac * nvis))
-            for q in range(k):
-                tot_v = 0
-                for r in range(R):
-                    tot_v += ln[r] - 2
-                if tot_v == 0:
-                    break
-                x = int(np.random.random() * tot_v)
-                for r in range(R):
-                    if x < ln[r] - 2:
-                        j = remove_at(r, x + 1, seq, ln, where, rver)
-                        if grp[j] >= 0:
-                            gcnt[grp[j]] -= 1
-                        break
-                    x -= ln[r] - 2
+            remove_random(k, seq, ln, where, rver, grp, gcnt)
         else:
             # worst removal: lowest score per detour, randomised
             k = 1 + int(np.random.random() * max(2.0, 0.5 * segfrac * nvis))
