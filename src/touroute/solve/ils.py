@@ -227,9 +227,9 @@ def _promising_order(problem: OrienteeringProblem, A: Arrays, pool: list) -> lis
         for d, (a, b) in enumerate(item[0]):
             free, places, costs = fitting(d, a, b)
             if need:  # short provinces first, as the search's repair inserts them first
-                short = [i for i, v in enumerate(places.tolist()) if need.get(int(A.grp[v]), 0) > 0]
-                rest = [i for i in range(len(places)) if i not in set(short)]
-                places, costs = places[short + rest], costs[short + rest]
+                short = np.array([need.get(int(g), 0) > 0 for g in A.grp[places]], dtype=bool)
+                first = np.concatenate([np.flatnonzero(short), np.flatnonzero(~short)])
+                places, costs = places[first], costs[first]
             k = 0
             for v, c in zip(places.tolist(), costs.tolist()):
                 if v in taken or c > free:
