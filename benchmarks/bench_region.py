@@ -132,11 +132,11 @@ def _edits(it) -> list[tuple[str, dict]]:
     if left:
         out.append(("add", {"action": "add", "place_id": left[0]}))
     if len(it.days) > 2:
-        hubs = sorted(default_catalogue().hubs().records)
+        cat = default_catalogue()
+        hubs = sorted(cat.hubs().records)
         night = 2
         cur = it.days[night - 1].end.place_id
         lat, lon = it.days[night - 1].end.lat, it.days[night - 1].end.lon
-        cat = default_catalogue()
         island = {"qng-ly-son-town"}  # the only island hub: nights are slept on the mainland
         other = min((h for h in hubs if h != cur and h not in island),
                     key=lambda h: (cat.get(h).lat - lat) ** 2 + (cat.get(h).lon - lon) ** 2)
@@ -147,7 +147,6 @@ def _edits(it) -> list[tuple[str, dict]]:
 def speed(seeds: int, settings: dict[str, dict]) -> list[dict]:
     """Every request × seed × setting: a new plan, then each edit re-planned warm (from the plan) and, for the
     quality reference, from scratch with today's new-plan limit."""
-    from touroute.matrix import TravelTimes
     from touroute.model import PlanRequest
     from touroute.plan import PlanningContext, plan
     from touroute.web.service import apply_edit

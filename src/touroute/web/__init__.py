@@ -61,11 +61,14 @@ DEFAULT_REPLAN_SECONDS = 0.8
 """Solver time limit of a re-plan after an edit (``TOUROUTE_REPLAN_SECONDS``), warm-started from the plan."""
 
 
-def _env_float(name: str, default: float) -> float:
+def _env_float(name: str, default: float | None) -> float | None:
+    raw = os.environ.get(name)
+    if raw is None:
+        return None if default is None else float(default)
     try:
-        return float(os.environ.get(name, default))
+        return float(raw)
     except ValueError:
-        log.warning("%s=%r is not a number; using %s", name, os.environ.get(name), default)
+        log.warning("%s=%r is not a number; using %s", name, raw, default)
         return default
 
 
@@ -164,8 +167,7 @@ def create_app(config: Mapping[str, Any] | None = None, ctx=None) -> Flask:
     app.config.update(
         SECRET_KEY=os.environ.get("TOUROUTE_SECRET_KEY"),
         DB_URL=os.environ.get("TOUROUTE_DB_URL"),
-        PLAN_SECONDS=(_env_float("TOUROUTE_PLAN_SECONDS", 0.0) or None) if os.environ.get("TOUROUTE_PLAN_SECONDS")
-        else DEFAULT_PLAN_SECONDS,
+        PLAN_SECONDS=_env_float("TOUROUTE_PLAN_SECONDS", DEFAULT_PLAN_SECONDS) or None,  # 0: automatic too
         REPLAN_SECONDS=_env_float("TOUROUTE_REPLAN_SECONDS", DEFAULT_REPLAN_SECONDS),
         MAX_PLAN_SECONDS=_env_float("TOUROUTE_MAX_PLAN_SECONDS", 30.0),
         TILES=None if tiles.lower() in ("", "none", "off") else tiles,
