@@ -113,8 +113,11 @@ class Costs(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    vehicle_per_km: float | None = Field(default=None, ge=0, description="per vehicle; default by profile")
-    lodging_per_night_per_person: float = Field(default=600_000, ge=0)
+    # Upper bounds keep every total a finite number (a fuzzed 7e307 ₫ a night overflowed the total to inf, which
+    # JSON writes as null). They sit far above any real price: 1 million ₫ a km, 1 billion ₫ a night.
+    vehicle_per_km: float | None = Field(default=None, ge=0, le=1_000_000,
+                                         description="per vehicle; default by profile")
+    lodging_per_night_per_person: float = Field(default=600_000, ge=0, le=1_000_000_000)
     include_fees: bool = True
 
 
