@@ -43,12 +43,12 @@ STATUS_POINTS: dict[str, int] = {
     "national_relic": 12,
     "provincial_relic": 5,
 }
-LIST_POINTS = 40.0               # × share of the city's published lists / programmes that name the place
+LIST_POINTS = 60.0               # × √(share of the city's published lists / programmes that name the place)
 MIN_LISTS_PER_CITY = 3           # shrinkage: a city with fewer sources divides by 3, so one list alone is no proof
 VISITOR_POINTS = 15.0            # log scale between the two bounds below
 VISITORS_LOW = 10_000            # ≤ this many visitors a year: 0 points
 VISITORS_HIGH = 3_000_000        # ≥ this many: all the visitor points
-MICE_CAPACITY_POINTS: tuple[tuple[int, int], ...] = ((2000, 50), (1000, 40), (500, 30), (200, 20))
+MICE_CAPACITY_POINTS: tuple[tuple[int, int], ...] = ((2000, 30), (1000, 25), (500, 20), (200, 15))
 MICE_UNPUBLISHED = 10            # capacity unpublished or < 200 seats
 HUB_VALUE = 5                    # lodging hubs: overnight stops, never visits
 FLOOR, CAP = 1, 100
@@ -231,6 +231,13 @@ def status_points(signals: Iterable[Signal]) -> tuple[float, str | None]:
     return best, label
 
 
+def list_points(share: float) -> float:
+    """LIST_POINTS × √share: concave, because the first independent mentions say the most (being named by half of
+    a city's sources is far stronger evidence than by none, twice as many mentions is not twice the appeal), and
+    because lists read only in part (search excerpts) under-count the places further down them."""
+    return LIST_POINTS * math.sqrt(max(0.0, min(1.0, share)))
+
+
 def visitor_points(visitors: int | None) -> float:
     """0 at ≤ VISITORS_LOW a year, VISITOR_POINTS at ≥ VISITORS_HIGH, linear in log10 between."""
     if not visitors or visitors <= VISITORS_LOW:
@@ -269,7 +276,7 @@ def status_only(tags: Iterable[str], category: str = "heritage", capacity: int |
 def compute(records: Sequence[_Record], signals: Sequence[Signal], lists: Sequence[ListSource]) -> list[Score]:
     """Attractiveness of every record (sorted by id), by the rule in SCHEMA.md.
 
-    sight = min(100, status + LIST_POINTS × list share + visitor points), floor 1, where list share is, for the city
+    sight = min(100, status + LIST_POINTS × √(list share) + visitor points), floor 1, where list share is, for the city
     whose sources name the place most often, (lists + programmes naming it) / max(MIN_LISTS_PER_CITY, sources of the
     city). A part scores at most its whole − 1.
     """
@@ -280,6 +287,14 @@ def compute(records: Sequence[_Record], signals: Sequence[Signal], lists: Sequen
     city_of = {ls.source: ls.city for ls in lists}
     for ls in lists:
         sources_per_city[ls.city] = sources_per_city.get(ls.city, 0) + 1
+
+    # A list or programme that names a component names its site too (the Japanese Bridge is a visit to Hội An
+    # Ancient Town); the whole counts each source once.
+    whole_of = {r.id: r.part_of for r in records if r.part_of}
+    for s in list(signals):
+        if s.signal in LIST_KINDS and s.id in whole_of:
+            by_id.setdefault(whole_of[s.id], []).append(
+                Signal(whole_of[s.id], s.signal, "", s.source, s.as_of, f"via its part {s.id}"))
 
     scores: dict[str, Score] = {}
     for rec in records:
@@ -299,7 +314,7 @@ def compute(records: Sequence[_Record], signals: Sequence[Signal], lists: Sequen
                 share, share_city = sh, city
         visitors = max((int(s.value.replace("_", "")) for s in sigs if s.signal == "visitors_per_year"), default=None)
         vp = visitor_points(visitors)
-        lp = LIST_POINTS * share
+        lp = list_points(share)
         basis: list[str] = []
         if rec.category == "mice":
             base, rule = float(mice_value(rec.capacity)), "mice"
