@@ -111,8 +111,8 @@ def test_rule_status_lists_visitors_and_caps():
             _sig("b", "national_relic"), _sig("b", "top_list", "", "u0"),
             _sig("c", "unesco", "minor"), *[_sig("c", "top_list", "", f"u{i}") for i in range(4)]]
     got = {s.id: s for s in attr.compute(recs, sigs, lists)}
-    # statuses are not added: UNESCO property 45 (not 45 + 25); every list 60; all visitor points 15 → capped 100
-    assert got["a"].status_points == 45 and got["a"].list_points == attr.LIST_POINTS and got["a"].visitor_points == 15
+    # statuses are not added: UNESCO property 55 (not 55 + 25); every list 60; all visitor points 15 → capped 100
+    assert got["a"].status_points == attr.STATUS_POINTS["unesco:property"] and got["a"].list_points == attr.LIST_POINTS and got["a"].visitor_points == 15
     assert got["a"].attractiveness == 100
     # national relic 12 + all lists (4 name its part c, so they name b too; u0 names both and counts once)
     assert got["b"].attractiveness == round(12 + attr.LIST_POINTS)
@@ -218,6 +218,7 @@ def test_schema_documents_the_rule():
                    f"special national relic {attr.STATUS_POINTS['national_special_relic']}",
                    f"national relic {attr.STATUS_POINTS['national_relic']}",
                    f"provincial relic {attr.STATUS_POINTS['provincial_relic']}",
+                   f"UNESCO biosphere\n  reserve {attr.STATUS_POINTS['unesco_biosphere']}",
                    f"{attr.LIST_POINTS:.0f} × √(share", f"fewer than {attr.MIN_LISTS_PER_CITY} sources",
                    f"{attr.VISITOR_POINTS:.0f} at ≥ {attr.VISITORS_HIGH:,}", f"0 at ≤ {attr.VISITORS_LOW:,}",
                    f"lodging hubs → {attr.HUB_VALUE}", f"attractiveness ≥ {attr.HEADLINE}",
@@ -239,6 +240,8 @@ def test_evidence_covers_the_catalogue_status_tags(catalogue):
     for p in catalogue:
         if "unesco" in p.tags:
             assert (p.id, "unesco") in have, p.id
+        if "unesco_biosphere" in p.tags:
+            assert (p.id, "unesco_biosphere") in have, p.id
         for t in ("national_special_relic", "national_relic", "provincial_relic"):
             if t in p.tags:
                 assert any((p.id, s) in have for s in ("national_special_relic", "national_relic",

@@ -36,12 +36,13 @@ from typing import Protocol
 # The rule's constants (documented in data/poi/SCHEMA.md; the SCHEMA test checks the numbers appear there)
 # --------------------------------------------------------------------------------------------------------------
 STATUS_POINTS: dict[str, int] = {
-    "unesco:property": 45,       # the World Heritage property itself or its core (Imperial City, Hội An, Mỹ Sơn …)
+    "unesco:property": 55,       # the World Heritage property itself or its core (Imperial City, Hội An, Mỹ Sơn …)
     "unesco:component": 30,      # another listed component of a property (a royal tomb, Hổ Quyền …)
     "unesco:minor": 15,          # a small element inside a component (a gate, a pavilion, the cannons)
     "national_special_relic": 25,
     "national_relic": 12,
     "provincial_relic": 5,
+    "unesco_biosphere": 15,      # inside a UNESCO biosphere reserve (Cù Lao Chàm, Cần Giờ)
 }
 LIST_POINTS = 60.0               # × √(share of the city's published lists / programmes that name the place)
 MIN_LISTS_PER_CITY = 3           # shrinkage: a city with fewer sources divides by 3, so one list alone is no proof
@@ -54,8 +55,8 @@ HUB_VALUE = 5                    # lodging hubs: overnight stops, never visits
 FLOOR, CAP = 1, 100
 HEADLINE = 70                    # attractiveness ≥ 70 is the "must-see" tier (Poi.headline)
 
-SIGNALS: tuple[str, ...] = ("unesco", "national_special_relic", "national_relic", "provincial_relic", "top_list",
-                            "tour_programme", "visitors_per_year")
+SIGNALS: tuple[str, ...] = ("unesco", "national_special_relic", "national_relic", "provincial_relic",
+                            "unesco_biosphere", "top_list", "tour_programme", "visitors_per_year")
 UNESCO_VALUES: tuple[str, ...] = ("property", "component", "minor")
 LIST_KINDS: tuple[str, ...] = ("top_list", "tour_programme")
 SIGNAL_COLUMNS: tuple[str, ...] = ("id", "signal", "value", "source", "as_of", "note")
@@ -65,7 +66,7 @@ OUTPUT_COLUMNS: tuple[str, ...] = ("id", "attractiveness", "status_points", "lis
 _AS_OF_RE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
 
 #: Status tags of the catalogue → signal (what stage-1 provisional evidence and code-built records derive from).
-STATUS_TAGS: tuple[str, ...] = ("national_special_relic", "national_relic", "provincial_relic")
+STATUS_TAGS: tuple[str, ...] = ("national_special_relic", "national_relic", "provincial_relic", "unesco_biosphere")
 
 
 class _Record(Protocol):
