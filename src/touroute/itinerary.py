@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from . import OSM_ATTRIBUTION
+from .pois import Access
 
 LegSource = Literal["osm", "estimate"]
 
@@ -62,6 +63,8 @@ class ItineraryStop(BaseModel):
     note_en: str | None = None
     note_vi: str | None = None
     ferry_route: list[tuple[float, float]] = Field(default_factory=list, description="boat crossing (lat, lon)")
+    access: Access | None = Field(default=None, description="cable car / boat / buggy included in this visit's time "
+                                                            "(and its fee_vnd in the costs)")
 
     @property
     def wait_minutes(self) -> float:
