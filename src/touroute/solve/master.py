@@ -228,6 +228,9 @@ def solve_master(problem: OrienteeringProblem, rules: MasterRules | None = None,
             m.Add(sum(int(math.ceil(params.detour_factor * (T[h, i] + T[i, h]))) * v for i, h, v in by_day[d])
                   + sum(int(math.ceil(T[s, e])) * v for (s, e), v in y[d].items())
                   <= int(P.routes[d].max_travel))
+        if P.routes[d].max_load is not None:  # the day's pace: sight units, in tenths to stay integral
+            m.Add(sum(int(round(10 * P.node_load(i))) * v for i, h, v in by_day[d])
+                  <= int(math.floor(10 * P.routes[d].max_load + 1e-6)))
 
     # --- rules -------------------------------------------------------------------------------------------------
     svc = {i: int(round(P.service[i])) for i in served}
