@@ -14,6 +14,7 @@ from datetime import date
 import pytest
 
 from touroute.errors import DataError
+from touroute.itinerary import Itinerary
 from touroute.matrix import TravelTimes
 from touroute.model import PACE_STOP_OVERHEAD_MIN, PACE_VISIT_FACTOR, PlanRequest
 from touroute.plan import PlanningContext, plan
@@ -186,6 +187,8 @@ def test_ba_na_visit_includes_the_cable_car_and_its_ticket(ctx, catalogue, pace)
     costs = it.totals.costs
     assert poi.fee_vnd and costs.fees_total >= poi.fee_vnd * req.group_size
     assert costs.fees_total == pytest.approx(_fees_recomputed(it) * req.group_size)
+    # a saved plan (JSON) reads back with its access
+    assert _stop(Itinerary.model_validate_json(it.model_dump_json()), poi.id).access == stop.access
 
 
 def test_access_fee_is_added_to_the_costs(ctx, catalogue):
