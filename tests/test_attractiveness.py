@@ -111,19 +111,36 @@ def test_rule_status_lists_visitors_and_caps():
             _sig("b", "national_relic"), _sig("b", "top_list", "", "u0"),
             _sig("c", "unesco", "minor"), *[_sig("c", "top_list", "", f"u{i}") for i in range(4)]]
     got = {s.id: s for s in attr.compute(recs, sigs, lists)}
-    # statuses are not added: UNESCO property 45 (not 45 + 25); every list 40; all visitor points 15 → capped 100
-    assert got["a"].status_points == 45 and got["a"].list_points == 40 and got["a"].visitor_points == 15
+    # statuses are not added: UNESCO property 55 (not 55 + 25); every list 60; all visitor points 15 → capped 100
+    assert got["a"].status_points == attr.STATUS_POINTS["unesco:property"] and got["a"].list_points == attr.LIST_POINTS and got["a"].visitor_points == 15
     assert got["a"].attractiveness == 100
-    assert got["b"].attractiveness == 12 + 10  # national relic + 1 of 4 lists × 40
+    # national relic 12 + all lists (4 name its part c, so they name b too; u0 names both and counts once)
+    assert got["b"].attractiveness == round(12 + attr.LIST_POINTS)
     assert got["c"].attractiveness == got["b"].attractiveness - 1 and got["c"].rule == "part_capped"
-    assert got["h"].attractiveness == attr.HUB_VALUE and got["m"].attractiveness == 50
+    assert got["h"].attractiveness == attr.HUB_VALUE and got["m"].attractiveness == attr.MICE_CAPACITY_POINTS[0][1]
 
 
 def test_one_list_alone_is_no_proof():
     """A city with a single published list: a place it names gets 1/3 of the list points, not all of them."""
     lists = [attr.ListSource("only", "y", "top_list", "t", "2025")]
     got = attr.compute([_Rec("a")], [_sig("a", "top_list", "", "only")], lists)
-    assert got[0].list_points == pytest.approx(attr.LIST_POINTS / attr.MIN_LISTS_PER_CITY)
+    assert got[0].list_points == pytest.approx(attr.LIST_POINTS * (1 / attr.MIN_LISTS_PER_CITY) ** 0.5)
+
+
+def test_a_list_naming_a_part_names_its_whole_once():
+    """Lists that name the Japanese Bridge name Hội An Ancient Town; a list naming both counts once."""
+    lists = [attr.ListSource(f"u{i}", "x", "top_list", "t", "2025") for i in range(4)]
+    recs = [_Rec("whole"), _Rec("part", part_of="whole")]
+    sigs = [_sig("part", "top_list", "", "u0"), _sig("part", "top_list", "", "u1"), _sig("whole", "top_list", "", "u1")]
+    got = {s.id: s for s in attr.compute(recs, sigs, lists)}
+    assert got["whole"].list_points == pytest.approx(attr.list_points(2 / 4))
+    assert got["part"].attractiveness < got["whole"].attractiveness
+
+
+def test_list_points_are_concave_in_the_share():
+    """Being named by half of a city's sources is worth more than half of being named by all of them."""
+    assert attr.list_points(0.5) > attr.list_points(1.0) / 2
+    assert attr.list_points(0.0) == 0 and attr.list_points(1.0) == attr.LIST_POINTS
 
 
 def test_evidence_errors_are_named(tmp_path):
@@ -201,10 +218,53 @@ def test_schema_documents_the_rule():
                    f"special national relic {attr.STATUS_POINTS['national_special_relic']}",
                    f"national relic {attr.STATUS_POINTS['national_relic']}",
                    f"provincial relic {attr.STATUS_POINTS['provincial_relic']}",
-                   f"{attr.LIST_POINTS:.0f} × the share", f"fewer than {attr.MIN_LISTS_PER_CITY} sources",
+                   f"UNESCO biosphere\n  reserve {attr.STATUS_POINTS['unesco_biosphere']}",
+                   f"{attr.LIST_POINTS:.0f} × √(share", f"fewer than {attr.MIN_LISTS_PER_CITY} sources",
                    f"{attr.VISITOR_POINTS:.0f} at ≥ {attr.VISITORS_HIGH:,}", f"0 at ≤ {attr.VISITORS_LOW:,}",
                    f"lodging hubs → {attr.HUB_VALUE}", f"attractiveness ≥ {attr.HEADLINE}",
                    f"otherwise or unpublished → {attr.MICE_UNPUBLISHED}"):
         assert needle in section, needle
     for seats, pts in attr.MICE_CAPACITY_POINTS:
         assert f"{seats:,} seats → {pts}" in section or f"{seats:,} → {pts}" in section, seats
+
+
+def _evidence():
+    lists = attr.read_lists(EVIDENCE / "lists.csv")
+    return lists, attr.read_signals(EVIDENCE / "signals.csv", lists)
+
+
+def test_evidence_covers_the_catalogue_status_tags(catalogue):
+    """A status tag in the catalogue without a status signal would silently score nothing: each one has a row."""
+    _lists, signals = _evidence()
+    have = {(s.id, s.signal) for s in signals}
+    for p in catalogue:
+        if "unesco" in p.tags:
+            assert (p.id, "unesco") in have, p.id
+        if "unesco_biosphere" in p.tags:
+            assert (p.id, "unesco_biosphere") in have, p.id
+        for t in ("national_special_relic", "national_relic", "provincial_relic"):
+            if t in p.tags:
+                assert any((p.id, s) in have for s in ("national_special_relic", "national_relic",
+                                                        "provincial_relic")), p.id
+
+
+def test_every_city_has_at_least_three_sources():
+    lists, signals = _evidence()
+    per_city: dict[str, int] = {}
+    for ls in lists:
+        per_city[ls.city] = per_city.get(ls.city, 0) + 1
+    assert len(per_city) >= 12 and min(per_city.values()) >= 3, per_city
+    named = {s.source for s in signals if s.signal in attr.LIST_KINDS}
+    assert named == {ls.source for ls in lists}  # no list recorded without the places it names
+
+
+def test_the_must_sees_of_published_programmes_are_headline(catalogue):
+    """Tuning cities (Huế, Hội An): every Huế programme has the Imperial City and Thiên Mụ; Hội An days have the
+    Ancient Town; Mỹ Sơn is the region's other UNESCO site. The small displays the issue names stay low."""
+    for pid in ("hue-imperial-city", "hue-thien-mu-pagoda", "qnam-hoi-an-ancient-town", "qnam-my-son-sanctuary"):
+        assert catalogue.get(pid).headline, pid
+    tombs = [p for p in catalogue if p.subcategory == "royal_tomb" and p.province_legacy == "Thừa Thiên Huế"]
+    assert max(p.attractiveness for p in tombs) >= 60
+    for pid in ("hue-cuu-vi-than-cong", "hue-phu-van-lau", "hue-quoc-tu-giam", "hue-ho-quyen", "hue-nam-giao",
+                "hue-an-dinh-palace"):
+        assert catalogue.get(pid).attractiveness <= 30, pid

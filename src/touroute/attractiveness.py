@@ -36,26 +36,27 @@ from typing import Protocol
 # The rule's constants (documented in data/poi/SCHEMA.md; the SCHEMA test checks the numbers appear there)
 # --------------------------------------------------------------------------------------------------------------
 STATUS_POINTS: dict[str, int] = {
-    "unesco:property": 45,       # the World Heritage property itself or its core (Imperial City, Hội An, Mỹ Sơn …)
+    "unesco:property": 55,       # the World Heritage property itself or its core (Imperial City, Hội An, Mỹ Sơn …)
     "unesco:component": 30,      # another listed component of a property (a royal tomb, Hổ Quyền …)
     "unesco:minor": 15,          # a small element inside a component (a gate, a pavilion, the cannons)
     "national_special_relic": 25,
     "national_relic": 12,
     "provincial_relic": 5,
+    "unesco_biosphere": 15,      # inside a UNESCO biosphere reserve (Cù Lao Chàm, Cần Giờ)
 }
-LIST_POINTS = 40.0               # × share of the city's published lists / programmes that name the place
+LIST_POINTS = 60.0               # × √(share of the city's published lists / programmes that name the place)
 MIN_LISTS_PER_CITY = 3           # shrinkage: a city with fewer sources divides by 3, so one list alone is no proof
 VISITOR_POINTS = 15.0            # log scale between the two bounds below
 VISITORS_LOW = 10_000            # ≤ this many visitors a year: 0 points
 VISITORS_HIGH = 3_000_000        # ≥ this many: all the visitor points
-MICE_CAPACITY_POINTS: tuple[tuple[int, int], ...] = ((2000, 50), (1000, 40), (500, 30), (200, 20))
+MICE_CAPACITY_POINTS: tuple[tuple[int, int], ...] = ((2000, 30), (1000, 25), (500, 20), (200, 15))
 MICE_UNPUBLISHED = 10            # capacity unpublished or < 200 seats
 HUB_VALUE = 5                    # lodging hubs: overnight stops, never visits
 FLOOR, CAP = 1, 100
 HEADLINE = 70                    # attractiveness ≥ 70 is the "must-see" tier (Poi.headline)
 
-SIGNALS: tuple[str, ...] = ("unesco", "national_special_relic", "national_relic", "provincial_relic", "top_list",
-                            "tour_programme", "visitors_per_year")
+SIGNALS: tuple[str, ...] = ("unesco", "national_special_relic", "national_relic", "provincial_relic",
+                            "unesco_biosphere", "top_list", "tour_programme", "visitors_per_year")
 UNESCO_VALUES: tuple[str, ...] = ("property", "component", "minor")
 LIST_KINDS: tuple[str, ...] = ("top_list", "tour_programme")
 SIGNAL_COLUMNS: tuple[str, ...] = ("id", "signal", "value", "source", "as_of", "note")
@@ -65,7 +66,7 @@ OUTPUT_COLUMNS: tuple[str, ...] = ("id", "attractiveness", "status_points", "lis
 _AS_OF_RE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
 
 #: Status tags of the catalogue → signal (what stage-1 provisional evidence and code-built records derive from).
-STATUS_TAGS: tuple[str, ...] = ("national_special_relic", "national_relic", "provincial_relic")
+STATUS_TAGS: tuple[str, ...] = ("national_special_relic", "national_relic", "provincial_relic", "unesco_biosphere")
 
 
 class _Record(Protocol):
@@ -231,6 +232,13 @@ def status_points(signals: Iterable[Signal]) -> tuple[float, str | None]:
     return best, label
 
 
+def list_points(share: float) -> float:
+    """LIST_POINTS × √share: concave, because the first independent mentions say the most (being named by half of
+    a city's sources is far stronger evidence than by none, twice as many mentions is not twice the appeal), and
+    because lists read only in part (search excerpts) under-count the places further down them."""
+    return LIST_POINTS * math.sqrt(max(0.0, min(1.0, share)))
+
+
 def visitor_points(visitors: int | None) -> float:
     """0 at ≤ VISITORS_LOW a year, VISITOR_POINTS at ≥ VISITORS_HIGH, linear in log10 between."""
     if not visitors or visitors <= VISITORS_LOW:
@@ -269,7 +277,7 @@ def status_only(tags: Iterable[str], category: str = "heritage", capacity: int |
 def compute(records: Sequence[_Record], signals: Sequence[Signal], lists: Sequence[ListSource]) -> list[Score]:
     """Attractiveness of every record (sorted by id), by the rule in SCHEMA.md.
 
-    sight = min(100, status + LIST_POINTS × list share + visitor points), floor 1, where list share is, for the city
+    sight = min(100, status + LIST_POINTS × √(list share) + visitor points), floor 1, where list share is, for the city
     whose sources name the place most often, (lists + programmes naming it) / max(MIN_LISTS_PER_CITY, sources of the
     city). A part scores at most its whole − 1.
     """
@@ -280,6 +288,14 @@ def compute(records: Sequence[_Record], signals: Sequence[Signal], lists: Sequen
     city_of = {ls.source: ls.city for ls in lists}
     for ls in lists:
         sources_per_city[ls.city] = sources_per_city.get(ls.city, 0) + 1
+
+    # A list or programme that names a component names its site too (the Japanese Bridge is a visit to Hội An
+    # Ancient Town); the whole counts each source once.
+    whole_of = {r.id: r.part_of for r in records if r.part_of}
+    for s in list(signals):
+        if s.signal in LIST_KINDS and s.id in whole_of:
+            by_id.setdefault(whole_of[s.id], []).append(
+                Signal(whole_of[s.id], s.signal, "", s.source, s.as_of, f"via its part {s.id}"))
 
     scores: dict[str, Score] = {}
     for rec in records:
@@ -299,7 +315,7 @@ def compute(records: Sequence[_Record], signals: Sequence[Signal], lists: Sequen
                 share, share_city = sh, city
         visitors = max((int(s.value.replace("_", "")) for s in sigs if s.signal == "visitors_per_year"), default=None)
         vp = visitor_points(visitors)
-        lp = LIST_POINTS * share
+        lp = list_points(share)
         basis: list[str] = []
         if rec.category == "mice":
             base, rule = float(mice_value(rec.capacity)), "mice"

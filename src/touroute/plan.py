@@ -55,6 +55,9 @@ SIMILAR_DECAY = 0.5
 HEADLINE_MIN_ATTRACTIVENESS = 70.0
 """Attractiveness from which a place is a headline site (``Poi.headline``): kept in a plan that passes near it, or its
 omission explained with what keeping it would have cost."""
+DRIVING_COST_PER_HOUR = 4.0
+"""Value a traveller gives up for each hour on the road (on the scale where the Imperial City is worth 100): a far
+sight must be worth its drive. 5 h of driving to see one site cost as much as a site of attractiveness 45."""
 ACCESS_SUBCATEGORIES = frozenset({"pier", "ferry_port"})
 ACCESS_TAG = "access_point"
 """Piers, ports, ferry terminals, ticket booths are where a visit starts, never a sight (issue 12)."""
@@ -567,7 +570,8 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
             meal[i] = 1
     problem = OrienteeringProblem(sec, service, score, windows, routes, chained=True, mandatory=mandatory, meal=meal,
                                   groups=groups, group_min_visits=gmin, group_max_visits={}, seed=req.solver.seed,
-                                  name="touroute", load=load, similar=similar, similar_decay=SIMILAR_DECAY)
+                                  name="touroute", load=load, similar=similar, similar_decay=SIMILAR_DECAY,
+                                  travel_cost=DRIVING_COST_PER_HOUR / 3600.0)
     return _Model(problem, places, pois, sec, met, matrix_index, matrix, hubs, s_node, e_node, cands, province_of,
                   group_index, excluded, warnings, unknown_hours, exc_nodes, rests)
 
@@ -1116,8 +1120,8 @@ def _cheapest_keep(model: _Model, sol: Solution, i: int) -> tuple[int, list[int]
                 _, ok = route_fits(P, d, seq)
             if not ok:
                 continue
-            lost = base_value - P.route_value(seq[1:-1])
             drive = sum(float(P.travel[a, b]) for a, b in zip(seq, seq[1:])) - base_drive
+            lost = base_value - P.route_value(seq[1:-1]) + P.travel_cost * drive
             if best is None or (lost, drive) < (best[2], best[3]):
                 best = (d, dropped, lost, drive)
     return best
