@@ -29,6 +29,8 @@ class ItineraryLeg(BaseModel):
     seconds: float
     metres: float
     source: LegSource
+    rest_seconds: float = Field(default=0.0, description="drivers' legal rest on the way (coaches: 15 min per 4 h of "
+                                                         "driving), between depart and arrive")
     geometry: list[tuple[float, float]] = Field(default_factory=list, description="(lat, lon) polyline")
     ferry: str | None = Field(default=None, description="id of the ferry link the leg uses, if any")
     network: str | None = None

@@ -21,8 +21,9 @@ from pathlib import Path
 from typing import Literal
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, computed_field, field_validator, model_validator
 
+from . import attractiveness as attr
 from . import provinces as prov
 from .errors import DataError, Problem
 from .resources import data_dir
@@ -100,12 +101,33 @@ class Poi(BaseModel):
     fee_as_of: str | None = None
     capacity: int | None = Field(default=None, gt=0)
     popularity: int = Field(ge=1, le=10)
+    #: 1–100 from recorded evidence (data/poi/evidence/attractiveness.csv, joined by the loader); a record built in
+    #: code without one gets the value of its own status tags (:func:`touroute.attractiveness.status_only`).
+    attractiveness: int = Field(default=0, ge=1, le=100)
     tags: tuple[str, ...] = ()
     osm_id: str | None = None
     part_of: str | None = None
     source: str = Field(min_length=1)
     description_vi: str | None = None
     description_en: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_attractiveness(cls, data: object) -> object:
+        if isinstance(data, dict) and not data.get("attractiveness"):
+            tags = data.get("tags") or ()
+            if isinstance(tags, str):
+                tags = [t.strip() for t in tags.split(";")]
+            cap = data.get("capacity")
+            data = {**data, "attractiveness": attr.status_only(
+                tags, str(data.get("category") or ""), cap if isinstance(cap, int) else None, data.get("part_of"))}
+        return data
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def headline(self) -> bool:
+        """The "must-see" tier: attractiveness ≥ 70 (SCHEMA.md, attractiveness rule)."""
+        return self.attractiveness >= attr.HEADLINE
 
     @field_validator("id")
     @classmethod
@@ -428,6 +450,47 @@ def validate_files(paths: Sequence[Path | str]) -> tuple[list[Poi], list[Problem
     return good, problems
 
 
+ATTRACTIVENESS_FILE = "attractiveness.csv"
+
+
+def attractiveness_file(files: Sequence[Path]) -> tuple[Path, bool]:
+    """The computed attractiveness file for these catalogue files and whether it is authoritative.
+
+    A catalogue folder with an ``evidence/attractiveness.csv`` (the bundled data/poi/ has one) owns its values: every
+    id must have a row. Files elsewhere (a test's or a curator's ad-hoc catalogue) borrow the bundled file for the ids
+    it knows; the others get the value of their own status tags.
+    """
+    parents = {Path(f).resolve().parent for f in files}
+    if len(parents) == 1:
+        own = attr.evidence_dir(next(iter(parents))) / ATTRACTIVENESS_FILE
+        if own.exists():
+            return own, True
+    return attr.evidence_dir(data_dir("poi")) / ATTRACTIVENESS_FILE, False
+
+
+def join_attractiveness(records: Sequence[Poi], files: Sequence[Path], problems: list[Problem]) -> list[Poi]:
+    """``Poi.attractiveness`` from the computed file (see :func:`attractiveness_file`); a place without a row in an
+    authoritative file is a Problem naming the file, the id and the fix, and keeps its status-tag value meanwhile."""
+    path, authoritative = attractiveness_file(files)
+    values: dict[str, int] = {}
+    if path.exists():
+        values, bad = attr.read_values(path)
+        for line, pid, msg in bad:
+            problems.append(Problem(str(path), line, "attractiveness", pid, msg))
+    out: list[Poi] = []
+    for p in records:
+        v = values.get(p.id)
+        if v is None:
+            if authoritative:
+                problems.append(Problem(str(path), None, "id", p.id,
+                                        "no attractiveness row for this place — run scripts/attractiveness.py and "
+                                        "commit data/poi/evidence/attractiveness.csv"))
+            out.append(p)
+        else:
+            out.append(p.model_copy(update={"attractiveness": v}))
+    return out
+
+
 def load_catalogue(paths: Sequence[Path | str] | None = None, *, strict: bool = True) -> "Catalogue":
     """Load and validate the catalogue.
 
@@ -439,6 +502,7 @@ def load_catalogue(paths: Sequence[Path | str] | None = None, *, strict: bool = 
     if not files:
         raise DataError([Problem(str(catalogue_dir()), None, None, None, "no catalogue CSV files found")])
     records, problems = validate_files(files)
+    records = join_attractiveness(records, files, problems)
     if problems and strict:
         raise DataError(problems, f"catalogue has {len(problems)} problem(s)")
     return Catalogue(records, files=files, problems=problems)
@@ -470,8 +534,8 @@ class Catalogue:
             d = p.model_dump()
             d["tags"] = ";".join(p.tags)
             rows.append(d)
-        df = pd.DataFrame(rows, columns=list(COLUMNS))
-        for col in ("visit_minutes", "popularity"):
+        df = pd.DataFrame(rows, columns=[*COLUMNS, "attractiveness"])
+        for col in ("visit_minutes", "popularity", "attractiveness"):
             df[col] = df[col].astype("int64")
         for col in ("fee_vnd", "capacity"):
             df[col] = df[col].astype("Int64")
@@ -511,6 +575,7 @@ class Catalogue:
         bbox: tuple[float, float, float, float] | None = None,
         text: str | None = None,
         min_popularity: int | None = None,
+        min_attractiveness: int | None = None,
     ) -> "Catalogue":
         """Places matching every given criterion.
 
@@ -549,6 +614,8 @@ class Catalogue:
             mask &= df["lat"].between(min_lat, max_lat) & df["lon"].between(min_lon, max_lon)
         if min_popularity is not None:
             mask &= df["popularity"] >= min_popularity
+        if min_attractiveness is not None:
+            mask &= df["attractiveness"] >= min_attractiveness
         ids = list(df.index[mask])
         sub = self._subset(ids)
         return sub.search(text) if text else sub
@@ -556,7 +623,7 @@ class Catalogue:
     def search(self, text: str, limit: int | None = None) -> "Catalogue":
         """Places whose names, id or description contain every word of ``text`` (diacritics ignored).
 
-        Ranked: exact name match, then name prefix, then popularity — what an autocomplete box needs.
+        Ranked: exact name match, then name match, then attractiveness — what an autocomplete box needs.
         """
         words = prov.fold(text).split()
         if not words:
@@ -568,7 +635,7 @@ class Catalogue:
             if all(w in hay for w in words):
                 q = " ".join(words)
                 rank = 0 if q in (prov.fold(p.name_vi), prov.fold(p.name_en)) else 1 if q in names else 2
-                scored.append((rank, -p.popularity, p.id))
+                scored.append((rank, -p.attractiveness, p.id))
         scored.sort()
         ids = [s[2] for s in scored][: limit or None]
         return self._subset(ids)
