@@ -191,6 +191,9 @@ class PlanRequest(BaseModel):
     themes: ThemeWeights = Field(default_factory=ThemeWeights)
     regional: RegionalRules = Field(default_factory=RegionalRules)
     lunch: LunchBreak | None = Field(default_factory=LunchBreak)
+    evenings: bool = Field(default=True, description="suggest an optional outing after dinner for each night "
+                           "(lanterns, night markets, shows) from the places' evening hours; it never changes the "
+                           "day's stops (touroute.evenings)")
     max_driving_minutes_per_day: int | None = Field(default=None, ge=30, le=900)
     use_ferries: bool = True
     group_size: int = Field(default=2, ge=1, le=10_000)

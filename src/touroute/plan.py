@@ -30,6 +30,7 @@ import numpy as np
 
 from . import provinces as prov
 from .errors import TourouteException
+from .evenings import add_evenings
 from .itinerary import (Costs, DayPlan, Endpoint, Exclusion, Itinerary, ItineraryLeg, ItineraryStop, Totals)
 from .matrix import Place, TravelMatrix, TravelTimes, catalogue_matrix
 from .model import DEFAULT_VEHICLE_COST_PER_KM, PACE_STOP_OVERHEAD_MIN, PACE_VISIT_FACTOR, PlanRequest
@@ -983,7 +984,7 @@ def plan(req: PlanRequest, ctx: PlanningContext | None = None, *, geometry: bool
             if unmet:
                 problems.extend("regional rule cannot be met: " + u for u in unmet)
             else:
-                return _itinerary(model, sol, req, notes, geometry)
+                return add_evenings(_itinerary(model, sol, req, notes, geometry), req, ctx)
     return Itinerary(feasible=False, problems=problems, excluded=model.excluded, warnings=model.warnings,
                      request=req.model_dump(mode="json"), profile=req.profile)
 
