@@ -194,8 +194,9 @@ def test_evening_text_is_escaped_in_html(tmp_path):
     it = c.get(f"/api/plans/{sid}").get_json()
     it = it.get("itinerary", it)
     assert it["days"][0]["evening"]["place_id"] == "qnam-hoi-an-night-market"
-    for url in (f"/p/{sid}", f"/p/{sid}?lang=en", f"/p/{sid}/print"):
+    for url in (f"/p/{sid}", f"/p/{sid}?lang=en", f"/p/{sid}/print", f"/p/{sid}/map"):
         html = c.get(url).get_data(as_text=True)
         assert "<script>alert('night')" not in html and "<b>x</b>" not in html, url
         assert "&lt;script&gt;alert(" in html, url
         assert ("Buổi tối (tự chọn)" in html) or ("Evening (optional)" in html), url
+    assert "fa-moon" in c.get(f"/p/{sid}/map").get_data(as_text=True)  # the evening's marker on the map
