@@ -129,10 +129,10 @@ def test_a_late_arrival_misses_the_show(plans, ctx):
     day = it.days[0]
     late = day.model_copy(update={"arrive": datetime(2026, 12, 12, 20, 30), "evening": None})
     cands = [p for p in ctx.catalogue if is_evening_candidate(p)]
-    ev = plan_evening(late, cands, _Travel(ctx, "car"), "car", set())
+    ev = plan_evening(late, cands, _Travel(ctx, "car"), "car", set(), ctx.catalogue)
     assert ev is None or (ev.place_id != FIRE_SHOW and ev.start >= datetime(2026, 12, 12, 21, 30))
     # and the same evening is not suggested twice in a row
-    ev2 = plan_evening(day, cands, _Travel(ctx, "car"), "car", {FIRE_SHOW})
+    ev2 = plan_evening(day, cands, _Travel(ctx, "car"), "car", {FIRE_SHOW}, ctx.catalogue)
     assert ev2 is not None and ev2.place_id != FIRE_SHOW
 
 

@@ -19,7 +19,7 @@ The rule (documented in docs/planner.md, "Evenings"):
 * **near the hub**: at most :data:`MAX_TRAVEL_MINUTES` one way by the trip's vehicle (a taxi takes about as long
   on these city hops; the travel times are the plan's own matrix, roads or estimate);
 * **the best one**: highest attractiveness (``Poi.attractiveness`` 1–100 when the catalogue has it, else
-  ``popularity`` × 10), plus :data:`SHOW_BONUS` for a show on one of its nights (it is the rarer experience), minus
+  ``popularity`` × 10; a component — ``part_of`` — is worth at least its site), plus :data:`SHOW_BONUS` for a show on one of its nights (it is the rarer experience), minus
   :data:`TRAVEL_PENALTY_PER_MIN` per minute of travel, minus :data:`SAME_DAY_PENALTY` when the place was visited
   that same day (a ``night`` place by night is a different experience — Hội An's lanterns — so it stays allowed);
   a place suggested for an earlier evening is not suggested again.
@@ -63,11 +63,18 @@ _VEHICLE = {"en": {"car": "car", "van": "van", "coach": "coach", "motorbike": "m
             "vi": {"car": "ô tô", "van": "xe 16 chỗ", "coach": "xe khách", "motorbike": "xe máy"}}
 
 
-def attractiveness(poi: Poi) -> float:
+def attractiveness(poi: Poi, cat: Catalogue | None = None) -> float:
     """The place's worth on the 1–100 scale: ``Poi.attractiveness`` when the catalogue has it (issue 12), else the
-    older hand score ``popularity`` × 10."""
+    older hand score ``popularity`` × 10.
+
+    An evening experience that is a component of a site (``part_of``: the Dragon Bridge's fire show is the bridge's
+    evening) is worth its site: published lists name the site, rarely the show, so the show's own evidence is thin
+    while the whole's is not — the same rule the programme benchmark uses ("a component counts for its site")."""
     value = getattr(poi, "attractiveness", None)
-    return float(value) if value is not None else float(poi.popularity) * 10.0
+    own = float(value) if value is not None else float(poi.popularity) * 10.0
+    if cat is not None and poi.part_of and poi.part_of in cat:
+        return max(own, attractiveness(cat.get(poi.part_of)))
+    return own
 
 
 def is_evening_candidate(poi: Poi) -> bool:
@@ -153,7 +160,7 @@ def _note(poi: Poi, kind: str, start: datetime, travel_min: float, hub: Any, pro
 
 
 def plan_evening(day: DayPlan, candidates: list[Poi], travel: _Travel, profile: str,
-                 already: set[str]) -> ItineraryEvening | None:
+                 already: set[str], cat: Catalogue | None = None) -> ItineraryEvening | None:
     """The best evening after ``day`` (None when no candidate fits): see the module docstring for the rule."""
     hub = day.end
     day0 = datetime.combine(day.date, time(0, 0))
@@ -174,7 +181,7 @@ def plan_evening(day: DayPlan, candidates: list[Poi], travel: _Travel, profile: 
         if slot is None:
             continue
         a, b, kind = slot
-        value = (attractiveness(poi) + (SHOW_BONUS if kind == "show" else 0.0)
+        value = (attractiveness(poi, cat) + (SHOW_BONUS if kind == "show" else 0.0)
                  - TRAVEL_PENALTY_PER_MIN * travel_min - (SAME_DAY_PENALTY if poi.id in visited else 0.0))
         if best is not None and not (value > best[0] or (value == best[0] and poi.id < best[1])):
             continue
@@ -192,8 +199,9 @@ def plan_evening(day: DayPlan, candidates: list[Poi], travel: _Travel, profile: 
 
 
 def _relabel(e: Exclusion, poi: Poi, evenings_on: bool) -> Exclusion:
-    """The planner's "closed on every day" for a place that opens only after the day ends, said as it is (reason
-    ``evening``, which the short "left out" lists of the CLI and the web page skip, like ``low_score``)."""
+    """The planner's "closed on every day" (or "included" in its site's daytime visit) for a place that opens only
+    after the day ends, said as it is (reason ``evening``, which the short "left out" lists of the CLI and the web
+    page skip, like ``low_score``)."""
     tail_en = ("suggested for an evening when it is open near a night's hub" if evenings_on
                else "evening suggestions are off (evenings: false)")
     tail_vi = ("được gợi ý cho buổi tối khi mở cửa gần nơi nghỉ đêm" if evenings_on
@@ -223,7 +231,7 @@ def add_evenings(it: Itinerary, req: PlanRequest, ctx: Any) -> Itinerary:
         for k, day in enumerate(days):
             if day.lodging is None:
                 continue
-            ev = plan_evening(day, candidates, travel, req.profile, set(chosen))
+            ev = plan_evening(day, candidates, travel, req.profile, set(chosen), cat)
             if ev is not None:
                 chosen[ev.place_id] = day.day
                 days[k] = day.model_copy(update={"evening": ev})
@@ -231,7 +239,7 @@ def add_evenings(it: Itinerary, req: PlanRequest, ctx: Any) -> Itinerary:
     for e in it.excluded:
         if e.place_id in chosen:
             continue  # it is in the plan, as an evening
-        poi = cat.get(e.place_id) if e.reason == "closed" and e.place_id in cat else None
+        poi = cat.get(e.place_id) if e.reason in ("closed", "included") and e.place_id in cat else None
         if poi is not None and "night" in poi.tags and evening_only(poi, dates):
             e = _relabel(e, poi, req.evenings)
         excluded.append(e)

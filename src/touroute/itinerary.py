@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from . import OSM_ATTRIBUTION
+from .pois import Access
 
 LegSource = Literal["osm", "estimate"]
 
@@ -29,6 +30,8 @@ class ItineraryLeg(BaseModel):
     seconds: float
     metres: float
     source: LegSource
+    rest_seconds: float = Field(default=0.0, description="drivers' legal rest on the way (coaches: 15 min per 4 h of "
+                                                         "driving), between depart and arrive")
     geometry: list[tuple[float, float]] = Field(default_factory=list, description="(lat, lon) polyline")
     ferry: str | None = Field(default=None, description="id of the ferry link the leg uses, if any")
     network: str | None = None
@@ -62,6 +65,8 @@ class ItineraryStop(BaseModel):
     note_en: str | None = None
     note_vi: str | None = None
     ferry_route: list[tuple[float, float]] = Field(default_factory=list, description="boat crossing (lat, lon)")
+    access: Access | None = Field(default=None, description="cable car / boat / buggy included in this visit's time "
+                                                            "(and its fee_vnd in the costs)")
 
     @property
     def wait_minutes(self) -> float:

@@ -55,7 +55,7 @@ def register(main: click.Group) -> None:
                        "shows), from the places' evening hours.  [default: on]")
     @click.option("--group-size", type=int, help="Number of travellers.")
     @click.option("--vehicle", type=click.Choice(["car", "van", "coach", "motorbike"]))
-    @click.option("--pace", type=click.Choice(["relaxed", "normal", "intense"]))
+    @click.option("--pace", type=click.Choice(["relaxed", "normal", "packed"]))
     @click.option("--seconds", type=float,
                   help=f"Solver time limit in seconds.  [default: {AUTO_LIMIT_SHORT_S:g} for trips of up to "
                        f"{AUTO_LIMIT_SHORT_DAYS} days, {AUTO_LIMIT_LONG_S:g} for longer ones]")
