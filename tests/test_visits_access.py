@@ -218,6 +218,7 @@ NAMED_LIKE_ACCESS_BUT_SIGHTS = {
     "hcm-cu-chi-ben-dinh",      # Bến Đình / Bến Dược are the names of the tunnel sites
     "hcm-cu-chi-ben-duoc",
     "hcm-ben-thanh-market",     # Bến Thành is the market's name
+    "hcm-ben-thanh-night-market",  # … and its night market's
     "qt-hien-luong-bridge",     # Bến Hải is the river's name
     "py-vung-chao",             # working fishing port visited as a fishing village; no visitor boats leave from it
     "dn-ba-na-hills",           # the Sun World park itself (its point is the lower station); access in access.csv

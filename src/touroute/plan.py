@@ -31,6 +31,7 @@ import numpy as np
 
 from . import provinces as prov
 from .errors import TourouteException
+from .evenings import add_evenings
 from .itinerary import (Costs, DayPlan, Endpoint, Exclusion, Itinerary, ItineraryLeg, ItineraryStop, Totals)
 from .matrix import Place, TravelMatrix, TravelTimes, catalogue_matrix
 from .model import (COACH_MAX_CONTINUOUS_MINUTES, DEFAULT_VEHICLE_COST_PER_KM, DRIVER_REST_MINUTES,
@@ -1070,7 +1071,7 @@ def plan(req: PlanRequest, ctx: PlanningContext | None = None, *, geometry: bool
             else:
                 itinerary = _itinerary(model, sol, req, notes, geometry)
                 _explain_headlines(model, sol, req, itinerary)
-                return itinerary
+                return add_evenings(itinerary, req, ctx)
     return Itinerary(feasible=False, problems=problems, excluded=model.excluded, warnings=model.warnings,
                      request=req.model_dump(mode="json"), profile=req.profile)
 
