@@ -232,7 +232,9 @@ def test_open_jaw_trip_with_overnight_choice_and_lunch(ctx):
     hubs = set(ctx.catalogue.hubs().records)
     assert all(d.lodging is not None and d.lodging.place_id in hubs for d in it.days[:-1])
     assert it.totals.stops >= 8
-    assert all(d.lunch_start is not None for d in it.days)
+    # lunch every day: a break, or eaten on site during a visit of 4 h or more (Hội An Ancient Town: 240 min)
+    assert all(d.lunch_start is not None or any(s.kind == "ferry_excursion" or s.visit_minutes >= 240 for s in d.stops)
+               for d in it.days)
     assert any("estimated" in w for w in it.warnings)
     # components of a visited site are listed as included, not planned separately
     planned = {s.place_id for d in it.days for s in d.stops}

@@ -205,7 +205,8 @@ def test_exports_over_http(client, saved):
     res = client.get(f"/p/{sid}/export.ics?lang=en")
     assert res.mimetype == "text/calendar" and "attachment" in res.headers["Content-Disposition"]
     events = icalendar.Calendar.from_ical(res.data).walk("VEVENT")
-    assert len(events) == saved["itinerary"]["totals"]["stops"]
+    evenings = sum(1 for d in saved["itinerary"]["days"] if d.get("evening"))  # optional evening outings
+    assert len(events) == saved["itinerary"]["totals"]["stops"] + evenings
     assert str(events[0]["summary"]).startswith("Visit: ")
     fc = client.get(f"/api/plans/{sid}/export.geojson").get_json(force=True)
     assert fc["type"] == "FeatureCollection"

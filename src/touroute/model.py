@@ -219,6 +219,9 @@ class PlanRequest(BaseModel):
     themes: ThemeWeights = Field(default_factory=ThemeWeights)
     regional: RegionalRules = Field(default_factory=RegionalRules)
     lunch: LunchBreak | None = Field(default_factory=LunchBreak)
+    evenings: bool = Field(default=True, description="suggest an optional outing after dinner for each night "
+                           "(lanterns, night markets, shows) from the places' evening hours; it never changes the "
+                           "day's stops (touroute.evenings)")
     max_driving_minutes_per_day: int | None = Field(
         default=None, ge=30, le=900,
         description="daily driving cap; default by pace and vehicle (DEFAULT_DRIVING_MINUTES); a coach is capped at "

@@ -31,6 +31,7 @@ import numpy as np
 
 from . import provinces as prov
 from .errors import TourouteException
+from .evenings import add_evenings
 from .itinerary import (Costs, DayPlan, Endpoint, Exclusion, Itinerary, ItineraryLeg, ItineraryStop, Totals)
 from .matrix import Place, TravelMatrix, TravelTimes, catalogue_matrix
 from .model import (COACH_MAX_CONTINUOUS_MINUTES, DEFAULT_VEHICLE_COST_PER_KM, DRIVER_REST_MINUTES,
@@ -498,7 +499,10 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
             continue
         poi = pois[i]
         assert poi is not None
-        service[i] = (max(10.0, round(poi.visit_minutes * factor / 5.0) * 5.0) + PACE_STOP_OVERHEAD_MIN[req.pace]) * 60.0
+        # a place reached only by cable car / boat carries that access: its round trip is part of the visit
+        access_min = float(poi.access.minutes) if poi.access is not None else 0.0
+        service[i] = (max(10.0, round(poi.visit_minutes * factor / 5.0) * 5.0) + PACE_STOP_OVERHEAD_MIN[req.pace]
+                      + access_min) * 60.0
         score[i] = place_value(poi, weights)
         load[i] = sight_units(poi.visit_minutes)
         key = similarity_key(poi)
@@ -907,12 +911,17 @@ def _itinerary(model: _Model, sol: Solution, req: PlanRequest, notes: list[str],
                 lat=poi.lat, lon=poi.lon, arrival=_to_dt(req, st.arrival), start=_to_dt(req, st.start),
                 departure=_to_dt(req, st.departure), fee_vnd=poi.fee_vnd, fee_as_of=poi.fee_as_of,
                 opening_hours=poi.opening_hours, source=poi.source, score=float(P.score[st.node]),
-                locked=any(lk.place_id == poi.id for lk in req.locks)))
+                locked=any(lk.place_id == poi.id for lk in req.locks), access=poi.access))
             visit_by_prov[poi.province_legacy] += (st.departure - st.start) / 60.0
             if poi.fee_vnd is None:
                 fees_unknown.append(poi.id)
             else:
                 fees += poi.fee_vnd
+            if poi.access is not None:  # the cable car / boat ticket, where it is not in the place's own fee
+                if poi.access.fee_vnd is None:
+                    fees_unknown.extend([] if poi.id in fees_unknown else [poi.id])
+                else:
+                    fees += poi.access.fee_vnd
         end_node = stops_raw[-1].node
         lodging = _endpoint(model, end_node) if d < req.days - 1 else None
         if lodging is not None and lodging.province_legacy:
@@ -1062,7 +1071,7 @@ def plan(req: PlanRequest, ctx: PlanningContext | None = None, *, geometry: bool
             else:
                 itinerary = _itinerary(model, sol, req, notes, geometry)
                 _explain_headlines(model, sol, req, itinerary)
-                return itinerary
+                return add_evenings(itinerary, req, ctx)
     return Itinerary(feasible=False, problems=problems, excluded=model.excluded, warnings=model.warnings,
                      request=req.model_dump(mode="json"), profile=req.profile)
 

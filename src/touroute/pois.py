@@ -64,7 +64,7 @@ TAGS: frozenset[str] = frozenset(
     """unesco unesco_tentative unesco_biosphere national_special_relic national_relic provincial_relic island ferry cham buddhist
     catholic caodai nguyen_dynasty war_history dmz craft_village ocop beach diving snorkelling surfing kitesurfing
     sunset cave national_park museum night family green resort convention hiking seafood boat_trip lagoon
-    lighthouse fishing_village cable_car""".split()
+    lighthouse fishing_village cable_car access_point""".split()
 )
 
 _ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -79,6 +79,57 @@ def _parse_opening_hours(value: str):
     import opening_hours  # imported lazily: compiled extension, only needed when hours are present
 
     return opening_hours.OpeningHours(value)
+
+
+def _check_as_of(v: str | None) -> str | None:
+    """``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``, a real date, not in the future (shared by places and access)."""
+    if v is None:
+        return v
+    if not _AS_OF_RE.match(v):
+        raise ValueError("must be YYYY, YYYY-MM or YYYY-MM-DD")
+    parts = [int(p) for p in v.split("-")] + [1, 1]
+    try:
+        day = date(parts[0], parts[1], parts[2])
+    except ValueError as exc:
+        raise ValueError(f"not a real date ({exc})") from None
+    if not (1990 <= day.year <= date.today().year):
+        raise ValueError("year out of range")
+    return v
+
+
+ACCESS_FILE = "access.csv"
+ACCESS_COLUMNS: tuple[str, ...] = ("id", "mode", "minutes", "fee_vnd", "from", "source", "as_of", "note")
+ACCESS_MODES: tuple[str, ...] = ("cable_car", "boat", "buggy", "shuttle")
+
+
+class Access(BaseModel):
+    """How a place reached only by cable car, boat, buggy or shuttle is reached (``data/poi/access.csv``).
+
+    The planner adds ``minutes`` (round trip, typical waiting included) to the visit and ``fee_vnd`` to the costs:
+    a visit to Bà Nà is the cable car plus the mountain, not the mountain alone. ``fee_vnd`` is what the access adds
+    to the place's own ``fee_vnd`` (0 when the place's ticket already includes it), ``None`` when unknown.
+    """
+
+    model_config = ConfigDict(frozen=True, str_strip_whitespace=True, populate_by_name=True)
+
+    mode: Literal["cable_car", "boat", "buggy", "shuttle"]
+    minutes: int = Field(ge=1, le=600)
+    fee_vnd: int | None = Field(default=None, ge=0)
+    from_: str = Field(alias="from", min_length=1)
+    source: str = Field(min_length=1)
+    as_of: str | None = None
+    note: str | None = None
+
+    @field_validator("as_of")
+    @classmethod
+    def _as_of(cls, v: str | None) -> str | None:
+        return _check_as_of(v)
+
+    @model_validator(mode="after")
+    def _fee_dated(self) -> "Access":
+        if self.fee_vnd is not None and self.as_of is None:
+            raise _FieldError("as_of", None, "required when fee_vnd is given")
+        return self
 
 
 class Poi(BaseModel):
@@ -110,6 +161,7 @@ class Poi(BaseModel):
     source: str = Field(min_length=1)
     description_vi: str | None = None
     description_en: str | None = None
+    access: Access | None = Field(default=None, description="cable car / boat / buggy the visit needs (access.csv)")
 
     @model_validator(mode="before")
     @classmethod
@@ -163,18 +215,7 @@ class Poi(BaseModel):
     @field_validator("fee_as_of")
     @classmethod
     def _as_of(cls, v: str | None) -> str | None:
-        if v is None:
-            return v
-        if not _AS_OF_RE.match(v):
-            raise ValueError("must be YYYY, YYYY-MM or YYYY-MM-DD")
-        parts = [int(p) for p in v.split("-")] + [1, 1]
-        try:
-            day = date(parts[0], parts[1], parts[2])
-        except ValueError as exc:
-            raise ValueError(f"not a real date ({exc})") from None
-        if not (1990 <= day.year <= date.today().year):
-            raise ValueError("year out of range")
-        return v
+        return _check_as_of(v)
 
     @field_validator("opening_hours")
     @classmethod
@@ -437,16 +478,100 @@ def _check_part_of(records: list[tuple[Poi, str, int]], problems: list[Problem])
                                     f"the parent is more than {PART_OF_MAX_METRES:.0f} m away"))
 
 
+def _validate_access(path: Path, known: set[str], problems: list[Problem]) -> dict[str, Access]:
+    """Read ``access.csv``: one row per place reached only by cable car / boat / buggy / shuttle.
+
+    Every bad row is reported with file, line, field and value like the catalogue rows, and left out.
+    """
+    fname = str(path)
+    out: dict[str, Access] = {}
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.append(Problem(fname, None, None, None, f"cannot read access file: {exc}"))
+        return out
+    reader = csv.DictReader(text.splitlines(keepends=True))
+    header = reader.fieldnames or []
+    missing = [c for c in ACCESS_COLUMNS if c not in header]
+    extra = [c for c in header if c not in ACCESS_COLUMNS]
+    if missing or extra:
+        msg = ([f"missing column(s) {', '.join(missing)}"] if missing else []) + \
+              ([f"unknown column(s) {', '.join(map(str, extra))}"] if extra else [])
+        problems.append(Problem(fname, 1, None, None, "; ".join(msg) + " — see data/poi/SCHEMA.md (access)"))
+        return out
+    seen: dict[str, int] = {}
+    line = 1
+    for row in reader:
+        start = line + 1
+        line = reader.line_num
+        if None in row:
+            problems.append(Problem(fname, start, None, row[None], f"more cells than the {len(header)} columns"))
+            continue
+        cells = {k: (v or "").strip() for k, v in row.items()}
+        if not any(cells.values()):
+            continue
+        pid = cells["id"]
+        if pid not in known:
+            problems.append(Problem(fname, start, "id", pid or None, "not the id of a catalogue place"))
+            continue
+        if pid in seen:
+            problems.append(Problem(fname, start, "id", pid, f"second access row for this place (first on line "
+                                                              f"{seen[pid]})"))
+            continue
+        seen[pid] = start
+        typed: dict[str, object] = {}
+        ok = True
+        for key in ACCESS_COLUMNS[1:]:
+            raw = cells[key]
+            if raw == "":
+                typed[key] = None
+            elif key in ("minutes", "fee_vnd"):
+                try:
+                    typed[key] = int(raw.replace("_", ""))
+                except ValueError:
+                    problems.append(Problem(fname, start, key, raw, "must be a whole number"))
+                    ok = False
+            else:
+                typed[key] = raw
+        if not ok:
+            continue
+        try:
+            out[pid] = Access(**{k: v for k, v in typed.items() if v is not None})
+        except ValidationError as exc:
+            for err in exc.errors():
+                ctx_err = (err.get("ctx") or {}).get("error")
+                if isinstance(ctx_err, _FieldError):
+                    problems.append(Problem(fname, start, ctx_err.field, ctx_err.value, ctx_err.message))
+                    continue
+                field = str(err["loc"][0]) if err.get("loc") else None
+                field = "from" if field == "from_" else field
+                msg = err["msg"].removeprefix("Value error, ")
+                if err["type"] == "missing":
+                    msg = "required field is empty"
+                problems.append(Problem(fname, start, field, typed.get(field or ""), msg))
+    return out
+
+
 def validate_files(paths: Sequence[Path | str]) -> tuple[list[Poi], list[Problem]]:
-    """Validate catalogue files; returns the valid records and every problem found (never raises for bad rows)."""
+    """Validate catalogue files; returns the valid records and every problem found (never raises for bad rows).
+
+    A file named ``access.csv`` among ``paths`` is the access table (cable car / boat to a place), not places: its
+    rows are checked against the places and attached as :attr:`Poi.access`.
+    """
     problems: list[Problem] = []
     records: list[tuple[Poi, str, int]] = []
+    access_files = [Path(p) for p in paths if Path(p).name == ACCESS_FILE]
     for p in paths:
-        records.extend(_validate_file(Path(p), problems))
+        if Path(p).name != ACCESS_FILE:
+            records.extend(_validate_file(Path(p), problems))
     _check_duplicates(records, problems)
     _check_part_of(records, problems)
     bad_ids = {p.value for p in problems if p.field == "id" and "duplicate id" in p.message}
     good = [r[0] for r in records if r[0].id not in bad_ids]
+    access: dict[str, Access] = {}
+    for f in access_files:
+        access.update(_validate_access(f, {p.id for p in good}, problems))
+    good = [p.model_copy(update={"access": access[p.id]}) if p.id in access else p for p in good]
     return good, problems
 
 

@@ -284,6 +284,7 @@ def form_to_request(form, ctx: PlanningContext) -> dict:
     data["costs"] = costs
     if not form.get("lunch"):
         data["lunch"] = None
+    data["evenings"] = bool(form.get("evenings"))
     secs = _num(form, "seconds")
     if secs is not None:
         data["solver"] = {"time_limit_s": secs}
