@@ -236,7 +236,7 @@ def markdown(rows: list[Row], cmd: str, commit: str, note: str) -> str:
         "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for r in sorted(rows, key=lambda r: (r.split, r.pid)):
-        missed = ", ".join("|".join(a) for a in r.missed) or "—"
+        missed = ", ".join(" or ".join(a) for a in r.missed) or "—"
         lines.append(f"| {r.split} | {r.pid} | {r.days} | {'yes' if r.multi else ''} | {r.hits}/{r.total} "
                      f"({r.recall:.2f}) | {' '.join(map(str, r.sights)) if r.feasible else 'infeasible'} | "
                      f"{r.drive_mean:.1f} / {max(r.drive_h, default=0):.1f} | {missed} |")
