@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from . import islands
 from . import provinces as prov
 from .errors import TourouteException
 from .itinerary import (Costs, DayPlan, Endpoint, Exclusion, Itinerary, ItineraryLeg, ItineraryStop, Totals)
@@ -131,6 +132,14 @@ class _Model:
     warnings: list[str]
     unknown_hours: set[int]
     excursions: dict[int, _Excursion] = field(default_factory=dict)
+    stays: list[islands.IslandStay] = field(default_factory=list)
+    """Island nights (:mod:`touroute.islands`); their boat nodes are ``boats``."""
+    problems: list[str] = field(default_factory=list)
+    """Why the request cannot be planned, found while building (an island night in the storm season …)."""
+
+    @property
+    def boats(self) -> dict[int, islands.IslandStay]:
+        return {n: s for s in self.stays for n in (s.out_node, s.back_node)}
 
 
 def _endpoint_place(ref: Any, cat: Catalogue, role: str) -> tuple[Place, Poi | None]:
@@ -200,6 +209,7 @@ class _Excursion:
     service_s: float
     exact: bool
     proxy_id: str | None            # catalogue place at the mainland port whose matrix row the excursion uses
+    closed: str | None = None       # why no boat runs on any day of the trip (storm season), both languages
 
     @property
     def id(self) -> str:
@@ -277,16 +287,19 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
     for hid in hub_ids:
         if hid not in cat:
             raise PlanningError(f"overnight: no place with id {hid!r} in the catalogue")
-    # Boats are modelled as day trips from the mainland; a trip cannot start, end or be forced to sleep on an island.
-    forced = [("start", start_place), ("end", end_place)] + [
-        ("overnight", Place(h, cat.get(h).lat, cat.get(h).lon, cat.get(h).name_vi))
-        for h in (req.overnight.fixed if req.overnight.mode == "fixed" else req.overnight.pinned.values())]
+    # A trip cannot start or end on an island (the boats are planned from the mainland); a night there is an island
+    # stay (touroute.islands) when the request fixes or pins it.
+    forced = [("start", start_place), ("end", end_place)]
     for role, pl in forced:
         for link in ctx.router.ferries:
             if link.on_island(pl.lat, pl.lon):
                 raise PlanningError(
                     f"{role}: {pl.name or pl.id} is on {link.island}, reachable only by boat; touroute plans island "
-                    f"visits as day trips from {link.from_port} — start, end and sleep on the mainland")
+                    f"visits from {link.from_port} — start and end on the mainland (a night on the island: pin "
+                    f"its hub, overnight.pinned)")
+    stays, stay_problems, stay_warnings = islands.plan_stays(req, cat, ctx.router.ferries)
+    warnings.extend(stay_warnings)
+    stay_links = {s.link.id for s in stays}
     # --- candidates ------------------------------------------------------------------------------------------
     must = list(dict.fromkeys(list(req.must_visit) + [lk.place_id for lk in req.locks]))
     for pid in must + list(req.exclude):
@@ -331,7 +344,7 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
     excursions: list[_Excursion] = []
     for link in ctx.router.ferries:
         island = [cat.get(pid) for pid in final if link.on_island(cat.get(pid).lat, cat.get(pid).lon)]
-        if not island:
+        if not island or link.id in stay_links:  # a night on the island: its places are ordinary stops
             continue
         final = [pid for pid in final if pid not in {p.id for p in island}]
         exc = _build_excursion(link, island, req, cat, frozenset(must)) if req.use_ferries else None
@@ -374,10 +387,12 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
         k = add(Place(exc.id, exc.link.from_lat, exc.link.from_lon, exc.link.from_port), None)
         exc_nodes[k] = exc
         cands.append(k)
+    islands.add_boat_nodes(stays, add)
+    boat_proxy = {n: islands.port_proxy(cat, s.link) for s in stays for n in (s.out_node, s.back_node)}
 
     # --- travel matrix: reuse the cached catalogue matrix where possible ------------------------------------
     M = ctx.matrix(profile)
-    keys = [exc_nodes[i].proxy_id if i in exc_nodes and exc_nodes[i].proxy_id else pl.id
+    keys = [exc_nodes[i].proxy_id if i in exc_nodes and exc_nodes[i].proxy_id else boat_proxy.get(i) or pl.id
             for i, pl in enumerate(places)]
     in_cat = [k in M._index for k in keys]
     if all(in_cat):
@@ -391,6 +406,7 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
         sec, met = matrix.seconds, matrix.metres
         matrix_index = list(range(len(places)))
     warnings.extend(w for w in getattr(matrix, "warnings", ()) if any(pl.name in w for pl in places[:2]))
+    islands.wire(stays, places, sec, met, ctx.router, profile, index)
 
     # --- service, score, windows ---------------------------------------------------------------------------
     n = len(places)
@@ -408,14 +424,25 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
         score[i] = sum(p.popularity * weights.get(p.category, 0.0) for p in exc.pois)
         province_of[i] = exc.pois[0].province_legacy
         lock_days = {locks[p.id] for p in exc.pois if p.id in locks}
+        off_days = [req.start_date + timedelta(days=d) for d in range(req.days)
+                    if exc.link.suspended_on(req.start_date + timedelta(days=d))]
         for d in range(req.days):
             if lock_days and d + 1 not in lock_days:
+                continue
+            if req.start_date + timedelta(days=d) in off_days:
                 continue
             for o in exc.out_times:
                 t = o - exc.check_in_s
                 if t >= open_s and t + exc.service_s <= close_s:
                     windows[i].append((d * DAY + t, d * DAY + t))
-        if not windows[i]:
+        if not windows[i] and off_days:
+            detail_en, detail_vi = islands.suspension_reason(exc.link, off_days, f"{exc.link.island} day trip",
+                                                             f"chuyến ra {exc.link.island}") or ("", "")
+            exc.closed = f"{detail_en} / {detail_vi}"
+            for p in exc.pois:
+                if p.id not in must:
+                    excluded.append(_exclusion(p, "ferry", detail_en, detail_vi))
+        elif not windows[i]:
             for p in exc.pois:
                 if p.id not in must:
                     excluded.append(_exclusion(p, "ferry", f"boats leave {exc.link.from_port} at "
@@ -448,6 +475,7 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
     # hotels: windows are irrelevant but must not be empty for checker symmetry
     for h in {s_node, e_node, *hubs}:
         windows[h] = [(0.0, req.days * DAY)]
+    stay_problems += islands.boat_windows(stays, windows, service, open_s, close_s)
 
     # --- routes ------------------------------------------------------------------------------------------------
     brk = None
@@ -455,10 +483,11 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
     pinned = dict(req.overnight.pinned)
     if req.overnight.mode == "fixed":
         pinned = {k + 1: h for k, h in enumerate(req.overnight.fixed)}
+    free_hubs = tuple(h for h in hubs if h not in {s.hub_node for s in stays})  # island hubs: only their nights
     for d in range(req.days):
         t0 = d * DAY
-        starts = (s_node,) if d == 0 else (tuple([index[pinned[d]]]) if d in pinned else tuple(hubs))
-        ends = (e_node,) if d == req.days - 1 else (tuple([index[pinned[d + 1]]]) if d + 1 in pinned else tuple(hubs))
+        starts = (s_node,) if d == 0 else (tuple([index[pinned[d]]]) if d in pinned else free_hubs)
+        ends = (e_node,) if d == req.days - 1 else (tuple([index[pinned[d + 1]]]) if d + 1 in pinned else free_hubs)
         if req.lunch:
             lo = t0 + _seconds_of(req.lunch.earliest)
             hi = t0 + _seconds_of(req.lunch.latest_end) - req.lunch.minutes * 60.0
@@ -485,6 +514,7 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
 
     must_nodes = {index[p] for p in must if p in index}
     must_nodes |= {i for i, exc in exc_nodes.items() if any(p.id in must for p in exc.pois)}
+    must_nodes |= {n for s in stays for n in (s.out_node, s.back_node)}  # the boats of an island night
     mandatory = frozenset(i for i in must_nodes if windows[i])
     # Lunch is part of a boat day trip and of a visit of four hours or more (eaten on site).
     meal = np.zeros(n, dtype=np.int8)
@@ -495,7 +525,7 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
                                   groups=groups, group_min_visits=gmin, group_max_visits={}, seed=req.solver.seed,
                                   name="touroute")
     return _Model(problem, places, pois, sec, met, matrix_index, matrix, hubs, s_node, e_node, cands, province_of,
-                  group_index, excluded, warnings, unknown_hours, exc_nodes)
+                  group_index, excluded, warnings, unknown_hours, exc_nodes, stays, stay_problems)
 
 
 def cat_get_error(cat: Catalogue, pid: str) -> str:
@@ -794,7 +824,8 @@ def _itinerary(model: _Model, sol: Solution, req: PlanRequest, notes: list[str],
         day_m = day_s = 0.0
         for k in range(len(stops_raw) - 1):
             a, b = stops_raw[k].node, stops_raw[k + 1].node
-            leg = M.leg(model.matrix_index[a], model.matrix_index[b]) if M is not None else None
+            shore = islands.leg_ends(model.stays, model.places, a, b)  # island side of a boat: not a matrix leg
+            leg = M.leg(model.matrix_index[a], model.matrix_index[b]) if M is not None and shore is None else None
             secs, metres = float(model.seconds[a, b]), float(model.metres[a, b])
             arrive = stops_raw[k + 1].arrival
             depart = arrive - secs
@@ -805,13 +836,18 @@ def _itinerary(model: _Model, sol: Solution, req: PlanRequest, notes: list[str],
                 arrive=_to_dt(req, arrive), seconds=secs, metres=metres,
                 source=leg.source if leg else "estimate", ferry=leg.ferry if leg else None,
                 network=leg.network if leg else None,
-                geometry=leg.geometry() if (leg is not None and geometry) else
+                geometry=leg.geometry() if (leg is not None and geometry) else list(shore) if shore else
                 [(model.places[a].lat, model.places[a].lon), (model.places[b].lat, model.places[b].lon)]))
             day_m += metres
             day_s += secs
             if legs[-1].source == "estimate":
                 est_m += metres
+        boats = model.boats
         for st in stops_raw[1:-1]:
+            if st.node in boats:
+                stops.append(ItineraryStop(**islands.boat_stop(
+                    boats[st.node], st.node, st, lambda t: _to_dt(req, t), _stay_hub(model, boats[st.node]))))
+                continue
             exc = model.excursions.get(st.node)
             if exc is not None:
                 stops.append(_excursion_stop(model, exc, st, req))
@@ -893,6 +929,13 @@ def _itinerary(model: _Model, sol: Solution, req: PlanRequest, notes: list[str],
                      solver={k: v for k, v in sol.stats.items() if isinstance(v, (int, float, str, bool))})
 
 
+def _stay_hub(model: _Model, stay: islands.IslandStay) -> Poi:
+    """The island hub of a stay (its province names the boat stops)."""
+    poi = model.pois[stay.hub_node]
+    assert poi is not None
+    return poi
+
+
 def _excursion_stop(model: _Model, exc: _Excursion, st: Any, req: PlanRequest) -> ItineraryStop:
     """The island day trip as one stop: boat times, the island places seen, the crossing for the map."""
     link = exc.link
@@ -940,14 +983,18 @@ def plan(req: PlanRequest, ctx: PlanningContext | None = None, *, geometry: bool
     model = build_model(req, ctx)
     P = model.problem
     must_ids = set(req.must_visit) | {lk.place_id for lk in req.locks}
-    problems: list[str] = []
+    problems: list[str] = list(model.problems)
+    if model.stays and master is None:
+        master = False  # the master's coarse day model does not know the boats; the search's timetable does
     for pid in must_ids:
         i = next((k for k, p in enumerate(model.places) if p.id == pid), None)
         if i is not None and not P.windows[i]:
             problems.append(_why_unserved(model, i, req))
     for i, exc in model.excursions.items():
         wanted = [p for p in exc.pois if p.id in must_ids]
-        if wanted and not P.windows[i]:
+        if wanted and not P.windows[i] and exc.closed:
+            problems.append(f"must-visit {wanted[0].name_en}: {exc.closed}")
+        elif wanted and not P.windows[i]:
             problems.append(
                 f"must-visit {wanted[0].name_en} is on {exc.link.island}: boats leave {exc.link.from_port} at "
                 f"{', '.join(_hhmm(o) for o in exc.out_times)} and the day trip takes {exc.service_s / 3600:.1f} h "
