@@ -268,6 +268,9 @@ _INFEASIBLE_KINDS = [
     ("must-visit fits alone, not found in time", re.compile(r"on its own, but the search found no plan")),
     ("must-visit: no time for lunch", re.compile(r"leave no time for the lunch break")),
     ("island boat times", re.compile(r"boats leave .* does not fit")),
+    ("island night: boat times", re.compile(r"the boat (out|back) to/from .* does not fit the day's hours")),
+    ("island boats: storm season", re.compile(r"boats .* do not run on .* storm season")),
+    ("island night, ferries off", re.compile(r"needs the boat, but ferries are disabled")),
     ("no chain of overnight hubs", re.compile(r"no chain of overnight hubs")),
     ("regional rule", re.compile(r"regional rule cannot be met")),
 ]

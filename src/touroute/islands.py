@@ -182,6 +182,20 @@ def plan_stays(req: Any, cat: Any, links: Sequence[FerryLink]) -> tuple[list[Isl
         if link.suspended_note:
             warnings.append(f"{link.island}: {link.suspended_note} Check the sea forecast before the crossing "
                             f"(source: {'; '.join(link.suspended_source[:1])}).")
+    pinned_hubs = set(fixed.values())
+    trip = [req.start_date + timedelta(days=d) for d in range(req.days)]
+    for hid in dict.fromkeys(req.overnight.candidates if req.overnight.mode != "fixed" else []):
+        hub = cat.get(hid)
+        link = link_of(links, hub.lat, hub.lon)
+        if link is None or hid in pinned_hubs:
+            continue
+        closed = suspension_reason(link, trip, f"{hub.name_en}", f"{hub.name_vi}")
+        warnings.append(
+            f"{hub.name_en} is on {link.island}: a night there is planned only when pinned to a night "
+            f"(overnight.pinned), with the boats out and back — not chosen among the candidates"
+            + (f"; and {closed[0]}" if closed else "")
+            + f" / {hub.name_vi} nằm trên đảo {link.island}: chỉ nghỉ đêm ở đó khi ghim vào một đêm (overnight.pinned)"
+            + (f"; {closed[1]}" if closed else ""))
     return stays, problems, warnings
 
 

@@ -10,6 +10,7 @@ The mapping (documented in docs/planner.md):
   are unknown are treated as open during the day and flagged;
 * **lunch** is the route break; the **driving cap** is the route's travel limit;
 * **ferries**: island places can only be visited between the first boat out (+ crossing) and the last boat back;
+  a night pinned to an island hub is an island stay with mandatory boat nodes (``touroute.islands``);
 * **regional rules** are province groups with minimum visits; the rules that are not counts (minimum hours,
   maximum share) are exact constraints of the CP-SAT master problem (``solve.master``), with re-solving under
   tightened counts as the fallback when it finds nothing; all are verified after solving;
@@ -548,6 +549,9 @@ def _why_unserved(model: _Model, i: int, req: PlanRequest) -> str:
         must = set(req.must_visit) | {lk.place_id for lk in req.locks}
         wanted = [p.name_en for p in exc.pois if p.id in must] or [p.name_en for p in exc.pois[:1]]
         name = f"{', '.join(wanted)} ({exc.link.island} day trip)"
+    elif i in model.boats:
+        stay = model.boats[i]
+        name = f"the boat {model.places[i].name} of the night on {stay.link.island} (island night)"
     else:
         name = poi.name_en if poi else model.places[i].name or model.places[i].id
     if not P.windows[i]:
