@@ -229,3 +229,17 @@ def test_island_hub_among_candidates_is_not_chosen_and_the_plan_says_how(ctx):
     assert it.feasible and it.days[0].end.place_id == "dn-city-centre"
     w = next(x for x in it.warnings if "Bãi Làng" in x)
     assert "overnight.pinned" in w and "do not run" in w and "không chạy" in w
+
+
+def test_two_nights_on_the_island_keep_the_middle_day_on_the_island(ctx):
+    """A day that starts and ends on the island hub has no boat: it must not reach the mainland (the hotel-pair
+    bound between the island hub and mainland hotels is no leg to a mainland place)."""
+    link = _link(ctx, "ly-son-sa-ky")
+    req = PlanRequest(start_date=MAY, days=4, start="qng-quang-ngai-city", categories=["heritage"],
+                      exclude=_access_points(ctx), overnight={"pinned": {1: "qng-ly-son-town", 2: "qng-ly-son-town"}},
+                      solver={"time_limit_s": 1})
+    it = plan(req, ctx, geometry=False)
+    verify(it, req, ctx)
+    assert rebuilt_check(it, req, ctx) == []
+    assert all(_on(link, ctx, s.place_id) for s in it.days[1].stops)
+    assert set(_island_trip(it, link, ctx)) == {1, 3}

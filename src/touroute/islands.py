@@ -13,8 +13,10 @@ So a stay is modelled with ordinary solver nodes that the independent checker (`
 * both boat nodes are **mandatory**, so a plan that skips a crossing fails the checker.
 
 The hotel-pair test of the search (can day *d* go from its start hotel straight to its end hotel) needs a finite
-mainland → island-hub leg: it is the drive to the port plus the island road from the port, without the crossing (an
-optimistic bound; any real route must still pass through the boat node, which the mandatory rule enforces).
+leg between a mainland hotel and the island hub: it is the drive to the port plus the island road from the port,
+without the crossing (an optimistic bound; any real route must still pass through the boat node, which the
+mandatory rule enforces). Only hotel-to-hotel legs get it: from the island hub to a mainland *place* there is no leg,
+so a day that starts and ends on the island (two nights there) cannot visit the mainland.
 
 Seasons: ``FerryLink.suspended`` (storm season, announced closures). A stay whose crossing days fall in it is refused
 with the reason in English and Vietnamese; day trips lose the suspended days, and the island places say why when no
@@ -209,7 +211,7 @@ def add_boat_nodes(stays: list[IslandStay], add: Any) -> None:
 
 
 def wire(stays: list[IslandStay], places: Sequence[Place], sec: np.ndarray, met: np.ndarray, router: Any,
-         profile: str, hub_index: dict[str, int]) -> None:
+         profile: str, hub_index: dict[str, int], hotels: set[int]) -> None:
     """Join the shores only through the boats (in place on ``sec`` / ``met``, see the module docstring).
 
     Legs between the island port and island nodes come from a small matrix of the router (the port is not a
@@ -251,7 +253,6 @@ def wire(stays: list[IslandStay], places: Sequence[Place], sec: np.ndarray, met:
         pos, S, Mt = port[lid]
         return (0.0, 0.0) if i in outs else (float(S[pos[i], 0]), float(Mt[pos[i], 0]))
 
-    hubs = {s.hub_node: s.link.id for s in stays}
     for i in range(n):
         for j in range(n):
             if i == j:
@@ -265,10 +266,10 @@ def wire(stays: list[IslandStay], places: Sequence[Place], sec: np.ndarray, met:
                 elif j in backs:
                     sec[i, j], met[i, j] = to_port(a, i)
                 continue  # two island nodes: the catalogue matrix's island road
-            boats = i in outs or i in backs or j in outs or j in backs
-            if not boats and (a is None or i in hubs) and (b is None or j in hubs):
+            if i in hotels and j in hotels:
                 # hotel-pair bound (a night's hotel on an island): the road to the port, the island road from or to
-                # the island port, without the boat — the route itself must still take the boat nodes
+                # the island port, without the boat — the route itself must still take the boat nodes. Only
+                # between two hotels (the search's "can this day join its hotels" test): a visit never gets it
                 t = m = 0.0
                 k1, k2 = i, j
                 if a is not None:

@@ -407,7 +407,7 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
         sec, met = matrix.seconds, matrix.metres
         matrix_index = list(range(len(places)))
     warnings.extend(w for w in getattr(matrix, "warnings", ()) if any(pl.name in w for pl in places[:2]))
-    islands.wire(stays, places, sec, met, ctx.router, profile, index)
+    islands.wire(stays, places, sec, met, ctx.router, profile, index, {s_node, e_node, *hubs})
 
     # --- service, score, windows ---------------------------------------------------------------------------
     n = len(places)
@@ -798,7 +798,8 @@ def _province_minutes(model: _Model, sol: Solution) -> dict[str, float]:
     out: dict[str, float] = defaultdict(float)
     for r in sol.routes:
         for v in r:
-            out[model.province_of[v]] += model.problem.service[v] / 60.0
+            if v in model.province_of:  # not the boats of an island night
+                out[model.province_of[v]] += model.problem.service[v] / 60.0
     return dict(out)
 
 
