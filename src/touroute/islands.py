@@ -344,3 +344,37 @@ def leg_ends(stays: list[IslandStay], places: Sequence[Place], a: int, b: int) -
         if b == s.back_node:
             return (places[a].lat, places[a].lon), (L.to_lat, L.to_lon)
     return None
+
+
+def day_sequence(stays: list[IslandStay], d: int, s: int, i: int, e: int) -> list[int] | None:
+    """Day ``d`` from hotel ``s`` to hotel ``e`` visiting only ``i``, with the boats an island night puts on that
+    day (back first when ``s`` is an island hub left that day, out last when ``e`` is one reached that day), ``i`` on
+    the side of the water it lies on; None when no such day exists (``i`` on an island the day never reaches)."""
+    where = next((st.link.id for st in stays if i in st.island_nodes), None)
+    start_isl = next((st for st in stays if s == st.hub_node), None)
+    end_isl = next((st for st in stays if e == st.hub_node), None)
+    back = [start_isl.back_node] if start_isl is not None and d == start_isl.back_day else []
+    out = [end_isl.out_node] if end_isl is not None and d == end_isl.out_day else []
+    if where is not None:
+        if start_isl is not None and start_isl.link.id == where and back:
+            return [s, i, *back, *out, e]  # the island morning, then the boat back
+        if end_isl is not None and end_isl.link.id == where and out:
+            return [s, *back, *out, i, e]  # the boat out, then the island afternoon
+        if start_isl is not None and end_isl is not None and start_isl.link.id == where == end_isl.link.id \
+                and not back and not out:
+            return [s, i, e]  # a day between two nights on the island
+        return None
+    if (start_isl is not None and not back) or (end_isl is not None and not out):
+        return None  # the day is spent on an island
+    return [s, *back, i, *out, e]
+
+
+def unreachable_text(stays: list[IslandStay], i: int, name: str) -> str | None:
+    """Why a must-visit on the island of a stay did not fit: it can only be seen between the boats."""
+    for st in stays:
+        if i in st.island_nodes:
+            return (f"must-visit {name} is on {st.link.island}, which the trip reaches only between the boat out on "
+                    f"day {st.out_day + 1} and the boat back on day {st.back_day + 1} (nights "
+                    f"{', '.join(map(str, st.nights))} on the island): it does not fit there with the day's hours, "
+                    f"locks and other must-visits — lock it to one of those days, move the night, or add a night")
+    return None

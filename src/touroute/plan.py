@@ -570,21 +570,27 @@ def _why_unserved(model: _Model, i: int, req: PlanRequest) -> str:
         close = max(b for _, b in wins)
         for s in r.start_nodes:
             for e in r.end_nodes:
-                sched, ok = route_fits(P, d, [s, i, e])
+                seq = islands.day_sequence(model.stays, d, s, i, e)  # with the boats of an island night
+                if seq is None:
+                    continue  # no such day: i is on an island the trip is not on that day (or the reverse)
+                k = seq.index(i)
+                sched, ok = route_fits(P, d, seq)
                 if ok:
                     fits_alone.append((d, s, e))
                     continue
-                here, back = sched.stops[1], sched.stops[2].arrival
+                here, back = sched.stops[k], sched.stops[-1].arrival
                 brk = sched.break_
-                lunch_before = brk is not None and brk.after == 0
+                lunch_before = brk is not None and brk.after < k
                 with_lunch = f" and the {brk.duration / 60:.0f}-min lunch break" if lunch_before else ""
-                drive = P.travel[s, i] + P.travel[i, e]
+                with_lunch += " and the boat" if any(v in model.boats for v in seq[:k]) else ""
+                drive = sum(float(P.travel[seq[q], seq[q + 1]]) for q in range(len(seq) - 1))
+                to_i = sum(float(P.travel[seq[q], seq[q + 1]]) for q in range(k))
                 if here.arrival > close + P.eps:
                     gap = here.arrival - close
                     msg = (f"must-visit {name} must be entered by {_hhmm(close)} (closing / end of day minus a "
                            f"{P.service[i] / 60:.0f}-min visit) but day {d + 1} cannot reach it before "
                            f"{_hhmm(here.arrival)} from {model.places[s].name or model.places[s].id} "
-                           f"({P.travel[s, i] / 3600:.1f} h drive{with_lunch})")
+                           f"({to_i / 3600:.1f} h drive{with_lunch})")
                 elif back > r.t_end + P.eps:
                     gap = back - r.t_end
                     after = " and the lunch break" if brk is not None and brk.after == 1 else ""
@@ -616,6 +622,9 @@ def _why_unserved(model: _Model, i: int, req: PlanRequest) -> str:
         best = None
     if best is not None:
         return best[1]
+    island = islands.unreachable_text(model.stays, i, name)
+    if island:
+        return island
     return (f"must-visit {name} is reachable on its own, but not together with the other must-visits, locks and "
             f"regional rules in the days available — drop one or add a day")
 
