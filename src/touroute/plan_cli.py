@@ -50,9 +50,12 @@ def register(main: click.Group) -> None:
     @click.option("--overnight", help="Fixed hub id for each night, comma separated (else the optimiser chooses).")
     @click.option("--driving-cap", type=int, help="Maximum driving minutes per day.")
     @click.option("--no-lunch", is_flag=True, help="No lunch break.")
+    @click.option("--evenings/--no-evenings", default=None,
+                  help="Suggest an optional evening outing after dinner for each night (lanterns, night markets, "
+                       "shows), from the places' evening hours.  [default: on]")
     @click.option("--group-size", type=int, help="Number of travellers.")
     @click.option("--vehicle", type=click.Choice(["car", "van", "coach", "motorbike"]))
-    @click.option("--pace", type=click.Choice(["relaxed", "normal", "intense"]))
+    @click.option("--pace", type=click.Choice(["relaxed", "normal", "packed"]))
     @click.option("--seconds", type=float,
                   help=f"Solver time limit in seconds.  [default: {AUTO_LIMIT_SHORT_S:g} for trips of up to "
                        f"{AUTO_LIMIT_SHORT_DAYS} days, {AUTO_LIMIT_LONG_S:g} for longer ones]")
@@ -62,8 +65,8 @@ def register(main: click.Group) -> None:
     @click.option("--no-geometry", is_flag=True, help="Skip road polylines in JSON output (faster).")
     @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
     def plan_cmd(request_file, start, end, days, start_date, day_start, day_end, category, province, must, exclude,
-                 cover, min_stops, max_share, overnight, driving_cap, no_lunch, group_size, vehicle, pace, seconds,
-                 seed, fmt, lang, no_geometry, output):
+                 cover, min_stops, max_share, overnight, driving_cap, no_lunch, evenings, group_size, vehicle, pace,
+                 seconds, seed, fmt, lang, no_geometry, output):
         """Plan a multi-day, multi-province trip. / Lập lịch trình nhiều ngày, liên tỉnh.
 
         Example: touroute plan --start hue-hub-hue-city --end kh-hub-nha-trang --days 5 --cover "Quang Ngai"
@@ -107,6 +110,8 @@ def register(main: click.Group) -> None:
             data["overnight"] = {"mode": "fixed", "fixed": _split((overnight,))}
         if no_lunch:
             data["lunch"] = None
+        if evenings is not None:
+            data["evenings"] = evenings
         sol = dict(data.get("solver") or {})
         if seconds is not None:
             sol["time_limit_s"] = seconds

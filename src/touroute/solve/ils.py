@@ -51,6 +51,10 @@ class Arrays:
     rt: np.ndarray
     group_ids: list[int]
     bonus: float
+    sim: np.ndarray
+    dec: np.ndarray
+    decay: float
+    load: np.ndarray
 
 
 def to_arrays(problem: OrienteeringProblem) -> Arrays:
@@ -90,15 +94,21 @@ def to_arrays(problem: OrienteeringProblem) -> Arrays:
         useful = sc[i] > 0 or (grp[i] >= 0 and gmin[grp[i]] > 0)
         if useful:
             cand[i] = 1
-    rt = np.zeros((len(problem.routes), 6))
+    rt = np.zeros((len(problem.routes), 8))
     for d, r in enumerate(problem.routes):
         rt[d, 0] = r.t_start
         rt[d, 1] = r.t_end
         rt[d, 2] = r.max_travel if r.max_travel is not None else math.inf
         if r.break_ is not None and r.break_.duration > 0:
             rt[d, 3:6] = (r.break_.duration, r.break_.earliest, r.break_.latest)
+        rt[d, 6] = r.max_load if r.max_load is not None else math.inf
+        rt[d, 7] = problem.travel_cost
     meal = np.zeros(n, dtype=np.int8) if problem.meal is None else np.asarray(problem.meal, dtype=np.int8)
-    return Arrays(problem.travel, problem.service, sc, wo, wc, nw, meal, cand, grp, gmin, gmax, bonus, rt, gids, bonus)
+    sim = (np.full(n, -1, dtype=np.int64) if problem.similar is None
+           else np.ascontiguousarray(problem.similar, dtype=np.int64))
+    load = np.ones(n) if problem.load is None else np.ascontiguousarray(problem.load, dtype=np.float64)
+    return Arrays(problem.travel, problem.service, sc, wo, wc, nw, meal, cand, grp, gmin, gmax, bonus, rt, gids, bonus,
+                  sim, real, float(problem.similar_decay), load)
 
 
 def _run(A: Arrays, rs: np.ndarray, init: list[list[int]] | None, budget: float, seed: int, params: np.ndarray,
@@ -113,7 +123,7 @@ def _run(A: Arrays, rs: np.ndarray, init: list[list[int]] | None, budget: float,
         iln[r] = len(full)
     bseq, bln, best, it, work = K.search(A.T, A.svc, A.sc, A.wo, A.wc, A.nw, A.meal, A.cand, A.grp, A.gmin, A.gmax,
                                          A.gpen, rs, A.rt, iseq, iln, float(budget), int(seed), params,
-                                         float(deadline))
+                                         float(deadline), A.sim, A.dec, A.decay, A.load)
     routes = [[int(x) for x in bseq[r, : bln[r]]] for r in range(R)]
     return routes, float(best), int(it), int(work)
 

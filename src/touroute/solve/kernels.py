@@ -7,7 +7,10 @@ Arrays of the problem ("P"):
     T[n,n] travel, svc[n] service, sc[n] search score (real score + mandatory bonus), wo/wc[n,K] window
     open/close, nw[n] number of windows, meal[n] 1 if a visit there includes the route's break when it spans it, cand[n] 1 if the node may be visited, grp[n] group id or -1,
     gmin/gmax[G] group limits, gpen penalty per missing group visit, rs[R,2] start/end node of each route,
-    rt[R,6] = t_start, t_end, travel cap, break duration, break earliest, break latest.
+    rt[R,8] = t_start, t_end, travel cap, break duration, break earliest, break latest, load cap (sight units),
+    cost of a second of travel (in score units; the objective subtracts it × the route's travel),
+    sim[n] similarity group or -1, dec[n] the part of sc that similar visits discount (the real score; the
+    mandatory bonus is not discounted), decay the discount factor, load[n] sight units of a visit.
 Arrays of a solution ("S"):
     seq[R,L] nodes of each route, hotels included, ln[R] their counts, st[R,L] start of service (arrival for
     the end hotel), ar[R,L] arrival, ms[R,L] MaxShift (how much the start at a position may be delayed without
@@ -240,8 +243,13 @@ def route_exact(r, seq, ln, nw, rt):
 
 
 @njit(cache=True)
-def make_feasible(r, T, svc, wo, wc, nw, meal, rt, seq, ln, st, ar, ms, trav, bg, where, grp, gcnt, rver):
-    """Drop visits from the end of route r until its timetable is feasible (rare: only non-metric matrices)."""
+def make_feasible(r, T, svc, wo, wc, nw, meal, rt, seq, ln, st, ar, ms, trav, bg, where, grp, gcnt, rver, load):
+    """Drop visits from the end of route r until its timetable is feasible (rare: only non-metric matrices) and
+    its load fits the route's cap (a warm start made under another pace)."""
+    while route_load(r, seq, ln, load) > rt[r, 6] + EPS and ln[r] > 2:
+        j = remove_at(r, ln[r] - 2, seq, ln, where, rver)
+        if grp[j] >= 0:
+            gcnt[grp[j]] -= 1
     while not refresh(r, T, svc, wo, wc, nw, meal, rt, seq, ln, st, ar, ms, trav, bg):
         if ln[r] <= 2:
             return False
@@ -252,11 +260,39 @@ def make_feasible(r, T, svc, wo, wc, nw, meal, rt, seq, ln, st, ar, ms, trav, bg
 
 
 @njit(cache=True)
-def objective(seq, ln, sc, grp, gmin, gcnt, gpen, R):
+def route_load(r, seq, ln, load):
+    tot = 0.0
+    for k in range(1, ln[r] - 1):
+        tot += load[seq[r, k]]
+    return tot
+
+
+@njit(cache=True)
+def route_value(r, seq, ln, sc, sim, dec, decay):
+    """Route r's value: its scores, less the discount of similar visits — the k-th best (by ``dec``, ties by
+    node number) of a similarity group keeps ``decay**k`` of its ``dec`` part (``OrienteeringProblem.route_value``)."""
+    tot = 0.0
+    L = ln[r]
+    for k in range(1, L - 1):
+        j = seq[r, k]
+        tot += sc[j]
+        g = sim[j]
+        if g >= 0 and decay < 1.0:
+            rank = 0
+            for q in range(1, L - 1):
+                i = seq[r, q]
+                if i != j and sim[i] == g and (dec[i] > dec[j] or (dec[i] == dec[j] and i < j)):
+                    rank += 1
+            if rank > 0:
+                tot -= dec[j] * (1.0 - decay ** rank)
+    return tot
+
+
+@njit(cache=True)
+def objective(seq, ln, sc, grp, gmin, gcnt, gpen, R, sim, dec, decay, rt, trav):
     tot = 0.0
     for r in range(R):
-        for k in range(1, ln[r] - 1):
-            tot += sc[seq[r, k]]
+        tot += route_value(r, seq, ln, sc, sim, dec, decay) - rt[r, 7] * trav[r]
     for g in range(gmin.shape[0]):
         if gcnt[g] < gmin[g]:
             tot -= gpen * (gmin[g] - gcnt[g])
@@ -273,8 +309,11 @@ def duration(ar, ln, rt, R):
 
 @njit(cache=True)
 def repair(T, svc, sc, wo, wc, nw, meal, cand, grp, gmin, gmax, gpen, rt, seq, ln, st, ar, ms, trav, bg, where, gcnt,
-           noise, power, buf, sst, sar, bestS, bestP, stamp, rver, exactR, exactV):
-    """Greedy insertion by ratio score^power / time shift (randomised by ``noise``) until nothing fits.
+           noise, power, buf, sst, sar, bestS, bestP, stamp, rver, exactR, exactV, sim, dec, decay, load, scnt, rload):
+    """Greedy insertion by ratio gain^power / time shift (randomised by ``noise``) until nothing fits.
+
+    The gain of a node in a route is its score discounted as if it ranked last among the route's similar visits
+    (a lower bound of the exact gain); routes whose load cap it would exceed are skipped.
 
     The cheapest position of each (node, route) is cached with the route's version stamp, so only routes that
     changed since (by destroy, insertion or restore) are re-evaluated — also across calls.
@@ -287,6 +326,7 @@ def repair(T, svc, sc, wo, wc, nw, meal, cand, grp, gmin, gmax, gpen, rt, seq, l
     if noise > 0.0:
         for j in range(n):
             mult[j] = 1.0 + noise * np.random.random()
+    use_sim = decay < 1.0
     while True:
         bj = -1
         br = -1
@@ -295,6 +335,13 @@ def repair(T, svc, sc, wo, wc, nw, meal, cand, grp, gmin, gmax, gpen, rt, seq, l
             if exactV[r] != rver[r]:
                 exactR[r] = route_exact(r, seq, ln, nw, rt)
                 exactV[r] = rver[r]
+            rload[r] = route_load(r, seq, ln, load)
+            if use_sim:
+                for g in range(scnt.shape[1]):
+                    scnt[r, g] = 0
+                for k in range(1, ln[r] - 1):
+                    if sim[seq[r, k]] >= 0:
+                        scnt[r, sim[seq[r, k]]] += 1
         for j in range(n):
             if cand[j] != 1 or where[j] >= 0:
                 continue
@@ -309,6 +356,8 @@ def repair(T, svc, sc, wo, wc, nw, meal, cand, grp, gmin, gmax, gpen, rt, seq, l
             num = s ** power * mult[j]
             work += 1 + R // 4  # the selection scan itself
             for r in range(R):
+                if rload[r] + load[j] > rt[r, 6] + EPS:
+                    continue
                 if stamp[j, r] != rver[r]:
                     work += 1  # window bounds and binary search
                     best = 1e300
@@ -348,7 +397,20 @@ def repair(T, svc, sc, wo, wc, nw, meal, cand, grp, gmin, gmax, gpen, rt, seq, l
                     bestP[j, r] = bp
                     stamp[j, r] = rver[r]
                 if bestP[j, r] >= 0:
-                    v = num / bestS[j, r]
+                    sr = s
+                    if use_sim and sim[j] >= 0 and scnt[r, sim[j]] > 0:
+                        sr = s - dec[j] * (1.0 - decay ** scnt[r, sim[j]])
+                    if rt[r, 7] > 0.0:
+                        # a visit must be worth its detour: its gain net of the travel it adds
+                        a = seq[r, bestP[j, r]]
+                        b = seq[r, bestP[j, r] + 1]
+                        sr -= rt[r, 7] * (T[a, j] + T[j, b] - T[a, b])
+                    if sr <= 0.0:
+                        continue
+                    if sr == s:
+                        v = num / bestS[j, r]
+                    else:
+                        v = sr ** power * mult[j] / bestS[j, r]
                     if v > bv:
                         bv = v
                         bj = j
@@ -470,7 +532,7 @@ def _now():
 
 @njit(cache=True, nogil=True)
 def search(T, svc, sc, wo, wc, nw, meal, cand0, grp, gmin, gmax, gpen, rs, rt, init_seq, init_ln,
-           budget, seed, params, deadline):
+           budget, seed, params, deadline, sim, dec, decay, load):
     """Simulated-annealing / iterated-local-search over destroy-and-repair moves.
 
     params = [power, noise, temperature factor, max segment fraction, restart after k non-improving iterations,
@@ -511,6 +573,12 @@ def search(T, svc, sc, wo, wc, nw, meal, cand0, grp, gmin, gmax, gpen, rs, rt, i
     rver = np.zeros(R, dtype=np.int64)
     exactR = np.zeros(R, dtype=np.bool_)
     exactV = np.full(R, -1, dtype=np.int64)
+    S = 1
+    for j in range(n):
+        if sim[j] + 1 > S:
+            S = sim[j] + 1
+    scnt = np.zeros((R, S), dtype=np.int64)
+    rload = np.zeros(R)
     # start from the given routes (or empty ones)
     for r in range(R):
         L = init_ln[r]
@@ -521,14 +589,14 @@ def search(T, svc, sc, wo, wc, nw, meal, cand0, grp, gmin, gmax, gpen, rs, rt, i
             where[seq[r, k]] = r
             if grp[seq[r, k]] >= 0:
                 gcnt[grp[seq[r, k]]] += 1
-        make_feasible(r, T, svc, wo, wc, nw, meal, rt, seq, ln, st, ar, ms, trav, bg, where, grp, gcnt, rver)
+        make_feasible(r, T, svc, wo, wc, nw, meal, rt, seq, ln, st, ar, ms, trav, bg, where, grp, gcnt, rver, load)
     work = repair(T, svc, sc, wo, wc, nw, meal, cand, grp, gmin, gmax, gpen, rt, seq, ln, st, ar, ms, trav, bg, where,
-                  gcnt, 0.0, power, buf, sst, sar, bestS, bestP, stamp, rver, exactR, exactV)
+                  gcnt, 0.0, power, buf, sst, sar, bestS, bestP, stamp, rver, exactR, exactV, sim, dec, decay, load, scnt, rload)
     for r in range(R):
         work += two_opt(r, T, svc, wo, wc, nw, meal, rt, seq, ln, st, ar, ms, trav, bg, buf, sst, sar, rver)
     work += repair(T, svc, sc, wo, wc, nw, meal, cand, grp, gmin, gmax, gpen, rt, seq, ln, st, ar, ms, trav, bg, where,
-                   gcnt, 0.0, power, buf, sst, sar, bestS, bestP, stamp, rver, exactR, exactV)
-    cur = objective(seq, ln, sc, grp, gmin, gcnt, gpen, R)
+                   gcnt, 0.0, power, buf, sst, sar, bestS, bestP, stamp, rver, exactR, exactV, sim, dec, decay, load, scnt, rload)
+    cur = objective(seq, ln, sc, grp, gmin, gcnt, gpen, R, sim, dec, decay, rt, trav)
     cur_d = duration(ar, ln, rt, R)
     best = cur
     best_d = cur_d
@@ -709,7 +777,7 @@ def search(T, svc, sc, wo, wc, nw, meal, cand0, grp, gmin, gmax, gpen, rs, rt, i
                 if grp[j] >= 0:
                     gcnt[grp[j]] -= 1
         for r in range(R):
-            make_feasible(r, T, svc, wo, wc, nw, meal, rt, seq, ln, st, ar, ms, trav, bg, where, grp, gcnt, rver)
+            make_feasible(r, T, svc, wo, wc, nw, meal, rt, seq, ln, st, ar, ms, trav, bg, where, grp, gcnt, rver, load)
         # nodes just removed may not come back in the first repair pass (forces the search to move)
         use_tabu = np.random.random() < ptabu
         for j in range(n):
@@ -722,19 +790,19 @@ def search(T, svc, sc, wo, wc, nw, meal, cand0, grp, gmin, gmax, gpen, rs, rt, i
                 if cand[j] == 2:
                     cand[j] = 0
             work += repair(T, svc, sc, wo, wc, nw, meal, cand, grp, gmin, gmax, gpen, rt, seq, ln, st, ar, ms, trav, bg,
-                           where, gcnt, noise, power, buf, sst, sar, bestS, bestP, stamp, rver, exactR, exactV)
+                           where, gcnt, noise, power, buf, sst, sar, bestS, bestP, stamp, rver, exactR, exactV, sim, dec, decay, load, scnt, rload)
             for j in range(n):
                 if cand[j] == 0 and cand0[j] == 1 and where[j] < 0:
                     cand[j] = 1
         # ---- repair (+ occasional route compression and a second repair)
         work += repair(T, svc, sc, wo, wc, nw, meal, cand, grp, gmin, gmax, gpen, rt, seq, ln, st, ar, ms, trav, bg,
-                       where, gcnt, noise, power, buf, sst, sar, bestS, bestP, stamp, rver, exactR, exactV)
+                       where, gcnt, noise, power, buf, sst, sar, bestS, bestP, stamp, rver, exactR, exactV, sim, dec, decay, load, scnt, rload)
         if np.random.random() < p2opt:
             for r in range(R):
                 work += two_opt(r, T, svc, wo, wc, nw, meal, rt, seq, ln, st, ar, ms, trav, bg, buf, sst, sar, rver)
             work += repair(T, svc, sc, wo, wc, nw, meal, cand, grp, gmin, gmax, gpen, rt, seq, ln, st, ar, ms, trav, bg,
-                           where, gcnt, 0.0, power, buf, sst, sar, bestS, bestP, stamp, rver, exactR, exactV)
-        new = objective(seq, ln, sc, grp, gmin, gcnt, gpen, R)
+                           where, gcnt, 0.0, power, buf, sst, sar, bestS, bestP, stamp, rver, exactR, exactV, sim, dec, decay, load, scnt, rload)
+        new = objective(seq, ln, sc, grp, gmin, gcnt, gpen, R, sim, dec, decay, rt, trav)
         new_d = duration(ar, ln, rt, R)
         accept = False
         if new > cur + EPS or (new >= cur - EPS and new_d <= cur_d + EPS):

@@ -16,8 +16,13 @@ One matrix-based model serves both the published benchmarks (TOPTW, OPHS) and re
 * ``meal`` marks visits that include the break (lunch on an island day trip);
 * ``mandatory`` nodes must be visited; ``groups`` (e.g. province of each node) with per-group minimum and
   maximum numbers of visits.
+* ``load[i]`` (sight units) with a per-route cap ``RouteSpec.max_load``: the pace of a day — a long site counts
+  as more than one sight.
+* ``similar[i]`` (similarity group, -1 none) with ``similar_decay``: within one route, the k-th best visit of a
+  group (k = 0, 1, …) earns ``score × decay**k`` — the fourth royal tomb of a day adds little.
 
-Objective: maximise the total score of visited nodes subject to all of the above.
+Objective: maximise the total value of visited nodes (scores, discounted for similar visits of one route), less
+``travel_cost`` × the total travel, subject to all of the above.
 """
 
 from __future__ import annotations
@@ -60,6 +65,8 @@ class RouteSpec:
     t_end: float
     max_travel: float | None = None
     break_: BreakSpec | None = None
+    max_load: float | None = None
+    """Cap on the summed ``load`` of the route's visits (the sights a day of this pace holds); ``None`` = no cap."""
 
 
 @dataclass
@@ -84,6 +91,16 @@ class OrienteeringProblem:
     than the break's latest start and lasts until at least ``earliest + duration``."""
     eps: float = 1e-6
     """Tolerance of every time comparison (benchmark distances are truncated decimals summed in floating point)."""
+    load: np.ndarray | None = None
+    """Per node: sight units a visit uses of its route's ``max_load`` (``None`` = 1 for every node)."""
+    similar: np.ndarray | None = None
+    """Per node: similarity group (same kind of sight, same site cluster) or -1; see ``similar_decay``."""
+    travel_cost: float = 0.0
+    """Score lost per unit of travel: the objective is the routes' value minus ``travel_cost`` × their total
+    travel, so a far sight must be worth its drive (a traveller's dislike of long drives). 0 = the benchmarks."""
+    similar_decay: float = 1.0
+    """Within one route, the k-th best visit of a similarity group earns ``score × similar_decay**k``: a traveller
+    values the first royal tomb of a day, much less the fourth. 1 = no discount (the benchmarks)."""
 
     def __post_init__(self) -> None:
         self.travel = np.ascontiguousarray(self.travel, dtype=np.float64)
@@ -95,6 +112,10 @@ class OrienteeringProblem:
             self.groups = np.ascontiguousarray(self.groups, dtype=np.int64)
         if self.meal is not None:
             self.meal = np.ascontiguousarray(self.meal, dtype=np.int8)
+        if self.load is not None:
+            self.load = np.ascontiguousarray(self.load, dtype=np.float64)
+        if self.similar is not None:
+            self.similar = np.ascontiguousarray(self.similar, dtype=np.int64)
         self.validate()
 
     @property
@@ -147,12 +168,51 @@ class OrienteeringProblem:
                 errs.append(f"mandatory node {i} is a start/end node of some route")
         if self.meal is not None and self.meal.shape != (n,):
             errs.append(f"meal must have shape ({n},)")
+        if self.load is not None and (self.load.shape != (n,) or (self.load < 0).any()):
+            errs.append(f"load must have shape ({n},) and be non-negative")
+        if self.similar is not None and self.similar.shape != (n,):
+            errs.append(f"similar must have shape ({n},)")
+        if not (math.isfinite(self.travel_cost) and self.travel_cost >= 0):
+            errs.append(f"travel_cost must be finite and non-negative, got {self.travel_cost}")
+        if not 0.0 <= self.similar_decay <= 1.0:
+            errs.append(f"similar_decay must lie in [0, 1], got {self.similar_decay}")
         if self.groups is not None and self.groups.shape != (n,):
             errs.append(f"groups must have shape ({n},)")
         if (self.group_min_visits or self.group_max_visits) and self.groups is None:
             errs.append("group limits given without groups")
         if errs:
             raise ProblemError("invalid OrienteeringProblem: " + "; ".join(errs))
+
+    def node_load(self, i: int) -> float:
+        return 1.0 if self.load is None else float(self.load[i])
+
+    def route_value(self, visits: list[int]) -> float:
+        """Value of one route's visits: scores, the k-th best visit of a similarity group discounted by
+        ``similar_decay**k`` (ties broken by node number, as the search kernel does)."""
+        total = 0.0
+        if self.similar is None or self.similar_decay >= 1.0:
+            return float(sum(float(self.score[v]) for v in visits))
+        by_group: dict[int, list[tuple[float, int]]] = {}
+        for v in visits:
+            g = int(self.similar[v])
+            if g < 0:
+                total += float(self.score[v])
+            else:
+                by_group.setdefault(g, []).append((-float(self.score[v]), v))
+        for members in by_group.values():
+            for k, (neg, _) in enumerate(sorted(members)):
+                total += -neg * self.similar_decay ** k
+        return total
+
+    def value(self, routes: list[list[int]], starts: list[int] | None = None, ends: list[int] | None = None) -> float:
+        """Objective value of a solution given as visit lists per route (hotels excluded), less ``travel_cost`` ×
+        the travel of each route from its start to its end when those are given."""
+        total = float(sum(self.route_value(list(dict.fromkeys(r))) for r in routes))
+        if self.travel_cost > 0 and starts is not None and ends is not None:
+            for r, s, e in zip(routes, starts, ends):
+                seq = [s, *r, e]
+                total -= self.travel_cost * float(sum(self.travel[a, b] for a, b in zip(seq, seq[1:])))
+        return total
 
     def window_matrix(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Windows as padded arrays (open, close, count) for the compiled search kernels."""

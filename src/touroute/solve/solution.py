@@ -160,7 +160,7 @@ def make_solution(problem: OrienteeringProblem, full_routes: list[list[int]], st
     """Wrap full routes (hotels included) into a ``Solution`` with timetables and score."""
     sched = [build_schedule(problem, d, r)[0] for d, r in enumerate(full_routes)]
     visits = [list(r[1:-1]) for r in full_routes]
-    score = float(sum(problem.score[v] for r in visits for v in set(r)))
+    score = problem.value(visits, [r[0] for r in full_routes], [r[-1] for r in full_routes])
     return Solution(visits, [r[0] for r in full_routes], [r[-1] for r in full_routes], sched, score, stats=dict(stats or {}))
 
 
@@ -204,8 +204,7 @@ def check(problem: OrienteeringProblem, solution: Solution, score_tol: float = 1
             gap = solution.schedule[d].break_.after
             bstart = solution.schedule[d].break_.start
         out.extend(route_violations(problem, d, seq, gap, bstart))
-    for v in seen:
-        total += float(problem.score[v])
+    total = problem.value([list(r) for r in solution.routes], list(solution.route_starts), list(solution.route_ends))
     for m in sorted(problem.mandatory):
         if m not in seen:
             out.append(f"mandatory node {m} not visited")
@@ -270,6 +269,10 @@ def route_violations(problem: OrienteeringProblem, d: int, seq: list[int], gap: 
             meal_visit = True
     if spec.max_travel is not None and drive > spec.max_travel + eps:
         out.append(f"route {d}: travel {drive:.4f} exceeds cap {spec.max_travel}")
+    if spec.max_load is not None:
+        load = sum(problem.node_load(v) for v in seq[1:-1])
+        if load > spec.max_load + eps:
+            out.append(f"route {d}: load {load:g} exceeds the day's cap {spec.max_load:g}")
     if brk is not None and brk.duration > 0 and gap is None and not meal_visit:
         if spec.t_start <= brk.latest + eps and t > brk.latest + eps:
             out.append(f"route {d}: runs past the latest break start {brk.latest} without a break")
