@@ -243,3 +243,28 @@ def test_two_nights_on_the_island_keep_the_middle_day_on_the_island(ctx):
     assert rebuilt_check(it, req, ctx) == []
     assert all(_on(link, ctx, s.place_id) for s in it.days[1].stops)
     assert set(_island_trip(it, link, ctx)) == {1, 3}
+
+
+def test_cu_lao_cham_sight_that_does_not_fit_between_the_boats_says_so(ctx):
+    """The 08:00 boat needs a 07:45 check-in: with days from 08:00 the night's group lands at 14:00 and must take the
+    13:00 boat back, which leaves no 5-hour slot for the main island visit — the plan says so (not "too far"); from
+    07:00 the morning boat makes it fit."""
+    req = PlanRequest(start_date=MAY, days=2, start="qnam-hoi-an", exclude=_access_points(ctx),
+                      overnight={"pinned": {1: "qnam-cu-lao-cham-bai-lang"}}, solver={"time_limit_s": 1})
+    it = plan(req, ctx, geometry=False)
+    verify(it, req, ctx)
+    why = next(x for x in it.excluded if x.place_id == "qnam-cu-lao-cham")
+    assert why.reason == "ferry" and "between the boat out on day 1" in why.message_en
+    assert "chuyến tàu ra ngày 1" in why.message_vi
+    early = PlanRequest(**{**req.model_dump(), "day_start": "07:00"})
+    it = plan(early, ctx, geometry=False)
+    verify(it, early, ctx)
+    assert not any(x.place_id == "qnam-cu-lao-cham" and x.reason == "ferry" for x in it.excluded)
+    # as a must-visit it is seen on the island, between the boats
+    must = PlanRequest(**{**early.model_dump(), "must_visit": ["qnam-cu-lao-cham"]})
+    it = plan(must, ctx, geometry=False)
+    verify(it, must, ctx)
+    assert rebuilt_check(it, must, ctx) == []
+    trips = _island_trip(it, _link(ctx, "cu-lao-cham-cua-dai"), ctx)
+    on_island = [s.place_id for s in trips[1][2]] + [s.place_id for s in trips[2][0]]
+    assert "qnam-cu-lao-cham" in on_island

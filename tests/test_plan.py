@@ -54,8 +54,8 @@ def verify(it, req: PlanRequest, ctx: PlanningContext) -> None:
             drive += leg.seconds
         assert drive <= req.driving_cap_minutes * 60 + 1  # the request's cap, else the default of pace and vehicle
         # the pace: sight units of the day's visits within its cap (a long site counts as more than one)
-        units = sum(3 if s.kind == "ferry_excursion" else sight_units(cat.get(s.place_id).visit_minutes)
-                    for s in day.stops)
+        units = sum(3 if s.kind == "ferry_excursion" else 0 if s.kind == "ferry_crossing"
+                    else sight_units(cat.get(s.place_id).visit_minutes) for s in day.stops)
         assert units <= PACE_SIGHTS_PER_DAY[req.pace], (day.day, units)
         for s in day.stops:
             assert s.place_id not in seen, "each place at most once"

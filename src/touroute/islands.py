@@ -378,3 +378,28 @@ def unreachable_text(stays: list[IslandStay], i: int, name: str) -> str | None:
                     f"{', '.join(map(str, st.nights))} on the island): it does not fit there with the day's hours, "
                     f"locks and other must-visits — lock it to one of those days, move the night, or add a night")
     return None
+
+
+def between_boats(stays: list[IslandStay], problem: Any, node: int) -> tuple[str, str] | None:
+    """Why an island place of a stay was not visited (English, Vietnamese): it does not fit alone between the boat
+    out and the boat back on any day of the stay — or ``("", "")`` when it does (then other places were worth more);
+    None for a node that is not such a place. The solver's own reason codes test the place without the boats."""
+    from .solve.solution import route_fits
+
+    for st in stays:
+        if node not in st.island_nodes:
+            continue
+        for d in range(st.out_day, st.back_day + 1):
+            r = problem.routes[d]
+            for s in r.start_nodes:
+                for e in r.end_nodes:
+                    seq = day_sequence(stays, d, s, node, e)
+                    if seq is not None and route_fits(problem, d, seq)[1]:
+                        return ("", "")
+        out = ", ".join(hhmm(t) for t in st.out_times)
+        back = ", ".join(hhmm(t) for t in st.back_times)
+        return (f"only reachable between the boat out on day {st.out_day + 1} (departures {out}) and the boat "
+                f"back on day {st.back_day + 1} (departures {back}); the visit does not fit that time",
+                f"chỉ đến được giữa chuyến tàu ra ngày {st.out_day + 1} (giờ tàu {out}) và chuyến tàu về ngày "
+                f"{st.back_day + 1} (giờ tàu {back}); không đủ thời gian tham quan")
+    return None

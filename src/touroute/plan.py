@@ -1013,6 +1013,10 @@ def _itinerary(model: _Model, sol: Solution, req: PlanRequest, notes: list[str],
         poi = model.pois[node]
         if poi is None or poi.id in already or node not in model.candidates:
             continue
+        between = islands.between_boats(model.stays, P, node)
+        if between is not None:  # an island place of an island night: the boats, not the distance, decide
+            excluded.append(_exclusion(poi, "ferry", *between) if between[0] else _exclusion(poi, "low_score"))
+            continue
         excluded.append(_exclusion(poi, code_map.get(code, "low_score")))
     warnings = list(model.warnings)
     visited_unknown = [model.pois[v].name_en for r in sol.routes for v in r if v in model.unknown_hours]  # type: ignore[union-attr]
