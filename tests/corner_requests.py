@@ -313,7 +313,8 @@ _INFEASIBLE_KINDS = [
     ("island boat times", re.compile(r"boats leave .* does not fit")),
     ("island night: boat times", re.compile(r"the boat (out|back) to/from .* does not fit the day's hours")),
     ("island boats: storm season", re.compile(r"boats .* do not run on .*storm season")),
-    ("island place between the boats", re.compile(r"which the trip reaches only between the boat out")),
+    ("island place between the boats", re.compile(r"which the trip reaches only between the boat out|"
+                                                   r"after the last check-in at .* does not fit between the boats")),
     ("island night, ferries off", re.compile(r"needs the boat, but ferries are disabled")),
     ("no chain of overnight hubs", re.compile(r"no chain of overnight hubs")),
     ("regional rule", re.compile(r"regional rule cannot be met")),

@@ -268,3 +268,12 @@ def test_cu_lao_cham_sight_that_does_not_fit_between_the_boats_says_so(ctx):
     trips = _island_trip(it, _link(ctx, "cu-lao-cham-cua-dai"), ctx)
     on_island = [s.place_id for s in trips[1][2]] + [s.place_id for s in trips[2][0]]
     assert "qnam-cu-lao-cham" in on_island
+
+
+def test_must_visit_too_long_for_the_time_between_the_boats_is_explained_by_the_boats(ctx):
+    req = PlanRequest(start_date=MAY, days=2, start="qnam-hoi-an", pace="relaxed", must_visit=["qnam-cu-lao-cham"],
+                      overnight={"pinned": {1: "qnam-cu-lao-cham-bai-lang"}}, solver={"time_limit_s": 1})
+    it = plan(req, ctx, geometry=False)
+    assert not it.feasible
+    assert any("Cù Lao Chàm Islands" in p and "after the last check-in" in p and "13:00" in p for p in it.problems), \
+        it.problems

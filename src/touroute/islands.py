@@ -403,3 +403,21 @@ def between_boats(stays: list[IslandStay], problem: Any, node: int) -> tuple[str
                 f"chỉ đến được giữa chuyến tàu ra ngày {st.out_day + 1} (giờ tàu {out}) và chuyến tàu về ngày "
                 f"{st.back_day + 1} (giờ tàu {back}); không đủ thời gian tham quan")
     return None
+
+
+def missed_boat(stays: list[IslandStay], problem: Any, seq: list[int], stops: Sequence[Any], name: str,
+                d: int) -> tuple[float, str] | None:
+    """(how late, sentence) when the day ``seq`` reaches one of its boats after the boat's last check-in — the
+    reason a must-visit does not fit an island night's day — else None."""
+    for q, v in enumerate(seq):
+        st = next((x for x in stays if v in (x.out_node, x.back_node)), None)
+        if st is None or not problem.windows[v]:
+            continue
+        last = max(b for _, b in problem.windows[v])
+        if stops[q].arrival > last + problem.eps:
+            way = "out to" if v == st.out_node else "back from"
+            return (stops[q].arrival - last,
+                    f"must-visit {name}: on day {d + 1} the group reaches the boat {way} {st.link.island} at "
+                    f"{hhmm(stops[q].arrival)}, after the last check-in at {hhmm(last)} (the visit does not fit "
+                    f"between the boats; departures {', '.join(hhmm(t) for t in (st.out_times if v == st.out_node else st.back_times))})")
+    return None

@@ -664,7 +664,10 @@ def _why_unserved(model: _Model, i: int, req: PlanRequest) -> str:
                 with_lunch += " and the boat" if any(v in model.boats for v in seq[:k]) else ""
                 drive = sum(float(P.travel[seq[q], seq[q + 1]]) for q in range(len(seq) - 1))
                 to_i = sum(float(P.travel[seq[q], seq[q + 1]]) for q in range(k))
-                if here.arrival > close + P.eps:
+                missed = islands.missed_boat(model.stays, P, seq, sched.stops, name, d)
+                if missed is not None:
+                    gap, msg = missed
+                elif here.arrival > close + P.eps:
                     gap = here.arrival - close
                     msg = (f"must-visit {name} must be entered by {_hhmm(close)} (closing / end of day minus a "
                            f"{P.service[i] / 60:.0f}-min visit) but day {d + 1} cannot reach it before "
