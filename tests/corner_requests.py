@@ -380,7 +380,21 @@ def _classify(text: str, kinds: list[tuple[str, re.Pattern]]) -> str:
 
 def rebuilt_check(it, req: PlanRequest, ctx: PlanningContext) -> list[str]:
     """``touroute.solve.check`` on the plan as the user sees it: the itinerary's days turned back into node routes
-    of a freshly built model; also that the checker's timetable is the one the itinerary shows."""
+    of a freshly built model; also that the checker's timetable is the one the itinerary shows. A night the
+    planner put on an island hub that the request listed among its candidates (``islands.choose_island_night``)
+    is rebuilt as the pinned night it was planned as."""
+    from touroute.islands import link_of
+
+    chosen = {d.day: d.end.place_id for d in it.days[:-1]
+              if req.overnight.mode != "fixed" and d.day not in req.overnight.pinned
+              and d.end.place_id in ctx.catalogue
+              and link_of(ctx.router.ferries, ctx.catalogue.get(d.end.place_id).lat,
+                          ctx.catalogue.get(d.end.place_id).lon) is not None}
+    if chosen:
+        req = req.model_copy(deep=True)
+        req.overnight = req.overnight.model_copy(update={
+            "pinned": {**req.overnight.pinned, **chosen},
+            "candidates": [h for h in req.overnight.candidates if h not in set(chosen.values())]})
     model = build_model(req, ctx)
     P = model.problem
     index = {pl.id: k for k, pl in enumerate(model.places)}

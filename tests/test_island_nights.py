@@ -221,14 +221,33 @@ def test_bad_suspension_period_is_reported(tmp_path):
         load_ferry_links(path)
 
 
-def test_island_hub_among_candidates_is_not_chosen_and_the_plan_says_how(ctx):
+def test_island_hub_among_candidates_in_the_storm_season_is_not_used_and_the_plan_says_why(ctx):
     req = PlanRequest(start_date=OCTOBER, days=2, start="qnam-hoi-an",
                       overnight={"candidates": ["qnam-cu-lao-cham-bai-lang", "dn-city-centre"]},
                       solver={"time_limit_s": 1})
     it = plan(req, ctx, geometry=False)
     assert it.feasible and it.days[0].end.place_id == "dn-city-centre"
     w = next(x for x in it.warnings if "Bãi Làng" in x)
-    assert "overnight.pinned" in w and "do not run" in w and "không chạy" in w
+    assert "no night on" in w and "do not run" in w and "không chạy" in w
+
+
+def test_island_hub_among_candidates_gets_the_best_night(ctx):
+    """Listing the island's hub among the candidate nights asks for a night there: every night is tried and the
+    best feasible one kept (here a 3-day round trip from Quảng Ngãi)."""
+    link = _link(ctx, "ly-son-sa-ky")
+    req = PlanRequest(start_date=MAY, days=3, start="qng-quang-ngai-city", exclude=_access_points(ctx),
+                      overnight={"candidates": ["qng-ly-son-town", "qng-quang-ngai-city", "qnam-tam-ky"]},
+                      solver={"time_limit_s": 2})
+    it = plan(req, ctx, geometry=False)
+    verify(it, req, ctx)
+    nights = [d.end.place_id for d in it.days[:-1]]
+    assert nights.count("qng-ly-son-town") == 1 and set(nights) <= set(req.overnight.candidates)
+    n = nights.index("qng-ly-son-town") + 1
+    pinned = PlanRequest(**{**req.model_dump(), "overnight": {"candidates": ["qng-quang-ngai-city", "qnam-tam-ky"],
+                                                               "pinned": {n: "qng-ly-son-town"}}})
+    assert rebuilt_check(it, pinned, ctx) == []
+    assert set(_island_trip(it, link, ctx)) == {n, n + 1}
+    assert any("island night(s) tried" in w for w in it.warnings)
 
 
 def test_two_nights_on_the_island_keep_the_middle_day_on_the_island(ctx):

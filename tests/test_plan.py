@@ -166,8 +166,9 @@ def verify_promises(it, req: PlanRequest, ctx: PlanningContext) -> None:
         poi = cat.get(hub)
         assert poi.category == "lodging", f"night {n} at {hub}, not a lodging hub"
         asked = req.overnight.fixed[n - 1] if req.overnight.mode == "fixed" else req.overnight.pinned.get(n)
-        assert asked == hub or not any(f.on_island(poi.lat, poi.lon) for f in islands), \
-            f"night {n} on an island ({hub}) that the request did not fix or pin"
+        offered = req.overnight.mode != "fixed" and n not in req.overnight.pinned and hub in req.overnight.candidates
+        assert asked == hub or offered or not any(f.on_island(poi.lat, poi.lon) for f in islands), \
+            f"night {n} on an island ({hub}) that the request did not fix, pin or list as a candidate"
         if req.overnight.candidates and req.overnight.mode != "fixed":
             assert hub in req.overnight.candidates or hub in req.overnight.pinned.values(), hub
     if req.overnight.mode == "fixed":

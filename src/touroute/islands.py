@@ -184,20 +184,6 @@ def plan_stays(req: Any, cat: Any, links: Sequence[FerryLink]) -> tuple[list[Isl
         if link.suspended_note:
             warnings.append(f"{link.island}: {link.suspended_note} Check the sea forecast before the crossing "
                             f"(source: {'; '.join(link.suspended_source[:1])}).")
-    pinned_hubs = set(fixed.values())
-    trip = [req.start_date + timedelta(days=d) for d in range(req.days)]
-    for hid in dict.fromkeys(req.overnight.candidates if req.overnight.mode != "fixed" else []):
-        hub = cat.get(hid)
-        link = link_of(links, hub.lat, hub.lon)
-        if link is None or hid in pinned_hubs:
-            continue
-        closed = suspension_reason(link, trip, f"{hub.name_en}", f"{hub.name_vi}")
-        warnings.append(
-            f"{hub.name_en} is on {link.island}: a night there is planned only when pinned to a night "
-            f"(overnight.pinned), with the boats out and back — not chosen among the candidates"
-            + (f"; and {closed[0]}" if closed else "")
-            + f" / {hub.name_vi} nằm trên đảo {link.island}: chỉ nghỉ đêm ở đó khi ghim vào một đêm (overnight.pinned)"
-            + (f"; {closed[1]}" if closed else ""))
     return stays, problems, warnings
 
 
@@ -421,3 +407,56 @@ def missed_boat(stays: list[IslandStay], problem: Any, seq: list[int], stops: Se
                     f"{hhmm(stops[q].arrival)}, after the last check-in at {hhmm(last)} (the visit does not fit "
                     f"between the boats; departures {', '.join(hhmm(t) for t in (st.out_times if v == st.out_node else st.back_times))})")
     return None
+
+
+def choose_island_night(req: Any, cat: Any, links: Sequence[FerryLink], plan_one: Any) -> Any | None:
+    """An island hub among ``overnight.candidates`` (choose mode): plan every night it could take — each as a
+    pinned island night, the other nights chosen among the mainland candidates — and return the best feasible plan
+    (highest score; the earliest night on ties). The user listed the island, so a feasible island night is preferred
+    to none; when none is feasible the plan without it comes back with the reasons as warnings. None when the
+    request has no such candidate (the caller plans as usual).
+
+    Each variant gets an equal share of the solver's time limit (at least 0.5 s), so the whole choice takes about
+    the time of one plan; ``plan_one(request)`` plans one variant (it has no island candidate left: no recursion)."""
+    if req.overnight.mode == "fixed" or req.days < 2:
+        return None
+    isl = [h for h in dict.fromkeys(req.overnight.candidates)
+           if h in cat and link_of(links, cat.get(h).lat, cat.get(h).lon) is not None]
+    if not isl:
+        return None
+    mainland = [h for h in req.overnight.candidates if h not in isl]
+    free = [n for n in range(1, req.days) if n not in req.overnight.pinned]
+    variants: list[tuple[str, dict[int, str]]] = []
+    for hub in isl:
+        if mainland:
+            variants += [(hub, {**req.overnight.pinned, n: hub}) for n in free]
+        elif free:  # the island is the only candidate: every free night there
+            variants.append((hub, {**req.overnight.pinned, **{n: hub for n in free}}))
+    limit = max(0.5, float(req.solver.time_limit_s) / (len(variants) + (1 if mainland else 0)))
+
+    def variant(pinned: dict[int, str], candidates: list[str]) -> Any:
+        r = req.model_copy(deep=True)
+        r.overnight = r.overnight.model_copy(update={"pinned": pinned, "candidates": candidates})
+        r.solver = r.solver.model_copy(update={"time_limit_s": limit})
+        return plan_one(r)
+
+    best, reasons = None, []
+    for hub, pinned in variants:
+        it = variant(pinned, mainland)
+        if it.feasible and (best is None or it.totals.score > best[1].totals.score + 1e-9):
+            best = (hub, it)
+        elif not it.feasible:
+            reasons.extend(p for p in it.problems if p not in reasons)
+    if best is not None:
+        hub, it = best
+        nights = [d.day for d in it.days[:-1] if d.end.place_id == hub]
+        it.warnings.append(f"{cat.get(hub).name_en} (a candidate on an island) is used for night(s) "
+                           f"{', '.join(map(str, nights))}: the best of {len(variants)} island night(s) tried")
+        return it
+    base = variant(dict(req.overnight.pinned), mainland) if mainland else None
+    if base is None:
+        return None
+    for hub in isl:
+        base.warnings.append(f"no night on {cat.get(hub).name_en} (a candidate on an island) is possible: "
+                             + ("; ".join(reasons[:3]) or "no plan with it was found"))
+    return base

@@ -1087,6 +1087,11 @@ def plan(req: PlanRequest, ctx: PlanningContext | None = None, *, geometry: bool
     regional rules as exact constraints) on or off; ``None`` (default) runs it where the benchmark showed it helps
     (:func:`use_master`)."""
     ctx = ctx or PlanningContext()
+    chosen = islands.choose_island_night(req, ctx.catalogue, ctx.router.ferries,
+                                         lambda r: plan(r, ctx, geometry=geometry, previous=previous,
+                                                        deadline=deadline, master=master))
+    if chosen is not None:  # an island hub among the candidate nights: the best night for it was planned
+        return chosen
     model = build_model(req, ctx)
     P = model.problem
     must_ids = set(req.must_visit) | {lk.place_id for lk in req.locks}
