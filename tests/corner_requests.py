@@ -326,6 +326,7 @@ _REFUSAL_KINDS = [
     ("island places do not fit one trip", re.compile(r"do not fit the .* day trip")),
     ("venue capacity", re.compile(r"seats \d+, fewer than the group")),
     ("lodging hub as must-visit", re.compile(r"is a lodging hub")),
+    ("access point as must-visit", re.compile(r"is a pier, port or ticket office")),
     ("unknown place / province", re.compile(r"no place with id|unknown province|not a known province", re.I)),
 ]
 

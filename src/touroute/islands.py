@@ -41,6 +41,10 @@ but longer than any trip, so no timetable can contain it (≥ ``solve.kernels.NO
 scan treats as a marker rather than a leg)."""
 
 
+MIN_VARIANT_SECONDS = 0.2
+"""Least solver time of one island-night variant when an island hub is a candidate (``choose_island_night``)."""
+
+
 @dataclass
 class IslandStay:
     """Consecutive nights on one island hub, with the boat out on the first day and back the day after the last
@@ -416,8 +420,8 @@ def choose_island_night(req: Any, cat: Any, links: Sequence[FerryLink], plan_one
     to none; when none is feasible the plan without it comes back with the reasons as warnings. None when the
     request has no such candidate (the caller plans as usual).
 
-    Each variant gets an equal share of the solver's time limit (at least 0.5 s), so the whole choice takes about
-    the time of one plan; ``plan_one(request)`` plans one variant (it has no island candidate left: no recursion)."""
+    Each variant gets an equal share of the solver's time limit (at least :data:`MIN_VARIANT_SECONDS`), so the
+    whole choice takes about the time of one plan; ``plan_one(request)`` plans one variant (it has no island candidate left: no recursion)."""
     if req.overnight.mode == "fixed" or req.days < 2:
         return None
     isl = [h for h in dict.fromkeys(req.overnight.candidates)
@@ -432,7 +436,7 @@ def choose_island_night(req: Any, cat: Any, links: Sequence[FerryLink], plan_one
             variants += [(hub, {**req.overnight.pinned, n: hub}) for n in free]
         elif free:  # the island is the only candidate: every free night there
             variants.append((hub, {**req.overnight.pinned, **{n: hub for n in free}}))
-    limit = max(0.5, float(req.solver.time_limit_s) / (len(variants) + (1 if mainland else 0)))
+    limit = max(MIN_VARIANT_SECONDS, float(req.solver.time_limit_s) / (len(variants) + (1 if mainland else 0)))
 
     def variant(pinned: dict[int, str], candidates: list[str]) -> Any:
         r = req.model_copy(deep=True)
