@@ -41,6 +41,8 @@ but longer than any trip, so no timetable can contain it (≥ ``solve.kernels.NO
 scan treats as a marker rather than a leg)."""
 
 
+MAX_ISLAND_NIGHTS_TRIED = 3
+"""Nights tried per island hub listed among the candidates (``choose_island_night``)."""
 MIN_VARIANT_SECONDS = 0.2
 """Least solver time of one island-night variant when an island hub is a candidate (``choose_island_night``)."""
 
@@ -414,14 +416,18 @@ def missed_boat(stays: list[IslandStay], problem: Any, seq: list[int], stops: Se
 
 
 def choose_island_night(req: Any, cat: Any, links: Sequence[FerryLink], plan_one: Any) -> Any | None:
-    """An island hub among ``overnight.candidates`` (choose mode): plan every night it could take — each as a
-    pinned island night, the other nights chosen among the mainland candidates — and return the best feasible plan
-    (highest score; the earliest night on ties). The user listed the island, so a feasible island night is preferred
-    to none; when none is feasible the plan without it comes back with the reasons as warnings. None when the
-    request has no such candidate (the caller plans as usual).
+    """An island hub among ``overnight.candidates`` (choose mode): plan nights on it — each as a pinned island night,
+    the other nights chosen among the mainland candidates — and return the best feasible plan (highest score; the
+    earlier night on ties). The user listed the island, so a feasible island night is preferred to none; when none
+    is feasible the plan without it comes back with the reasons as warnings. None when the request has no such
+    candidate (the caller plans as usual).
 
-    Each variant gets an equal share of the solver's time limit (at least :data:`MIN_VARIANT_SECONDS`), so the
-    whole choice takes about the time of one plan; ``plan_one(request)`` plans one variant (it has no island candidate left: no recursion)."""
+    At most :data:`MAX_ISLAND_NIGHTS_TRIED` nights per island hub are tried: those whose night in the plan without
+    the island sleeps closest to the island's port. Every plan gets an equal share of the solver's time limit (at
+    least :data:`MIN_VARIANT_SECONDS`), so the whole choice takes about the time of one plan; ``plan_one(request)``
+    plans one of them (it has no island candidate left: no recursion)."""
+    from .pois import haversine_m
+
     if req.overnight.mode == "fixed" or req.days < 2:
         return None
     isl = [h for h in dict.fromkeys(req.overnight.candidates)
@@ -430,13 +436,8 @@ def choose_island_night(req: Any, cat: Any, links: Sequence[FerryLink], plan_one
         return None
     mainland = [h for h in req.overnight.candidates if h not in isl]
     free = [n for n in range(1, req.days) if n not in req.overnight.pinned]
-    variants: list[tuple[str, dict[int, str]]] = []
-    for hub in isl:
-        if mainland:
-            variants += [(hub, {**req.overnight.pinned, n: hub}) for n in free]
-        elif free:  # the island is the only candidate: every free night there
-            variants.append((hub, {**req.overnight.pinned, **{n: hub for n in free}}))
-    limit = max(MIN_VARIANT_SECONDS, float(req.solver.time_limit_s) / (len(variants) + (1 if mainland else 0)))
+    tries = min(len(free), MAX_ISLAND_NIGHTS_TRIED) * len(isl) if mainland else len(isl)
+    limit = max(MIN_VARIANT_SECONDS, float(req.solver.time_limit_s) / (tries + (1 if mainland else 0)))
 
     def variant(pinned: dict[int, str], candidates: list[str]) -> Any:
         r = req.model_copy(deep=True)
@@ -444,6 +445,24 @@ def choose_island_night(req: Any, cat: Any, links: Sequence[FerryLink], plan_one
         r.solver = r.solver.model_copy(update={"time_limit_s": limit})
         return plan_one(r)
 
+    base = variant(dict(req.overnight.pinned), mainland) if mainland else None
+    variants: list[tuple[str, dict[int, str]]] = []
+    for hub in isl:
+        if not mainland:  # the island is the only candidate: every free night there
+            if free:
+                variants.append((hub, {**req.overnight.pinned, **{n: hub for n in free}}))
+            continue
+        link = link_of(links, cat.get(hub).lat, cat.get(hub).lon)
+        assert link is not None
+
+        def near_port(n: int) -> float:
+            if base is None or not base.feasible:
+                return float(n)
+            h = base.days[n - 1].end
+            return haversine_m(h.lat, h.lon, link.from_lat, link.from_lon)
+
+        nights = sorted(sorted(free, key=near_port)[:MAX_ISLAND_NIGHTS_TRIED])
+        variants += [(hub, {**req.overnight.pinned, n: hub}) for n in nights]
     best, reasons = None, []
     for hub, pinned in variants:
         it = variant(pinned, mainland)
@@ -453,11 +472,10 @@ def choose_island_night(req: Any, cat: Any, links: Sequence[FerryLink], plan_one
             reasons.extend(p for p in it.problems if p not in reasons)
     if best is not None:
         hub, it = best
-        nights = [d.day for d in it.days[:-1] if d.end.place_id == hub]
+        nights_used = [d.day for d in it.days[:-1] if d.end.place_id == hub]
         it.warnings.append(f"{cat.get(hub).name_en} (a candidate on an island) is used for night(s) "
-                           f"{', '.join(map(str, nights))}: the best of {len(variants)} island night(s) tried")
+                           f"{', '.join(map(str, nights_used))}: the best of {len(variants)} island night(s) tried")
         return it
-    base = variant(dict(req.overnight.pinned), mainland) if mainland else None
     if base is None:
         return None
     for hub in isl:
