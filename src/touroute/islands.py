@@ -430,11 +430,12 @@ def choose_island_night(req: Any, cat: Any, links: Sequence[FerryLink], plan_one
 
     if req.overnight.mode == "fixed" or req.days < 2:
         return None
-    isl = [h for h in dict.fromkeys(req.overnight.candidates)
-           if h in cat and link_of(links, cat.get(h).lat, cat.get(h).lon) is not None]
+    on_island = [h for h in dict.fromkeys(req.overnight.candidates)
+                 if h in cat and link_of(links, cat.get(h).lat, cat.get(h).lon) is not None]
+    isl = [h for h in on_island if h not in req.overnight.pinned.values()]  # a pinned one has its night(s)
     if not isl:
         return None
-    mainland = [h for h in req.overnight.candidates if h not in isl]
+    mainland = [h for h in req.overnight.candidates if h not in on_island]
     free = [n for n in range(1, req.days) if n not in req.overnight.pinned]
     tries = min(len(free), MAX_ISLAND_NIGHTS_TRIED) * len(isl) if mainland else len(isl)
     limit = max(MIN_VARIANT_SECONDS, float(req.solver.time_limit_s) / (tries + (1 if mainland else 0)))
