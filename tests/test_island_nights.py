@@ -3,7 +3,7 @@ the independent checker, and the ferries' storm-season limits explained in both 
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import pytest
 
@@ -182,42 +182,50 @@ def test_island_start_is_still_refused_and_ferries_off_explains(ctx):
     assert not it.feasible and "ferries are disabled" in it.problems[0]
 
 
+def _table_with(tmp_path, field: str, value: str):
+    """The real ferry table with ``field`` of its first link set to ``value``, written to a temporary file."""
+    import csv
+    import io
+
+    from touroute.resources import data_dir
+
+    rows = list(csv.reader(io.StringIO(data_dir("reference", "ferries.csv").read_text(encoding="utf-8"))))
+    rows[1][rows[0].index(field)] = value
+    path = tmp_path / "ferries.csv"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(rows)
+    return path
+
+
 @pytest.mark.parametrize("period,inside,outside", [
     ("09-01..12-31", date(2026, 12, 31), date(2027, 1, 1)),
     ("11-15..02-10", date(2027, 1, 20), date(2027, 3, 1)),   # wraps over New Year
     ("2026-06-12..2026-06-14", date(2026, 6, 13), date(2027, 6, 13)),  # one announcement, not every year
 ])
 def test_suspension_periods(tmp_path, period, inside, outside):
-    src = load_ferry_links.__globals__["data_dir"]("reference", "ferries.csv").read_text(encoding="utf-8")
-    lines = src.splitlines()
-    head = lines[0].split(",")
-    k = head.index("suspended")
-    import csv
-    import io
-
-    rows = list(csv.reader(io.StringIO(src)))
-    rows[1][k] = period
-    path = tmp_path / "ferries.csv"
-    with path.open("w", encoding="utf-8", newline="") as f:
-        csv.writer(f).writerows(rows)
-    link = load_ferry_links(path)[0]
+    link = load_ferry_links(_table_with(tmp_path, "suspended", period))[0]
     assert link.suspended_on(inside) and not link.suspended_on(outside)
 
 
-def test_bad_suspension_period_is_reported(tmp_path):
-    import csv
-    import io
-
+@pytest.mark.parametrize("period", ["13-01..12-31", "09-01", "2026-09-01..12-31", "2026-12-01..2026-01-01"])
+def test_bad_suspension_period_is_reported(tmp_path, period):
     from touroute.errors import DataError
-    from touroute.resources import data_dir
 
-    rows = list(csv.reader(io.StringIO(data_dir("reference", "ferries.csv").read_text(encoding="utf-8"))))
-    k = rows[0].index("suspended")
-    rows[1][k] = "13-01..12-31"
-    path = tmp_path / "ferries.csv"
+    with pytest.raises(DataError, match="suspended"):
+        load_ferry_links(_table_with(tmp_path, "suspended", period))
+
+
+def test_a_suspension_needs_its_source(tmp_path):
+    from touroute.errors import DataError
+
+    path = _table_with(tmp_path, "suspended", "09-01..12-31")
+    import csv
+
+    rows = list(csv.reader(path.open(encoding="utf-8")))
+    rows[1][rows[0].index("suspended_source")] = ""
     with path.open("w", encoding="utf-8", newline="") as f:
         csv.writer(f).writerows(rows)
-    with pytest.raises(DataError, match="suspended"):
+    with pytest.raises(DataError, match="suspended_source"):
         load_ferry_links(path)
 
 
