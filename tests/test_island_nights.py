@@ -304,3 +304,26 @@ def test_must_visit_too_long_for_the_time_between_the_boats_is_explained_by_the_
     assert not it.feasible
     assert any("Cù Lao Chàm Islands" in p and "after the last check-in" in p and "13:00" in p for p in it.problems), \
         it.problems
+
+
+def test_island_night_plan_page_shows_the_boats(ctx, tmp_path):
+    """The web app plans an island night through its API and renders it: the boats are listed (with no lock / remove
+    buttons: a boat is moved by moving its night), the map and the exports work."""
+    from touroute.web import create_app
+
+    app = create_app({"DB_URL": f"sqlite:///{tmp_path / 'plans.sqlite3'}", "SECRET_KEY": "test", "PLAN_SECONDS": 1.0,
+                      "REPLAN_SECONDS": 1.0, "MAX_PLAN_SECONDS": 10, "TILES": None, "PUBLIC_PLANS": True}, ctx=ctx)
+    client = app.test_client()
+    body = {"start": "qng-quang-ngai-city", "start_date": str(MAY), "days": 2, "title": "Lý Sơn 2N1Đ",
+            "overnight": {"pinned": {"1": "qng-ly-son-town"}}}
+    res = client.post("/api/plans", json=body)
+    assert res.status_code == 201, res.get_json()
+    sid = res.get_json()["id"]
+    page = client.get(f"/p/{sid}?lang=en").get_data(as_text=True)
+    boats = [s for d in res.get_json()["itinerary"]["days"] for s in d["stops"] if s["kind"] == "ferry_crossing"]
+    assert len(boats) == 2
+    for b in boats:
+        row = page.split(f'data-place="{b["place_id"]}"')[1].split("</tr>")[0]
+        assert "Cảng Sa Kỳ" in row and 'value="lock"' not in row and 'value="remove"' not in row
+    assert client.get(f"/p/{sid}/map").status_code == 200
+    assert client.get(f"/p/{sid}/export.gpx").status_code == 200
