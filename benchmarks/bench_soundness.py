@@ -57,12 +57,14 @@ def modes(seed: int, count: int, deadline_share: float, load_share: float) -> li
 
 
 def run(seed: int, count: int, limits: str, deadline_share: float, load_share: float,
-        only: int | None = None, verbose: bool = True, max_minutes: float | None = None) -> list[dict]:
+        only: int | None = None, verbose: bool = True, max_minutes: float | None = None,
+        island_nights: bool = False) -> list[dict]:
     from touroute.matrix import TravelTimes
     from touroute.plan import PlanningContext
     from touroute.solve.ils import warmup
 
-    from tests.corner_requests import LIMITS_QUICK, LIMITS_SPREAD, SeededDraw, corner_request, cpu_load, judge
+    from tests.corner_requests import (LIMITS_QUICK, LIMITS_SPREAD, SeededDraw, corner_request, cpu_load,
+                                       island_night_request, judge)
 
     lims = LIMITS_QUICK if limits == "quick" else LIMITS_SPREAD
     ctx = PlanningContext(router=TravelTimes([]), data_dir=tempfile.mkdtemp(prefix="bench-soundness-"))
@@ -76,7 +78,8 @@ def run(seed: int, count: int, limits: str, deadline_share: float, load_share: f
     def one(k: int) -> None:
         if time.perf_counter() > stop_at:
             raise KeyboardInterrupt
-        body = corner_request(SeededDraw(request_seed(seed, k)), lims)
+        make = island_night_request if island_nights else corner_request
+        body = make(SeededDraw(request_seed(seed, k)), lims)
         o = judge(body, ctx, deadline_grace=1.0 if how[k].startswith("web") else None)
         rows.append({"k": k, "mode": how[k], "kind": o.kind, "reason": o.reason, "seconds": o.seconds,
                      "limit": body["solver"]["time_limit_s"], "days": body["days"],
@@ -109,7 +112,8 @@ def report(rows: list[dict], args: argparse.Namespace, wall: float) -> str:
     n = len(rows)
     lines = [f"Command: `flock /tmp/touroute-bench.lock python benchmarks/bench_soundness.py --seed {args.seed} "
              f"--count {args.count} --limits {args.limits} --deadline-share {args.deadline_share} "
-             f"--load-share {args.load_share}`",
+             f"--load-share {args.load_share}" + (" --island-nights" if getattr(args, "island_nights", False) else "")
+             + "`",
              f"Run: {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {platform.processor() or platform.machine()}, "
              f"{os.cpu_count()} cores, Python {platform.python_version()}; {n} requests in {wall / 60:.1f} min"
              + (" (PARTIAL: interrupted before the end)." if n < (1 if args.only is not None else args.count) else "."),
@@ -165,10 +169,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", type=Path, default=None, help="write every result here")
     ap.add_argument("--max-minutes", type=float, default=None,
                     help="start no request after this many minutes (the report then says it is partial)")
+    ap.add_argument("--island-nights", action="store_true",
+                    help="every request pins a night on an island hub (tests/corner_requests.island_night_request)")
     args = ap.parse_args(argv)
     t = time.perf_counter()
     rows = run(args.seed, args.count, args.limits, args.deadline_share, args.load_share, args.only,
-               max_minutes=args.max_minutes)
+               max_minutes=args.max_minutes, island_nights=args.island_nights)
     wall = time.perf_counter() - t
     text = report(rows, args, wall)
     print(text)

@@ -111,6 +111,49 @@ def region() -> _Region:
     return _Region(hubs, mainland, places, tuple(islands), coords, {p.id: p.province_legacy for p in cat})
 
 
+def island_night_request(d: SeededDraw | HypothesisDraw, limits: Sequence[float] = LIMITS_SPREAD) -> dict:
+    """A corner request (island must-visit, start often at the port's town) with a night pinned to an island hub
+    (issue 12: island nights), dated anywhere in the year so that the storm seasons are met too; sometimes two
+    nights on the island, sometimes the other island's hub."""
+    from touroute.network.ferries import load_ferry_links
+
+    r = region()
+    body = corner_request(d, limits, focus="island")
+    links = {f.id: f for f in load_ferry_links()}
+    island_hubs = {lid: [h for h in r.hubs if links[lid].on_island(*r.coords[h])] for lid in links}
+    place = body["must_visit"][-1]
+    lid = next(k for k, f in links.items() if f.on_island(*r.coords[place]))
+    if d.chance(0.2):
+        lid = d.choice(sorted(links))
+    if not island_hubs[lid]:
+        return body
+    hub = d.choice(island_hubs[lid])
+    days = max(2, int(body["days"]))
+    if days != body["days"]:
+        body["days"] = days
+        body.pop("overnight", None)
+    body["locks"] = [lk for lk in body.get("locks", []) if lk["day"] <= days]
+    if not body["locks"]:
+        body.pop("locks")
+    body["start_date"] = str(date(2026, 1, 1) + timedelta(days=d.integer(0, 364)))
+    first = d.integer(1, days - 1)
+    nights = [first] + ([first + 1] if first + 1 <= days - 1 and d.chance(0.25) else [])
+    ov = dict(body.get("overnight") or {})
+    if ov.get("mode") == "fixed":
+        fixed = list(ov["fixed"])
+        for n in nights:
+            fixed[n - 1] = hub
+        ov["fixed"] = fixed
+    else:
+        ov.pop("mode", None)
+        pinned = {k: v for k, v in (ov.get("pinned") or {}).items()}
+        for n in nights:
+            pinned[str(n)] = hub
+        ov["pinned"] = pinned
+    body["overnight"] = ov
+    return body
+
+
 def _km(r: _Region, a: str, b: str) -> float:
     return haversine_m(*r.coords[a], *r.coords[b]) / 1000.0
 
@@ -268,6 +311,11 @@ _INFEASIBLE_KINDS = [
     ("must-visit fits alone, not found in time", re.compile(r"on its own, but the search found no plan")),
     ("must-visit: no time for lunch", re.compile(r"leave no time for the lunch break")),
     ("island boat times", re.compile(r"boats leave .* does not fit")),
+    ("island night: boat times", re.compile(r"the boat (out|back) to/from .* does not fit the day's hours")),
+    ("island boats: storm season", re.compile(r"boats .* do not run on .*storm season")),
+    ("island place between the boats", re.compile(r"which the trip reaches only between the boat out|"
+                                                   r"after the last check-in at .* does not fit between the boats")),
+    ("island night, ferries off", re.compile(r"needs the boat, but ferries are disabled")),
     ("no chain of overnight hubs", re.compile(r"no chain of overnight hubs")),
     ("regional rule", re.compile(r"regional rule cannot be met")),
 ]
@@ -278,6 +326,7 @@ _REFUSAL_KINDS = [
     ("island places do not fit one trip", re.compile(r"do not fit the .* day trip")),
     ("venue capacity", re.compile(r"seats \d+, fewer than the group")),
     ("lodging hub as must-visit", re.compile(r"is a lodging hub")),
+    ("access point as must-visit", re.compile(r"is a pier, port or ticket office")),
     ("unknown place / province", re.compile(r"no place with id|unknown province|not a known province", re.I)),
 ]
 
@@ -332,7 +381,21 @@ def _classify(text: str, kinds: list[tuple[str, re.Pattern]]) -> str:
 
 def rebuilt_check(it, req: PlanRequest, ctx: PlanningContext) -> list[str]:
     """``touroute.solve.check`` on the plan as the user sees it: the itinerary's days turned back into node routes
-    of a freshly built model; also that the checker's timetable is the one the itinerary shows."""
+    of a freshly built model; also that the checker's timetable is the one the itinerary shows. A night the
+    planner put on an island hub that the request listed among its candidates (``islands.choose_island_night``)
+    is rebuilt as the pinned night it was planned as."""
+    from touroute.islands import link_of
+
+    chosen = {d.day: d.end.place_id for d in it.days[:-1]
+              if req.overnight.mode != "fixed" and d.day not in req.overnight.pinned
+              and d.end.place_id in ctx.catalogue
+              and link_of(ctx.router.ferries, ctx.catalogue.get(d.end.place_id).lat,
+                          ctx.catalogue.get(d.end.place_id).lon) is not None}
+    if chosen:
+        req = req.model_copy(deep=True)
+        req.overnight = req.overnight.model_copy(update={
+            "pinned": {**req.overnight.pinned, **chosen},
+            "candidates": [h for h in req.overnight.candidates if h not in set(chosen.values())]})
     model = build_model(req, ctx)
     P = model.problem
     index = {pl.id: k for k, pl in enumerate(model.places)}

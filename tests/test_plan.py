@@ -54,8 +54,8 @@ def verify(it, req: PlanRequest, ctx: PlanningContext) -> None:
             drive += leg.seconds
         assert drive <= req.driving_cap_minutes * 60 + 1  # the request's cap, else the default of pace and vehicle
         # the pace: sight units of the day's visits within its cap (a long site counts as more than one)
-        units = sum(3 if s.kind == "ferry_excursion" else sight_units(cat.get(s.place_id).visit_minutes)
-                    for s in day.stops)
+        units = sum(3 if s.kind == "ferry_excursion" else 0 if s.kind == "ferry_crossing"
+                    else sight_units(cat.get(s.place_id).visit_minutes) for s in day.stops)
         assert units <= PACE_SIGHTS_PER_DAY[req.pace], (day.day, units)
         for s in day.stops:
             assert s.place_id not in seen, "each place at most once"
@@ -69,6 +69,9 @@ def verify(it, req: PlanRequest, ctx: PlanningContext) -> None:
             if s.kind == "ferry_excursion":
                 verify_excursion(s, ctx)
                 seen.update(s.includes)
+                continue
+            if s.kind == "ferry_crossing":
+                verify_crossing(s, ctx)
                 continue
             poi = cat.get(s.place_id)
             assert not is_access_point(poi), f"{poi.id} is a pier / port / ticket office, never a sight"
@@ -162,7 +165,10 @@ def verify_promises(it, req: PlanRequest, ctx: PlanningContext) -> None:
     for n, hub in enumerate(nights, start=1):
         poi = cat.get(hub)
         assert poi.category == "lodging", f"night {n} at {hub}, not a lodging hub"
-        assert not any(f.on_island(poi.lat, poi.lon) for f in islands), f"night {n} on an island ({hub})"
+        asked = req.overnight.fixed[n - 1] if req.overnight.mode == "fixed" else req.overnight.pinned.get(n)
+        offered = req.overnight.mode != "fixed" and n not in req.overnight.pinned and hub in req.overnight.candidates
+        assert asked == hub or offered or not any(f.on_island(poi.lat, poi.lon) for f in islands), \
+            f"night {n} on an island ({hub}) that the request did not fix, pin or list as a candidate"
         if req.overnight.candidates and req.overnight.mode != "fixed":
             assert hub in req.overnight.candidates or hub in req.overnight.pinned.values(), hub
     if req.overnight.mode == "fixed":
@@ -185,12 +191,15 @@ def verify_promises(it, req: PlanRequest, ctx: PlanningContext) -> None:
                           min_popularity=req.min_popularity).records)
     for d in it.days:
         for s in d.stops:
+            if s.kind == "ferry_crossing":
+                continue
             for pid in (s.includes if s.kind == "ferry_excursion" else [s.place_id]):
                 assert pid in pool or pid in asked, f"{pid} is outside the requested categories / provinces / tags"
     stops_in: dict[str, int] = {}
     for d in it.days:
         for s in d.stops:
-            stops_in[s.province_legacy] = stops_in.get(s.province_legacy, 0) + 1
+            if s.kind != "ferry_crossing":
+                stops_in[s.province_legacy] = stops_in.get(s.province_legacy, 0) + 1
     rules = req.regional
     mins = it.totals.visit_minutes_by_province
     total = sum(mins.values()) or 1.0
@@ -221,6 +230,24 @@ def verify_excursion(stop, ctx) -> None:
     assert any(abs(lands - (b.hour * 60 + b.minute + link.crossing_max)) < 0.5 for b in back), (lands, back)
     assert stop.includes and all(link.on_island(ctx.catalogue.get(p).lat, ctx.catalogue.get(p).lon)
                                  for p in stop.includes)
+
+
+def verify_crossing(stop, ctx) -> None:
+    """A boat of an island night: check-in starts before a departure of the link's timetable (published, or spread
+    where only the first / last boats are), the boat lands one crossing later, and the stop sits at the port it
+    leaves from."""
+    kind, lid, way = stop.place_id.split(":")[:3]
+    assert kind == "boat" and way in ("out", "back"), stop.place_id
+    link = next(f for f in ctx.router.ferries if f.id == lid)
+    times, _ = link.departures(way)
+    times = times or link.departures("out")[0]
+    t0 = datetime.combine(stop.start.date(), datetime.min.time())
+    board = (stop.start - t0).total_seconds() / 60 + link.buffer_min
+    assert any(abs(board - (o.hour * 60 + o.minute)) < 0.5 for o in times), (board, times)
+    assert (stop.departure - stop.start).total_seconds() / 60 == pytest.approx(link.buffer_min + link.crossing_max,
+                                                                              abs=0.5)
+    port = (link.from_lat, link.from_lon) if way == "out" else (link.to_lat, link.to_lon)
+    assert (stop.lat, stop.lon) == pytest.approx(port)
 
 
 def test_open_jaw_trip_with_overnight_choice_and_lunch(ctx):
@@ -353,10 +380,11 @@ def test_museum_closed_on_monday_is_not_scheduled_on_monday(ctx):
     assert not it.feasible and "Mon 07 Dec" in it.problems[0] and museum.name_en in it.problems[0]
 
 
-@pytest.mark.parametrize("island,start", [("qng-ly-son-island", "qng-quang-ngai-city"),
-                                          ("qnam-cu-lao-cham", "qnam-hoi-an")])
-def test_island_visit_uses_a_ferry_departure(ctx, island, start):
-    req = PlanRequest(start_date=MONDAY, days=2, start=start, day_start="07:00", must_visit=[island],
+@pytest.mark.parametrize("island,start,day", [("qng-ly-son-island", "qng-quang-ngai-city", MONDAY),
+                                              # Cù Lao Chàm's boats stop from September to December (ferries.csv)
+                                              ("qnam-cu-lao-cham", "qnam-hoi-an", date(2027, 5, 3))])
+def test_island_visit_uses_a_ferry_departure(ctx, island, start, day):
+    req = PlanRequest(start_date=day, days=2, start=start, day_start="07:00", must_visit=[island],
                       solver={"time_limit_s": 2})
     it = plan(req, ctx, geometry=False)
     verify(it, req, ctx)

@@ -25,7 +25,7 @@ from touroute.model import PlanRequest
 from touroute.plan import PlanningContext, plan
 
 from .corner_requests import (LIMITS_QUICK, LIMITS_SPREAD, HypothesisDraw, SeededDraw, corner_request, cpu_load,
-                              judge)
+                              island_night_request, judge)
 from .test_plan import verify
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -61,6 +61,12 @@ def test_long_open_jaw_trips_across_the_region(ctx, data):
 @given(data=st.data())
 def test_island_day_trips_the_web_way(ctx, data):
     _sound(corner_request(HypothesisDraw(data.draw), LIMITS_QUICK, focus="island"), ctx, deadline_grace=1.0)
+
+
+@settings(max_examples=8, **SETTINGS)
+@given(data=st.data())
+def test_island_nights_pinned_anywhere_in_the_year(ctx, data):
+    _sound(island_night_request(HypothesisDraw(data.draw), LIMITS_QUICK), ctx)
 
 
 @pytest.mark.slow

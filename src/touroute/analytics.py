@@ -344,6 +344,8 @@ def fairness_report(itineraries: Sequence[Itinerary], catalogue: Any = None) -> 
     for it in itineraries:
         for day in it.days:
             for s in day.stops:
+                if s.kind == "ferry_crossing":  # an island night's boat: travel, not a visit
+                    continue
                 minutes[s.province_legacy] += s.visit_minutes
                 used.add(s.place_id)
                 used.update(s.includes)

@@ -60,7 +60,7 @@ class ItineraryStop(BaseModel):
     source: str = ""
     score: float = 0.0
     locked: bool = False
-    kind: Literal["visit", "ferry_excursion"] = "visit"
+    kind: Literal["visit", "ferry_excursion", "ferry_crossing"] = "visit"
     includes: list[str] = Field(default_factory=list, description="catalogue ids seen during this stop (island trip)")
     note_en: str | None = None
     note_vi: str | None = None

@@ -10,6 +10,7 @@ The mapping (documented in docs/planner.md):
   are unknown are treated as open during the day and flagged;
 * **lunch** is the route break; the **driving cap** is the route's travel limit;
 * **ferries**: island places can only be visited between the first boat out (+ crossing) and the last boat back;
+  a night pinned to an island hub is an island stay with mandatory boat nodes (``touroute.islands``);
 * **regional rules** are province groups with minimum visits; the rules that are not counts (minimum hours,
   maximum share) are exact constraints of the CP-SAT master problem (``solve.master``), with re-solving under
   tightened counts as the fallback when it finds nothing; all are verified after solving;
@@ -29,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from . import islands
 from . import provinces as prov
 from .errors import TourouteException
 from .evenings import add_evenings
@@ -190,6 +192,14 @@ class _Model:
     excursions: dict[int, _Excursion] = field(default_factory=dict)
     rests: np.ndarray | None = None
     """Seconds of drivers' rest inside each leg (coaches), already part of ``seconds``."""
+    stays: list[islands.IslandStay] = field(default_factory=list)
+    """Island nights (:mod:`touroute.islands`); their boat nodes are ``boats``."""
+    problems: list[str] = field(default_factory=list)
+    """Why the request cannot be planned, found while building (an island night in the storm season …)."""
+
+    @property
+    def boats(self) -> dict[int, islands.IslandStay]:
+        return {n: s for s in self.stays for n in (s.out_node, s.back_node)}
 
 
 def _endpoint_place(ref: Any, cat: Catalogue, role: str) -> tuple[Place, Poi | None]:
@@ -259,6 +269,7 @@ class _Excursion:
     service_s: float
     exact: bool
     proxy_id: str | None            # catalogue place at the mainland port whose matrix row the excursion uses
+    closed: str | None = None       # why no boat runs on any day of the trip (storm season), both languages
 
     @property
     def id(self) -> str:
@@ -336,16 +347,19 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
     for hid in hub_ids:
         if hid not in cat:
             raise PlanningError(f"overnight: no place with id {hid!r} in the catalogue")
-    # Boats are modelled as day trips from the mainland; a trip cannot start, end or be forced to sleep on an island.
-    forced = [("start", start_place), ("end", end_place)] + [
-        ("overnight", Place(h, cat.get(h).lat, cat.get(h).lon, cat.get(h).name_vi))
-        for h in (req.overnight.fixed if req.overnight.mode == "fixed" else req.overnight.pinned.values())]
+    # A trip cannot start or end on an island (the boats are planned from the mainland); a night there is an island
+    # stay (touroute.islands) when the request fixes or pins it.
+    forced = [("start", start_place), ("end", end_place)]
     for role, pl in forced:
         for link in ctx.router.ferries:
             if link.on_island(pl.lat, pl.lon):
                 raise PlanningError(
                     f"{role}: {pl.name or pl.id} is on {link.island}, reachable only by boat; touroute plans island "
-                    f"visits as day trips from {link.from_port} — start, end and sleep on the mainland")
+                    f"visits from {link.from_port} — start and end on the mainland (a night on the island: pin "
+                    f"its hub, overnight.pinned)")
+    stays, stay_problems, stay_warnings = islands.plan_stays(req, cat, ctx.router.ferries)
+    warnings.extend(stay_warnings)
+    stay_links = {s.link.id for s in stays}
     # --- candidates ------------------------------------------------------------------------------------------
     must = list(dict.fromkeys(list(req.must_visit) + [lk.place_id for lk in req.locks]))
     for pid in must + list(req.exclude):
@@ -395,7 +409,7 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
     excursions: list[_Excursion] = []
     for link in ctx.router.ferries:
         island = [cat.get(pid) for pid in final if link.on_island(cat.get(pid).lat, cat.get(pid).lon)]
-        if not island:
+        if not island or link.id in stay_links:  # a night on the island: its places are ordinary stops
             continue
         final = [pid for pid in final if pid not in {p.id for p in island}]
         exc = _build_excursion(link, island, req, cat, frozenset(must)) if req.use_ferries else None
@@ -438,10 +452,12 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
         k = add(Place(exc.id, exc.link.from_lat, exc.link.from_lon, exc.link.from_port), None)
         exc_nodes[k] = exc
         cands.append(k)
+    islands.add_boat_nodes(stays, add)
+    boat_proxy = {n: islands.port_proxy(cat, s.link) for s in stays for n in (s.out_node, s.back_node)}
 
     # --- travel matrix: reuse the cached catalogue matrix where possible ------------------------------------
     M = ctx.matrix(profile)
-    keys = [exc_nodes[i].proxy_id if i in exc_nodes and exc_nodes[i].proxy_id else pl.id
+    keys = [exc_nodes[i].proxy_id if i in exc_nodes and exc_nodes[i].proxy_id else boat_proxy.get(i) or pl.id
             for i, pl in enumerate(places)]
     in_cat = [k in M._index for k in keys]
     if all(in_cat):
@@ -455,6 +471,7 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
         sec, met = matrix.seconds, matrix.metres
         matrix_index = list(range(len(places)))
     warnings.extend(w for w in getattr(matrix, "warnings", ()) if any(pl.name in w for pl in places[:2]))
+    islands.wire(stays, places, sec, met, ctx.router, profile, index, {s_node, e_node, *hubs})
     rests = None
     if profile == "coach":
         rests = with_driver_rests(sec) - sec
@@ -480,14 +497,25 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
         load[i] = sight_units(MEAL_ON_SITE_MIN + 1)  # a boat day trip is the day's main event
         province_of[i] = exc.pois[0].province_legacy
         lock_days = {locks[p.id] for p in exc.pois if p.id in locks}
+        off_days = [req.start_date + timedelta(days=d) for d in range(req.days)
+                    if exc.link.suspended_on(req.start_date + timedelta(days=d))]
         for d in range(req.days):
             if lock_days and d + 1 not in lock_days:
+                continue
+            if req.start_date + timedelta(days=d) in off_days:
                 continue
             for o in exc.out_times:
                 t = o - exc.check_in_s
                 if t >= open_s and t + exc.service_s <= close_s:
                     windows[i].append((d * DAY + t, d * DAY + t))
-        if not windows[i]:
+        if not windows[i] and off_days:
+            detail_en, detail_vi = islands.suspension_reason(exc.link, off_days, f"{exc.link.island} day trip",
+                                                             f"chuyến ra {exc.link.island}") or ("", "")
+            exc.closed = f"{detail_en} / {detail_vi}"
+            for p in exc.pois:
+                if p.id not in must:
+                    excluded.append(_exclusion(p, "ferry", detail_en, detail_vi))
+        elif not windows[i]:
             for p in exc.pois:
                 if p.id not in must:
                     excluded.append(_exclusion(p, "ferry", f"boats leave {exc.link.from_port} at "
@@ -527,6 +555,7 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
     # hotels: windows are irrelevant but must not be empty for checker symmetry
     for h in {s_node, e_node, *hubs}:
         windows[h] = [(0.0, req.days * DAY)]
+    stay_problems += islands.boat_windows(stays, windows, service, open_s, close_s)
 
     # --- routes ------------------------------------------------------------------------------------------------
     brk = None
@@ -534,10 +563,11 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
     pinned = dict(req.overnight.pinned)
     if req.overnight.mode == "fixed":
         pinned = {k + 1: h for k, h in enumerate(req.overnight.fixed)}
+    free_hubs = tuple(h for h in hubs if h not in {s.hub_node for s in stays})  # island hubs: only their nights
     for d in range(req.days):
         t0 = d * DAY
-        starts = (s_node,) if d == 0 else (tuple([index[pinned[d]]]) if d in pinned else tuple(hubs))
-        ends = (e_node,) if d == req.days - 1 else (tuple([index[pinned[d + 1]]]) if d + 1 in pinned else tuple(hubs))
+        starts = (s_node,) if d == 0 else (tuple([index[pinned[d]]]) if d in pinned else free_hubs)
+        ends = (e_node,) if d == req.days - 1 else (tuple([index[pinned[d + 1]]]) if d + 1 in pinned else free_hubs)
         if req.lunch:
             lo = t0 + _seconds_of(req.lunch.earliest)
             hi = t0 + _seconds_of(req.lunch.latest_end) - req.lunch.minutes * 60.0
@@ -563,6 +593,7 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
 
     must_nodes = {index[p] for p in must if p in index}
     must_nodes |= {i for i, exc in exc_nodes.items() if any(p.id in must for p in exc.pois)}
+    must_nodes |= {n for s in stays for n in (s.out_node, s.back_node)}  # the boats of an island night
     mandatory = frozenset(i for i in must_nodes if windows[i])
     # Lunch is part of a boat day trip and of a visit of four hours or more (eaten on site).
     meal = np.zeros(n, dtype=np.int8)
@@ -574,7 +605,7 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
                                   name="touroute", load=load, similar=similar, similar_decay=SIMILAR_DECAY,
                                   travel_cost=DRIVING_COST_PER_HOUR / 3600.0)
     return _Model(problem, places, pois, sec, met, matrix_index, matrix, hubs, s_node, e_node, cands, province_of,
-                  group_index, excluded, warnings, unknown_hours, exc_nodes, rests)
+                  group_index, excluded, warnings, unknown_hours, exc_nodes, rests, stays, stay_problems)
 
 
 def cat_get_error(cat: Catalogue, pid: str) -> str:
@@ -597,6 +628,9 @@ def _why_unserved(model: _Model, i: int, req: PlanRequest) -> str:
         must = set(req.must_visit) | {lk.place_id for lk in req.locks}
         wanted = [p.name_en for p in exc.pois if p.id in must] or [p.name_en for p in exc.pois[:1]]
         name = f"{', '.join(wanted)} ({exc.link.island} day trip)"
+    elif i in model.boats:
+        stay = model.boats[i]
+        name = f"the boat {model.places[i].name} of the night on {stay.link.island} (island night)"
     else:
         name = poi.name_en if poi else model.places[i].name or model.places[i].id
     if not P.windows[i]:
@@ -615,21 +649,30 @@ def _why_unserved(model: _Model, i: int, req: PlanRequest) -> str:
         close = max(b for _, b in wins)
         for s in r.start_nodes:
             for e in r.end_nodes:
-                sched, ok = route_fits(P, d, [s, i, e])
+                seq = islands.day_sequence(model.stays, d, s, i, e)  # with the boats of an island night
+                if seq is None:
+                    continue  # no such day: i is on an island the trip is not on that day (or the reverse)
+                k = seq.index(i)
+                sched, ok = route_fits(P, d, seq)
                 if ok:
                     fits_alone.append((d, s, e))
                     continue
-                here, back = sched.stops[1], sched.stops[2].arrival
+                here, back = sched.stops[k], sched.stops[-1].arrival
                 brk = sched.break_
-                lunch_before = brk is not None and brk.after == 0
+                lunch_before = brk is not None and brk.after < k
                 with_lunch = f" and the {brk.duration / 60:.0f}-min lunch break" if lunch_before else ""
-                drive = P.travel[s, i] + P.travel[i, e]
-                if here.arrival > close + P.eps:
+                with_lunch += " and the boat" if any(v in model.boats for v in seq[:k]) else ""
+                drive = sum(float(P.travel[seq[q], seq[q + 1]]) for q in range(len(seq) - 1))
+                to_i = sum(float(P.travel[seq[q], seq[q + 1]]) for q in range(k))
+                missed = islands.missed_boat(model.stays, P, seq, sched.stops, name, d)
+                if missed is not None:
+                    gap, msg = missed
+                elif here.arrival > close + P.eps:
                     gap = here.arrival - close
                     msg = (f"must-visit {name} must be entered by {_hhmm(close)} (closing / end of day minus a "
                            f"{P.service[i] / 60:.0f}-min visit) but day {d + 1} cannot reach it before "
                            f"{_hhmm(here.arrival)} from {model.places[s].name or model.places[s].id} "
-                           f"({P.travel[s, i] / 3600:.1f} h drive{with_lunch})")
+                           f"({to_i / 3600:.1f} h drive{with_lunch})")
                 elif back > r.t_end + P.eps:
                     gap = back - r.t_end
                     after = " and the lunch break" if brk is not None and brk.after == 1 else ""
@@ -661,6 +704,9 @@ def _why_unserved(model: _Model, i: int, req: PlanRequest) -> str:
         best = None
     if best is not None:
         return best[1]
+    island = islands.unreachable_text(model.stays, i, name)
+    if island:
+        return island
     return (f"must-visit {name} is reachable on its own, but not together with the other must-visits, locks and "
             f"regional rules in the days available — drop one or add a day")
 
@@ -843,7 +889,8 @@ def _province_minutes(model: _Model, sol: Solution) -> dict[str, float]:
     out: dict[str, float] = defaultdict(float)
     for r in sol.routes:
         for v in r:
-            out[model.province_of[v]] += model.problem.service[v] / 60.0
+            if v in model.province_of:  # not the boats of an island night
+                out[model.province_of[v]] += model.problem.service[v] / 60.0
     return dict(out)
 
 
@@ -873,7 +920,8 @@ def _itinerary(model: _Model, sol: Solution, req: PlanRequest, notes: list[str],
         day_m = day_s = 0.0
         for k in range(len(stops_raw) - 1):
             a, b = stops_raw[k].node, stops_raw[k + 1].node
-            leg = M.leg(model.matrix_index[a], model.matrix_index[b]) if M is not None else None
+            shore = islands.leg_ends(model.stays, model.places, a, b)  # island side of a boat: not a matrix leg
+            leg = M.leg(model.matrix_index[a], model.matrix_index[b]) if M is not None and shore is None else None
             secs, metres = float(model.seconds[a, b]), float(model.metres[a, b])
             rest = float(model.rests[a, b]) if model.rests is not None else 0.0
             arrive = stops_raw[k + 1].arrival
@@ -886,13 +934,18 @@ def _itinerary(model: _Model, sol: Solution, req: PlanRequest, notes: list[str],
                 arrive=_to_dt(req, arrive), seconds=secs, metres=metres, rest_seconds=rest,
                 source=leg.source if leg else "estimate", ferry=leg.ferry if leg else None,
                 network=leg.network if leg else None,
-                geometry=leg.geometry() if (leg is not None and geometry) else
+                geometry=leg.geometry() if (leg is not None and geometry) else list(shore) if shore else
                 [(model.places[a].lat, model.places[a].lon), (model.places[b].lat, model.places[b].lon)]))
             day_m += metres
             day_s += secs
             if legs[-1].source == "estimate":
                 est_m += metres
+        boats = model.boats
         for st in stops_raw[1:-1]:
+            if st.node in boats:
+                stops.append(ItineraryStop(**islands.boat_stop(
+                    boats[st.node], st.node, st, lambda t: _to_dt(req, t), _stay_hub(model, boats[st.node]))))
+                continue
             exc = model.excursions.get(st.node)
             if exc is not None:
                 stops.append(_excursion_stop(model, exc, st, req))
@@ -963,6 +1016,10 @@ def _itinerary(model: _Model, sol: Solution, req: PlanRequest, notes: list[str],
         poi = model.pois[node]
         if poi is None or poi.id in already or node not in model.candidates:
             continue
+        between = islands.between_boats(model.stays, P, node)
+        if between is not None:  # an island place of an island night: the boats, not the distance, decide
+            excluded.append(_exclusion(poi, "ferry", *between) if between[0] else _exclusion(poi, "low_score"))
+            continue
         excluded.append(_exclusion(poi, code_map.get(code, "low_score")))
     warnings = list(model.warnings)
     visited_unknown = [model.pois[v].name_en for r in sol.routes for v in r if v in model.unknown_hours]  # type: ignore[union-attr]
@@ -977,6 +1034,13 @@ def _itinerary(model: _Model, sol: Solution, req: PlanRequest, notes: list[str],
     return Itinerary(feasible=True, days=days, totals=totals, excluded=excluded, warnings=warnings + notes,
                      request=req.model_dump(mode="json"), profile=req.profile,
                      solver={k: v for k, v in sol.stats.items() if isinstance(v, (int, float, str, bool))})
+
+
+def _stay_hub(model: _Model, stay: islands.IslandStay) -> Poi:
+    """The island hub of a stay (its province names the boat stops)."""
+    poi = model.pois[stay.hub_node]
+    assert poi is not None
+    return poi
 
 
 def _excursion_stop(model: _Model, exc: _Excursion, st: Any, req: PlanRequest) -> ItineraryStop:
@@ -1023,17 +1087,26 @@ def plan(req: PlanRequest, ctx: PlanningContext | None = None, *, geometry: bool
     regional rules as exact constraints) on or off; ``None`` (default) runs it where the benchmark showed it helps
     (:func:`use_master`)."""
     ctx = ctx or PlanningContext()
+    chosen = islands.choose_island_night(req, ctx.catalogue, ctx.router.ferries,
+                                         lambda r: plan(r, ctx, geometry=geometry, previous=previous,
+                                                        deadline=deadline, master=master))
+    if chosen is not None:  # an island hub among the candidate nights: the best night for it was planned
+        return chosen
     model = build_model(req, ctx)
     P = model.problem
     must_ids = set(req.must_visit) | {lk.place_id for lk in req.locks}
-    problems: list[str] = []
+    problems: list[str] = list(model.problems)
+    if model.stays and master is None:
+        master = False  # the master's coarse day model does not know the boats; the search's timetable does
     for pid in must_ids:
         i = next((k for k, p in enumerate(model.places) if p.id == pid), None)
         if i is not None and not P.windows[i]:
             problems.append(_why_unserved(model, i, req))
     for i, exc in model.excursions.items():
         wanted = [p for p in exc.pois if p.id in must_ids]
-        if wanted and not P.windows[i]:
+        if wanted and not P.windows[i] and exc.closed:
+            problems.append(f"must-visit {wanted[0].name_en}: {exc.closed}")
+        elif wanted and not P.windows[i]:
             problems.append(
                 f"must-visit {wanted[0].name_en} is on {exc.link.island}: boats leave {exc.link.from_port} at "
                 f"{', '.join(_hhmm(o) for o in exc.out_times)} and the day trip takes {exc.service_s / 3600:.1f} h "

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import csv
 import math
+import re
 from dataclasses import dataclass
-from datetime import time
+from datetime import date, time
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -58,6 +59,39 @@ class FerryLink:
     as_of: str = ""
     sources: tuple[str, ...] = ()
     notes: str = ""
+    suspended: tuple[tuple[str, str], ...] = ()
+    """Seasons or dates without tourist boats: ``(from, to)`` pairs, each ``MM-DD`` (every year; a range may wrap
+    over New Year) or ``YYYY-MM-DD`` (one announcement), both ends included."""
+    suspended_note: str = ""
+    suspended_source: tuple[str, ...] = ()
+    suspended_as_of: str = ""
+
+    def suspended_on(self, day: date) -> bool:
+        """True if ``day`` falls in one of the link's suspension periods (storm season, announced closures)."""
+        for a, b in self.suspended:
+            if len(a) == 10:
+                if a <= day.isoformat() <= b:
+                    return True
+                continue
+            md = f"{day.month:02d}-{day.day:02d}"
+            if (a <= md <= b) if a <= b else (md >= a or md <= b):
+                return True
+        return False
+
+    def suspension_text(self) -> tuple[str, str]:
+        """The suspension periods in words (English, Vietnamese), e.g. ``("1 Sep – 31 Dec", "1/9 – 31/12")``."""
+        months = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+        def en(x: str) -> str:
+            y, m, d = (x.split("-") if len(x) == 10 else ["", *x.split("-")])
+            return f"{int(d)} {months[int(m) - 1]}" + (f" {y}" if y else "")
+
+        def vi(x: str) -> str:
+            y, m, d = (x.split("-") if len(x) == 10 else ["", *x.split("-")])
+            return f"{int(d)}/{int(m)}" + (f"/{y}" if y else "")
+
+        return (", ".join(f"{en(a)} – {en(b)}" for a, b in self.suspended),
+                ", ".join(f"{vi(a)} – {vi(b)}" for a, b in self.suspended))
 
     @property
     def crossing_s(self) -> float:
@@ -103,6 +137,17 @@ class FerryLink:
         """First departure at or after ``after`` (same day), or None."""
         times, _ = self.departures(direction)
         return next((t for t in times if t >= after), None)
+
+
+_PERIOD = re.compile(r"^((?:\d{4}-)?\d{2}-\d{2})\.\.((?:\d{4}-)?\d{2}-\d{2})$")
+
+
+def _valid_day(text: str) -> bool:
+    try:
+        date.fromisoformat(text if len(text) == 10 else f"2024-{text}")  # 2024: a leap year, 29 Feb is valid
+    except ValueError:
+        return False
+    return True
 
 
 def _time(value: str) -> time:
@@ -160,6 +205,16 @@ def _load(path: str) -> tuple[FerryLink, ...]:
             except ValueError:
                 bad(k, "times must be HH:MM separated by spaces")
                 times[k] = ()
+        periods: list[tuple[str, str]] = []
+        for part in (row.get("suspended") or "").split():
+            m = _PERIOD.match(part)
+            if not m or not _valid_day(m.group(1)) or not _valid_day(m.group(2)) \
+                    or len(m.group(1)) != len(m.group(2)) or (len(m.group(1)) == 10 and m.group(1) > m.group(2)):
+                bad("suspended", "periods must be MM-DD..MM-DD or YYYY-MM-DD..YYYY-MM-DD separated by spaces")
+                break
+            periods.append((m.group(1), m.group(2)))
+        if periods and not (row.get("suspended_source") or "").strip():
+            bad("suspended_source", "a suspension period needs its source")
         if row["id"] in seen:
             bad("id", "duplicate id")
         seen.add(row["id"])
@@ -180,7 +235,10 @@ def _load(path: str) -> tuple[FerryLink, ...]:
             carries=(row.get("carries") or "").strip(), from_osm_id=(row.get("from_osm_id") or "").strip(),
             to_osm_id=(row.get("to_osm_id") or "").strip(), as_of=(row.get("as_of") or "").strip(),
             sources=tuple(s.strip() for s in (row.get("source") or "").split(";") if s.strip()),
-            notes=(row.get("notes") or "").strip(),
+            notes=(row.get("notes") or "").strip(), suspended=tuple(periods),
+            suspended_note=(row.get("suspended_note") or "").strip(),
+            suspended_source=tuple(x.strip() for x in (row.get("suspended_source") or "").split(";") if x.strip()),
+            suspended_as_of=(row.get("suspended_as_of") or "").strip(),
         ))
     if problems:
         raise DataError(problems, f"ferry table {p} has {len(problems)} problem(s)")

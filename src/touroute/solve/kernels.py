@@ -32,6 +32,10 @@ from numba import njit, objmode
 
 EPS = 1e-6
 NEG = -1e300
+NO_LEG = 1.0e6
+"""Travel times at least this long mark legs that do not exist (an island reached without its boat, see
+``touroute.islands``): the insertion scan's early stop assumes the triangle inequality, which such markers break, so
+it skips past them instead. No benchmark instance has a leg this long, so their searches are unchanged."""
 
 
 @njit(cache=True)
@@ -377,6 +381,8 @@ def repair(T, svc, sc, wo, wc, nw, meal, cand, grp, gmin, gmax, gpen, rt, seq, l
                         # departures grow along the route: once we leave p after j's last window could
                         # still be reached, no later position can work either
                         if st[r, p] + (svc[seq[r, p]] if p > 0 else 0.0) + T[seq[r, p], j] > lastc:
+                            if T[seq[r, p], j] >= NO_LEG:
+                                continue  # a marker, not a leg: the triangle inequality does not hold here
                             break
                         work += 1
                         ok, sh = eval_insert(r, p, j, T, svc, wo, wc, nw, meal, rt, seq, ln, st, ar, ms, trav,
