@@ -6,6 +6,7 @@ Real catalogue and planner, no road network (every leg estimated), solver limits
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 
 import pytest
@@ -71,6 +72,9 @@ def test_theme_rule_through_the_api(ctx, tmp_path_factory):
     it = res.get_json()["itinerary"]
     assert it["request"]["themes"] == {"heritage": 1.0, "mice": 0.0, "coastal": 0.0, "other": 0.0}
     assert it["request"]["categories"] == ["heritage"]
+    page = app.test_client().get(f"/p/{res.get_json()['id']}?lang=en").get_data(as_text=True)
+    assert re.search(r'id="weights-used">Theme weights used:\s*Heritage 1, MICE / events 0, Coast &amp; islands 0,'
+                     r' Nature &amp; leisure 0', page), page[page.find("weights-used") - 50:][:300]
     stops = [s["place_id"] for d in it["days"] for s in d["stops"]]
     assert stops and all(ctx.catalogue.get(p).category == "heritage" for p in stops if not p.startswith("ferry:"))
     bad = app.test_client().post("/api/plans", json=dict(body, categories=["heritage", "other"]))
