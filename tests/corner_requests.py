@@ -182,7 +182,7 @@ def corner_request(d: SeededDraw | HypothesisDraw, limits: Sequence[float] = LIM
     if vehicle is not None:
         body["vehicle"] = vehicle
     body["group_size"] = d.integer(1, 44) if not d.chance(0.05) else d.choice([45, 120, 300])
-    body["pace"] = d.choice(["normal", "relaxed", "intense"])
+    body["pace"] = d.choice(["normal", "relaxed", "packed"])
     if d.chance(0.3):
         body["categories"] = d.choice([["heritage"], ["coastal"], ["mice", "heritage"], ["heritage", "coastal", "other",
                                                                                            "mice"], ["other"]])

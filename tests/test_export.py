@@ -53,7 +53,8 @@ def test_ics_one_event_per_visit_in_vietnam_time(itinerary):
     cal = icalendar.Calendar.from_ical(ics.render(itinerary, "en"))
     events = cal.walk("VEVENT")
     stops = [s for d in itinerary.days for s in d.stops]
-    assert len(events) == len(stops)
+    evenings = [d.evening for d in itinerary.days if d.evening is not None]  # optional outings: one event each
+    assert len(events) == len(stops) + len(evenings)
     assert cal.walk("VTIMEZONE") and str(cal.walk("VTIMEZONE")[0]["TZID"]) == "Asia/Ho_Chi_Minh"
     ev, s = events[0], stops[0]
     start = ev.decoded("dtstart")
@@ -79,7 +80,8 @@ def test_geojson_legs_stops_and_attribution(itinerary):
     lon, lat = legs[0]["geometry"]["coordinates"][0]
     assert (lat, lon) == pytest.approx(leg0.geometry[0], abs=1e-6)  # GeoJSON is (lon, lat)
     assert legs[0]["properties"]["source"] == "estimate" and legs[0]["properties"]["estimated"] is True
-    assert {f["properties"]["kind"] for f in fc["features"]} == {"leg", "stop", "lodging"}
+    assert {f["properties"]["kind"] for f in fc["features"]} == {"leg", "stop", "lodging"} | (
+        {"evening"} if any(d.evening for d in itinerary.days) else set())
 
 
 def test_csv_rows_and_headers(itinerary):
@@ -87,8 +89,10 @@ def test_csv_rows_and_headers(itinerary):
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
     assert rows[0][:3] == ["Ngày", "Ngày", "Điểm"] or rows[0][0] == "Ngày"
-    body = [r for r in rows[1:] if r and r[0].isdigit() and r[2]]
+    body = [r for r in rows[1:] if r and r[0].isdigit() and r[2].isdigit()]
     assert len(body) == sum(len(d.stops) for d in itinerary.days)
+    evening_rows = [r for r in rows[1:] if r and r[0].isdigit() and r[2] == "tối"]  # optional evening outings
+    assert len(evening_rows) == sum(1 for d in itinerary.days if d.evening)
     assert body[0][3] == itinerary.days[0].stops[0].place_id
     assert "OpenStreetMap" in rows[-1][0]
     en = list(csv.reader(io.StringIO(csv_export.render(itinerary, "en").lstrip("\ufeff"))))

@@ -10,8 +10,8 @@ from click.testing import CliRunner
 
 from touroute.cli import main
 from touroute.matrix import TravelTimes
-from touroute.model import PlanRequest
-from touroute.plan import PlanningContext, PlanningError, plan
+from touroute.model import PACE_SIGHTS_PER_DAY, PlanRequest
+from touroute.plan import PlanningContext, PlanningError, is_access_point, plan, sight_units
 from touroute.pois import open_intervals
 
 MONDAY = date(2026, 12, 7)
@@ -47,10 +47,16 @@ def verify(it, req: PlanRequest, ctx: PlanningContext) -> None:
             if leg.from_id in cat and leg.to_id in cat:
                 i, j = M.index(leg.from_id), M.index(leg.to_id)
                 assert leg.seconds == pytest.approx(M.seconds[i, j], abs=1e-6)
-            assert (leg.arrive - leg.depart).total_seconds() == pytest.approx(leg.seconds, abs=1.0)
+            # a coach driver rests 15 min in every 4 h of driving (the law's 4-h limit); nobody else stops
+            want_rest = 900.0 * (leg.seconds // 14_400) if it.profile == "coach" else 0.0
+            assert leg.rest_seconds == pytest.approx(want_rest, abs=1e-6)
+            assert (leg.arrive - leg.depart).total_seconds() == pytest.approx(leg.seconds + leg.rest_seconds, abs=1.0)
             drive += leg.seconds
-        if req.max_driving_minutes_per_day:
-            assert drive <= req.max_driving_minutes_per_day * 60 + 1
+        assert drive <= req.driving_cap_minutes * 60 + 1  # the request's cap, else the default of pace and vehicle
+        # the pace: sight units of the day's visits within its cap (a long site counts as more than one)
+        units = sum(3 if s.kind == "ferry_excursion" else sight_units(cat.get(s.place_id).visit_minutes)
+                    for s in day.stops)
+        assert units <= PACE_SIGHTS_PER_DAY[req.pace], (day.day, units)
         for s in day.stops:
             assert s.place_id not in seen, "each place at most once"
             seen.add(s.place_id)
@@ -65,6 +71,7 @@ def verify(it, req: PlanRequest, ctx: PlanningContext) -> None:
                 seen.update(s.includes)
                 continue
             poi = cat.get(s.place_id)
+            assert not is_access_point(poi), f"{poi.id} is a pier / port / ticket office, never a sight"
             if poi.opening_hours:
                 spans = open_intervals(poi.opening_hours, day.date)
                 assert any(a - 1e-6 <= start_min and end_min <= b + 1e-6 for a, b in spans), (poi.id, spans, start_min)
@@ -231,7 +238,9 @@ def test_open_jaw_trip_with_overnight_choice_and_lunch(ctx):
     hubs = set(ctx.catalogue.hubs().records)
     assert all(d.lodging is not None and d.lodging.place_id in hubs for d in it.days[:-1])
     assert it.totals.stops >= 8
-    assert all(d.lunch_start is not None for d in it.days)
+    # lunch every day: a break, or eaten on site during a visit of 4 h or more (Hội An Ancient Town: 240 min)
+    assert all(d.lunch_start is not None or any(s.kind == "ferry_excursion" or s.visit_minutes >= 240 for s in d.stops)
+               for d in it.days)
     assert any("estimated" in w for w in it.warnings)
     # components of a visited site are listed as included, not planned separately
     planned = {s.place_id for d in it.days for s in d.stops}

@@ -75,7 +75,7 @@ def requests(draw):
         lunch={} if lunch else None,
         max_driving_minutes_per_day=draw(st.sampled_from([None, 60, 150, 300])),
         group_size=draw(st.sampled_from([1, 4, 20, 45, 300])),
-        pace=draw(st.sampled_from(["relaxed", "normal", "intense"])),
+        pace=draw(st.sampled_from(["relaxed", "normal", "packed"])),
         regional={"must_cover": draw(st.sampled_from([[], provinces[:1]])), "min_stops_per_province": 1},
         solver={"time_limit_s": 0.4, "seed": draw(st.integers(0, 5))},
     )

@@ -86,7 +86,7 @@ def test_default_plan_is_feasible_under_a_short_limit(seed, ctx):
 # "together with the other must-visits" — there were none.
 PHAN_RANG_TO_HCM_MUSEUM = {
     "start_date": "2026-12-14", "days": 1, "start": "nt-hub-phan-rang", "end": "hcm-city-centre-hub",
-    "day_start": "09:00", "day_end": "19:30", "group_size": 12, "pace": "intense",
+    "day_start": "09:00", "day_end": "19:30", "group_size": 12, "pace": "packed",
     "must_visit": ["hcm-southern-women-museum"], "exclude": ["bt-ong-dia-rocks"],
     "locks": [{"place_id": "hcm-southern-women-museum", "day": 1}], "solver": {"time_limit_s": 2.0, "seed": 1}}
 

@@ -160,7 +160,7 @@ def test_cli_theme_pace_and_lunch_flags(tmp_path, monkeypatch, ctx):
     data = json.loads(out.read_text(encoding="utf-8"))
     req = data["request"]
     assert req["themes"] == {"heritage": 1.0, "mice": 0.0, "coastal": 0.5, "other": 0.0}
-    assert req["categories"] == ["heritage", "coastal"] and req["pace"] == "intense"
+    assert req["categories"] == ["heritage", "coastal"] and req["pace"] == "packed"
     assert req["lunch"] == {"minutes": 45, "earliest": "12:00:00", "latest_end": "14:00:00"}
     assert req["provinces"] == ["Da Nang"] and req["province_scheme"] == "2025"
     assert data["feasible"] and {s["province_legacy"] for d in data["days"] for s in d["stops"]} <= \

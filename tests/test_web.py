@@ -125,6 +125,7 @@ def test_create_get_list_plan(client, saved):
     ({"regional": {"must_cover": ["Atlantis"]}}, "regional.must_cover.0"),
     ({"regional": {"max_share_one_province": 2}}, "regional.max_share_one_province"),
     ({"solver": {"time_limit_s": 100}}, "solver.time_limit_s"),
+    ({"vehicle": "coach", "max_driving_minutes_per_day": 660}, "max_driving_minutes_per_day"),  # the legal 10 h
     # found by the API fuzz test: a 7e307 ₫ night overflowed the cost total to inf, written as null
     ({"costs": {"lodging_per_night_per_person": 7.183261974949564e+307}}, "costs.lodging_per_night_per_person"),
     ({"costs": {"vehicle_per_km": 1e300}}, "costs.vehicle_per_km"),
@@ -204,7 +205,8 @@ def test_exports_over_http(client, saved):
     res = client.get(f"/p/{sid}/export.ics?lang=en")
     assert res.mimetype == "text/calendar" and "attachment" in res.headers["Content-Disposition"]
     events = icalendar.Calendar.from_ical(res.data).walk("VEVENT")
-    assert len(events) == saved["itinerary"]["totals"]["stops"]
+    evenings = sum(1 for d in saved["itinerary"]["days"] if d.get("evening"))  # optional evening outings
+    assert len(events) == saved["itinerary"]["totals"]["stops"] + evenings
     assert str(events[0]["summary"]).startswith("Visit: ")
     fc = client.get(f"/api/plans/{sid}/export.geojson").get_json(force=True)
     assert fc["type"] == "FeatureCollection"

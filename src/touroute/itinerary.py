@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from . import OSM_ATTRIBUTION
+from .pois import Access
 
 LegSource = Literal["osm", "estimate"]
 
@@ -29,6 +30,8 @@ class ItineraryLeg(BaseModel):
     seconds: float
     metres: float
     source: LegSource
+    rest_seconds: float = Field(default=0.0, description="drivers' legal rest on the way (coaches: 15 min per 4 h of "
+                                                         "driving), between depart and arrive")
     geometry: list[tuple[float, float]] = Field(default_factory=list, description="(lat, lon) polyline")
     ferry: str | None = Field(default=None, description="id of the ferry link the leg uses, if any")
     network: str | None = None
@@ -62,6 +65,8 @@ class ItineraryStop(BaseModel):
     note_en: str | None = None
     note_vi: str | None = None
     ferry_route: list[tuple[float, float]] = Field(default_factory=list, description="boat crossing (lat, lon)")
+    access: Access | None = Field(default=None, description="cable car / boat / buggy included in this visit's time "
+                                                            "(and its fee_vnd in the costs)")
 
     @property
     def wait_minutes(self) -> float:
@@ -86,6 +91,45 @@ class Endpoint(BaseModel):
     province: str | None = None
 
 
+class ItineraryEvening(BaseModel):
+    """An optional outing after dinner (lanterns, a night market, a scheduled show), suggested by
+    :mod:`touroute.evenings` from the place's evening opening hours.
+
+    It is a suggestion on top of the day, never part of it: the day's stops, legs, driving, costs and totals do
+    not include it, so switching evenings off (or ignoring one) changes nothing else in the plan.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    place_id: str
+    name_vi: str
+    name_en: str
+    category: str
+    subcategory: str
+    province_legacy: str
+    province: str
+    lat: float
+    lon: float
+    start: datetime
+    end: datetime
+    kind: Literal["show", "open"] = Field(
+        description="show: a scheduled performance, attended at its start time; open: a place open all evening")
+    from_id: str = Field(description="where the group spends the night (the day's end) and returns to")
+    travel_seconds: float = Field(description="one way, from the night's hub")
+    travel_metres: float
+    travel_source: LegSource
+    opening_hours: str | None = None
+    hours_as_of: str | None = Field(default=None, description="date of the source of the hours (fee_as_of)")
+    fee_vnd: int | None = None
+    source: str = Field(default="", description="where the hours were checked (the catalogue record's source)")
+    note_en: str = ""
+    note_vi: str = ""
+
+    @property
+    def travel_minutes(self) -> float:
+        return self.travel_seconds / 60
+
+
 class DayPlan(BaseModel):
     day: int
     date: date
@@ -100,6 +144,7 @@ class DayPlan(BaseModel):
     driving_seconds: float = 0.0
     metres: float = 0.0
     lodging: Endpoint | None = Field(default=None, description="where the night after this day is spent")
+    evening: ItineraryEvening | None = Field(default=None, description="optional outing after dinner (evenings)")
 
 
 class Exclusion(BaseModel):
@@ -109,7 +154,7 @@ class Exclusion(BaseModel):
     name_vi: str
     name_en: str
     reason: Literal["closed", "too_far", "capacity", "low_score", "excluded", "not_in_filter", "unreachable",
-                    "unknown_place", "group_limit", "ferry", "included"]
+                    "unknown_place", "group_limit", "ferry", "included", "evening"]
     message_en: str
     message_vi: str
 

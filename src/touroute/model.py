@@ -14,13 +14,41 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 Category = Literal["heritage", "mice", "coastal", "lodging", "other"]
 Profile = Literal["car", "van", "coach", "motorbike"]
-Pace = Literal["relaxed", "normal", "intense"]
+Pace = Literal["relaxed", "normal", "packed"]
+PACE_ALIASES = {"intense": "packed"}
+"""Older names of a pace, still accepted in requests (saved plans and scripts use them)."""
 
 # How pace scales the typical visit duration, and why: a relaxed traveller lingers, a fair delegation is on a clock.
-PACE_VISIT_FACTOR: dict[str, float] = {"relaxed": 1.3, "normal": 1.0, "intense": 0.75}
+PACE_VISIT_FACTOR: dict[str, float] = {"relaxed": 1.3, "normal": 1.0, "packed": 0.75}
 # Minutes added to every stop for parking, tickets and walking to the gate — without it a plan strings together
 # a dozen 30-minute stops a day, which no group actually manages.
-PACE_STOP_OVERHEAD_MIN: dict[str, float] = {"relaxed": 20, "normal": 10, "intense": 5}
+PACE_STOP_OVERHEAD_MIN: dict[str, float] = {"relaxed": 20, "normal": 10, "packed": 5}
+
+# Sights a day holds at each pace, in sight units (a visit of up to 2 h is one unit, up to 4 h two, longer three —
+# the Imperial City or Mỹ Sơn count as two, Bà Nà Hills or an island day trip as three). Published tour programmes
+# of the region do 3–4 sights a day (issue 12); the caps are the upper ends of the ranges a tour designer means by
+# relaxed 3–4, normal 4–6 and packed 6–8 sights a day.
+PACE_SIGHTS_PER_DAY: dict[str, int] = {"relaxed": 4, "normal": 6, "packed": 8}
+SIGHT_UNIT_MINUTES: tuple[int, ...] = (120, 240)
+"""A visit longer than the k-th bound counts k + 1 sight units."""
+
+# Default daily driving cap (minutes) by pace and vehicle when the request sets none. Planning defaults, not law:
+# a relaxed traveller wants short drives, a coach tour accepts long transfer days. Coaches are further bound by the
+# drivers' legal limits below, which a request cannot exceed.
+DEFAULT_DRIVING_MINUTES: dict[str, dict[str, int]] = {
+    "relaxed": {"car": 300, "van": 300, "coach": 330, "motorbike": 180},
+    "normal": {"car": 420, "van": 420, "coach": 480, "motorbike": 240},
+    "packed": {"car": 540, "van": 540, "coach": 600, "motorbike": 300},
+}
+# Vietnam's road traffic law: a driver works at most 10 h a day and drives at most 4 h without a break (Luật Giao
+# thông đường bộ 23/2008/QH12, Art. 65, as quoted by http://htx9.vn/tin-tuc/cac-tai-xe-luu-y-luat-so-23-2008-qh12-
+# dieu-65-quy-dinh-tai-xe-khong-duoc-lai-xe-qua-10h-1-ngay-va-lien-tuc-qua-4h--20.html, read 2026-12-04; the 2024
+# Law on Road Traffic Order and Safety keeps both limits for commercial drivers).
+COACH_MAX_DRIVING_MINUTES = 600
+COACH_MAX_CONTINUOUS_MINUTES = 240
+DRIVER_REST_MINUTES = 15
+"""Rest added to a coach leg for every 4 h of continuous driving. A planning default: the law sets the 4 h, the
+length of the rest is our assumption."""
 
 # Seats per vehicle profile, used to pick the vehicle from the group size and to count vehicles for costs.
 PROFILE_SEATS: dict[str, int] = {"motorbike": 2, "car": 4, "van": 15, "coach": 44}
@@ -215,12 +243,23 @@ class PlanRequest(BaseModel):
                     "must have a weight above 0. The itinerary's `request.themes` shows the weights used")
     regional: RegionalRules = Field(default_factory=RegionalRules)
     lunch: LunchBreak | None = Field(default_factory=LunchBreak)
-    max_driving_minutes_per_day: int | None = Field(default=None, ge=30, le=900)
+    evenings: bool = Field(default=True, description="suggest an optional outing after dinner for each night "
+                           "(lanterns, night markets, shows) from the places' evening hours; it never changes the "
+                           "day's stops (touroute.evenings)")
+    max_driving_minutes_per_day: int | None = Field(
+        default=None, ge=30, le=900,
+        description="daily driving cap; default by pace and vehicle (DEFAULT_DRIVING_MINUTES); a coach is capped at "
+                    "the legal 600 min")
     use_ferries: bool = True
     group_size: int = Field(default=2, ge=1, le=10_000)
     vehicle: Profile | None = None
     costs: Costs = Field(default_factory=Costs)
     solver: SolverSettings = Field(default_factory=SolverSettings)
+
+    @field_validator("pace", mode="before")
+    @classmethod
+    def _pace_alias(cls, v: object) -> object:
+        return PACE_ALIASES.get(v, v) if isinstance(v, str) else v
 
     @field_validator("start", "end", mode="before")
     @classmethod
@@ -230,12 +269,6 @@ class PlanRequest(BaseModel):
         if isinstance(v, str):
             return PlaceRef.parse(v)
         return v
-
-    @field_validator("pace", mode="before")
-    @classmethod
-    def _pace_alias(cls, v: object) -> object:
-        """"packed" (the word of the issue and the CLI) is the "intense" pace."""
-        return "intense" if isinstance(v, str) and v.strip().lower() == "packed" else v
 
     @model_validator(mode="after")
     def _themes_and_categories(self) -> "PlanRequest":
@@ -280,6 +313,10 @@ class PlanRequest(BaseModel):
         for night in self.overnight.pinned:
             if not 1 <= night <= self.days - 1:
                 raise ValueError(f"overnight.pinned: night {night} does not exist in a {self.days}-day trip")
+        if (self.max_driving_minutes_per_day is not None and self.profile == "coach"
+                and self.max_driving_minutes_per_day > COACH_MAX_DRIVING_MINUTES):
+            raise ValueError(f"max_driving_minutes_per_day: a coach driver may drive at most "
+                             f"{COACH_MAX_DRIVING_MINUTES} min a day by law, got {self.max_driving_minutes_per_day}")
         clash = (set(self.must_visit) | {lk.place_id for lk in self.locks}) & set(self.exclude)
         if clash:
             raise ValueError(f"places both must-visit and excluded: {', '.join(sorted(clash))}")
@@ -297,6 +334,13 @@ class PlanRequest(BaseModel):
             if self.group_size <= PROFILE_SEATS[name]:
                 return name
         return "coach"
+
+    @property
+    def driving_cap_minutes(self) -> int:
+        """The daily driving cap in force: the request's, else the default of its pace and vehicle."""
+        if self.max_driving_minutes_per_day is not None:
+            return self.max_driving_minutes_per_day
+        return DEFAULT_DRIVING_MINUTES[self.pace][self.profile]
 
     @property
     def vehicles_needed(self) -> int:

@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time as dtime, timedelta
+import math
 import re
 from typing import Any
 
@@ -30,9 +31,11 @@ import numpy as np
 
 from . import provinces as prov
 from .errors import TourouteException
+from .evenings import add_evenings
 from .itinerary import (Costs, DayPlan, Endpoint, Exclusion, Itinerary, ItineraryLeg, ItineraryStop, Totals)
 from .matrix import Place, TravelMatrix, TravelTimes, catalogue_matrix
-from .model import DEFAULT_VEHICLE_COST_PER_KM, PACE_STOP_OVERHEAD_MIN, PACE_VISIT_FACTOR, PlanRequest
+from .model import (COACH_MAX_CONTINUOUS_MINUTES, DEFAULT_VEHICLE_COST_PER_KM, DRIVER_REST_MINUTES,
+                    PACE_SIGHTS_PER_DAY, PACE_STOP_OVERHEAD_MIN, PACE_VISIT_FACTOR, SIGHT_UNIT_MINUTES, PlanRequest)
 from .pois import Catalogue, Poi, default_catalogue, haversine_m, open_intervals
 from .solve import BreakSpec, OrienteeringProblem, RouteSpec, Solution, check
 from .solve.master import MasterRules
@@ -41,6 +44,60 @@ from .solve.solution import route_fits
 DAY = 86_400.0
 MEAL_ON_SITE_MIN = 240.0
 """Visits at least this long include lunch on site (theme parks, island trips) instead of a separate break."""
+
+
+VALUE_EXPONENT = 2.0
+"""A place's value is ``theme weight × 100 × (attractiveness / 100) ** VALUE_EXPONENT``: value grows faster than
+attractiveness, so one must-see (100 → 100) beats several minor stops (30 → 9 each). Chosen on the tuning
+programmes of ``benchmarks/bench_itineraries.py`` (BENCHMARKS.md, "Expert itineraries")."""
+SIMILAR_DECAY = 0.5
+"""The k-th best visit of one kind of sight (royal tombs, pagodas, beaches …) or of one site cluster in a day keeps
+``SIMILAR_DECAY ** k`` of its value: the second tomb of a day is worth half, the fourth an eighth."""
+HEADLINE_MIN_ATTRACTIVENESS = 70.0
+"""Attractiveness from which a place is a headline site (``Poi.headline``): kept in a plan that passes near it, or its
+omission explained with what keeping it would have cost."""
+DRIVING_COST_PER_HOUR = 4.0
+"""Value a traveller gives up for each hour on the road (on the scale where the Imperial City is worth 100): a far
+sight must be worth its drive. 5 h of driving to see one site cost as much as a site of attractiveness 45."""
+ACCESS_SUBCATEGORIES = frozenset({"pier", "ferry_port"})
+ACCESS_TAG = "access_point"
+"""Piers, ports, ferry terminals, ticket booths are where a visit starts, never a sight (issue 12)."""
+
+
+def attractiveness(poi: Poi) -> float:
+    """A place's attractiveness (1–100) from the catalogue's evidence; the legacy 1–10 popularity × 10 for a
+    catalogue without the evidence file."""
+    value = getattr(poi, "attractiveness", None)
+    return float(value) if value is not None else float(poi.popularity) * 10.0
+
+
+def place_value(poi: Poi, weights: dict[str, float]) -> float:
+    """What a visit of ``poi`` is worth to this traveller (see :data:`VALUE_EXPONENT`)."""
+    return weights.get(poi.category, 0.0) * 100.0 * (attractiveness(poi) / 100.0) ** VALUE_EXPONENT
+
+
+def sight_units(minutes: float) -> int:
+    """Sight units of a visit of ``minutes`` (:data:`touroute.model.SIGHT_UNIT_MINUTES`)."""
+    return 1 + sum(1 for bound in SIGHT_UNIT_MINUTES if minutes > bound)
+
+
+def is_access_point(poi: Poi) -> bool:
+    return poi.subcategory in ACCESS_SUBCATEGORIES or ACCESS_TAG in poi.tags
+
+
+def similarity_key(poi: Poi) -> str | None:
+    """Visits of one kind in one day give diminishing returns: components of one site share their site's key,
+    other sights share their subcategory (royal tombs, pagodas, beaches …). MICE venues are business, not sights."""
+    if poi.category in ("mice", "lodging"):
+        return None
+    return f"site:{poi.part_of}" if poi.part_of else f"kind:{poi.subcategory}"
+
+
+def with_driver_rests(seconds: np.ndarray) -> np.ndarray:
+    """Coach legs with the drivers' legal rest: :data:`DRIVER_REST_MINUTES` for every full
+    :data:`COACH_MAX_CONTINUOUS_MINUTES` of driving in one leg (a stop on the way, not a sight)."""
+    block = COACH_MAX_CONTINUOUS_MINUTES * 60.0
+    return seconds + np.floor(seconds / block) * DRIVER_REST_MINUTES * 60.0
 
 
 class PlanningError(TourouteException):
@@ -131,6 +188,8 @@ class _Model:
     warnings: list[str]
     unknown_hours: set[int]
     excursions: dict[int, _Excursion] = field(default_factory=dict)
+    rests: np.ndarray | None = None
+    """Seconds of drivers' rest inside each leg (coaches), already part of ``seconds``."""
     rule_groups: prov.RuleGroups = field(default_factory=lambda: prov.rule_groups([]))
     """How the regional rules count provinces (group labels of ``group_index``)."""
 
@@ -222,7 +281,7 @@ def _build_excursion(link: Any, island: list[Poi], req: PlanRequest, cat: Catalo
     crossing = float(link.crossing_max) * 60.0
     check_in = float(link.buffer_min) * 60.0
     factor, overhead = PACE_VISIT_FACTOR[req.pace], PACE_STOP_OVERHEAD_MIN[req.pace]
-    island = sorted(island, key=lambda p: (p.id not in must, -p.popularity, p.id))
+    island = sorted(island, key=lambda p: (p.id not in must, -attractiveness(p), p.id))
     min_island = min(240.0, max(p.visit_minutes for p in island) * factor) * 60.0
     pairs: dict[float, float] = {}
     for o in (_seconds_of(x) for x in out):
@@ -299,6 +358,11 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
                       province_era="legacy" if req.province_scheme == "legacy" else "auto",
                       tags=req.tags or None, min_popularity=req.min_popularity)
     cand_ids = [pid for pid in pool.records if cat.get(pid).category != "lodging"]
+    for pid in must:
+        if is_access_point(cat.get(pid)):
+            raise PlanningError(f"must_visit: {pid} is a pier, port or ticket office — where a visit starts, not a "
+                                f"sight; ask for the place it serves instead")
+    cand_ids = [pid for pid in cand_ids if not is_access_point(cat.get(pid))]
     for pid in must:
         if pid not in cand_ids:
             if cat.get(pid).category == "lodging":
@@ -395,11 +459,18 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
         sec, met = matrix.seconds, matrix.metres
         matrix_index = list(range(len(places)))
     warnings.extend(w for w in getattr(matrix, "warnings", ()) if any(pl.name in w for pl in places[:2]))
+    rests = None
+    if profile == "coach":
+        rests = with_driver_rests(sec) - sec
+        sec = sec + rests
 
     # --- service, score, windows ---------------------------------------------------------------------------
     n = len(places)
     service = np.zeros(n)
     score = np.zeros(n)
+    load = np.zeros(n)
+    similar = np.full(n, -1, dtype=np.int64)
+    similar_ids: dict[str, int] = {}
     windows: list[list[tuple[float, float]]] = [[] for _ in range(n)]
     weights = req.themes.model_dump()
     factor = PACE_VISIT_FACTOR[req.pace]
@@ -409,7 +480,8 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
     province_of: dict[int, str] = {}
     for i, exc in exc_nodes.items():
         service[i] = exc.service_s
-        score[i] = sum(p.popularity * weights.get(p.category, 0.0) for p in exc.pois)
+        score[i] = sum(place_value(p, weights) for p in exc.pois)
+        load[i] = sight_units(MEAL_ON_SITE_MIN + 1)  # a boat day trip is the day's main event
         province_of[i] = exc.pois[0].province_legacy
         lock_days = {locks[p.id] for p in exc.pois if p.id in locks}
         for d in range(req.days):
@@ -431,8 +503,15 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
             continue
         poi = pois[i]
         assert poi is not None
-        service[i] = (max(10.0, round(poi.visit_minutes * factor / 5.0) * 5.0) + PACE_STOP_OVERHEAD_MIN[req.pace]) * 60.0
-        score[i] = poi.popularity * weights.get(poi.category, 0.0)
+        # a place reached only by cable car / boat carries that access: its round trip is part of the visit
+        access_min = float(poi.access.minutes) if poi.access is not None else 0.0
+        service[i] = (max(10.0, round(poi.visit_minutes * factor / 5.0) * 5.0) + PACE_STOP_OVERHEAD_MIN[req.pace]
+                      + access_min) * 60.0
+        score[i] = place_value(poi, weights)
+        load[i] = sight_units(poi.visit_minutes)
+        key = similarity_key(poi)
+        if key is not None:
+            similar[i] = similar_ids.setdefault(key, len(similar_ids))
         if poi.id in must and score[i] <= 0:
             score[i] = 1.0
         if poi.opening_hours and not _readable_hours(poi, req.start_date):
@@ -467,9 +546,8 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
             lo = t0 + _seconds_of(req.lunch.earliest)
             hi = t0 + _seconds_of(req.lunch.latest_end) - req.lunch.minutes * 60.0
             brk = BreakSpec(req.lunch.minutes * 60.0, lo, hi)
-        routes.append(RouteSpec(starts, ends, t0 + open_s, t0 + close_s,
-                                None if req.max_driving_minutes_per_day is None
-                                else req.max_driving_minutes_per_day * 60.0, brk))
+        routes.append(RouteSpec(starts, ends, t0 + open_s, t0 + close_s, req.driving_cap_minutes * 60.0, brk,
+                                max_load=float(PACE_SIGHTS_PER_DAY[req.pace])))
 
     # --- groups: provinces ---------------------------------------------------------------------------------------
     province_of.update({i: pois[i].province_legacy for i in cands if i not in exc_nodes})  # type: ignore[union-attr]
@@ -496,9 +574,10 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
             meal[i] = 1
     problem = OrienteeringProblem(sec, service, score, windows, routes, chained=True, mandatory=mandatory, meal=meal,
                                   groups=groups, group_min_visits=gmin, group_max_visits={}, seed=req.solver.seed,
-                                  name="touroute")
+                                  name="touroute", load=load, similar=similar, similar_decay=SIMILAR_DECAY,
+                                  travel_cost=DRIVING_COST_PER_HOUR / 3600.0)
     return _Model(problem, places, pois, sec, met, matrix_index, matrix, hubs, s_node, e_node, cands, province_of,
-                  group_index, excluded, warnings, unknown_hours, exc_nodes, rgroups)
+                  group_index, excluded, warnings, unknown_hours, exc_nodes, rests, rgroups)
 
 
 def cat_get_error(cat: Catalogue, pid: str) -> str:
@@ -797,13 +876,15 @@ def _itinerary(model: _Model, sol: Solution, req: PlanRequest, notes: list[str],
             a, b = stops_raw[k].node, stops_raw[k + 1].node
             leg = M.leg(model.matrix_index[a], model.matrix_index[b]) if M is not None else None
             secs, metres = float(model.seconds[a, b]), float(model.metres[a, b])
+            rest = float(model.rests[a, b]) if model.rests is not None else 0.0
             arrive = stops_raw[k + 1].arrival
             depart = arrive - secs
+            secs -= rest
             if a == b:
                 continue
             legs.append(ItineraryLeg(
                 from_id=model.places[a].id, to_id=model.places[b].id, depart=_to_dt(req, depart),
-                arrive=_to_dt(req, arrive), seconds=secs, metres=metres,
+                arrive=_to_dt(req, arrive), seconds=secs, metres=metres, rest_seconds=rest,
                 source=leg.source if leg else "estimate", ferry=leg.ferry if leg else None,
                 network=leg.network if leg else None,
                 geometry=leg.geometry() if (leg is not None and geometry) else
@@ -831,12 +912,17 @@ def _itinerary(model: _Model, sol: Solution, req: PlanRequest, notes: list[str],
                 lat=poi.lat, lon=poi.lon, arrival=_to_dt(req, st.arrival), start=_to_dt(req, st.start),
                 departure=_to_dt(req, st.departure), fee_vnd=poi.fee_vnd, fee_as_of=poi.fee_as_of,
                 opening_hours=poi.opening_hours, source=poi.source, score=float(P.score[st.node]),
-                locked=any(lk.place_id == poi.id for lk in req.locks)))
+                locked=any(lk.place_id == poi.id for lk in req.locks), access=poi.access))
             visit_by_prov[poi.province_legacy] += (st.departure - st.start) / 60.0
             if poi.fee_vnd is None:
                 fees_unknown.append(poi.id)
             else:
                 fees += poi.fee_vnd
+            if poi.access is not None:  # the cable car / boat ticket, where it is not in the place's own fee
+                if poi.access.fee_vnd is None:
+                    fees_unknown.extend([] if poi.id in fees_unknown else [poi.id])
+                else:
+                    fees += poi.access.fee_vnd
         end_node = stops_raw[-1].node
         lodging = _endpoint(model, end_node) if d < req.days - 1 else None
         if lodging is not None and lodging.province_legacy:
@@ -984,9 +1070,101 @@ def plan(req: PlanRequest, ctx: PlanningContext | None = None, *, geometry: bool
             if unmet:
                 problems.extend("regional rule cannot be met: " + u for u in unmet)
             else:
-                return _itinerary(model, sol, req, notes, geometry)
+                itinerary = _itinerary(model, sol, req, notes, geometry)
+                _explain_headlines(model, sol, req, itinerary)
+                return add_evenings(itinerary, req, ctx)
     return Itinerary(feasible=False, problems=problems, excluded=model.excluded, warnings=model.warnings,
                      request=req.model_dump(mode="json"), profile=req.profile)
+
+
+HEADLINE_REACH_MIN = 60.0
+"""A headline site is *within reach* of a plan when visiting it costs at most this many minutes of extra driving on
+some day of the plan (its cheapest detour between two consecutive stops). Beyond that it belongs to another trip."""
+
+
+def _headline_detour_min(model: _Model, sol: Solution, i: int) -> float:
+    """Minutes of extra driving of the cheapest detour to node ``i`` from the plan's days."""
+    T = model.problem.travel
+    best = math.inf
+    for d in range(len(sol.routes)):
+        seq = sol.full_route(d)
+        for a, b in zip(seq, seq[1:]):
+            best = min(best, float(T[a, i] + T[i, b] - T[a, b]))
+    return best / 60.0
+
+
+def _cheapest_keep(model: _Model, sol: Solution, i: int) -> tuple[int, list[int], float, float] | None:
+    """The cheapest way to keep node ``i`` by editing one day of the plan: insert it where the day's value drops
+    least (net of its own value) after pushing out the fewest, least valuable visits the checker's timetable needs gone (pace, hours,
+    day end, lunch). Returns (day, nodes dropped, value lost, extra driving seconds) or ``None`` if no day can
+    hold it."""
+    P = model.problem
+    best: tuple[int, list[int], float, float] | None = None
+    for d in range(len(sol.routes)):
+        base = sol.full_route(d)
+        base_value = P.route_value(base[1:-1])
+        base_drive = sum(float(P.travel[a, b]) for a, b in zip(base, base[1:]))
+        for pos in range(1, len(base)):
+            seq = base[:pos] + [i] + base[pos:]
+            dropped: list[int] = []
+            _, ok = route_fits(P, d, seq)
+            while not ok:
+                options = [v for v in seq[1:-1] if v != i and v not in P.mandatory]
+                if not options:
+                    break
+                fits = []
+                for v in options:
+                    trial = [x for x in seq if x != v]
+                    fits.append((not route_fits(P, d, trial)[1], float(P.score[v]), v))
+                _, _, v = min(fits)
+                seq = [x for x in seq if x != v]
+                dropped.append(v)
+                _, ok = route_fits(P, d, seq)
+            if not ok:
+                continue
+            drive = sum(float(P.travel[a, b]) for a, b in zip(seq, seq[1:])) - base_drive
+            lost = base_value - P.route_value(seq[1:-1]) + P.travel_cost * drive
+            if best is None or (lost, drive) < (best[2], best[3]):
+                best = (d, dropped, lost, drive)
+    return best
+
+
+def _explain_headlines(model: _Model, sol: Solution, req: PlanRequest, itinerary: Itinerary) -> None:
+    """Say what keeping each left-out headline site within reach would have cost (issue 12): the cheapest edit of
+    one day that keeps it — the stops it pushes out, the share of the plan's value lost and the extra driving.
+    Changes the exclusion messages in place; the plan itself is not changed."""
+    P = model.problem
+    visited = sol.visited()
+    by_id = {e.place_id: k for k, e in enumerate(itinerary.excluded)}
+    for i in model.candidates:
+        poi = model.pois[i]
+        if poi is None or i in visited or i in model.excursions or not P.windows[i] or poi.id in req.exclude:
+            continue
+        if attractiveness(poi) < HEADLINE_MIN_ATTRACTIVENESS:
+            continue
+        detour = _headline_detour_min(model, sol, i)
+        if detour > HEADLINE_REACH_MIN:
+            continue
+        keep = _cheapest_keep(model, sol, i)
+        if keep is None:
+            en = (f"a headline site within reach ({detour:.0f} min of detour), but no day of this plan can hold it "
+                  f"within its hours, pace and lunch")
+            vi = (f"điểm nổi bật trong tầm với (đi vòng {detour:.0f} phút), nhưng không ngày nào của lịch trình "
+                  f"chứa được nó trong giờ, nhịp độ và giờ ăn trưa")
+        else:
+            d, dropped, lost, drive = keep
+            share = max(0.0, lost) / sol.score if sol.score > 0 else 0.0
+            names_en = ", ".join(model.pois[v].name_en for v in dropped if model.pois[v]) or "nothing"
+            names_vi = ", ".join(model.pois[v].name_vi for v in dropped if model.pois[v]) or "không điểm nào"
+            en = (f"a headline site within reach; keeping it on day {d + 1} would have meant dropping {names_en} "
+                  f"({share:.0%} of the plan's value) and {drive / 60:+.0f} min of driving")
+            vi = (f"điểm nổi bật trong tầm với; giữ lại vào ngày {d + 1} thì phải bỏ {names_vi} "
+                  f"({share:.0%} giá trị lịch trình) và lái xe {drive / 60:+.0f} phút")
+        new = _exclusion(poi, "low_score", en, vi)
+        if poi.id in by_id:
+            itinerary.excluded[by_id[poi.id]] = new
+        else:
+            itinerary.excluded.append(new)
 
 
 NO_TIMETABLE = "no timetable that respects every opening hour, day end and lunch break was found"

@@ -136,10 +136,13 @@ def register(main: click.Group) -> None:
     @click.option("--lunch", "lunch_window", metavar="HH:MM-HH:MM",
                   help="Window the lunch break lies in.  [default: 11:30-13:30]")
     @click.option("--lunch-minutes", type=int, help="Length of the lunch break in minutes (15–180).  [default: 60]")
+    @click.option("--evenings/--no-evenings", default=None,
+                  help="Suggest an optional evening outing after dinner for each night (lanterns, night markets, "
+                       "shows), from the places' evening hours.  [default: on]")
     @click.option("--group-size", type=int, help="Number of travellers.")
     @click.option("--vehicle", type=click.Choice(["car", "van", "coach", "motorbike"]))
-    @click.option("--pace", type=click.Choice(["relaxed", "normal", "packed", "intense"]),
-                  help="relaxed: fewer, longer visits; packed (= intense): more, shorter ones.  [default: normal]")
+    @click.option("--pace", type=click.Choice(["relaxed", "normal", "packed"]),
+                  help="relaxed: about 3–4 sights a day, normal 4–6, packed 6–8.  [default: normal]")
     @click.option("--seconds", type=float,
                   help=f"Solver time limit in seconds.  [default: {AUTO_LIMIT_SHORT_S:g} for trips of up to "
                        f"{AUTO_LIMIT_SHORT_DAYS} days, {AUTO_LIMIT_LONG_S:g} for longer ones]")
@@ -150,7 +153,7 @@ def register(main: click.Group) -> None:
     @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
     def plan_cmd(request_file, start, end, days, start_date, day_start, day_end, category, province, province_scheme,
                  theme, must, exclude, cover, min_stops, max_share, overnight, driving_cap, no_lunch, lunch_window,
-                 lunch_minutes, group_size, vehicle, pace, seconds, seed, fmt, lang, no_geometry, output):
+                 lunch_minutes, evenings, group_size, vehicle, pace, seconds, seed, fmt, lang, no_geometry, output):
         """Plan a multi-day, multi-province trip. / Lập lịch trình nhiều ngày, liên tỉnh.
 
         Example: touroute plan --start hue-hub-hue-city --end kh-hub-nha-trang --days 5 --cover "Quang Ngai"
@@ -204,6 +207,8 @@ def register(main: click.Group) -> None:
             data["lunch"] = None
         elif lunch_window is not None or lunch_minutes is not None:
             data["lunch"] = parse_lunch(lunch_window, lunch_minutes, data.get("lunch"))
+        if evenings is not None:
+            data["evenings"] = evenings
         sol = dict(data.get("solver") or {})
         if seconds is not None:
             sol["time_limit_s"] = seconds

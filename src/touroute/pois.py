@@ -21,8 +21,9 @@ from pathlib import Path
 from typing import Literal
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, computed_field, field_validator, model_validator
 
+from . import attractiveness as attr
 from . import provinces as prov
 from .errors import DataError, Problem
 from .resources import data_dir
@@ -63,7 +64,7 @@ TAGS: frozenset[str] = frozenset(
     """unesco unesco_tentative unesco_biosphere national_special_relic national_relic provincial_relic island ferry cham buddhist
     catholic caodai nguyen_dynasty war_history dmz craft_village ocop beach diving snorkelling surfing kitesurfing
     sunset cave national_park museum night family green resort convention hiking seafood boat_trip lagoon
-    lighthouse fishing_village cable_car""".split()
+    lighthouse fishing_village cable_car access_point""".split()
 )
 
 _ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -78,6 +79,57 @@ def _parse_opening_hours(value: str):
     import opening_hours  # imported lazily: compiled extension, only needed when hours are present
 
     return opening_hours.OpeningHours(value)
+
+
+def _check_as_of(v: str | None) -> str | None:
+    """``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``, a real date, not in the future (shared by places and access)."""
+    if v is None:
+        return v
+    if not _AS_OF_RE.match(v):
+        raise ValueError("must be YYYY, YYYY-MM or YYYY-MM-DD")
+    parts = [int(p) for p in v.split("-")] + [1, 1]
+    try:
+        day = date(parts[0], parts[1], parts[2])
+    except ValueError as exc:
+        raise ValueError(f"not a real date ({exc})") from None
+    if not (1990 <= day.year <= date.today().year):
+        raise ValueError("year out of range")
+    return v
+
+
+ACCESS_FILE = "access.csv"
+ACCESS_COLUMNS: tuple[str, ...] = ("id", "mode", "minutes", "fee_vnd", "from", "source", "as_of", "note")
+ACCESS_MODES: tuple[str, ...] = ("cable_car", "boat", "buggy", "shuttle")
+
+
+class Access(BaseModel):
+    """How a place reached only by cable car, boat, buggy or shuttle is reached (``data/poi/access.csv``).
+
+    The planner adds ``minutes`` (round trip, typical waiting included) to the visit and ``fee_vnd`` to the costs:
+    a visit to Bà Nà is the cable car plus the mountain, not the mountain alone. ``fee_vnd`` is what the access adds
+    to the place's own ``fee_vnd`` (0 when the place's ticket already includes it), ``None`` when unknown.
+    """
+
+    model_config = ConfigDict(frozen=True, str_strip_whitespace=True, populate_by_name=True)
+
+    mode: Literal["cable_car", "boat", "buggy", "shuttle"]
+    minutes: int = Field(ge=1, le=600)
+    fee_vnd: int | None = Field(default=None, ge=0)
+    from_: str = Field(alias="from", min_length=1)
+    source: str = Field(min_length=1)
+    as_of: str | None = None
+    note: str | None = None
+
+    @field_validator("as_of")
+    @classmethod
+    def _as_of(cls, v: str | None) -> str | None:
+        return _check_as_of(v)
+
+    @model_validator(mode="after")
+    def _fee_dated(self) -> "Access":
+        if self.fee_vnd is not None and self.as_of is None:
+            raise _FieldError("as_of", None, "required when fee_vnd is given")
+        return self
 
 
 class Poi(BaseModel):
@@ -100,12 +152,34 @@ class Poi(BaseModel):
     fee_as_of: str | None = None
     capacity: int | None = Field(default=None, gt=0)
     popularity: int = Field(ge=1, le=10)
+    #: 1–100 from recorded evidence (data/poi/evidence/attractiveness.csv, joined by the loader); a record built in
+    #: code without one gets the value of its own status tags (:func:`touroute.attractiveness.status_only`).
+    attractiveness: int = Field(default=0, ge=1, le=100)
     tags: tuple[str, ...] = ()
     osm_id: str | None = None
     part_of: str | None = None
     source: str = Field(min_length=1)
     description_vi: str | None = None
     description_en: str | None = None
+    access: Access | None = Field(default=None, description="cable car / boat / buggy the visit needs (access.csv)")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_attractiveness(cls, data: object) -> object:
+        if isinstance(data, dict) and not data.get("attractiveness"):
+            tags = data.get("tags") or ()
+            if isinstance(tags, str):
+                tags = [t.strip() for t in tags.split(";")]
+            cap = data.get("capacity")
+            data = {**data, "attractiveness": attr.status_only(
+                tags, str(data.get("category") or ""), cap if isinstance(cap, int) else None, data.get("part_of"))}
+        return data
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def headline(self) -> bool:
+        """The "must-see" tier: attractiveness ≥ 70 (SCHEMA.md, attractiveness rule)."""
+        return self.attractiveness >= attr.HEADLINE
 
     @field_validator("id")
     @classmethod
@@ -141,18 +215,7 @@ class Poi(BaseModel):
     @field_validator("fee_as_of")
     @classmethod
     def _as_of(cls, v: str | None) -> str | None:
-        if v is None:
-            return v
-        if not _AS_OF_RE.match(v):
-            raise ValueError("must be YYYY, YYYY-MM or YYYY-MM-DD")
-        parts = [int(p) for p in v.split("-")] + [1, 1]
-        try:
-            day = date(parts[0], parts[1], parts[2])
-        except ValueError as exc:
-            raise ValueError(f"not a real date ({exc})") from None
-        if not (1990 <= day.year <= date.today().year):
-            raise ValueError("year out of range")
-        return v
+        return _check_as_of(v)
 
     @field_validator("opening_hours")
     @classmethod
@@ -415,17 +478,142 @@ def _check_part_of(records: list[tuple[Poi, str, int]], problems: list[Problem])
                                     f"the parent is more than {PART_OF_MAX_METRES:.0f} m away"))
 
 
+def _validate_access(path: Path, known: set[str], problems: list[Problem]) -> dict[str, Access]:
+    """Read ``access.csv``: one row per place reached only by cable car / boat / buggy / shuttle.
+
+    Every bad row is reported with file, line, field and value like the catalogue rows, and left out.
+    """
+    fname = str(path)
+    out: dict[str, Access] = {}
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.append(Problem(fname, None, None, None, f"cannot read access file: {exc}"))
+        return out
+    reader = csv.DictReader(text.splitlines(keepends=True))
+    header = reader.fieldnames or []
+    missing = [c for c in ACCESS_COLUMNS if c not in header]
+    extra = [c for c in header if c not in ACCESS_COLUMNS]
+    if missing or extra:
+        msg = ([f"missing column(s) {', '.join(missing)}"] if missing else []) + \
+              ([f"unknown column(s) {', '.join(map(str, extra))}"] if extra else [])
+        problems.append(Problem(fname, 1, None, None, "; ".join(msg) + " — see data/poi/SCHEMA.md (access)"))
+        return out
+    seen: dict[str, int] = {}
+    line = 1
+    for row in reader:
+        start = line + 1
+        line = reader.line_num
+        if None in row:
+            problems.append(Problem(fname, start, None, row[None], f"more cells than the {len(header)} columns"))
+            continue
+        cells = {k: (v or "").strip() for k, v in row.items()}
+        if not any(cells.values()):
+            continue
+        pid = cells["id"]
+        if pid not in known:
+            problems.append(Problem(fname, start, "id", pid or None, "not the id of a catalogue place"))
+            continue
+        if pid in seen:
+            problems.append(Problem(fname, start, "id", pid, f"second access row for this place (first on line "
+                                                              f"{seen[pid]})"))
+            continue
+        seen[pid] = start
+        typed: dict[str, object] = {}
+        ok = True
+        for key in ACCESS_COLUMNS[1:]:
+            raw = cells[key]
+            if raw == "":
+                typed[key] = None
+            elif key in ("minutes", "fee_vnd"):
+                try:
+                    typed[key] = int(raw.replace("_", ""))
+                except ValueError:
+                    problems.append(Problem(fname, start, key, raw, "must be a whole number"))
+                    ok = False
+            else:
+                typed[key] = raw
+        if not ok:
+            continue
+        try:
+            out[pid] = Access(**{k: v for k, v in typed.items() if v is not None})
+        except ValidationError as exc:
+            for err in exc.errors():
+                ctx_err = (err.get("ctx") or {}).get("error")
+                if isinstance(ctx_err, _FieldError):
+                    problems.append(Problem(fname, start, ctx_err.field, ctx_err.value, ctx_err.message))
+                    continue
+                field = str(err["loc"][0]) if err.get("loc") else None
+                field = "from" if field == "from_" else field
+                msg = err["msg"].removeprefix("Value error, ")
+                if err["type"] == "missing":
+                    msg = "required field is empty"
+                problems.append(Problem(fname, start, field, typed.get(field or ""), msg))
+    return out
+
+
 def validate_files(paths: Sequence[Path | str]) -> tuple[list[Poi], list[Problem]]:
-    """Validate catalogue files; returns the valid records and every problem found (never raises for bad rows)."""
+    """Validate catalogue files; returns the valid records and every problem found (never raises for bad rows).
+
+    A file named ``access.csv`` among ``paths`` is the access table (cable car / boat to a place), not places: its
+    rows are checked against the places and attached as :attr:`Poi.access`.
+    """
     problems: list[Problem] = []
     records: list[tuple[Poi, str, int]] = []
+    access_files = [Path(p) for p in paths if Path(p).name == ACCESS_FILE]
     for p in paths:
-        records.extend(_validate_file(Path(p), problems))
+        if Path(p).name != ACCESS_FILE:
+            records.extend(_validate_file(Path(p), problems))
     _check_duplicates(records, problems)
     _check_part_of(records, problems)
     bad_ids = {p.value for p in problems if p.field == "id" and "duplicate id" in p.message}
     good = [r[0] for r in records if r[0].id not in bad_ids]
+    access: dict[str, Access] = {}
+    for f in access_files:
+        access.update(_validate_access(f, {p.id for p in good}, problems))
+    good = [p.model_copy(update={"access": access[p.id]}) if p.id in access else p for p in good]
     return good, problems
+
+
+ATTRACTIVENESS_FILE = "attractiveness.csv"
+
+
+def attractiveness_file(files: Sequence[Path]) -> tuple[Path, bool]:
+    """The computed attractiveness file for these catalogue files and whether it is authoritative.
+
+    A catalogue folder with an ``evidence/attractiveness.csv`` (the bundled data/poi/ has one) owns its values: every
+    id must have a row. Files elsewhere (a test's or a curator's ad-hoc catalogue) borrow the bundled file for the ids
+    it knows; the others get the value of their own status tags.
+    """
+    parents = {Path(f).resolve().parent for f in files}
+    if len(parents) == 1:
+        own = attr.evidence_dir(next(iter(parents))) / ATTRACTIVENESS_FILE
+        if own.exists():
+            return own, True
+    return attr.evidence_dir(data_dir("poi")) / ATTRACTIVENESS_FILE, False
+
+
+def join_attractiveness(records: Sequence[Poi], files: Sequence[Path], problems: list[Problem]) -> list[Poi]:
+    """``Poi.attractiveness`` from the computed file (see :func:`attractiveness_file`); a place without a row in an
+    authoritative file is a Problem naming the file, the id and the fix, and keeps its status-tag value meanwhile."""
+    path, authoritative = attractiveness_file(files)
+    values: dict[str, int] = {}
+    if path.exists():
+        values, bad = attr.read_values(path)
+        for line, pid, msg in bad:
+            problems.append(Problem(str(path), line, "attractiveness", pid, msg))
+    out: list[Poi] = []
+    for p in records:
+        v = values.get(p.id)
+        if v is None:
+            if authoritative:
+                problems.append(Problem(str(path), None, "id", p.id,
+                                        "no attractiveness row for this place — run scripts/attractiveness.py and "
+                                        "commit data/poi/evidence/attractiveness.csv"))
+            out.append(p)
+        else:
+            out.append(p.model_copy(update={"attractiveness": v}))
+    return out
 
 
 def load_catalogue(paths: Sequence[Path | str] | None = None, *, strict: bool = True) -> "Catalogue":
@@ -439,6 +627,7 @@ def load_catalogue(paths: Sequence[Path | str] | None = None, *, strict: bool = 
     if not files:
         raise DataError([Problem(str(catalogue_dir()), None, None, None, "no catalogue CSV files found")])
     records, problems = validate_files(files)
+    records = join_attractiveness(records, files, problems)
     if problems and strict:
         raise DataError(problems, f"catalogue has {len(problems)} problem(s)")
     return Catalogue(records, files=files, problems=problems)
@@ -470,8 +659,8 @@ class Catalogue:
             d = p.model_dump()
             d["tags"] = ";".join(p.tags)
             rows.append(d)
-        df = pd.DataFrame(rows, columns=list(COLUMNS))
-        for col in ("visit_minutes", "popularity"):
+        df = pd.DataFrame(rows, columns=[*COLUMNS, "attractiveness"])
+        for col in ("visit_minutes", "popularity", "attractiveness"):
             df[col] = df[col].astype("int64")
         for col in ("fee_vnd", "capacity"):
             df[col] = df[col].astype("Int64")
@@ -511,6 +700,7 @@ class Catalogue:
         bbox: tuple[float, float, float, float] | None = None,
         text: str | None = None,
         min_popularity: int | None = None,
+        min_attractiveness: int | None = None,
     ) -> "Catalogue":
         """Places matching every given criterion.
 
@@ -549,6 +739,8 @@ class Catalogue:
             mask &= df["lat"].between(min_lat, max_lat) & df["lon"].between(min_lon, max_lon)
         if min_popularity is not None:
             mask &= df["popularity"] >= min_popularity
+        if min_attractiveness is not None:
+            mask &= df["attractiveness"] >= min_attractiveness
         ids = list(df.index[mask])
         sub = self._subset(ids)
         return sub.search(text) if text else sub
@@ -556,7 +748,7 @@ class Catalogue:
     def search(self, text: str, limit: int | None = None) -> "Catalogue":
         """Places whose names, id or description contain every word of ``text`` (diacritics ignored).
 
-        Ranked: exact name match, then name prefix, then popularity — what an autocomplete box needs.
+        Ranked: exact name match, then name match, then attractiveness — what an autocomplete box needs.
         """
         words = prov.fold(text).split()
         if not words:
@@ -568,7 +760,7 @@ class Catalogue:
             if all(w in hay for w in words):
                 q = " ".join(words)
                 rank = 0 if q in (prov.fold(p.name_vi), prov.fold(p.name_en)) else 1 if q in names else 2
-                scored.append((rank, -p.popularity, p.id))
+                scored.append((rank, -p.attractiveness, p.id))
         scored.sort()
         ids = [s[2] for s in scored][: limit or None]
         return self._subset(ids)

@@ -38,7 +38,7 @@ def _records(df: pd.DataFrame) -> list[dict]:
     for rec in df.to_dict(orient="records"):
         clean = {k: (None if (not isinstance(v, (list, tuple)) and pd.isna(v)) else v) for k, v in rec.items()}
         clean["tags"] = [t for t in (clean.get("tags") or "").split(";") if t]
-        for k in ("fee_vnd", "capacity", "visit_minutes", "popularity"):
+        for k in ("fee_vnd", "capacity", "visit_minutes", "popularity", "attractiveness"):
             if clean.get(k) is not None:
                 clean[k] = int(clean[k])
         out.append(clean)
@@ -69,11 +69,14 @@ def register(main: click.Group) -> None:
     @click.option("--all-tags", is_flag=True, help="Require every --tag instead of any.")
     @click.option("--bbox", help="min_lat,min_lon,max_lat,max_lon")
     @click.option("--search", "-s", "text", help="Text search in names and descriptions (diacritics optional).")
-    @click.option("--min-popularity", type=click.IntRange(1, 10))
+    @click.option("--min-popularity", type=click.IntRange(1, 10), help="Legacy editorial tier 1–10.")
+    @click.option("--min-attractiveness", type=click.IntRange(1, 100),
+                  help="Evidence-based 1–100 (data/poi/SCHEMA.md); 70 = the must-see tier.")
     @click.option("--limit", "-n", type=click.IntRange(min=1), help="Show at most N places.")
     @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
     @catalogue_opt
-    def list_cmd(category, province, since_2025, tag, all_tags, bbox, text, min_popularity, limit, fmt, files):
+    def list_cmd(category, province, since_2025, tag, all_tags, bbox, text, min_popularity, min_attractiveness, limit,
+                 fmt, files):
         """List places matching the filters. / Liệt kê điểm theo bộ lọc."""
         cat = _load(files)
         box = None
@@ -87,10 +90,11 @@ def register(main: click.Group) -> None:
         try:
             sub = cat.filter(category=list(category) or None, province=list(province) or None,
                              province_era="2025" if since_2025 else "auto", tags=list(tag) or None,
-                             all_tags=all_tags, bbox=box, text=text, min_popularity=min_popularity)
+                             all_tags=all_tags, bbox=box, text=text, min_popularity=min_popularity,
+                             min_attractiveness=min_attractiveness)
         except (ValueError, UnknownProvinceError) as exc:
             raise click.UsageError(str(exc)) from None
-        df = sub.df if text else sub.df.sort_values(["province_legacy", "category", "popularity", "id"],
+        df = sub.df if text else sub.df.sort_values(["province_legacy", "category", "attractiveness", "id"],
                                                     ascending=[True, True, False, True], key=_province_order)
         if limit:
             df = df.head(limit)
@@ -99,7 +103,7 @@ def register(main: click.Group) -> None:
         elif fmt == "csv":
             click.echo(df.to_csv(index=False), nl=False)
         else:
-            click.echo(render_table(df, ["id", "name_vi", "category", "province_legacy", "popularity"]))
+            click.echo(render_table(df, ["id", "name_vi", "category", "province_legacy", "attractiveness"]))
             click.echo(f"\n{len(df)} place(s). Sources: curated; OSM data © OpenStreetMap contributors (ODbL).")
 
     @pois.command("show")

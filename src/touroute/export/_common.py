@@ -16,7 +16,8 @@ LABELS: dict[str, dict[str, str]] = {
            "trip": "Trip", "stop": "Stop", "arrival": "Arrival", "departure": "Departure", "wait": "Wait (min)",
            "category": "Category", "lodging": "Lodging", "date": "Date", "name": "Name", "id": "Place id",
            "lat": "Latitude", "lon": "Longitude", "minutes": "Visit (min)", "drive_min": "Drive before (min)",
-           "drive_km": "Drive before (km)", "leg_source": "Road data"},
+           "drive_km": "Drive before (km)", "leg_source": "Road data", "evening": "Evening (optional)",
+           "evening_stop": "evening", "travel": "Travel from the hub"},
     "vi": {"day": "Ngày", "visit": "Tham quan", "drive": "Di chuyển", "lunch": "Ăn trưa", "night": "Nghỉ đêm tại",
            "estimated": "ước tính (chưa có dữ liệu đường cho chặng này)", "osm": "đường OpenStreetMap",
            "fee": "Vé", "fee_unknown": "chưa rõ giá vé", "hours": "Giờ mở cửa", "hours_unknown": "chưa rõ giờ mở cửa",
@@ -24,7 +25,8 @@ LABELS: dict[str, dict[str, str]] = {
            "trip": "Chuyến đi", "stop": "Điểm", "arrival": "Đến", "departure": "Rời", "wait": "Chờ (phút)",
            "category": "Loại hình", "lodging": "Lưu trú", "date": "Ngày", "name": "Tên", "id": "Mã điểm",
            "lat": "Vĩ độ", "lon": "Kinh độ", "minutes": "Tham quan (phút)", "drive_min": "Lái xe trước (phút)",
-           "drive_km": "Lái xe trước (km)", "leg_source": "Dữ liệu đường"},
+           "drive_km": "Lái xe trước (km)", "leg_source": "Dữ liệu đường", "evening": "Buổi tối (tự chọn)",
+           "evening_stop": "tối", "travel": "Di chuyển từ nơi nghỉ"},
 }
 
 CATEGORY_LABELS: dict[str, dict[str, str]] = {
@@ -88,3 +90,8 @@ def render_bytes(it: Any, fmt: str, lang: str | None = "vi") -> bytes:
         raise ValueError(f"unknown export format {fmt!r}; choose from {', '.join(FORMATS)}")
     out = import_module(f"touroute.export.{fmt}").render(it, lang_of(lang))
     return out if isinstance(out, bytes) else out.encode("utf-8")
+
+
+def evening_note(ev: Any, lang: str | None) -> str:
+    """The evening suggestion's note in ``lang``."""
+    return ev.note_en if lang_of(lang) == "en" else ev.note_vi

@@ -30,6 +30,15 @@ def render(it: Itinerary, lang: str = "vi") -> str:
                         round(leg.metres / 1000, 1) if leg else "", leg.source if leg else "",
                         "" if s.fee_vnd is None else s.fee_vnd, s.opening_hours or "", f"{s.lat:.6f}",
                         f"{s.lon:.6f}", s.source])
+        ev = day.evening
+        if ev is not None:
+            w.writerow([day.day, day.date.isoformat(), t["evening_stop"], ev.place_id,
+                        f"{t['evening']}: {name_of(ev, lang)}", CATEGORY_LABELS[lang].get(ev.category, ev.category),
+                        ev.province_legacy, "", f"{ev.start:%H:%M}", f"{ev.end:%H:%M}", "",
+                        round((ev.end - ev.start).total_seconds() / 60), round(ev.travel_seconds / 60),
+                        round(ev.travel_metres / 1000, 1), ev.travel_source,
+                        "" if ev.fee_vnd is None else ev.fee_vnd, ev.opening_hours or "", f"{ev.lat:.6f}",
+                        f"{ev.lon:.6f}", ev.source])
         if day.lodging is not None:
             w.writerow([day.day, day.date.isoformat(), "", day.lodging.place_id,
                         f"{t['night']} {name_of(day.lodging, lang)}", CATEGORY_LABELS[lang]["lodging"],

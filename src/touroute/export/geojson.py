@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 
 from ..itinerary import Itinerary
-from ._common import CATEGORY_LABELS, attribution, fee_text, labels, lang_of, name_of
+from ._common import CATEGORY_LABELS, attribution, evening_note, fee_text, labels, lang_of, name_of
 
 
 def to_geojson(it: Itinerary, lang: str = "vi") -> dict:
@@ -40,6 +40,18 @@ def to_geojson(it: Itinerary, lang: str = "vi") -> dict:
                                          "departure": s.departure.isoformat(), "fee_vnd": s.fee_vnd,
                                          "fee_as_of": s.fee_as_of, "fee": fee_text(s, lang),
                                          "opening_hours": s.opening_hours, "source": s.source, "locked": s.locked}})
+        ev = day.evening
+        if ev is not None:
+            feats.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [ev.lon, ev.lat]},
+                          "properties": {"kind": "evening", "day": day.day, "id": ev.place_id,
+                                         "name": name_of(ev, lang), "name_vi": ev.name_vi, "name_en": ev.name_en,
+                                         "category": ev.category, "show": ev.kind == "show",
+                                         "start": ev.start.isoformat(), "end": ev.end.isoformat(),
+                                         "from": ev.from_id, "minutes_from_hub": round(ev.travel_seconds / 60, 1),
+                                         "opening_hours": ev.opening_hours, "hours_as_of": ev.hours_as_of,
+                                         "fee_vnd": ev.fee_vnd, "source": ev.source, "optional": True,
+                                         "label": f"{t['evening']}: {name_of(ev, lang)}",
+                                         "note": evening_note(ev, lang)}})
         if day.lodging is not None:
             lo = day.lodging
             feats.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [lo.lon, lo.lat]},

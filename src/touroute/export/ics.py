@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Event, vGeo
 
 from ..itinerary import Itinerary
-from ._common import TIMEZONE, attribution, fee_text, labels, lang_of, name_of
+from ._common import TIMEZONE, attribution, evening_note, fee_text, labels, lang_of, name_of
 
 _TZ = ZoneInfo(TIMEZONE)
 
@@ -49,6 +49,25 @@ def render(it: Itinerary, lang: str = "vi", *, stamp: datetime | None = None) ->
             lines.append(attribution(lang))
             ev.add("description", "\n".join(lines))
             ev.add("categories", [s.category])
+            cal.add_component(ev)
+        even = day.evening
+        if even is not None:
+            ev = Event()
+            ev.add("uid", f"{base}-d{day.day}-evening-{even.place_id}@touroute")
+            ev.add("dtstamp", stamp)
+            ev.add("summary", f"{t['evening']}: {name_of(even, lang)}")
+            ev.add("dtstart", even.start.replace(tzinfo=_TZ))
+            ev.add("dtend", even.end.replace(tzinfo=_TZ))
+            ev.add("location", f"{name_of(even, lang)}, {even.province_legacy}, Việt Nam")
+            ev.add("geo", vGeo((even.lat, even.lon)))
+            ev.add("transp", "TRANSPARENT")  # optional: does not block the calendar
+            lines = [f"{t['day']} {day.day} — {t['evening']}", evening_note(even, lang),
+                     f"{t['hours']}: {even.opening_hours or t['hours_unknown']}"]
+            if even.source:
+                lines.append(f"{t['source']}: {even.source}")
+            lines.append(attribution(lang))
+            ev.add("description", "\n".join(lines))
+            ev.add("categories", [even.category, "evening"])
             cal.add_component(ev)
     if not cal.walk("VTIMEZONE"):
         try:

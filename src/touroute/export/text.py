@@ -10,13 +10,15 @@ _T = {
            "per_person": "cost per person", "infeasible": "No plan fits this request:", "left_out": "Left out",
            "estimated": "estimated", "warnings": "Notes", "fee": "fee", "unknown_fee": "fee unknown",
            "arrive": "arrive", "provinces": "Visit time per province",
-           "weights": "Theme weights used", "scheme": "province names read as"},
+           "weights": "Theme weights used", "scheme": "province names read as",
+           "evening": "Evening (optional)", "show": "show", "min_from": "min from"},
     "vi": {"day": "Ngày", "drive": "di chuyển", "lunch": "ăn trưa", "night": "Nghỉ đêm tại", "visit": "tham quan",
            "wait": "chờ", "total": "Tổng", "stops": "điểm", "km": "km", "driving": "lái xe",
            "per_person": "chi phí mỗi khách", "infeasible": "Không có lịch trình đáp ứng yêu cầu:",
            "left_out": "Không đưa vào", "estimated": "ước tính", "warnings": "Ghi chú", "fee": "vé",
            "unknown_fee": "chưa rõ giá vé", "arrive": "đến", "provinces": "Thời gian tham quan theo tỉnh",
-           "weights": "Trọng số chủ đề đã dùng", "scheme": "tên tỉnh hiểu theo"},
+           "weights": "Trọng số chủ đề đã dùng", "scheme": "tên tỉnh hiểu theo",
+           "evening": "Buổi tối (tự chọn)", "show": "biểu diễn", "min_from": "phút từ"},
 }
 
 
@@ -68,6 +70,12 @@ def render(it: Itinerary, lang: str = "en", *, max_excluded: int = 10) -> str:
             out.append(f"  ({t['lunch']} {day.lunch_start:%H:%M}, {day.lunch_minutes} min)")
         if day.lodging:
             out.append(f"  {t['night']} {name(day.lodging)}")
+        ev = day.evening
+        if ev is not None:
+            show = f" ({t['show']})" if ev.kind == "show" else ""
+            out.append(f"  {ev.start:%H:%M}–{ev.end:%H:%M}  {t['evening']}: {name(ev)}{show} — "
+                       f"{ev.travel_seconds / 60:.0f} {t['min_from']} {name(day.end)}; {ev.opening_hours}"
+                       + (f" ({ev.hours_as_of})" if ev.hours_as_of else ""))
         out.append("")
     tot = it.totals
     out.append(f"{t['total']}: {tot.stops} {t['stops']}, {tot.metres / 1000:.0f} {t['km']} "
@@ -83,7 +91,8 @@ def render(it: Itinerary, lang: str = "en", *, max_excluded: int = 10) -> str:
     if it.warnings:
         out.append(f"\n{t['warnings']}:")
         out.extend(f"  - {w}" for w in it.warnings)
-    shown = [e for e in it.excluded if e.reason not in ("low_score", "not_in_filter", "included")][:max_excluded]
+    shown = [e for e in it.excluded
+             if e.reason not in ("low_score", "not_in_filter", "included", "evening")][:max_excluded]
     if shown:
         out.append(f"\n{t['left_out']}:")
         out.extend(f"  - {e.message_vi if lang == 'vi' else e.message_en}" for e in shown)

@@ -94,7 +94,7 @@ def to_arrays(problem: OrienteeringProblem) -> Arrays:
         useful = sc[i] > 0 or (grp[i] >= 0 and gmin[grp[i]] > 0)
         if useful:
             cand[i] = 1
-    rt = np.zeros((len(problem.routes), 7))
+    rt = np.zeros((len(problem.routes), 8))
     for d, r in enumerate(problem.routes):
         rt[d, 0] = r.t_start
         rt[d, 1] = r.t_end
@@ -102,6 +102,7 @@ def to_arrays(problem: OrienteeringProblem) -> Arrays:
         if r.break_ is not None and r.break_.duration > 0:
             rt[d, 3:6] = (r.break_.duration, r.break_.earliest, r.break_.latest)
         rt[d, 6] = r.max_load if r.max_load is not None else math.inf
+        rt[d, 7] = problem.travel_cost
     meal = np.zeros(n, dtype=np.int8) if problem.meal is None else np.asarray(problem.meal, dtype=np.int8)
     sim = (np.full(n, -1, dtype=np.int64) if problem.similar is None
            else np.ascontiguousarray(problem.similar, dtype=np.int64))

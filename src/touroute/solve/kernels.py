@@ -7,7 +7,8 @@ Arrays of the problem ("P"):
     T[n,n] travel, svc[n] service, sc[n] search score (real score + mandatory bonus), wo/wc[n,K] window
     open/close, nw[n] number of windows, meal[n] 1 if a visit there includes the route's break when it spans it, cand[n] 1 if the node may be visited, grp[n] group id or -1,
     gmin/gmax[G] group limits, gpen penalty per missing group visit, rs[R,2] start/end node of each route,
-    rt[R,7] = t_start, t_end, travel cap, break duration, break earliest, break latest, load cap (sight units),
+    rt[R,8] = t_start, t_end, travel cap, break duration, break earliest, break latest, load cap (sight units),
+    cost of a second of travel (in score units; the objective subtracts it × the route's travel),
     sim[n] similarity group or -1, dec[n] the part of sc that similar visits discount (the real score; the
     mandatory bonus is not discounted), decay the discount factor, load[n] sight units of a visit.
 Arrays of a solution ("S"):
@@ -284,10 +285,10 @@ def route_value(r, seq, ln, sc, sim, dec, decay):
 
 
 @njit(cache=True)
-def objective(seq, ln, sc, grp, gmin, gcnt, gpen, R, sim, dec, decay):
+def objective(seq, ln, sc, grp, gmin, gcnt, gpen, R, sim, dec, decay, rt, trav):
     tot = 0.0
     for r in range(R):
-        tot += route_value(r, seq, ln, sc, sim, dec, decay)
+        tot += route_value(r, seq, ln, sc, sim, dec, decay) - rt[r, 7] * trav[r]
     for g in range(gmin.shape[0]):
         if gcnt[g] < gmin[g]:
             tot -= gpen * (gmin[g] - gcnt[g])
@@ -390,13 +391,20 @@ def repair(T, svc, sc, wo, wc, nw, meal, cand, grp, gmin, gmax, gpen, rt, seq, l
                     bestP[j, r] = bp
                     stamp[j, r] = rver[r]
                 if bestP[j, r] >= 0:
+                    sr = s
                     if use_sim and sim[j] >= 0 and scnt[r, sim[j]] > 0:
                         sr = s - dec[j] * (1.0 - decay ** scnt[r, sim[j]])
-                        if sr <= 0.0:
-                            continue
-                        v = sr ** power * mult[j] / bestS[j, r]
-                    else:
+                    if rt[r, 7] > 0.0:
+                        # a visit must be worth its detour: its gain net of the travel it adds
+                        a = seq[r, bestP[j, r]]
+                        b = seq[r, bestP[j, r] + 1]
+                        sr -= rt[r, 7] * (T[a, j] + T[j, b] - T[a, b])
+                    if sr <= 0.0:
+                        continue
+                    if sr == s:
                         v = num / bestS[j, r]
+                    else:
+                        v = sr ** power * mult[j] / bestS[j, r]
                     if v > bv:
                         bv = v
                         bj = j
@@ -582,7 +590,7 @@ def search(T, svc, sc, wo, wc, nw, meal, cand0, grp, gmin, gmax, gpen, rs, rt, i
         work += two_opt(r, T, svc, wo, wc, nw, meal, rt, seq, ln, st, ar, ms, trav, bg, buf, sst, sar, rver)
     work += repair(T, svc, sc, wo, wc, nw, meal, cand, grp, gmin, gmax, gpen, rt, seq, ln, st, ar, ms, trav, bg, where,
                    gcnt, 0.0, power, buf, sst, sar, bestS, bestP, stamp, rver, exactR, exactV, sim, dec, decay, load, scnt, rload)
-    cur = objective(seq, ln, sc, grp, gmin, gcnt, gpen, R, sim, dec, decay)
+    cur = objective(seq, ln, sc, grp, gmin, gcnt, gpen, R, sim, dec, decay, rt, trav)
     cur_d = duration(ar, ln, rt, R)
     best = cur
     best_d = cur_d
@@ -788,7 +796,7 @@ def search(T, svc, sc, wo, wc, nw, meal, cand0, grp, gmin, gmax, gpen, rs, rt, i
                 work += two_opt(r, T, svc, wo, wc, nw, meal, rt, seq, ln, st, ar, ms, trav, bg, buf, sst, sar, rver)
             work += repair(T, svc, sc, wo, wc, nw, meal, cand, grp, gmin, gmax, gpen, rt, seq, ln, st, ar, ms, trav, bg,
                            where, gcnt, 0.0, power, buf, sst, sar, bestS, bestP, stamp, rver, exactR, exactV, sim, dec, decay, load, scnt, rload)
-        new = objective(seq, ln, sc, grp, gmin, gcnt, gpen, R, sim, dec, decay)
+        new = objective(seq, ln, sc, grp, gmin, gcnt, gpen, R, sim, dec, decay, rt, trav)
         new_d = duration(ar, ln, rt, R)
         accept = False
         if new > cur + EPS or (new >= cur - EPS and new_d <= cur_d + EPS):

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import replace, dataclass, field
 
 import numpy as np
 
@@ -474,6 +474,9 @@ def solve_with_master(problem: OrienteeringProblem, seconds: float, seed: int | 
     seed = problem.seed if seed is None else seed
     cut: dict[int, float] = {}
     best: tuple[tuple[int, float], list[list[int]], dict] | None = None
+    # the master's exact shares need every place it chose: a travel cost would let the restricted search drop a
+    # cheap place not worth its detour and break a share, so the restricted search values places without it
+    searched = replace(problem, travel_cost=0.0) if restrict and problem.travel_cost > 0 else problem
     masters = []
     for rnd in range(rounds):
         res = solve_master(problem, rules, params, capacity_cut=cut, deadline=stop)
@@ -494,7 +497,7 @@ def solve_with_master(problem: OrienteeringProblem, seconds: float, seed: int | 
         share = max(0.25, 1.0 - res.wall / seconds) if seconds > 0 else 1.0
         if restrict:
             share *= 1.0 - params.fill_share
-        routes, stats = search_routes(problem, seconds, seed + rnd, work=share * budget / (2 ** rnd), deadline=stop,
+        routes, stats = search_routes(searched, seconds, seed + rnd, work=share * budget / (2 ** rnd), deadline=stop,
                                       sequences=res.sequences, seed_visits=res.days, candidates=mask)
         if routes:
             fixed, _notes = repair(problem, routes)
@@ -503,7 +506,7 @@ def solve_with_master(problem: OrienteeringProblem, seconds: float, seed: int | 
             visits = [r[1:-1] for r in routes]
             bad = rule_violations(problem, visits, rules)
             served_all = problem.mandatory <= {v for r in visits for v in r}
-            score = float(sum(problem.score[v] for r in visits for v in r))
+            score = problem.value(visits, [r[0] for r in routes], [r[-1] for r in routes])
             key = (int(not bad and served_all), score)
             if best is None or key > best[0]:
                 best = (key, routes, stats)
@@ -539,7 +542,7 @@ def solve_with_master(problem: OrienteeringProblem, seconds: float, seed: int | 
             fixed, _notes = repair(problem, froutes)
             if fixed:
                 fv = [r[1:-1] for r in fixed]
-                fscore = float(sum(problem.score[v] for r in fv for v in r))
+                fscore = problem.value(fv, [r[0] for r in fixed], [r[-1] for r in fixed])
                 if (fscore > key[1] + 1e-9 and not rule_violations(problem, fv, rules)
                         and problem.mandatory <= {v for r in fv for v in r}):
                     filled = fscore - key[1]

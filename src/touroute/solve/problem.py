@@ -21,8 +21,8 @@ One matrix-based model serves both the published benchmarks (TOPTW, OPHS) and re
 * ``similar[i]`` (similarity group, -1 none) with ``similar_decay``: within one route, the k-th best visit of a
   group (k = 0, 1, …) earns ``score × decay**k`` — the fourth royal tomb of a day adds little.
 
-Objective: maximise the total value of visited nodes (scores, discounted for similar visits of one route) subject
-to all of the above.
+Objective: maximise the total value of visited nodes (scores, discounted for similar visits of one route), less
+``travel_cost`` × the total travel, subject to all of the above.
 """
 
 from __future__ import annotations
@@ -95,6 +95,9 @@ class OrienteeringProblem:
     """Per node: sight units a visit uses of its route's ``max_load`` (``None`` = 1 for every node)."""
     similar: np.ndarray | None = None
     """Per node: similarity group (same kind of sight, same site cluster) or -1; see ``similar_decay``."""
+    travel_cost: float = 0.0
+    """Score lost per unit of travel: the objective is the routes' value minus ``travel_cost`` × their total
+    travel, so a far sight must be worth its drive (a traveller's dislike of long drives). 0 = the benchmarks."""
     similar_decay: float = 1.0
     """Within one route, the k-th best visit of a similarity group earns ``score × similar_decay**k``: a traveller
     values the first royal tomb of a day, much less the fourth. 1 = no discount (the benchmarks)."""
@@ -169,6 +172,8 @@ class OrienteeringProblem:
             errs.append(f"load must have shape ({n},) and be non-negative")
         if self.similar is not None and self.similar.shape != (n,):
             errs.append(f"similar must have shape ({n},)")
+        if not (math.isfinite(self.travel_cost) and self.travel_cost >= 0):
+            errs.append(f"travel_cost must be finite and non-negative, got {self.travel_cost}")
         if not 0.0 <= self.similar_decay <= 1.0:
             errs.append(f"similar_decay must lie in [0, 1], got {self.similar_decay}")
         if self.groups is not None and self.groups.shape != (n,):
@@ -199,9 +204,15 @@ class OrienteeringProblem:
                 total += -neg * self.similar_decay ** k
         return total
 
-    def value(self, routes: list[list[int]]) -> float:
-        """Objective value of a solution given as visit lists per route (hotels excluded)."""
-        return float(sum(self.route_value(list(dict.fromkeys(r))) for r in routes))
+    def value(self, routes: list[list[int]], starts: list[int] | None = None, ends: list[int] | None = None) -> float:
+        """Objective value of a solution given as visit lists per route (hotels excluded), less ``travel_cost`` ×
+        the travel of each route from its start to its end when those are given."""
+        total = float(sum(self.route_value(list(dict.fromkeys(r))) for r in routes))
+        if self.travel_cost > 0 and starts is not None and ends is not None:
+            for r, s, e in zip(routes, starts, ends):
+                seq = [s, *r, e]
+                total -= self.travel_cost * float(sum(self.travel[a, b] for a, b in zip(seq, seq[1:])))
+        return total
 
     def window_matrix(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Windows as padded arrays (open, close, count) for the compiled search kernels."""

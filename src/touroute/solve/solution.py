@@ -160,7 +160,7 @@ def make_solution(problem: OrienteeringProblem, full_routes: list[list[int]], st
     """Wrap full routes (hotels included) into a ``Solution`` with timetables and score."""
     sched = [build_schedule(problem, d, r)[0] for d, r in enumerate(full_routes)]
     visits = [list(r[1:-1]) for r in full_routes]
-    score = problem.value(visits)
+    score = problem.value(visits, [r[0] for r in full_routes], [r[-1] for r in full_routes])
     return Solution(visits, [r[0] for r in full_routes], [r[-1] for r in full_routes], sched, score, stats=dict(stats or {}))
 
 
@@ -204,7 +204,7 @@ def check(problem: OrienteeringProblem, solution: Solution, score_tol: float = 1
             gap = solution.schedule[d].break_.after
             bstart = solution.schedule[d].break_.start
         out.extend(route_violations(problem, d, seq, gap, bstart))
-    total = problem.value([list(r) for r in solution.routes])
+    total = problem.value([list(r) for r in solution.routes], list(solution.route_starts), list(solution.route_ends))
     for m in sorted(problem.mandatory):
         if m not in seen:
             out.append(f"mandatory node {m} not visited")

@@ -164,7 +164,8 @@ def pois():
         items = [{"id": p.id, "name": p.name_en if lang == "en" else p.name_vi, "name_vi": p.name_vi,
                   "name_en": p.name_en, "category": p.category, "subcategory": p.subcategory,
                   "province": p.province_legacy, "province_2025": p.province, "lat": p.lat, "lon": p.lon,
-                  "popularity": p.popularity, "tags": list(p.tags), "fee_vnd": p.fee_vnd,
+                  "popularity": p.popularity, "attractiveness": p.attractiveness,
+                  "headline": p.headline, "tags": list(p.tags), "fee_vnd": p.fee_vnd,
                   "fee_as_of": p.fee_as_of, "opening_hours": p.opening_hours} for p in res]
         return jsonify({"pois": items, "count": len(items)}).get_data()
 

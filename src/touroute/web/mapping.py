@@ -165,6 +165,7 @@ def build_map(it: Itinerary, lang: str, asset: Callable[[str, str], str], *, til
     (package ``leaflet``, ``jquery``, ``font_awesome`` or ``own`` for the app's static folder)."""
     pts = [(s.lat, s.lon) for d in it.days for s in d.stops]
     pts += [(d.start.lat, d.start.lon) for d in it.days] + [(d.end.lat, d.end.lon) for d in it.days]
+    pts += [(d.evening.lat, d.evening.lon) for d in it.days if d.evening is not None]
     for d in it.days:
         for leg in d.legs:
             pts.extend(leg.geometry)
@@ -230,6 +231,16 @@ def build_map(it: Itinerary, lang: str, asset: Callable[[str, str], str], *, til
                                              f"({d.date:%d/%m}) · {h(t('arrive', lang))} {_hm(d.arrive)}</div>"
                                              f"<div class='muted'>{h(lo.province_legacy or '')}</div></div>",
                                              max_width=300)).add_to(fg)
+        if d.evening is not None:
+            ev = d.evening
+            folium.Marker((ev.lat, ev.lon), icon=_pin("<i class='fa-solid fa-moon'></i>", "tr-evening", "#3d348b"),
+                          tooltip=folium.Tooltip(f"{h(t('evening', lang))} — {h(_name(ev, lang))}"),
+                          popup=folium.Popup(f"<div class='tr-popup'><div class='tr-popup-title'>"
+                                             f"<i class='fa-solid fa-moon'></i> {h(_name(ev, lang))}</div>"
+                                             f"<div>{h(t('evening', lang))} · {h(t('day', lang))} {d.day} "
+                                             f"({d.date:%d/%m}) · {_hm(ev.start)}–{_hm(ev.end)}</div>"
+                                             f"<div class='muted'>{h(ev.note_en if lang == 'en' else ev.note_vi)}"
+                                             f"</div></div>", max_width=300)).add_to(fg)
         fg.add_to(m)
     if it.days:
         first, last = it.days[0].start, it.days[-1].end

@@ -42,7 +42,8 @@ class RequestProblem(Exception):
 _MODEL_HINTS = (  # model-level validator messages → the field they are about
     (r"^day_end", "day_end"), (r"^lunch", "lunch"), (r"^overnight\.fixed", "overnight.fixed"),
     (r"^overnight\.pinned", "overnight.pinned"), (r"^lock of", "locks"), (r"must-visit and excluded", "exclude"),
-    (r"^themes|^categories lists", "themes"), (r"lat and lon|coordinates", None),
+    (r"^themes|^categories lists", "themes"), (r"^max_driving_minutes_per_day", "max_driving_minutes_per_day"),
+    (r"lat and lon|coordinates", None),
 )
 
 
@@ -285,6 +286,7 @@ def form_to_request(form, ctx: PlanningContext) -> dict:
     data["costs"] = costs
     if not form.get("lunch"):
         data["lunch"] = None
+    data["evenings"] = bool(form.get("evenings"))
     secs = _num(form, "seconds")
     if secs is not None:
         data["solver"] = {"time_limit_s": secs}

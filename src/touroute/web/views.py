@@ -24,7 +24,7 @@ DEFAULT_FORM = {
     "start": "hue-hub-hue-city", "end": "kh-hub-nha-trang", "days": "5", "day_start": "08:00", "day_end": "18:30",
     "theme_heritage": "1", "theme_coastal": "1", "theme_other": "0.6", "theme_mice": "0", "pace": "normal",
     "group_size": "2", "vehicle": "", "lodging_cost": "600000", "vehicle_per_km": "", "include_fees": "1",
-    "lunch": "1", "min_stops": "1", "max_share": "", "min_hours": "", "max_driving_minutes_per_day": "",
+    "lunch": "1", "evenings": "1", "min_stops": "1", "max_share": "", "min_hours": "", "max_driving_minutes_per_day": "",
     "must_cover": ["Quảng Nam", "Quảng Ngãi", "Bình Định"],
 }
 
@@ -114,14 +114,15 @@ def _minutes(dt: datetime, day0: datetime) -> float:
 
 
 def timeline(it: Itinerary, req: PlanRequest) -> list[dict]:
-    """Per day: the blocks (drive / visit / lunch / wait) positioned in % of the day's hours."""
+    """Per day: the blocks (drive / visit / lunch / wait / optional evening) positioned in % of the day's hours
+    (the axis stretches to the evening's end when there is one)."""
     out = []
     lo = req.day_start.hour * 60 + req.day_start.minute
     hi = req.day_end.hour * 60 + req.day_end.minute
     for d in it.days:
         day0 = datetime.combine(d.date, datetime.min.time())
         start = min(lo, _minutes(d.depart, day0))
-        end = max(hi, _minutes(d.arrive, day0))
+        end = max(hi, _minutes(d.arrive, day0), _minutes(d.evening.end, day0) if d.evening else 0.0)
         span = max(1.0, end - start)
         blocks = []
 
@@ -142,6 +143,9 @@ def timeline(it: Itinerary, req: PlanRequest) -> list[dict]:
                 k)
         if d.lunch_start and d.lunch_minutes:
             add("lunch", d.lunch_start, d.lunch_start + timedelta(minutes=d.lunch_minutes), t("lunch_block"))
+        if d.evening is not None:
+            ev = d.evening
+            add("evening", ev.start, ev.end, f"{t('evening')}: {ev.name_en if get_lang() == 'en' else ev.name_vi}")
         hours = list(range(int(start // 60) + (1 if start % 60 else 0), int(end // 60) + 1))
         ticks = [{"left": (hh * 60 - start) / span * 100, "label": f"{hh:02d}h"} for hh in hours]
         out.append({"day": d.day, "blocks": blocks, "ticks": ticks})
@@ -170,7 +174,8 @@ def result(slug: str):
         permalink=url_for("views.result", slug=slug, _external=True),
         name=lambda o: (o.name_en if lang == "en" else o.name_vi),
         locked={lk.place_id: lk.day for lk in req.locks},
-        shown_excluded=[e for e in it.excluded if e.reason not in ("low_score", "not_in_filter", "included")][:12])
+        shown_excluded=[e for e in it.excluded
+                        if e.reason not in ("low_score", "not_in_filter", "included", "evening")][:12])
 
 
 def _roads():

@@ -1,0 +1,114 @@
+"""Plans a tour designer would sign (issue 12): the headline sites, a human pace, no pier as a sight.
+
+Every request here is what a user types; the assertions are what published tour programmes of the region do
+(every Huế programme has the Imperial City and Thiên Mụ, a Hội An day has the Ancient Town …)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from touroute.cli import main
+from touroute.itinerary import Itinerary
+from touroute.matrix import TravelTimes
+from touroute.model import PACE_SIGHTS_PER_DAY, PlanRequest
+from touroute.packages import load_spec
+from touroute.plan import PlanningContext, PlanningError, is_access_point, plan
+
+from .test_plan import verify
+
+MONDAY = date(2026, 12, 7)
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def ctx(tmp_path_factory):
+    return PlanningContext(router=TravelTimes([]), data_dir=str(tmp_path_factory.mktemp("data")))
+
+
+def _visited(it) -> set[str]:
+    out = set()
+    for day in it.days:
+        for s in day.stops:
+            out.add(s.place_id)
+            out.update(s.includes or ())
+    return out
+
+
+def _req(**kw) -> PlanRequest:
+    body = {"start_date": MONDAY.isoformat(), "solver": {"time_limit_s": 1.0, "seed": 0}}
+    body.update(kw)
+    return PlanRequest.model_validate(body)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_one_day_in_hue_has_the_imperial_city_and_thien_mu(ctx, seed):
+    req = _req(start="hue-hub-hue-city", days=1, solver={"time_limit_s": 1.0, "seed": seed})
+    it = plan(req, ctx)
+    verify(it, req, ctx)
+    seen = _visited(it)
+    assert {"hue-imperial-city", "hue-thien-mu-pagoda"} <= seen, seen
+    assert any(ctx.catalogue.get(p).subcategory == "royal_tomb" for p in seen), seen
+    # a human pace: a normal day is at most 6 sights, not 11 small stops
+    assert len(it.days[0].stops) <= PACE_SIGHTS_PER_DAY["normal"]
+
+
+def test_a_day_in_hoi_an_has_the_ancient_town(ctx):
+    req = _req(start="qnam-hoi-an", days=1)
+    it = plan(req, ctx)
+    verify(it, req, ctx)
+    assert "qnam-hoi-an-ancient-town" in _visited(it)
+
+
+def test_hue_imperial_heritage_package_has_the_imperial_city_and_a_royal_tomb(ctx):
+    spec = load_spec(ROOT / "data" / "packages" / "example.yaml", ctx.catalogue)
+    tpl = next(t for t in spec.packages if t.id == "hue-heritage-2d1n")
+    req = spec.request(tpl, ctx.catalogue)
+    req = req.model_copy(update={"solver": req.solver.model_copy(update={"time_limit_s": 1.0})})
+    it = plan(req, ctx)
+    verify(it, req, ctx)
+    seen = _visited(it)
+    assert "hue-imperial-city" in seen
+    assert sum(ctx.catalogue.get(p).subcategory == "royal_tomb" for p in seen) >= 1
+
+
+def test_piers_and_ports_are_never_sights(ctx):
+    access = [p for p in ctx.catalogue if is_access_point(p)]
+    assert access, "the catalogue has piers / ports"
+    # a coastal trip past every port of the region
+    req = _req(start="dn-city-centre", end="kh-hub-nha-trang", days=5, categories=["coastal"])
+    it = plan(req, ctx)
+    verify(it, req, ctx)  # verify() also rejects any access point as a stop
+    assert not _visited(it) & {p.id for p in access}
+    with pytest.raises(PlanningError, match="must_visit"):
+        plan(_req(start="dn-city-centre", must_visit=[access[0].id]), ctx)
+
+
+def test_default_plan_includes_the_headline_sites_or_says_why(ctx):
+    """`touroute plan` with no options (the README's main job) either visits the Imperial City, Hội An and Mỹ Sơn
+    or says what keeping each would have cost."""
+    res = CliRunner().invoke(main, ["plan", "--format", "json", "--no-geometry"])
+    assert res.exit_code == 0, res.output
+    it = Itinerary.model_validate_json(res.stdout)
+    req = PlanRequest.model_validate(it.request)
+    verify(it, req, ctx)
+    seen = _visited(it)
+    reasons = {e.place_id: e.message_en for e in it.excluded}
+    for pid in ("hue-imperial-city", "qnam-hoi-an-ancient-town", "qnam-my-son-sanctuary"):
+        assert pid in seen or "would have meant" in reasons.get(pid, ""), (pid, reasons.get(pid))
+
+
+def test_coach_days_follow_the_drivers_legal_limits(ctx):
+    req = _req(start="hue-hub-hue-city", end="kh-hub-nha-trang", days=4, vehicle="coach", group_size=40)
+    it = plan(req, ctx)
+    verify(it, req, ctx)
+    for day in it.days:
+        assert day.driving_seconds <= 600 * 60
+        for leg in day.legs:  # 4 h of continuous driving at most: a long leg carries its rest
+            if leg.seconds > 4 * 3600:
+                assert leg.rest_seconds >= 15 * 60
+        # no day of long driving without a single visit unless asked for
+        assert day.stops or day.driving_seconds < 6 * 3600, day.day

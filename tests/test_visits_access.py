@@ -1,0 +1,236 @@
+"""Realistic visits (issue 12 item 3): published durations, cable-car / boat access, access points never sights.
+
+The durations evidence is checked row by row against the bundled catalogue; ``access.csv`` is loaded and validated
+like the catalogue (bad rows name file, line and field); the planner counts the access in the visit's time and fee.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import shutil
+from datetime import date
+
+import pytest
+
+from touroute.errors import DataError
+from touroute.itinerary import Itinerary
+from touroute.matrix import TravelTimes
+from touroute.model import PACE_STOP_OVERHEAD_MIN, PACE_VISIT_FACTOR, PlanRequest
+from touroute.plan import PlanningContext, plan
+from touroute.pois import ACCESS_FILE, ACCESS_MODES, load_catalogue, validate_files
+from touroute.resources import data_dir
+
+MONDAY = date(2026, 12, 7)
+DURATIONS = data_dir("poi") / "evidence" / "durations.csv"
+AS_OF = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+
+@pytest.fixture(scope="module")
+def catalogue():
+    return load_catalogue()
+
+
+@pytest.fixture(scope="module")
+def ctx(tmp_path_factory):
+    """Offline context like tests/test_plan.py: no road network, every leg estimated."""
+    return PlanningContext(router=TravelTimes([]), data_dir=str(tmp_path_factory.mktemp("data")))
+
+
+def _rows(path):
+    with open(path, encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+# --- durations -------------------------------------------------------------------------------------------------
+def test_durations_evidence_agrees_with_the_catalogue(catalogue):
+    rows = _rows(DURATIONS)
+    assert len(rows) >= 20
+    ids = [r["id"] for r in rows]
+    assert len(ids) == len(set(ids)), "one durations row per place"
+    for r in rows:
+        poi = catalogue.get(r["id"])  # KeyError names the unknown id
+        low, high = int(r["minutes_low"]), int(r["minutes_high"])
+        assert 0 < low <= high <= 720, r["id"]
+        assert r["scope"] in ("on_site", "with_access"), r["id"]
+        assert all(s.strip().startswith("http") for s in r["source"].split(";")), r["id"]
+        assert r["as_of"] == "" or AS_OF.match(r["as_of"]), r["id"]
+        assert r["note"].strip(), f"{r['id']}: say what the source says"
+        on_site = poi.visit_minutes
+        if r["scope"] == "with_access":
+            assert poi.access is not None, f"{r['id']}: scope with_access but no access.csv row"
+            on_site += poi.access.minutes
+        assert low <= on_site <= high, \
+            f"{r['id']}: visit_minutes {poi.visit_minutes} (+access) = {on_site} outside the published {low}–{high}"
+
+
+def test_published_durations_separate_the_imperial_city_from_a_short_stop(catalogue):
+    """The point of the exercise: a 2.5–3 h citadel is not a 30-minute stop, Bà Nà is half a day or more."""
+    assert catalogue.get("hue-imperial-city").visit_minutes >= 150
+    ba_na = catalogue.get("dn-ba-na-hills")
+    assert ba_na.visit_minutes + ba_na.access.minutes >= 240
+
+
+# --- access ----------------------------------------------------------------------------------------------------
+def test_access_table_loads_onto_the_places(catalogue):
+    rows = _rows(data_dir("poi") / ACCESS_FILE)
+    assert {r["id"] for r in rows} == {p.id for p in catalogue if p.access is not None}
+    for r in rows:
+        acc = catalogue.get(r["id"]).access
+        assert acc.mode == r["mode"] and acc.mode in ACCESS_MODES
+        assert acc.minutes == int(r["minutes"]) and acc.from_ == r["from"].strip()
+        assert acc.fee_vnd == (int(r["fee_vnd"]) if r["fee_vnd"] else None)
+        assert acc.source.startswith("http")
+    ba_na = catalogue.get("dn-ba-na-hills").access
+    assert ba_na.mode == "cable_car" and ba_na.minutes >= 40
+    assert catalogue.get("qb-phong-nha-cave").access.mode == "boat"
+    # a filtered catalogue keeps the access of its places
+    assert catalogue.filter(province="Da Nang").get("dn-ba-na-hills").access == ba_na
+
+
+def test_island_places_on_scheduled_ferries_carry_no_access(catalogue, ctx):
+    """Lý Sơn and Cù Lao Chàm are planned by the ferry table; an access row there would count the boat twice."""
+    links = list(ctx.router.ferries)
+    assert links
+    for poi in catalogue:
+        if poi.access is not None:
+            assert not any(link.on_island(poi.lat, poi.lon) for link in links), poi.id
+
+
+GOOD_PLACE = "dn-ba-na-hills"
+
+
+@pytest.fixture()
+def small_catalogue(tmp_path):
+    """One bundled catalogue file copied to a folder, with an access.csv of our own next to it."""
+    src = data_dir("poi") / "danang_quangnam.csv"
+    shutil.copy(src, tmp_path / src.name)
+    return tmp_path
+
+
+def _write_access(folder, rows: list[str]) -> None:
+    header = "id,mode,minutes,fee_vnd,from,source,as_of,note"
+    (folder / ACCESS_FILE).write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+
+
+def test_bad_access_rows_name_file_line_and_field(small_catalogue):
+    _write_access(small_catalogue, [
+        f"{GOOD_PLACE},cable_car,60,0,lower station,https://example.org/a,2024-07,ok",     # line 2: fine
+        "dn-no-such-place,boat,30,,pier,https://example.org/b,,",                         # line 3: unknown id
+        "dn-marble-mountains,elevator,10,,foot,https://example.org/c,,",                  # line 4: bad mode
+        "dn-son-tra-peninsula,boat,half an hour,,pier,https://example.org/d,,",           # line 5: not a number
+        "dn-my-khe-beach,boat,20,50000,pier,https://example.org/e,,",                     # line 6: fee without as_of
+        f"{GOOD_PLACE},boat,20,,pier,https://example.org/f,,",                            # line 7: second row
+        "dn-dragon-bridge,boat,20,,,https://example.org/g,,",                             # line 8: no 'from'
+        "dn-han-market,boat,0,,pier,https://example.org/h,,",                             # line 9: minutes < 1
+        "dn-cathedral,boat,20,,pier,https://example.org/i,2024-13,",                      # line 10: not a date
+    ])
+    files = sorted(small_catalogue.glob("*.csv"))
+    records, problems = validate_files(files)
+    access_path = str(small_catalogue / ACCESS_FILE)
+    got = {(p.line, p.field) for p in problems if p.file == access_path}
+    assert got == {(3, "id"), (4, "mode"), (5, "minutes"), (6, "as_of"), (7, "id"), (8, "from"), (9, "minutes"),
+                   (10, "as_of")}, problems
+    assert all(p.file == access_path for p in problems), "the places themselves are fine"
+    by_id = {p.id: p for p in records}
+    assert by_id[GOOD_PLACE].access.minutes == 60          # the good row is attached, the duplicate ignored
+    assert by_id["dn-marble-mountains"].access is None      # bad rows are left out, the place stays
+    with pytest.raises(DataError) as err:
+        load_catalogue(files)
+    text = str(err.value)
+    assert ACCESS_FILE in text and "line 4" in text and "mode" in text
+
+
+def test_access_file_with_wrong_columns_is_one_clear_problem(small_catalogue):
+    (small_catalogue / ACCESS_FILE).write_text("id,mode,minutes\ndn-ba-na-hills,cable_car,60\n", encoding="utf-8")
+    records, problems = validate_files(sorted(small_catalogue.glob("*.csv")))
+    assert len(problems) == 1 and problems[0].line == 1 and "missing column(s)" in problems[0].message
+    assert all(p.access is None for p in records)
+
+
+def test_catalogue_without_access_file_still_loads(small_catalogue):
+    cat = load_catalogue(sorted(small_catalogue.glob("*.csv")))
+    assert cat.get(GOOD_PLACE).access is None
+
+
+# --- the planner -------------------------------------------------------------------------------------------------
+def _stop(it, pid):
+    for day in it.days:
+        for s in day.stops:
+            if s.place_id == pid:
+                return s
+    raise AssertionError(f"{pid} not planned: {it.stop_ids()}")
+
+
+def _fees_recomputed(it) -> float:
+    """Fees of the plan from its stops alone: the place's fee plus the access fee, per person × group."""
+    total = 0.0
+    for day in it.days:
+        for s in day.stops:
+            total += (s.fee_vnd or 0) + ((s.access.fee_vnd or 0) if s.access else 0)
+    return total
+
+
+@pytest.mark.parametrize("pace", ["normal", "relaxed"])
+def test_ba_na_visit_includes_the_cable_car_and_its_ticket(ctx, catalogue, pace):
+    req = PlanRequest(start_date=MONDAY, days=1, start="dn-city-centre", must_visit=["dn-ba-na-hills"], pace=pace,
+                      solver={"time_limit_s": 0.5, "seed": 3})
+    it = plan(req, ctx)
+    assert it.feasible, it.problems
+    poi = catalogue.get("dn-ba-na-hills")
+    stop = _stop(it, poi.id)
+    assert stop.access is not None and stop.access.mode == "cable_car"
+    on_site = max(10.0, round(poi.visit_minutes * PACE_VISIT_FACTOR[pace] / 5.0) * 5.0)
+    # the cable car is added whole (a relaxed pace does not slow the cabin down)
+    assert stop.visit_minutes == pytest.approx(on_site + PACE_STOP_OVERHEAD_MIN[pace] + poi.access.minutes, abs=1)
+    # its ticket (the place's fee: Bà Nà's ticket is the cable-car ticket) is in the costs, once per person
+    costs = it.totals.costs
+    assert poi.fee_vnd and costs.fees_total >= poi.fee_vnd * req.group_size
+    assert costs.fees_total == pytest.approx(_fees_recomputed(it) * req.group_size)
+    # a saved plan (JSON) reads back with its access
+    assert _stop(Itinerary.model_validate_json(it.model_dump_json()), poi.id).access == stop.access
+
+
+def test_access_fee_is_added_to_the_costs(ctx, catalogue):
+    """Tà Cú: the place's own fee is unknown, the cable car's is published — the cable car is counted and the place
+    still listed as having an unknown fee."""
+    poi = catalogue.get("bt-ta-cu-mountain")
+    assert poi.fee_vnd is None and poi.access.fee_vnd
+    req = PlanRequest(start_date=MONDAY, days=1, start="bt-hub-phan-thiet", must_visit=[poi.id],
+                      solver={"time_limit_s": 0.5, "seed": 3})
+    it = plan(req, ctx)
+    assert it.feasible, it.problems
+    stop = _stop(it, poi.id)
+    assert stop.access.fee_vnd == poi.access.fee_vnd
+    costs = it.totals.costs
+    assert costs.fees_total >= poi.access.fee_vnd * req.group_size
+    assert costs.fees_total == pytest.approx(_fees_recomputed(it) * req.group_size)
+    assert poi.id in costs.fees_unknown and costs.fees_unknown.count(poi.id) == 1
+
+
+# --- access points ---------------------------------------------------------------------------------------------
+ACCESS_WORDS = re.compile(r"\b(pier|port|ferry|terminal|wharf|jetty|landing|station|booth|bến|cảng|phà|nhà ga|"
+                          r"ga cáp treo|bến xe|quầy vé)\b", re.IGNORECASE)
+# Sights that merely carry such a word in a name (audited by hand, issue 12): not access points.
+NAMED_LIKE_ACCESS_BUT_SIGHTS = {
+    "hcm-nha-rong-wharf",       # Hồ Chí Minh Museum in the old wharf building
+    "qb-long-dai-ferry",        # war relic (national relic) of the Long Đại ferry crossing
+    "hcm-cu-chi-ben-dinh",      # Bến Đình / Bến Dược are the names of the tunnel sites
+    "hcm-cu-chi-ben-duoc",
+    "hcm-ben-thanh-market",     # Bến Thành is the market's name
+    "hcm-ben-thanh-night-market",  # … and its night market's
+    "qt-hien-luong-bridge",     # Bến Hải is the river's name
+    "py-vung-chao",             # working fishing port visited as a fishing village; no visitor boats leave from it
+    "dn-ba-na-hills",           # the Sun World park itself (its point is the lower station); access in access.csv
+}
+
+
+def test_access_points_are_piers_ports_or_tagged(catalogue):
+    for poi in catalogue:
+        names = f"{poi.name_en} | {poi.name_vi}"
+        if poi.id in NAMED_LIKE_ACCESS_BUT_SIGHTS or not ACCESS_WORDS.search(names):
+            continue
+        assert poi.subcategory in ("pier", "ferry_port") or "access_point" in poi.tags, \
+            f"{poi.id} ({names}) looks like an access point: subcategory pier/ferry_port or tag access_point"
+    for pid in NAMED_LIKE_ACCESS_BUT_SIGHTS:
+        assert pid in catalogue and catalogue.get(pid).subcategory not in ("pier", "ferry_port"), pid
