@@ -127,7 +127,9 @@ def register(main: click.Group) -> None:
                        "not named weigh 0; without --category the categories follow the named themes.")
     @click.option("--must", multiple=True, help="Must-visit place ids (comma separated or repeated).")
     @click.option("--exclude", multiple=True, help="Place ids to leave out.")
-    @click.option("--cover", multiple=True, help="Provinces the trip must cover (regional linkage).")
+    @click.option("--cover", multiple=True,
+                  help="Provinces the trip must cover (regional linkage); each name counts as the area it means "
+                       "('Da Nang' = 2025 Đà Nẵng incl. Quảng Nam; 'legacy:Da Nang' the old city).")
     @click.option("--min-stops", type=int, help="Minimum stops in each covered province.")
     @click.option("--max-share", type=float, help="Maximum share of visit time in one province (0–1).")
     @click.option("--overnight", help="Fixed hub id for each night, comma separated (else the optimiser chooses).")
