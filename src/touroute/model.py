@@ -226,7 +226,7 @@ class PlanRequest(BaseModel):
     province_scheme: Literal["2025", "legacy"] = Field(
         default="2025",
         description="how a name that is both a legacy and a 2025 province (Đà Nẵng, Quảng Trị, Khánh Hòa) is read in "
-                    "provinces and regional.must_cover, and which provinces the regional rules count in: '2025' "
+                    "provinces and regional.must_cover, and so which areas the regional rules count: '2025' "
                     "(default: 'Đà Nẵng' = Đà Nẵng + Quảng Nam, incl. Hội An and Mỹ Sơn) or 'legacy' (the old city "
                     "only). One name can say it itself: 'legacy:Đà Nẵng', '2025:Đà Nẵng'. Names are matched "
                     "without regard to case or diacritics ('da nang')")

@@ -121,7 +121,7 @@ def register(main: click.Group) -> None:
                        "2025 province incl. Hội An, 'legacy:Da Nang' the old city).")
     @click.option("--province-scheme", type=click.Choice(["2025", "legacy"]),
                   help="Read names that are both a legacy and a 2025 province (Đà Nẵng, Quảng Trị, Khánh Hòa) as "
-                       "this, and count the regional rules in its provinces.  [default: 2025]")
+                       "this (and so the areas the regional rules count).  [default: 2025]")
     @click.option("--theme", "--themes", "theme", multiple=True, metavar="THEME=WEIGHT",
                   help="Theme weight, repeated or comma separated: --theme heritage=1 --theme coastal=0.5. Themes "
                        "not named weigh 0; without --category the categories follow the named themes.")

@@ -225,10 +225,11 @@ def rule_groups(must_cover: list[str], scheme: Scheme = "2025") -> RuleGroups:
       province (["Đà Nẵng", "Quảng Nam"]), is read as the legacy province: whoever names the part beside it means
       the old city; an area that still contains another named area ("2025:Đà Nẵng" and "Quảng Nam") adds no rule
       of its own, since the smaller area's minimum already meets it;
-    * every other legacy province counts in its province of ``scheme``: with "2025" the unnamed legacy provinces
-      of one 2025 province form one group (Quảng Bình + Quảng Trị), with "legacy" each is its own group.
+    * every province not named counts on its own, as a legacy province (the finest unit: a share cap on it also
+      holds for any larger area it is part of).
 
-    ``max_share_one_province`` counts per group. Raises UnknownProvinceError for an unknown name.
+    ``scheme`` only decides how names are read. ``max_share_one_province`` counts per group. Raises
+    UnknownProvinceError for an unknown name.
     """
     era: Literal["auto", "legacy"] = "legacy" if scheme == "legacy" else "auto"
     read = [(name, frozenset(p.legacy for p in resolve(name, era))) for name in must_cover]
@@ -250,12 +251,7 @@ def rule_groups(must_cover: list[str], scheme: Scheme = "2025") -> RuleGroups:
         covered[label] = name
         for lg in area:
             group_of[lg] = label
-    rest: dict[str, list[Province]] = {}
     for p in provinces():
-        if p.legacy not in group_of:
-            rest.setdefault(p.since_2025 if scheme == "2025" else p.legacy, []).append(p)
-    for members in rest.values():
-        for p in members:
-            group_of[p.legacy] = _label(members)
+        group_of.setdefault(p.legacy, p.legacy)
     labels = tuple(dict.fromkeys(group_of[p.legacy] for p in provinces()))
     return RuleGroups(group_of, labels, covered)
