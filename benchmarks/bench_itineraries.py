@@ -155,6 +155,8 @@ def request_for(prog: dict[str, Any], *, seed: int = 0, seconds: float | None = 
         body["categories"] = list(prog["categories"])
     if prog.get("provinces"):
         body["provinces"] = list(prog["provinces"])
+        # the programmes record legacy provinces side by side ("Đà Nẵng", "Quảng Nam"): read them so
+        body["province_scheme"] = "legacy"
     if prog.get("vehicle"):
         body["vehicle"] = prog["vehicle"]
     body["solver"] = {"seed": seed, **({"time_limit_s": seconds} if seconds else {})}

@@ -127,18 +127,23 @@ def rules_met(it, req) -> tuple[bool, list[str]]:
         return False, ["infeasible: " + "; ".join(it.problems)[:120]]
     bad = []
     r = req.regional
+    # counted per group as the planner counts them: each must-cover name is the area it means (2025 "Đà Nẵng" =
+    # Đà Nẵng + Quảng Nam), other provinces per province of the request's scheme (docs/planner.md)
+    groups = prov.rule_groups(r.must_cover, req.province_scheme)
     counts: dict[str, int] = {}
     for d in it.days:
         for s in d.stops:
-            counts[s.province_legacy] = counts.get(s.province_legacy, 0) + 1
-    mins = it.totals.visit_minutes_by_province
+            g = groups.group_of[s.province_legacy]
+            counts[g] = counts.get(g, 0) + 1
+    mins: dict[str, float] = {}
+    for pv, m in it.totals.visit_minutes_by_province.items():
+        mins[groups.group_of[pv]] = mins.get(groups.group_of[pv], 0.0) + m
     total = sum(mins.values()) or 1.0
-    for name in r.must_cover:
-        for p in prov.resolve(name):
-            if counts.get(p.legacy, 0) < max(1, r.min_stops_per_province):
-                bad.append(f"{p.legacy}: {counts.get(p.legacy, 0)} stops")
-            if mins.get(p.legacy, 0.0) < r.min_visit_hours_per_province * 60 - 1e-6:
-                bad.append(f"{p.legacy}: {mins.get(p.legacy, 0.0) / 60:.1f} h")
+    for label in groups.covered:
+        if counts.get(label, 0) < max(1, r.min_stops_per_province):
+            bad.append(f"{label}: {counts.get(label, 0)} stops")
+        if mins.get(label, 0.0) < r.min_visit_hours_per_province * 60 - 1e-6:
+            bad.append(f"{label}: {mins.get(label, 0.0) / 60:.1f} h")
     if r.max_share_one_province is not None:
         bad += [f"{pv}: {m / total:.0%}" for pv, m in mins.items() if m / total > r.max_share_one_province + 1e-9]
     return not bad, bad

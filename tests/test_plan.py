@@ -188,6 +188,7 @@ def verify_promises(it, req: PlanRequest, ctx: PlanningContext) -> None:
     asked = set(req.must_visit) | {lk.place_id for lk in req.locks}
     pool = set(cat.filter(category=[c for c in req.categories if c != "lodging"] or None,
                           province=req.provinces or None, tags=req.tags or None,
+                          province_era="legacy" if req.province_scheme == "legacy" else "auto",
                           min_popularity=req.min_popularity).records)
     for d in it.days:
         for s in d.stops:
@@ -195,21 +196,27 @@ def verify_promises(it, req: PlanRequest, ctx: PlanningContext) -> None:
                 continue
             for pid in (s.includes if s.kind == "ferry_excursion" else [s.place_id]):
                 assert pid in pool or pid in asked, f"{pid} is outside the requested categories / provinces / tags"
+    # the rules count per group of provinces.rule_groups: each must-cover name is the area it means (read in the
+    # request's province_scheme), the other legacy provinces count in their province of that scheme
+    rules = req.regional
+    groups = prov.rule_groups(rules.must_cover, req.province_scheme)
     stops_in: dict[str, int] = {}
     for d in it.days:
         for s in d.stops:
-            if s.kind != "ferry_crossing":
-                stops_in[s.province_legacy] = stops_in.get(s.province_legacy, 0) + 1
-    rules = req.regional
-    mins = it.totals.visit_minutes_by_province
+            if s.kind == "ferry_crossing":
+                continue
+            g = groups.group_of[s.province_legacy]
+            stops_in[g] = stops_in.get(g, 0) + 1
+    mins: dict[str, float] = {}
+    for pv, m in it.totals.visit_minutes_by_province.items():
+        mins[groups.group_of[pv]] = mins.get(groups.group_of[pv], 0.0) + m
     total = sum(mins.values()) or 1.0
-    for name in rules.must_cover:
-        for p in prov.resolve(name):
-            assert stops_in.get(p.legacy, 0) >= max(1, rules.min_stops_per_province), \
-                f"must cover {p.legacy}: {stops_in.get(p.legacy, 0)} stop(s)"
-            if mins.get(p.legacy, 0.0) < rules.min_visit_hours_per_province * 60 - 1e-6:
-                assert any(f"regional rule not met: {p.legacy} gets" in w for w in it.warnings), \
-                    f"{p.legacy}: {mins.get(p.legacy, 0.0) / 60:.1f} h < {rules.min_visit_hours_per_province} h, unsaid"
+    for label in groups.covered:
+        assert stops_in.get(label, 0) >= max(1, rules.min_stops_per_province), \
+            f"must cover {label}: {stops_in.get(label, 0)} stop(s)"
+        if mins.get(label, 0.0) < rules.min_visit_hours_per_province * 60 - 1e-6:
+            assert any(f"regional rule not met: {label} gets" in w for w in it.warnings), \
+                f"{label}: {mins.get(label, 0.0) / 60:.1f} h < {rules.min_visit_hours_per_province} h, unsaid"
     if rules.max_share_one_province is not None:
         for pv, m in mins.items():
             if m / total > rules.max_share_one_province + 1e-9:
@@ -309,7 +316,7 @@ def test_locks_and_fixed_nights(ctx):
 
 def test_capacity_excludes_small_mice_venues(ctx):
     req = PlanRequest(start_date=MONDAY, days=2, start="kh-hub-nha-trang", categories=["mice", "coastal"],
-                      group_size=3000, themes={"mice": 3.0}, solver={"time_limit_s": 1})
+                      group_size=3000, themes={"mice": 3.0, "coastal": 1.0}, solver={"time_limit_s": 1})
     it = plan(req, ctx, geometry=False)
     verify(it, req, ctx)
     cap = [e for e in it.excluded if e.reason == "capacity"]

@@ -152,7 +152,10 @@ def test_province_names_map_both_ways():
     assert [p.legacy for p in prov.resolve("Gia Lai")] == ["Bình Định"]
     assert {p.legacy for p in prov.resolve("Khanh Hoa", era="2025")} == {"Khánh Hòa", "Ninh Thuận"}
     assert {p.legacy for p in prov.resolve("Đà Nẵng", era="2025")} == {"Đà Nẵng", "Quảng Nam"}
-    assert [p.legacy for p in prov.resolve("Đà Nẵng")] == ["Đà Nẵng"]
+    # a name that is both reads as the 2025 province (the law since 1 July 2025) unless the legacy one is asked for
+    assert [p.legacy for p in prov.resolve("Đà Nẵng")] == ["Đà Nẵng", "Quảng Nam"]
+    assert [p.legacy for p in prov.resolve("Đà Nẵng", era="legacy")] == ["Đà Nẵng"]
+    assert [p.legacy for p in prov.resolve("legacy:Đà Nẵng")] == ["Đà Nẵng"]
     assert [p.legacy for p in prov.resolve("Quảng Nam", era="2025")] == ["Đà Nẵng", "Quảng Nam"]
     assert [p.legacy for p in prov.resolve("TP. Hồ Chí Minh")] == ["Hồ Chí Minh"]
     assert [p.legacy for p in prov.resolve("Tỉnh Thừa Thiên Huế")] == ["Thừa Thiên Huế"]
@@ -178,7 +181,8 @@ def test_filter_province_with_and_without_diacritics(catalogue):
     assert set(a.df["province_legacy"]) == {"Quảng Nam"}
     new_dn = catalogue.filter(province="Đà Nẵng", province_era="2025")
     assert set(new_dn.df["province_legacy"]) == {"Đà Nẵng", "Quảng Nam"}
-    assert len(new_dn) == len(a) + len(catalogue.filter(province="Da Nang"))
+    assert len(new_dn) == len(a) + len(catalogue.filter(province="Da Nang", province_era="legacy"))
+    assert set(catalogue.filter(province="Da Nang").records) == set(new_dn.records)  # 2025 reading by default
 
 
 def test_filter_category_tags_bbox_text(catalogue):

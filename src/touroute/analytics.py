@@ -494,7 +494,8 @@ def _with_must_cover(req: Any, provinces: Sequence[str]) -> Any:
     cover = list(dict.fromkeys([*req.regional.must_cover, *provinces]))
     update: dict[str, Any] = {"regional": req.regional.model_copy(update={"must_cover": cover})}
     if req.provinces:
-        legacy = [p.legacy for name in provinces for p in prov.resolve(name)]
+        era = "legacy" if getattr(req, "province_scheme", "2025") == "legacy" else "auto"
+        legacy = [p.legacy for name in provinces for p in prov.resolve(name, era)]
         update["provinces"] = list(dict.fromkeys([*req.provinces, *legacy]))
     return req.model_copy(update=update)
 

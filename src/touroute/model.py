@@ -113,8 +113,16 @@ class LunchBreak(BaseModel):
         return self
 
 
+THEME_NAMES: tuple[str, ...] = ("heritage", "mice", "coastal", "other")
+
+
 class ThemeWeights(BaseModel):
-    """How much each category is worth to this traveller; a place's score is popularity × weight."""
+    """How much each category is worth to this traveller; a place's score grows with its weight.
+
+    The defaults apply only to a request that names no weight. A request that names some (``{"heritage": 1,
+    "coastal": 0.5}``) gives every theme it does not name weight 0 — "I want heritage and beaches" means those —
+    see :meth:`PlanRequest._themes_and_categories` and docs/planner.md, "Themes and categories".
+    """
 
     model_config = ConfigDict(extra="forbid")
 
@@ -129,7 +137,11 @@ class RegionalRules(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    must_cover: list[str] = Field(default_factory=list, description="legacy or 2025 province names")
+    must_cover: list[str] = Field(
+        default_factory=list,
+        description="legacy or 2025 province names (read as the request's province_scheme says); each name is one "
+                    "area whose stops and hours count together, other provinces count per province of the scheme "
+                    "(docs/planner.md, 'Regional linkage')")
     min_stops_per_province: int = Field(default=1, ge=0, le=20)
     min_visit_hours_per_province: float = Field(default=0.0, ge=0, le=48)
     max_share_one_province: float | None = Field(default=None, gt=0, le=1,
@@ -210,13 +222,25 @@ class PlanRequest(BaseModel):
     end: PlaceRef | None = None
     overnight: Overnight = Field(default_factory=Overnight)
     categories: list[Category] = Field(default_factory=lambda: ["heritage", "coastal", "other"])
-    provinces: list[str] = Field(default_factory=list, description="restrict candidates (legacy or 2025 names)")
+    provinces: list[str] = Field(default_factory=list, description="restrict candidates (legacy or 2025 names, see province_scheme)")
+    province_scheme: Literal["2025", "legacy"] = Field(
+        default="2025",
+        description="how a name that is both a legacy and a 2025 province (Đà Nẵng, Quảng Trị, Khánh Hòa) is read in "
+                    "provinces and regional.must_cover, and so which areas the regional rules count: '2025' "
+                    "(default: 'Đà Nẵng' = Đà Nẵng + Quảng Nam, incl. Hội An and Mỹ Sơn) or 'legacy' (the old city "
+                    "only). One name can say it itself: 'legacy:Đà Nẵng', '2025:Đà Nẵng'. Names are matched "
+                    "without regard to case or diacritics ('da nang')")
     tags: list[str] = Field(default_factory=list)
     must_visit: list[str] = Field(default_factory=list)
     exclude: list[str] = Field(default_factory=list)
     locks: list[Lock] = Field(default_factory=list)
     min_popularity: int = Field(default=1, ge=1, le=10)
-    themes: ThemeWeights = Field(default_factory=ThemeWeights)
+    themes: ThemeWeights = Field(
+        default_factory=ThemeWeights,
+        description="weight of each category in the objective. Empty: the defaults (heritage 1, mice 0.2, coastal 1, "
+                    "other 0.6). Naming some weights gives every theme not named weight 0, and when `categories` is "
+                    "not given it becomes the named themes with a weight above 0; a category listed in `categories` "
+                    "must have a weight above 0. The itinerary's `request.themes` shows the weights used")
     regional: RegionalRules = Field(default_factory=RegionalRules)
     lunch: LunchBreak | None = Field(default_factory=LunchBreak)
     evenings: bool = Field(default=True, description="suggest an optional outing after dinner for each night "
@@ -245,6 +269,34 @@ class PlanRequest(BaseModel):
         if isinstance(v, str):
             return PlaceRef.parse(v)
         return v
+
+    @model_validator(mode="after")
+    def _themes_and_categories(self) -> "PlanRequest":
+        """The theme rule (docs/planner.md, "Themes and categories"): weights the request does not name are 0 once
+        it names any, unnamed categories follow the named themes, and categories and weights must agree.
+
+        Uses ``model_fields_set`` (what the request said), not a comparison with the defaults: ``{"heritage": 1}``
+        names heritage although 1 is its default. Idempotent, so the itinerary's echo of the request re-validates
+        to the same request."""
+        named = self.themes.model_fields_set
+        if not named:
+            return self
+        weights = {c: (getattr(self.themes, c) if c in named else 0.0) for c in THEME_NAMES}
+        self.themes = ThemeWeights(**weights)
+        if "categories" not in self.model_fields_set:
+            cats = [c for c in THEME_NAMES if weights[c] > 0]
+            if not cats:
+                raise ValueError("themes: every weight named is 0, so no place would be worth visiting")
+            self.categories = cats  # type: ignore[assignment]
+        else:
+            dead = [c for c in self.categories if c != "lodging" and weights[c] <= 0]
+            if dead:
+                raise ValueError(
+                    f"categories lists {', '.join(dead)} but themes gives {'it' if len(dead) == 1 else 'them'} "
+                    f"weight 0 (themes not named weigh 0 once any is named): name "
+                    f"{' and '.join(f'themes.{c}' for c in dead)} or leave {'it' if len(dead) == 1 else 'them'} out "
+                    f"of categories")
+        return self
 
     @model_validator(mode="after")
     def _consistent(self) -> "PlanRequest":

@@ -138,6 +138,9 @@ class PackageSpec(BaseModel):
     vehicle: Profile | None = None
     solver_seconds: float = Field(default=4.0, gt=0, le=120)
     seed: int = Field(default=0, ge=0)
+    province_scheme: Literal["2025", "legacy"] = Field(
+        default="2025", description="how the packages' province names that are both a legacy and a 2025 province "
+                                    "(Đà Nẵng, Khánh Hòa …) are read — as in a plan request's province_scheme")
     packages: list[PackageTemplate] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -164,7 +167,8 @@ class PackageSpec(BaseModel):
                 from .pois import default_catalogue
 
                 catalogue = default_catalogue()
-            legacy = {p.legacy for name in tpl.provinces for p in prov.resolve(name)}
+            era = "legacy" if self.province_scheme == "legacy" else "auto"
+            legacy = {p.legacy for name in tpl.provinces for p in prov.resolve(name, era)}
             # island hubs are left out: listed as candidates they would ask for a night on the island
             # (touroute.islands.choose_island_night), which a package does not ask for
             hubs = [h.id for h in catalogue.hubs() if h.province_legacy in legacy and "island" not in h.tags]
@@ -181,6 +185,7 @@ class PackageSpec(BaseModel):
             "tags": th["tags"],
             "themes": th["weights"],
             "regional": {"must_cover": tpl.provinces},
+            "province_scheme": self.province_scheme,
             "must_visit": tpl.must_visit,
             "group_size": tpl.group_size or self.group_size,
             "vehicle": tpl.vehicle or self.vehicle,

@@ -192,6 +192,8 @@ class _Model:
     excursions: dict[int, _Excursion] = field(default_factory=dict)
     rests: np.ndarray | None = None
     """Seconds of drivers' rest inside each leg (coaches), already part of ``seconds``."""
+    rule_groups: prov.RuleGroups = field(default_factory=lambda: prov.rule_groups([]))
+    """How the regional rules count provinces (group labels of ``group_index``)."""
     stays: list[islands.IslandStay] = field(default_factory=list)
     """Island nights (:mod:`touroute.islands`); their boat nodes are ``boats``."""
     problems: list[str] = field(default_factory=list)
@@ -366,7 +368,9 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
         if pid not in cat:
             raise PlanningError(f"must_visit/exclude/locks: {cat_get_error(cat, pid)}")
     pool = cat.filter(category=[c for c in req.categories if c != "lodging"] or None,
-                      province=req.provinces or None, tags=req.tags or None, min_popularity=req.min_popularity)
+                      province=req.provinces or None,
+                      province_era="legacy" if req.province_scheme == "legacy" else "auto",
+                      tags=req.tags or None, min_popularity=req.min_popularity)
     cand_ids = [pid for pid in pool.records if cat.get(pid).category != "lodging"]
     for pid in must:
         if is_access_point(cat.get(pid)):
@@ -577,19 +581,18 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
 
     # --- groups: provinces ---------------------------------------------------------------------------------------
     province_of.update({i: pois[i].province_legacy for i in cands if i not in exc_nodes})  # type: ignore[union-attr]
-    names = prov.legacy_names()
-    group_index = {nm: k for k, nm in enumerate(names)}
+    # the rules count per group: each must-cover name is the area it means, the rest per province of the
+    # request's scheme (provinces.rule_groups, docs/planner.md "Regional linkage")
+    try:
+        rgroups = prov.rule_groups(req.regional.must_cover, req.province_scheme)
+    except prov.UnknownProvinceError as exc:
+        raise PlanningError(f"regional.must_cover: {exc}") from None
+    group_index = {nm: k for k, nm in enumerate(rgroups.labels)}
     groups = np.full(n, -1, dtype=np.int64)
     for i, pv in province_of.items():
-        groups[i] = group_index[pv]
-    gmin: dict[int, int] = {}
-    for name in req.regional.must_cover:
-        try:
-            resolved = prov.resolve(name)
-        except prov.UnknownProvinceError as exc:
-            raise PlanningError(f"regional.must_cover: {exc}") from None
-        for p in resolved:
-            gmin[group_index[p.legacy]] = max(1, req.regional.min_stops_per_province)
+        groups[i] = group_index[rgroups.group_of[pv]]
+    gmin: dict[int, int] = {group_index[label]: max(1, req.regional.min_stops_per_province)
+                            for label in rgroups.covered}
 
     must_nodes = {index[p] for p in must if p in index}
     must_nodes |= {i for i, exc in exc_nodes.items() if any(p.id in must for p in exc.pois)}
@@ -605,7 +608,8 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
                                   name="touroute", load=load, similar=similar, similar_decay=SIMILAR_DECAY,
                                   travel_cost=DRIVING_COST_PER_HOUR / 3600.0)
     return _Model(problem, places, pois, sec, met, matrix_index, matrix, hubs, s_node, e_node, cands, province_of,
-                  group_index, excluded, warnings, unknown_hours, exc_nodes, rests, stays, stay_problems)
+                  group_index, excluded, warnings, unknown_hours, exc_nodes, rests, rule_groups=rgroups,
+                  stays=stays, problems=stay_problems)
 
 
 def cat_get_error(cat: Catalogue, pid: str) -> str:
@@ -760,9 +764,8 @@ def _master_rules(model: _Model, req: PlanRequest) -> MasterRules:
     rules = req.regional
     need: dict[int, float] = {}
     if rules.min_visit_hours_per_province > 0:
-        for name in rules.must_cover:
-            for p in prov.resolve(name):
-                need[model.group_index[p.legacy]] = rules.min_visit_hours_per_province * 3600.0
+        for label in model.rule_groups.covered:
+            need[model.group_index[label]] = rules.min_visit_hours_per_province * 3600.0
     return MasterRules(max_share=rules.max_share_one_province, min_service=need)
 
 
@@ -797,11 +800,10 @@ def _rule_notes(model: _Model, req: PlanRequest, sol: Solution) -> list[str]:
             if m / total > rules.max_share_one_province + 1e-9:
                 notes.append(f"regional rule not met: {pv} holds {m / total:.0%} of visit time "
                              f"(max {rules.max_share_one_province:.0%})")
-    for name in rules.must_cover:
-        for p in prov.resolve(name):
-            if mins.get(p.legacy, 0.0) < rules.min_visit_hours_per_province * 60 - 1e-6:
-                notes.append(f"regional rule not met: {p.legacy} gets {mins.get(p.legacy, 0.0) / 60:.1f} h of visits "
-                             f"(min {rules.min_visit_hours_per_province:g} h)")
+    for label in model.rule_groups.covered:
+        if mins.get(label, 0.0) < rules.min_visit_hours_per_province * 60 - 1e-6:
+            notes.append(f"regional rule not met: {label} gets {mins.get(label, 0.0) / 60:.1f} h of visits "
+                         f"(min {rules.min_visit_hours_per_province:g} h)")
     return notes
 
 
@@ -851,17 +853,16 @@ def _solve_with_rules(model: _Model, req: PlanRequest, initial: list[list[int]] 
             for pv, m in mins.items():
                 if m / total > rules.max_share_one_province + 1e-9:
                     g = model.group_index[pv]
-                    count = sum(1 for r in sol.routes for v in r if model.province_of.get(v) == pv)
+                    count = sum(1 for r in sol.routes for v in r if model.problem.groups[v] == g)
                     P.group_max_visits[g] = max(P.group_min_visits.get(g, 0), count - 1)
                     changed = True
         if rules.min_visit_hours_per_province > 0:
-            for name in rules.must_cover:
-                for p in prov.resolve(name):
-                    if mins.get(p.legacy, 0.0) < rules.min_visit_hours_per_province * 60 - 1e-6:
-                        g = model.group_index[p.legacy]
-                        have = sum(1 for r in sol.routes for v in r if model.province_of.get(v) == p.legacy)
-                        P.group_min_visits[g] = max(P.group_min_visits.get(g, 0), have + 1)
-                        changed = True
+            for label in model.rule_groups.covered:
+                if mins.get(label, 0.0) < rules.min_visit_hours_per_province * 60 - 1e-6:
+                    g = model.group_index[label]
+                    have = sum(1 for r in sol.routes for v in r if model.problem.groups[v] == g)
+                    P.group_min_visits[g] = max(P.group_min_visits.get(g, 0), have + 1)
+                    changed = True
         if not changed:
             return sol, notes
         seconds = max(1.0, budget / 2)
@@ -886,11 +887,12 @@ def _solve_with_rules(model: _Model, req: PlanRequest, initial: list[list[int]] 
 
 
 def _province_minutes(model: _Model, sol: Solution) -> dict[str, float]:
+    """Minutes of visits per rule group (:func:`touroute.provinces.rule_groups`), the unit the rules count in."""
     out: dict[str, float] = defaultdict(float)
     for r in sol.routes:
         for v in r:
             if v in model.province_of:  # not the boats of an island night
-                out[model.province_of[v]] += model.problem.service[v] / 60.0
+                out[model.rule_groups.group_of[model.province_of[v]]] += model.problem.service[v] / 60.0
     return dict(out)
 
 

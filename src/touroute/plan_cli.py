@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, timedelta
 from pathlib import Path
 
 import click
 from pydantic import ValidationError
 
-from .model import AUTO_LIMIT_LONG_S, AUTO_LIMIT_SHORT_DAYS, AUTO_LIMIT_SHORT_S, PlanRequest
+from .model import (AUTO_LIMIT_LONG_S, AUTO_LIMIT_SHORT_DAYS, AUTO_LIMIT_SHORT_S, THEME_NAMES, LunchBreak,
+                    PlanRequest)
 
 
 def pydantic_message(exc: ValidationError) -> str:
@@ -21,8 +23,81 @@ def pydantic_message(exc: ValidationError) -> str:
     return "; ".join(lines)
 
 
+_FLAG_OF = {"categories": "--category", "themes": "--theme", "lunch": "--lunch", "day_start": "--day-start",
+            "day_end": "--day-end", "pace": "--pace", "days": "--days", "provinces": "--province",
+            "regional.must_cover": "--cover", "province_scheme": "--province-scheme"}
+
+
+def _with_flags(message: str) -> str:
+    """Name the CLI flag after each part of a validation message (``days: … ≤ 14 (--days)``);
+    a request-level message names the flag of the first field it talks about."""
+    out = []
+    for part in message.split("; "):
+        loc, sep, msg = part.partition(": ")
+        words = msg if loc == "request" else loc
+        flag = next((f for field, f in _FLAG_OF.items()
+                     if re.search(rf"(^|[^a-z_.]){re.escape(field)}([^a-z_]|$)", words)), None)
+        out.append(f"{part} ({flag})" if flag else part)
+    return "; ".join(out)
+
+
 def _split(values: tuple[str, ...]) -> list[str]:
     return [v.strip() for val in values for v in val.split(",") if v.strip()]
+
+
+_HHMM = re.compile(r"^\s*([01]?\d|2[0-3])[:h.]([0-5]\d)\s*$")
+
+
+def _clock(text: str, flag: str) -> str:
+    """``"11:30"`` (also ``11h30``, ``11.30``) → ``"11:30"``; anything else is a usage error naming ``flag``."""
+    m = _HHMM.match(text)
+    if not m:
+        raise click.BadParameter(f"{text!r} is not a clock time HH:MM", param_hint=flag)
+    return f"{int(m.group(1)):02d}:{m.group(2)}"
+
+
+def parse_themes(values: tuple[str, ...]) -> dict[str, float]:
+    """``("heritage=1", "coastal=0.5,other=0.2")`` → weights; a bad item is a usage error naming ``--theme``.
+
+    Themes not named weigh 0 (the request's theme rule, docs/planner.md)."""
+    out: dict[str, float] = {}
+    for item in _split(values):
+        name, sep, val = item.partition("=")
+        name = name.strip().lower()
+        if not sep or name not in THEME_NAMES:
+            raise click.BadParameter(f"{item!r}: write THEME=WEIGHT with THEME one of {', '.join(THEME_NAMES)} "
+                                     f"(e.g. --theme heritage=1 --theme coastal=0.5)", param_hint="--theme")
+        try:
+            weight = float(val)
+        except ValueError:
+            raise click.BadParameter(f"{item!r}: the weight {val.strip()!r} is not a number",
+                                     param_hint="--theme") from None
+        if not 0 <= weight <= 10 or weight != weight:
+            raise click.BadParameter(f"{item!r}: the weight must be between 0 and 10", param_hint="--theme")
+        if name in out:
+            raise click.BadParameter(f"{name} is given twice", param_hint="--theme")
+        out[name] = weight
+    return out
+
+
+def parse_lunch(window: str | None, minutes: int | None, base: dict | None) -> dict:
+    """``--lunch 11:30-13:30`` and ``--lunch-minutes 60`` → the request's ``lunch``, checked here so a bad value
+    names its flag."""
+    lunch = dict(base or {})
+    if window is not None:
+        start, sep, end = window.partition("-")
+        if not sep:
+            raise click.BadParameter(f"{window!r}: write the window as HH:MM-HH:MM, e.g. 11:30-13:30",
+                                     param_hint="--lunch")
+        lunch.update(earliest=_clock(start, "--lunch"), latest_end=_clock(end, "--lunch"))
+    if minutes is not None:
+        lunch["minutes"] = minutes
+    try:
+        LunchBreak.model_validate(lunch)
+    except ValidationError as exc:
+        raise click.BadParameter(pydantic_message(exc).removeprefix("request: "),
+                                 param_hint="--lunch / --lunch-minutes") from None
+    return lunch
 
 
 def next_monday(today: date | None = None) -> date:
@@ -41,21 +116,35 @@ def register(main: click.Group) -> None:
     @click.option("--day-start", help="HH:MM the day starts.")
     @click.option("--day-end", help="HH:MM the day ends.")
     @click.option("--category", "-c", multiple=True, help="Categories to visit (heritage, coastal, mice, other).")
-    @click.option("--province", "-p", multiple=True, help="Only places in these provinces (legacy or 2025 names).")
+    @click.option("--province", "-p", multiple=True,
+                  help="Only places in these provinces (legacy or 2025 names, diacritics optional; 'Da Nang' is the "
+                       "2025 province incl. Hội An, 'legacy:Da Nang' the old city).")
+    @click.option("--province-scheme", type=click.Choice(["2025", "legacy"]),
+                  help="Read names that are both a legacy and a 2025 province (Đà Nẵng, Quảng Trị, Khánh Hòa) as "
+                       "this (and so the areas the regional rules count).  [default: 2025]")
+    @click.option("--theme", "--themes", "theme", multiple=True, metavar="THEME=WEIGHT",
+                  help="Theme weight, repeated or comma separated: --theme heritage=1 --theme coastal=0.5. Themes "
+                       "not named weigh 0; without --category the categories follow the named themes.")
     @click.option("--must", multiple=True, help="Must-visit place ids (comma separated or repeated).")
     @click.option("--exclude", multiple=True, help="Place ids to leave out.")
-    @click.option("--cover", multiple=True, help="Provinces the trip must cover (regional linkage).")
+    @click.option("--cover", multiple=True,
+                  help="Provinces the trip must cover (regional linkage); each name counts as the area it means "
+                       "('Da Nang' = 2025 Đà Nẵng incl. Quảng Nam; 'legacy:Da Nang' the old city).")
     @click.option("--min-stops", type=int, help="Minimum stops in each covered province.")
     @click.option("--max-share", type=float, help="Maximum share of visit time in one province (0–1).")
     @click.option("--overnight", help="Fixed hub id for each night, comma separated (else the optimiser chooses).")
     @click.option("--driving-cap", type=int, help="Maximum driving minutes per day.")
     @click.option("--no-lunch", is_flag=True, help="No lunch break.")
+    @click.option("--lunch", "lunch_window", metavar="HH:MM-HH:MM",
+                  help="Window the lunch break lies in.  [default: 11:30-13:30]")
+    @click.option("--lunch-minutes", type=int, help="Length of the lunch break in minutes (15–180).  [default: 60]")
     @click.option("--evenings/--no-evenings", default=None,
                   help="Suggest an optional evening outing after dinner for each night (lanterns, night markets, "
                        "shows), from the places' evening hours.  [default: on]")
     @click.option("--group-size", type=int, help="Number of travellers.")
     @click.option("--vehicle", type=click.Choice(["car", "van", "coach", "motorbike"]))
-    @click.option("--pace", type=click.Choice(["relaxed", "normal", "packed"]))
+    @click.option("--pace", type=click.Choice(["relaxed", "normal", "packed"]),
+                  help="relaxed: about 3–4 sights a day, normal 4–6, packed 6–8.  [default: normal]")
     @click.option("--seconds", type=float,
                   help=f"Solver time limit in seconds.  [default: {AUTO_LIMIT_SHORT_S:g} for trips of up to "
                        f"{AUTO_LIMIT_SHORT_DAYS} days, {AUTO_LIMIT_LONG_S:g} for longer ones]")
@@ -64,9 +153,9 @@ def register(main: click.Group) -> None:
     @click.option("--lang", type=click.Choice(["en", "vi"]), default="en", show_default=True)
     @click.option("--no-geometry", is_flag=True, help="Skip road polylines in JSON output (faster).")
     @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
-    def plan_cmd(request_file, start, end, days, start_date, day_start, day_end, category, province, must, exclude,
-                 cover, min_stops, max_share, overnight, driving_cap, no_lunch, evenings, group_size, vehicle, pace,
-                 seconds, seed, fmt, lang, no_geometry, output):
+    def plan_cmd(request_file, start, end, days, start_date, day_start, day_end, category, province, province_scheme,
+                 theme, must, exclude, cover, min_stops, max_share, overnight, driving_cap, no_lunch, lunch_window,
+                 lunch_minutes, evenings, group_size, vehicle, pace, seconds, seed, fmt, lang, no_geometry, output):
         """Plan a multi-day, multi-province trip. / Lập lịch trình nhiều ngày, liên tỉnh.
 
         Example: touroute plan --start hue-hub-hue-city --end kh-hub-nha-trang --days 5 --cover "Quang Ngai"
@@ -84,9 +173,13 @@ def register(main: click.Group) -> None:
         if not request_file and not start:
             data.update(start="hue-hub-hue-city", end=end or "kh-hub-nha-trang", days=days or 5,
                         regional={"must_cover": ["Quảng Nam", "Quảng Ngãi", "Bình Định"]})
+        if day_start is not None:
+            day_start = _clock(day_start, "--day-start")
+        if day_end is not None:
+            day_end = _clock(day_end, "--day-end")
         for key, val in (("start", start), ("end", end), ("days", days), ("day_start", day_start),
                          ("day_end", day_end), ("group_size", group_size), ("vehicle", vehicle), ("pace", pace),
-                         ("max_driving_minutes_per_day", driving_cap)):
+                         ("max_driving_minutes_per_day", driving_cap), ("province_scheme", province_scheme)):
             if val is not None:
                 data[key] = val
         data.setdefault("start_date", (start_date.date() if start_date else next_monday()).isoformat())
@@ -94,6 +187,8 @@ def register(main: click.Group) -> None:
             data["start_date"] = start_date.date().isoformat()
         if category:
             data["categories"] = _split(category)
+        if theme:
+            data["themes"] = parse_themes(theme)
         for key, vals in (("provinces", province), ("must_visit", must), ("exclude", exclude)):
             if vals:
                 data[key] = _split(vals)
@@ -108,8 +203,12 @@ def register(main: click.Group) -> None:
             data["regional"] = reg
         if overnight:
             data["overnight"] = {"mode": "fixed", "fixed": _split((overnight,))}
+        if no_lunch and (lunch_window is not None or lunch_minutes is not None):
+            raise click.UsageError("--no-lunch cannot be combined with --lunch / --lunch-minutes")
         if no_lunch:
             data["lunch"] = None
+        elif lunch_window is not None or lunch_minutes is not None:
+            data["lunch"] = parse_lunch(lunch_window, lunch_minutes, data.get("lunch"))
         if evenings is not None:
             data["evenings"] = evenings
         sol = dict(data.get("solver") or {})
@@ -122,7 +221,7 @@ def register(main: click.Group) -> None:
         try:
             req = PlanRequest.model_validate(data)
         except ValidationError as exc:
-            raise click.UsageError(pydantic_message(exc)) from None
+            raise click.UsageError(_with_flags(pydantic_message(exc))) from None
         click.echo("Planning… / Đang lập lịch trình…", err=True)
         itinerary = plan(req, PlanningContext(), geometry=not no_geometry)
         if fmt == "json":

@@ -2,7 +2,8 @@
 
 People still say "Quảng Nam" or "Bình Định" although since 1 July 2025 those are parts of Đà Nẵng and Gia Lai.
 Every place in the catalogue therefore carries both names, and every filter accepts either spelling, with or
-without diacritics. The reference table (`data/reference/provinces.csv`) is kept in the repository so the
+without diacritics. A name that is both a legacy and a 2025 province ("Đà Nẵng") means the 2025 province unless
+the caller asks for the legacy reading (:func:`resolve`, ``legacy:`` prefix, a request's ``province_scheme``). The reference table (`data/reference/provinces.csv`) is kept in the repository so the
 package works without `../shared`; a test checks it against the shared province table.
 """
 
@@ -132,22 +133,125 @@ def since_2025_of(legacy_name: str) -> str:
     return by_legacy(legacy_name).since_2025
 
 
-def resolve(name: str, era: Literal["auto", "legacy", "2025"] = "auto") -> list[Province]:
-    """Legacy provinces meant by ``name``.
+Scheme = Literal["2025", "legacy"]
+"""How a name that is both a legacy and a 2025 province is read, and which provinces the regional rules count
+in. "2025" (the default of a request) because the merger is the law since 1 July 2025."""
 
-    ``era="auto"`` prefers the legacy reading where a name is both (e.g. "Đà Nẵng" = the old city only), and uses
-    the 2025 reading for names that only exist since 2025 ("Gia Lai" → Bình Định, "Lâm Đồng" → Bình Thuận).
-    ``era="2025"`` forces the new reading ("Đà Nẵng" → Đà Nẵng + Quảng Nam).
+_SCHEME_PREFIXES: dict[str, str] = {"legacy": "legacy", "cu": "legacy", "old": "legacy",
+                                    "2025": "2025", "moi": "2025", "new": "2025"}
+"""``legacy:Đà Nẵng`` / ``2025:Đà Nẵng`` (also ``cũ:`` / ``mới:``) pick the reading of one name explicitly."""
+
+
+def split_prefix(name: str) -> tuple[str | None, str]:
+    """``"legacy:Đà Nẵng"`` → ``("legacy", "Đà Nẵng")``; a name without a known prefix → ``(None, name)``."""
+    head, sep, rest = name.partition(":")
+    if sep and fold(head) in _SCHEME_PREFIXES:
+        return _SCHEME_PREFIXES[fold(head)], rest.strip()
+    return None, name
+
+
+def is_ambiguous(name: str) -> bool:
+    """True when ``name`` (without prefix) is both a legacy and a 2025 province covering different areas, so the
+    reading matters ("Đà Nẵng", "Quảng Trị", "Khánh Hòa"); "Huế" / "Quảng Ngãi" name the same area either way."""
+    legacy, new = _indexes()
+    k = _key(split_prefix(name)[1])
+    k = _key(_ALIASES[k]) if k in _ALIASES else k
+    return k in legacy and k in new and [p.legacy for p in new[k]] != [legacy[k].legacy]
+
+
+def resolve(name: str, era: Literal["auto", "legacy", "2025"] = "auto") -> list[Province]:
+    """Legacy provinces meant by ``name`` — the area it names, in north-to-south order.
+
+    A name that is only a legacy province ("Quảng Nam", "Bình Định", "Thừa Thiên Huế") means that legacy province,
+    and a name that is only a 2025 province ("Gia Lai", "Lâm Đồng", "Huế") means the legacy provinces it absorbed
+    (within the region). A name that is both ("Đà Nẵng", "Quảng Trị", "Khánh Hòa" …) is read
+
+    * ``era="auto"`` (default) or ``"2025"``: as the 2025 province — "Đà Nẵng" = Đà Nẵng + Quảng Nam (Hội An,
+      Mỹ Sơn), because that is the province since 1 July 2025;
+    * ``era="legacy"``: as the legacy province — "Đà Nẵng" = the old city only.
+
+    A prefix overrides ``era`` for one name: ``legacy:Đà Nẵng`` (also ``cũ:``/``old:``), ``2025:Đà Nẵng`` (also
+    ``mới:``/``new:``); ``2025:Quảng Nam`` is the 2025 province Quảng Nam belongs to (Đà Nẵng). ``era="2025"``
+    (strict, used by ``pois list --since-2025``) widens every legacy-only name the same way. Case, diacritics,
+    "Tỉnh"/"TP." and common short forms ("HCMC", "Danang", "TT Huế") do not matter.
     """
     legacy, new = _indexes()
-    k = _key(name)
+    prefix, bare = split_prefix(name)
+    k = _key(bare)
     k = _key(_ALIASES[k]) if k in _ALIASES else k
-    if era in ("auto", "legacy") and k in legacy:
-        return [legacy[k]]
-    if era in ("auto", "2025") and k in new:
+    reading = prefix or ("legacy" if era == "legacy" else "2025")
+    widen = prefix == "2025" or (prefix is None and era == "2025")
+    if prefix == "legacy" and k not in legacy:
+        raise UnknownProvinceError(f"{name!r}: not a legacy province; known: {', '.join(legacy_names())}")
+    if reading == "2025" and k in new:
         return list(new[k])
-    if era == "2025" and k in legacy:
-        # A legacy name given where a 2025 province is expected: the province it belongs to now.
-        return list(new[_key(legacy[k].since_2025)])
+    if k in legacy:
+        if widen:  # a legacy name where a 2025 province is asked for: the province it belongs to now
+            return list(new[_key(legacy[k].since_2025)])
+        return [legacy[k]]
+    if k in new:
+        return list(new[k])
     known = sorted({p.legacy for p in provinces()} | {p.since_2025 for p in provinces()})
     raise UnknownProvinceError(f"unknown province {name!r}; known: {', '.join(known)}")
+
+
+@dataclass(frozen=True)
+class RuleGroups:
+    """The provinces the regional rules count in, for one request (see :func:`rule_groups`)."""
+
+    group_of: dict[str, str]
+    """legacy province → label of the group it counts in"""
+    labels: tuple[str, ...]
+    """every group label, north to south"""
+    covered: dict[str, str]
+    """each must-cover label → the name as the request gave it (an area implied by a smaller named one is left
+    out: its minimum holds whenever the smaller area's does)"""
+
+    def members(self, label: str) -> list[str]:
+        return [lg for lg, lb in self.group_of.items() if lb == label]
+
+
+def _label(members: list[Province]) -> str:
+    return members[0].legacy if len(members) == 1 else f"{members[0].since_2025} (2025)"
+
+
+def rule_groups(must_cover: list[str], scheme: Scheme = "2025") -> RuleGroups:
+    """Group the legacy provinces the way the regional rules of a request count them.
+
+    * every must-cover name is one group: the area it means (:func:`resolve` read with ``scheme``), so "Đà Nẵng"
+      under the 2025 scheme is one group Đà Nẵng + Quảng Nam whose stops and hours count together, and
+      "Quảng Nam" is Quảng Nam alone;
+    * a name that is both a legacy and a 2025 province, given without prefix next to a legacy part of its 2025
+      province (["Đà Nẵng", "Quảng Nam"]), is read as the legacy province: whoever names the part beside it means
+      the old city; an area that still contains another named area ("2025:Đà Nẵng" and "Quảng Nam") adds no rule
+      of its own, since the smaller area's minimum already meets it;
+    * every province not named counts on its own, as a legacy province (the finest unit: a share cap on it also
+      holds for any larger area it is part of).
+
+    ``scheme`` only decides how names are read. ``max_share_one_province`` counts per group. Raises
+    UnknownProvinceError for an unknown name.
+    """
+    era: Literal["auto", "legacy"] = "legacy" if scheme == "legacy" else "auto"
+    read = [(name, frozenset(p.legacy for p in resolve(name, era))) for name in must_cover]
+    areas: list[tuple[str, frozenset[str]]] = []
+    for name, area in read:
+        if (split_prefix(name)[0] is None and is_ambiguous(name)
+                and any(other < area for _, other in read)):
+            # "Đà Nẵng" next to "Quảng Nam": whoever names a part of the 2025 province beside it means the old city
+            area = frozenset(p.legacy for p in resolve(name, "legacy"))
+        if all(area != a for _, a in areas):
+            areas.append((name, area))
+    kept = [(n, a) for n, a in areas if not any(b < a for _, b in areas)]
+    order = {p.legacy: k for k, p in enumerate(provinces())}
+    by_legacy = {p.legacy: p for p in provinces()}
+    group_of: dict[str, str] = {}
+    covered: dict[str, str] = {}
+    for name, area in kept:
+        label = _label([by_legacy[lg] for lg in sorted(area, key=order.__getitem__)])
+        covered[label] = name
+        for lg in area:
+            group_of[lg] = label
+    for p in provinces():
+        group_of.setdefault(p.legacy, p.legacy)
+    labels = tuple(dict.fromkeys(group_of[p.legacy] for p in provinces()))
+    return RuleGroups(group_of, labels, covered)

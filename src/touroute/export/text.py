@@ -10,18 +10,31 @@ _T = {
            "per_person": "cost per person", "infeasible": "No plan fits this request:", "left_out": "Left out",
            "estimated": "estimated", "warnings": "Notes", "fee": "fee", "unknown_fee": "fee unknown",
            "arrive": "arrive", "provinces": "Visit time per province",
+           "weights": "Theme weights used", "scheme": "province names read as",
            "evening": "Evening (optional)", "show": "show", "min_from": "min from"},
     "vi": {"day": "Ngày", "drive": "di chuyển", "lunch": "ăn trưa", "night": "Nghỉ đêm tại", "visit": "tham quan",
            "wait": "chờ", "total": "Tổng", "stops": "điểm", "km": "km", "driving": "lái xe",
            "per_person": "chi phí mỗi khách", "infeasible": "Không có lịch trình đáp ứng yêu cầu:",
            "left_out": "Không đưa vào", "estimated": "ước tính", "warnings": "Ghi chú", "fee": "vé",
            "unknown_fee": "chưa rõ giá vé", "arrive": "đến", "provinces": "Thời gian tham quan theo tỉnh",
+           "weights": "Trọng số chủ đề đã dùng", "scheme": "tên tỉnh hiểu theo",
            "evening": "Buổi tối (tự chọn)", "show": "biểu diễn", "min_from": "phút từ"},
 }
 
 
 def _vnd(x: float) -> str:
     return f"{x:,.0f} ₫".replace(",", ".")
+
+
+def used_weights_line(it: Itinerary, t: dict[str, str]) -> str:
+    """What the request was read as — the theme weights after the theme rule and the province scheme — so a user
+    who named some themes sees that the others weighed 0 (docs/planner.md, "Themes and categories")."""
+    themes = it.request.get("themes") or {}
+    if not themes:
+        return ""
+    weights = ", ".join(f"{k} {v:g}" for k, v in themes.items())
+    scheme = it.request.get("province_scheme")
+    return f"{t['weights']}: {weights}" + (f" ({t['scheme']} {scheme})" if scheme else "")
 
 
 def render(it: Itinerary, lang: str = "en", *, max_excluded: int = 10) -> str:
@@ -72,6 +85,9 @@ def render(it: Itinerary, lang: str = "en", *, max_excluded: int = 10) -> str:
         parts = ", ".join(f"{p} {m / 60:.1f} h" for p, m in sorted(tot.visit_minutes_by_province.items(),
                                                                     key=lambda kv: -kv[1]))
         out.append(f"{t['provinces']}: {parts}")
+    used = used_weights_line(it, t)
+    if used:
+        out.append(used)
     if it.warnings:
         out.append(f"\n{t['warnings']}:")
         out.extend(f"  - {w}" for w in it.warnings)

@@ -42,7 +42,7 @@ class RequestProblem(Exception):
 _MODEL_HINTS = (  # model-level validator messages → the field they are about
     (r"^day_end", "day_end"), (r"^lunch", "lunch"), (r"^overnight\.fixed", "overnight.fixed"),
     (r"^overnight\.pinned", "overnight.pinned"), (r"^lock of", "locks"), (r"must-visit and excluded", "exclude"),
-    (r"^max_driving_minutes_per_day", "max_driving_minutes_per_day"),
+    (r"^themes|^categories lists", "themes"), (r"^max_driving_minutes_per_day", "max_driving_minutes_per_day"),
     (r"lat and lon|coordinates", None),
 )
 
@@ -120,9 +120,9 @@ def parse_request(data: Any, *, max_seconds: float | None = None) -> PlanRequest
         for i, name in enumerate(names):
             try:
                 if not prov.resolve(name):
-                    raise ValueError(name)
-            except ValueError:
-                problems.append({"field": f"{fname}.{i}", "message": f"unknown province {name!r}"})
+                    raise ValueError(f"unknown province {name!r}")
+            except ValueError as exc:
+                problems.append({"field": f"{fname}.{i}", "message": str(exc).split("; known:")[0]})
     for i, tag in enumerate(req.tags):
         if tag not in TAGS:
             problems.append({"field": f"tags.{i}", "message": f"unknown tag {tag!r}"})
@@ -266,6 +266,8 @@ def form_to_request(form, ctx: PlanningContext) -> dict:
                     ids.append(ref)
         data[key] = list(dict.fromkeys(ids))
     data["provinces"] = [p for p in form.getlist("provinces") if p]
+    # the form offers the legacy provinces side by side (Đà Nẵng and Quảng Nam), so its names mean those
+    data["province_scheme"] = form.get("province_scheme") or "legacy"
     regional: dict[str, Any] = {"must_cover": [p for p in form.getlist("must_cover") if p]}
     for key, fkey, cast in (("min_stops_per_province", "min_stops", int),
                             ("min_visit_hours_per_province", "min_hours", float)):
