@@ -94,7 +94,9 @@ def test_default_plan_includes_the_headline_sites_or_says_why(ctx):
     assert res.exit_code == 0, res.output
     it = Itinerary.model_validate_json(res.stdout)
     req = PlanRequest.model_validate(it.request)
-    verify(it, req, ctx)
+    # checked against the travel times the CLI planned with: its default context loads whatever road networks the
+    # data directory holds (CI builds some before the tests), this module's ctx has none
+    verify(it, req, PlanningContext())
     seen = _visited(it)
     reasons = {e.place_id: e.message_en for e in it.excluded}
     for pid in ("hue-imperial-city", "qnam-hoi-an-ancient-town", "qnam-my-son-sanctuary"):

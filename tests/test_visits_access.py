@@ -7,6 +7,7 @@ like the catalogue (bad rows name file, line and field); the planner counts the 
 from __future__ import annotations
 
 import csv
+import json
 import re
 import shutil
 from datetime import date
@@ -86,6 +87,15 @@ def test_access_table_loads_onto_the_places(catalogue):
     assert catalogue.get("qb-phong-nha-cave").access.mode == "boat"
     # a filtered catalogue keeps the access of its places
     assert catalogue.filter(province="Da Nang").get("dn-ba-na-hills").access == ba_na
+
+
+def test_access_json_uses_the_published_field_name(catalogue):
+    """An API response or saved plan says ``"from"`` (the CSV column and the OpenAPI schema's name), never the Python
+    attribute ``from_`` — CI's API fuzzer found a 201 response that broke the schema this way."""
+    acc = catalogue.get("dn-ba-na-hills").access
+    data = json.loads(acc.model_dump_json())
+    assert data["from"] == acc.from_ and "from_" not in data
+    assert type(acc).model_validate(data) == acc
 
 
 def test_island_places_on_scheduled_ferries_carry_no_access(catalogue, ctx):

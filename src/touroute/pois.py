@@ -110,7 +110,8 @@ class Access(BaseModel):
     to the place's own ``fee_vnd`` (0 when the place's ticket already includes it), ``None`` when unknown.
     """
 
-    model_config = ConfigDict(frozen=True, str_strip_whitespace=True, populate_by_name=True)
+    model_config = ConfigDict(frozen=True, str_strip_whitespace=True, populate_by_name=True,
+                              serialize_by_alias=True)  # JSON says "from", as the CSV and the API schema do
 
     mode: Literal["cable_car", "boat", "buggy", "shuttle"]
     minutes: int = Field(ge=1, le=600)
