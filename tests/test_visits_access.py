@@ -244,3 +244,21 @@ def test_access_points_are_piers_ports_or_tagged(catalogue):
             f"{poi.id} ({names}) looks like an access point: subcategory pier/ferry_port or tag access_point"
     for pid in NAMED_LIKE_ACCESS_BUT_SIGHTS:
         assert pid in catalogue and catalogue.get(pid).subcategory not in ("pier", "ferry_port"), pid
+
+
+def test_a_component_may_lie_up_the_cable_car_of_its_whole(small_catalogue, catalogue):
+    """The Bà Nà summit sights are 5 km from the lower station where Bà Nà's record stands: they are its components
+    because the cable car takes the visitor there (tag ``cable_car``); an untagged component that far is refused."""
+    assert catalogue.get("dn-golden-bridge").part_of == "dn-ba-na-hills"
+    assert catalogue.get("dn-linh-ung-ba-na").part_of == "dn-ba-na-hills"
+    files = sorted(small_catalogue.glob("*.csv"))
+    _, problems = validate_files(files)
+    assert not [p for p in problems if p.field == "part_of"], problems
+    src = files[0]
+    text = src.read_text(encoding="utf-8")
+    row = next(line for line in text.splitlines() if line.startswith("dn-golden-bridge,"))
+    src.write_text(text.replace(row, row.replace(",cable_car,", ",,")), encoding="utf-8")  # tags emptied
+    _, problems = validate_files(files)
+    far = [p for p in problems if p.field == "part_of"]
+    assert len(far) == 1 and "more than 2000 m away" in far[0].message and "cable_car" in far[0].message
+    assert far[0].file.endswith(src.name) and far[0].line > 1
