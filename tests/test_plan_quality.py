@@ -114,3 +114,21 @@ def test_coach_days_follow_the_drivers_legal_limits(ctx):
                 assert leg.rest_seconds >= 15 * 60
         # no day of long driving without a single visit unless asked for
         assert day.stops or day.driving_seconds < 6 * 3600, day.day
+
+
+def test_default_driving_cap_gives_way_when_no_chain_of_nights_fits_it(ctx):
+    """Nha Trang → Mũi Né by motorbike in 4 days: no chain of overnight hubs keeps to the normal pace's default 4 h
+    a day (found by bench_master after the defaults came in). The default is a preference, so the plan raises it and
+    says so; a cap the user sets is a rule and is kept, with the infeasibility explained."""
+    body = dict(start="kh-hub-nha-trang", end="bt-hub-mui-ne", days=4, vehicle="motorbike", group_size=2)
+    req = _req(**body)
+    assert req.driving_cap_minutes == 240
+    it = plan(req, ctx, geometry=False)
+    assert it.feasible, it.problems
+    assert "driving cap raised" in it.warnings[0] and "giới hạn lái xe" in it.warnings[0]
+    raised = PlanRequest.model_validate(it.request)
+    assert raised.max_driving_minutes_per_day > 240
+    verify(it, raised, ctx)
+    assert max(d.driving_seconds for d in it.days) > 240 * 60  # the raise was needed
+    strict = plan(_req(**body, max_driving_minutes_per_day=240), ctx, geometry=False)
+    assert not strict.feasible and "at most 4 h of driving a day" in strict.problems[0]

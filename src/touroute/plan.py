@@ -36,8 +36,8 @@ from .errors import TourouteException
 from .evenings import add_evenings
 from .itinerary import (Costs, DayPlan, Endpoint, Exclusion, Itinerary, ItineraryLeg, ItineraryStop, Totals)
 from .matrix import Place, TravelMatrix, TravelTimes, catalogue_matrix
-from .model import (COACH_MAX_CONTINUOUS_MINUTES, DEFAULT_VEHICLE_COST_PER_KM, DRIVER_REST_MINUTES,
-                    PACE_SIGHTS_PER_DAY, PACE_STOP_OVERHEAD_MIN, PACE_VISIT_FACTOR, SIGHT_UNIT_MINUTES, PlanRequest)
+from .model import (COACH_MAX_CONTINUOUS_MINUTES, COACH_MAX_DRIVING_MINUTES, DEFAULT_DRIVING_MINUTES,
+                    DEFAULT_VEHICLE_COST_PER_KM, DRIVER_REST_MINUTES, PACE_SIGHTS_PER_DAY, PACE_STOP_OVERHEAD_MIN, PACE_VISIT_FACTOR, SIGHT_UNIT_MINUTES, PlanRequest)
 from .pois import Catalogue, Poi, default_catalogue, haversine_m, open_intervals
 from .solve import BreakSpec, OrienteeringProblem, RouteSpec, Solution, check
 from .solve.master import MasterRules
@@ -1147,8 +1147,34 @@ def plan(req: PlanRequest, ctx: PlanningContext | None = None, *, geometry: bool
                 itinerary = _itinerary(model, sol, req, notes, geometry)
                 _explain_headlines(model, sol, req, itinerary)
                 return add_evenings(itinerary, req, ctx)
-    return Itinerary(feasible=False, problems=problems, excluded=model.excluded, warnings=model.warnings,
-                     request=req.model_dump(mode="json"), profile=req.profile)
+    failed = Itinerary(feasible=False, problems=problems, excluded=model.excluded, warnings=model.warnings,
+                       request=req.model_dump(mode="json"), profile=req.profile)
+    return _with_longer_default_drives(failed, req, ctx, geometry=geometry, previous=previous, deadline=deadline,
+                                       master=master)
+
+
+def _with_longer_default_drives(failed: Itinerary, req: PlanRequest, ctx: PlanningContext, **kw: Any) -> Itinerary:
+    """The default driving cap is a preference, not the user's rule: when no chain of nights joins the trip's ends
+    under it (4 h a day by motorbike at normal pace cannot reach Mũi Né from Nha Trang in 4 days), plan again with
+    the packed pace's cap for the vehicle, then with the whole day (a coach: the drivers' legal 10 h), and say so.
+    A cap the user set is never raised."""
+    if req.max_driving_minutes_per_day is not None or not any(
+            p.startswith("no chain of overnight hubs") for p in failed.problems):
+        return failed
+    day = int((req.day_end.hour * 60 + req.day_end.minute) - (req.day_start.hour * 60 + req.day_start.minute))
+    whole = min(day, COACH_MAX_DRIVING_MINUTES) if req.profile == "coach" else day
+    for longer in sorted({DEFAULT_DRIVING_MINUTES["packed"][req.profile], whole}):
+        if longer <= req.driving_cap_minutes:
+            continue
+        retry = plan(req.model_copy(update={"max_driving_minutes_per_day": longer}), ctx, **kw)
+        if retry.feasible:
+            note = (f"driving cap raised from the {req.pace} pace's default of {req.driving_cap_minutes / 60:g} h to "
+                    f"{longer / 60:g} h a day by {req.profile}: no chain of overnight hubs reaches the end under the "
+                    f"default (set max_driving_minutes_per_day to choose) / giới hạn lái xe mặc định "
+                    f"{req.driving_cap_minutes / 60:g} giờ/ngày được nâng lên {longer / 60:g} giờ vì không có chuỗi "
+                    f"nơi nghỉ đêm nào tới điểm cuối")
+            return retry.model_copy(update={"warnings": [note, *retry.warnings]})
+    return failed
 
 
 HEADLINE_REACH_MIN = 60.0
