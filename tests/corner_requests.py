@@ -456,8 +456,11 @@ def judge(body: dict, ctx: PlanningContext, *, deadline_grace: float | None = No
         return Outcome("verify", (str(exc).splitlines() or ["assertion"])[0][:200], secs, traceback.format_exc())
     except Exception:
         return Outcome("exception", "verification raised", secs, traceback.format_exc())
+    # a plan whose default driving cap gave way (verify checked it said so) is checked under the cap it used
+    effective = (PlanRequest.model_validate(it.request)
+                 if any(w.startswith("driving cap raised") for w in it.warnings) else req)
     try:
-        violations = rebuilt_check(it, req, ctx)
+        violations = rebuilt_check(it, effective, ctx)
     except Exception:
         return Outcome("exception", "rebuilding the plan for the checker raised", secs, traceback.format_exc())
     if violations:

@@ -32,6 +32,12 @@ def verify(it, req: PlanRequest, ctx: PlanningContext) -> None:
     M = ctx.matrix(req.profile)
     day_start = req.day_start.hour * 60 + req.day_start.minute
     day_end = req.day_end.hour * 60 + req.day_end.minute
+    cap = req.driving_cap_minutes
+    raised = [w for w in it.warnings if w.startswith("driving cap raised")]
+    if raised:  # the default gave way (plan._with_longer_default_drives): only a default, and the plan says so
+        assert req.max_driving_minutes_per_day is None, "a cap the user set is never raised"
+        cap = PlanRequest.model_validate(it.request).max_driving_minutes_per_day
+        assert cap > req.driving_cap_minutes and f"to {cap / 60:g} h a day" in raised[0]
     for k, day in enumerate(it.days):
         assert day.date == req.start_date + timedelta(days=k)
         if k > 0:
@@ -52,7 +58,7 @@ def verify(it, req: PlanRequest, ctx: PlanningContext) -> None:
             assert leg.rest_seconds == pytest.approx(want_rest, abs=1e-6)
             assert (leg.arrive - leg.depart).total_seconds() == pytest.approx(leg.seconds + leg.rest_seconds, abs=1.0)
             drive += leg.seconds
-        assert drive <= req.driving_cap_minutes * 60 + 1  # the request's cap, else the default of pace and vehicle
+        assert drive <= cap * 60 + 1  # the request's cap, else the default of pace and vehicle (or the raised one)
         # the pace: sight units of the day's visits within its cap (a long site counts as more than one)
         units = sum(3 if s.kind == "ferry_excursion" else 0 if s.kind == "ferry_crossing"
                     else sight_units(cat.get(s.place_id).visit_minutes) for s in day.stops)

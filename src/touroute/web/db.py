@@ -198,13 +198,26 @@ a save holds the lock for a millisecond or two)."""
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    import sqlite3
+
     cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")  # readers never block the writer (gunicorn workers share the file)
+    cur.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT_S * 1000)}")
+    # WAL: readers never block the writer (gunicorn workers share the file). Switching a fresh file to WAL needs
+    # an exclusive lock, and SQLite may answer "locked" at once rather than wait when workers start together (seen
+    # in CI-like runs: one of four spawned workers failed) — so it is retried, bounded by the busy timeout.
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_S
+    while True:
+        try:
+            cur.execute("PRAGMA journal_mode=WAL")
+            break
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc).lower() or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
     # FULL: a commit is fsync'ed to the WAL before the 201 goes out, so a saved plan survives a power cut too,
     # not only a killed process (NORMAL would lose the last commits on power loss). Saves are rare next to
     # reads (one per solved plan), so the fsync per commit costs nothing that matters.
     cur.execute("PRAGMA synchronous=FULL")
-    cur.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT_S * 1000)}")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.close()
 
@@ -220,7 +233,8 @@ def _create_tables(engine, attempts: int = 5) -> None:
             Base.metadata.create_all(engine)
             return
         except (OperationalError, ProgrammingError) as exc:
-            if "already exists" not in str(exc).lower() or attempt == attempts - 1:
+            lost = "already exists" in str(exc).lower() or "locked" in str(exc).lower()
+            if not lost or attempt == attempts - 1:
                 raise
             time.sleep(0.05 * (attempt + 1))
 
