@@ -63,7 +63,8 @@ def _check_evening_is_real(ev, day, ctx) -> None:
     assert leave >= datetime.combine(day.date, EVENING_FROM) - timedelta(seconds=1)
     assert ev.start <= datetime.combine(day.date, LATEST_START)
     assert ev.travel_minutes <= MAX_TRAVEL_MINUTES
-    assert ev.from_id == day.end.place_id and ev.source == poi.source and ev.opening_hours == poi.opening_hours
+    assert ev.from_id == day.end.place_id and ev.source == (poi.hours_source or poi.source)
+    assert ev.opening_hours == poi.opening_hours and ev.hours_as_of == poi.hours_as_of
 
 
 def test_a_night_in_hoi_an_gets_the_ancient_town_by_night(plans, ctx):

@@ -91,10 +91,24 @@ PHAN_RANG_TO_HCM_MUSEUM = {
     "locks": [{"place_id": "hcm-southern-women-museum", "day": 1}], "solver": {"time_limit_s": 2.0, "seed": 1}}
 
 
+@pytest.fixture(scope="module")
+def museum_ctx(ctx):
+    """The bug needed a museum open into the evening, as it was while its hours were unknown (open all day). Its
+    published hours (2025) close at 17:00, out of reach from Phan Rang, so this catalogue keeps them unknown; travel
+    times are the same, so the matrices are shared (same fingerprint)."""
+    from touroute.pois import Catalogue
+
+    cat = ctx.catalogue
+    records = [p.model_copy(update={"opening_hours": None, "hours_source": None, "hours_as_of": None})
+               if p.id == "hcm-southern-women-museum" else p for p in cat]
+    return PlanningContext(catalogue=Catalogue(records, files=cat.files, fingerprint=cat.fingerprint),
+                           router=ctx.router, data_dir=ctx.data_dir)
+
+
 @pytest.mark.parametrize("seconds", [0.3, 2.0])
 @pytest.mark.parametrize("seed", [0, 1, 2])
-def test_must_visit_after_a_lunch_on_the_road_is_found(seconds, seed, ctx):
-    it = _plan(PHAN_RANG_TO_HCM_MUSEUM, seconds, seed, ctx)
+def test_must_visit_after_a_lunch_on_the_road_is_found(seconds, seed, museum_ctx):
+    it = _plan(PHAN_RANG_TO_HCM_MUSEUM, seconds, seed, museum_ctx)
     day = it.days[0]
     assert "hcm-southern-women-museum" in it.stop_ids()[0]
     museum = next(s for s in day.stops if s.place_id == "hcm-southern-women-museum")
@@ -103,14 +117,14 @@ def test_must_visit_after_a_lunch_on_the_road_is_found(seconds, seed, ctx):
     assert day.lunch_start is not None and day.lunch_start < museum.arrival
 
 
-def test_must_visit_missed_because_of_lunch_says_so(ctx):
+def test_must_visit_missed_because_of_lunch_says_so(museum_ctx):
     """Half an hour shorter, the day leaves the museum out only because of the lunch break: the explanation is the
     checker's timetable (arrival with the lunch), not a drive-only estimate that finds nothing wrong."""
     body = dict(PHAN_RANG_TO_HCM_MUSEUM, day_end="18:00")
     req = PlanRequest.model_validate(body)
-    it = plan(req, ctx, geometry=False)
+    it = plan(req, museum_ctx, geometry=False)
     assert not it.feasible
     text = " ".join(it.problems)
     assert "Southern Women's Museum" in text and "lunch break" in text and "cannot reach it before 17:3" in text, text
     assert "other must-visits" not in text
-    assert plan(req.model_copy(update={"lunch": None}), ctx, geometry=False).feasible  # the lunch is the cause
+    assert plan(req.model_copy(update={"lunch": None}), museum_ctx, geometry=False).feasible  # the lunch is the cause

@@ -52,10 +52,16 @@ def test_every_place_inside_its_legacy_province(catalogue):
 
 
 def test_every_record_has_source_and_dated_facts(catalogue):
+    """Each dated fact carries its own source and as-of date (issue 13: hours and fees are checked on different
+    pages at different times, so one shared date misled)."""
     for poi in catalogue:
         assert poi.source.strip(), poi.id
-        if poi.fee_vnd is not None or poi.opening_hours:
-            assert poi.fee_as_of, poi.id
+        if poi.opening_hours:
+            assert poi.hours_as_of and poi.hours_source, poi.id
+        if poi.fee_vnd is not None:
+            assert poi.fee_as_of and poi.fee_source, poi.id
+        if poi.capacity is not None or poi.capacity_banquet is not None or poi.capacity_classroom is not None:
+            assert poi.seats_as_of and poi.seats_source, poi.id
 
 
 def test_all_opening_hours_parse_with_the_library(catalogue):
@@ -218,9 +224,12 @@ def test_get_unknown_id_suggests(catalogue):
 GOOD = {
     "id": "hue-test-place", "name_vi": "Điểm thử", "name_en": "Test place", "category": "heritage",
     "subcategory": "pagoda", "province_legacy": "Thừa Thiên Huế", "province": "Huế", "lat": "16.4533",
-    "lon": "107.5447", "visit_minutes": "40", "opening_hours": "Mo-Su 07:00-17:30", "fee_vnd": "0",
+    "lon": "107.5447", "visit_minutes": "40", "opening_hours": "Mo-Su 07:00-17:30", "hours_source": "https://example.org/h",
+    "hours_as_of": "2025-03", "fee_vnd": "0", "fee_source": "https://example.org/f",
     "fee_as_of": "2024-05", "capacity": "", "popularity": "5", "tags": "buddhist;national_relic",
     "osm_id": "node/123", "source": "https://example.org/page", "description_vi": "", "description_en": "", "part_of": "",
+    "closure_note": "", "fee_domestic_vnd": "", "capacity_banquet": "", "capacity_classroom": "", "seats_source": "",
+    "seats_as_of": "",
 }
 
 
@@ -250,8 +259,14 @@ def test_good_row_is_accepted(tmp_path):
         ("lat", "north", "decimal number"),
         ("lon", "", "required field is empty"),
         ("opening_hours", "Mo-Su 7h-17h", "opening_hours syntax"),
-        ("fee_as_of", "", "required when fee_vnd"),
+        ("fee_as_of", "", "required when the fee"),
+        ("fee_source", "", "required when the fee"),
+        ("hours_as_of", "", "required when the hours"),
+        ("hours_source", "", "required when the hours"),
+        ("hours_as_of", "last year", "YYYY"),
         ("fee_as_of", "2024-13", "not a real date"),
+        ("fee_domestic_vnd", "-1", "greater than or equal to 0"),
+        ("capacity_banquet", "300", "only MICE venues"),
         ("fee_vnd", "-5", "greater than or equal to 0"),
         ("fee_vnd", "20.000đ", "whole number"),
         ("popularity", "11", "less than or equal to 10"),
@@ -303,7 +318,7 @@ def test_bad_header_extra_cells_and_encoding(tmp_path):
     w.writerow(COLUMNS)
     w.writerow([GOOD[c] for c in COLUMNS] + ["surplus"])
     p2.write_text(buf.getvalue(), encoding="utf-8")
-    with pytest.raises(DataError, match="line 2: 22 cells, header has 21"):
+    with pytest.raises(DataError, match=f"line 2: {len(COLUMNS) + 1} cells, header has {len(COLUMNS)}"):
         load_catalogue([p2])
     p3 = tmp_path / "latin1.csv"
     p3.write_bytes(",".join(COLUMNS).encode() + b"\nhu\xe9\n")

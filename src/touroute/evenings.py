@@ -36,7 +36,7 @@ from typing import Any
 from .itinerary import DayPlan, Exclusion, Itinerary, ItineraryEvening
 from .matrix import MatrixError
 from .model import PlanRequest
-from .pois import Catalogue, Poi, haversine_m, open_intervals
+from .pois import Catalogue, Poi, haversine_m, is_access_point, open_intervals
 
 EVENING_FROM = time(19, 30)
 """Earliest departure for the evening: after dinner."""
@@ -57,7 +57,6 @@ SHOW_MAX_MINUTES = 60
 SHOW_BONUS = 15.0
 SAME_DAY_PENALTY = 20.0
 TRAVEL_PENALTY_PER_MIN = 0.5
-ACCESS_SUBCATEGORIES = frozenset({"pier", "ferry_port"})
 
 _VEHICLE = {"en": {"car": "car", "van": "van", "coach": "coach", "motorbike": "motorbike"},
             "vi": {"car": "ô tô", "van": "xe 16 chỗ", "coach": "xe khách", "motorbike": "xe máy"}}
@@ -80,7 +79,7 @@ def attractiveness(poi: Poi, cat: Catalogue | None = None) -> float:
 def is_evening_candidate(poi: Poi) -> bool:
     """A place that can be suggested for an evening (tag ``night``, known hours, not lodging or an access point)."""
     return ("night" in poi.tags and bool(poi.opening_hours) and poi.category != "lodging"
-            and poi.subcategory not in ACCESS_SUBCATEGORIES and "access_point" not in poi.tags)
+            and not is_access_point(poi))
 
 
 def evening_only(poi: Poi, days: list[date]) -> bool:
@@ -146,8 +145,8 @@ class _Travel:
 
 
 def _note(poi: Poi, kind: str, start: datetime, travel_min: float, hub: Any, profile: str) -> tuple[str, str]:
-    hours_en = f"hours {poi.opening_hours}" + (f", as of {poi.fee_as_of}" if poi.fee_as_of else "")
-    hours_vi = f"giờ mở {poi.opening_hours}" + (f", cập nhật {poi.fee_as_of}" if poi.fee_as_of else "")
+    hours_en = f"hours {poi.opening_hours}" + (f", as of {poi.hours_as_of}" if poi.hours_as_of else "")
+    hours_vi = f"giờ mở {poi.opening_hours}" + (f", cập nhật {poi.hours_as_of}" if poi.hours_as_of else "")
     when_en = f"at {start:%H:%M}" if kind == "show" else f"from {start:%H:%M}"
     when_vi = f"lúc {start:%H:%M}" if kind == "show" else f"từ {start:%H:%M}"
     ride_en = (f"{travel_min:.0f} min from {hub.name_en} by {_VEHICLE['en'].get(profile, profile)}"
@@ -192,7 +191,7 @@ def plan_evening(day: DayPlan, candidates: list[Poi], travel: _Travel, profile: 
             subcategory=poi.subcategory, province_legacy=poi.province_legacy, province=poi.province, lat=poi.lat,
             lon=poi.lon, start=start, end=end, kind=kind, from_id=hub.place_id, travel_seconds=secs,
             travel_metres=metres, travel_source=source if source in ("osm", "estimate") else "estimate",
-            opening_hours=poi.opening_hours, hours_as_of=poi.fee_as_of, fee_vnd=poi.fee_vnd, source=poi.source,
+            opening_hours=poi.opening_hours, hours_as_of=poi.hours_as_of, fee_vnd=poi.fee_vnd, source=poi.hours_source or poi.source,
             note_en=en, note_vi=vi)
         best = (value, poi.id, ev)
     return best[2] if best else None

@@ -56,7 +56,16 @@ class ItineraryStop(BaseModel):
     departure: datetime
     fee_vnd: int | None = None
     fee_as_of: str | None = None
+    fee_domestic_vnd: int | None = Field(default=None, description="a different published price for Vietnamese "
+                                                                   "visitors (fee_vnd is the foreign / single price)")
     opening_hours: str | None = None
+    hours_as_of: str | None = None
+    hours_assumed: str | None = Field(default=None, description="hours unknown: the window the plan assumed open "
+                                                                "(HH:MM-HH:MM, the day's own window)")
+    closure_note: str | None = None
+    stale: list[str] = Field(default_factory=list, description="facts (hours, fee, seats) older than 3 years")
+    seats: int | None = Field(default=None, description="MICE: largest published seat count")
+    seats_unknown: bool = Field(default=False, description="MICE venue whose seats are not published")
     source: str = ""
     score: float = 0.0
     locked: bool = False
@@ -119,7 +128,7 @@ class ItineraryEvening(BaseModel):
     travel_metres: float
     travel_source: LegSource
     opening_hours: str | None = None
-    hours_as_of: str | None = Field(default=None, description="date of the source of the hours (fee_as_of)")
+    hours_as_of: str | None = Field(default=None, description="date of the source of the hours")
     fee_vnd: int | None = None
     source: str = Field(default="", description="where the hours were checked (the catalogue record's source)")
     note_en: str = ""

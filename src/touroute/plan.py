@@ -38,7 +38,8 @@ from .itinerary import (Costs, DayPlan, Endpoint, Exclusion, Itinerary, Itinerar
 from .matrix import Place, TravelMatrix, TravelTimes, catalogue_matrix
 from .model import (COACH_MAX_CONTINUOUS_MINUTES, COACH_MAX_DRIVING_MINUTES, DEFAULT_DRIVING_MINUTES,
                     DEFAULT_VEHICLE_COST_PER_KM, DRIVER_REST_MINUTES, PACE_SIGHTS_PER_DAY, PACE_STOP_OVERHEAD_MIN, PACE_VISIT_FACTOR, SIGHT_UNIT_MINUTES, PlanRequest)
-from .pois import Catalogue, Poi, default_catalogue, haversine_m, open_intervals
+from .pois import (ACCESS_SUBCATEGORIES, ACCESS_TAG, STALE_AFTER_YEARS, Catalogue, Poi, default_catalogue, haversine_m,
+                   is_access_point, known_seats, open_intervals)
 from .solve import BreakSpec, OrienteeringProblem, RouteSpec, Solution, check
 from .solve.master import MasterRules
 from .solve.solution import route_fits
@@ -61,8 +62,6 @@ omission explained with what keeping it would have cost."""
 DRIVING_COST_PER_HOUR = 4.0
 """Value a traveller gives up for each hour on the road (on the scale where the Imperial City is worth 100): a far
 sight must be worth its drive. 5 h of driving to see one site cost as much as a site of attractiveness 45."""
-ACCESS_SUBCATEGORIES = frozenset({"pier", "ferry_port"})
-ACCESS_TAG = "access_point"
 """Piers, ports, ferry terminals, ticket booths are where a visit starts, never a sight (issue 12)."""
 
 
@@ -81,10 +80,6 @@ def place_value(poi: Poi, weights: dict[str, float]) -> float:
 def sight_units(minutes: float) -> int:
     """Sight units of a visit of ``minutes`` (:data:`touroute.model.SIGHT_UNIT_MINUTES`)."""
     return 1 + sum(1 for bound in SIGHT_UNIT_MINUTES if minutes > bound)
-
-
-def is_access_point(poi: Poi) -> bool:
-    return poi.subcategory in ACCESS_SUBCATEGORIES or ACCESS_TAG in poi.tags
 
 
 def similarity_key(poi: Poi) -> str | None:
@@ -391,12 +386,13 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
             continue
         if pid in endpoint_ids:
             continue
-        if poi.category == "mice" and poi.capacity is not None and poi.capacity < req.group_size:
+        seats = known_seats(poi)
+        if poi.category == "mice" and seats is not None and seats < req.group_size:
             if pid in must:
-                raise PlanningError(f"must_visit: {poi.name_en} seats {poi.capacity}, fewer than the group of "
+                raise PlanningError(f"must_visit: {poi.name_en} seats {seats}, fewer than the group of "
                                     f"{req.group_size}")
-            excluded.append(_exclusion(poi, "capacity", f"{poi.capacity} seats < {req.group_size}",
-                                       f"{poi.capacity} chỗ < {req.group_size} khách"))
+            excluded.append(_exclusion(poi, "capacity", f"{seats} seats < {req.group_size}",
+                                       f"{seats} chỗ < {req.group_size} khách"))
             continue
         final.append(pid)
     # Components of a site (palaces of the Imperial City, old houses of Hội An) are seen during the site's visit:
@@ -965,7 +961,14 @@ def _itinerary(model: _Model, sol: Solution, req: PlanRequest, notes: list[str],
                 subcategory=poi.subcategory, province_legacy=poi.province_legacy, province=poi.province,
                 lat=poi.lat, lon=poi.lon, arrival=_to_dt(req, st.arrival), start=_to_dt(req, st.start),
                 departure=_to_dt(req, st.departure), fee_vnd=poi.fee_vnd, fee_as_of=poi.fee_as_of,
-                opening_hours=poi.opening_hours, source=poi.source, score=float(P.score[st.node]),
+                fee_domestic_vnd=poi.fee_domestic_vnd, opening_hours=poi.opening_hours,
+                hours_as_of=poi.hours_as_of,
+                hours_assumed=(None if st.node not in model.unknown_hours
+                               else f"{req.day_start.strftime('%H:%M')}-{req.day_end.strftime('%H:%M')}"),
+                closure_note=poi.closure_note, stale=poi.stale_facts(req.start_date),
+                seats=known_seats(poi) if poi.category == "mice" else None,
+                seats_unknown=poi.category == "mice" and known_seats(poi) is None,
+                source=poi.source, score=float(P.score[st.node]),
                 locked=any(lk.place_id == poi.id for lk in req.locks), access=poi.access))
             visit_by_prov[poi.province_legacy] += (st.departure - st.start) / 60.0
             if poi.fee_vnd is None:
@@ -1028,8 +1031,16 @@ def _itinerary(model: _Model, sol: Solution, req: PlanRequest, notes: list[str],
     if any(v in model.excursions and not model.excursions[v].exact for r in sol.routes for v in r):
         warnings.append("boat times to the islands are approximate where no timetable is published — confirm locally")
     if visited_unknown:
-        warnings.append("opening hours unknown (assumed open during the day; check locally): "
-                        + ", ".join(visited_unknown))
+        warnings.append(f"opening hours unknown (assumed open during the day, {req.day_start.strftime('%H:%M')}–"
+                        f"{req.day_end.strftime('%H:%M')}; check locally): " + ", ".join(visited_unknown))
+    unknown_seats = [s.name_en for d in days for s in d.stops if s.seats_unknown]
+    if unknown_seats:
+        warnings.append(f"seat count not published — confirm the venue holds the group of {req.group_size}: "
+                        + ", ".join(unknown_seats))
+    stale = sorted({f"{s.name_en} ({', '.join(s.stale)})" for d in days for s in d.stops if s.stale})
+    if stale:
+        warnings.append(f"facts older than {STALE_AFTER_YEARS} years (may have changed; check locally): "
+                        + ", ".join(stale))
     if est_m > 0:
         warnings.append(f"{est_m / 1000:.0f} km of {total_m / 1000:.0f} km are estimated (no loaded OSM road network "
                         f"covers those legs): great-circle × {M.circuity.value:.2f} ÷ average speed")

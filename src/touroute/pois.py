@@ -30,9 +30,23 @@ from .resources import data_dir
 
 COLUMNS: tuple[str, ...] = (
     "id", "name_vi", "name_en", "category", "subcategory", "province_legacy", "province", "lat", "lon",
-    "visit_minutes", "opening_hours", "fee_vnd", "fee_as_of", "capacity", "popularity", "tags", "osm_id",
-    "source", "description_vi", "description_en", "part_of",
+    "visit_minutes", "opening_hours", "hours_source", "hours_as_of", "closure_note",
+    "fee_vnd", "fee_domestic_vnd", "fee_source", "fee_as_of",
+    "capacity", "capacity_banquet", "capacity_classroom", "seats_source", "seats_as_of",
+    "popularity", "tags", "osm_id", "part_of", "source", "description_vi", "description_en",
 )
+"""The catalogue CSV header, in file order. Each dated fact (hours, fee, seats) carries its own source and as-of date,
+because they are checked at different times from different pages (SCHEMA.md)."""
+
+FACTS: dict[str, tuple[str, str, str]] = {
+    "hours": ("opening_hours", "hours_source", "hours_as_of"),
+    "fee": ("fee_vnd", "fee_source", "fee_as_of"),
+    "seats": ("capacity", "seats_source", "seats_as_of"),
+}
+"""fact → (value field, source field, as-of field)."""
+
+STALE_AFTER_YEARS = 3
+"""A fact whose as-of date is older than this is flagged as stale wherever it is shown (SCHEMA.md, data truth)."""
 
 CATEGORIES: tuple[str, ...] = ("heritage", "mice", "coastal", "lodging", "other")
 
@@ -70,6 +84,8 @@ TAGS: frozenset[str] = frozenset(
 _ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _OSM_ID_RE = re.compile(r"^(node|way|relation)/[1-9][0-9]*$")
 _AS_OF_RE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
+UNDATED = "undated"
+"""As-of value of a fact whose source shows no date: kept (with its source), and always flagged as possibly stale."""
 _TAG_RE = re.compile(r"^[a-z0-9_]+$")
 SAME_NAME_MIN_METRES = 50.0
 
@@ -83,10 +99,10 @@ def _parse_opening_hours(value: str):
 
 def _check_as_of(v: str | None) -> str | None:
     """``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``, a real date, not in the future (shared by places and access)."""
-    if v is None:
+    if v is None or v == UNDATED:
         return v
     if not _AS_OF_RE.match(v):
-        raise ValueError("must be YYYY, YYYY-MM or YYYY-MM-DD")
+        raise ValueError(f"must be YYYY, YYYY-MM or YYYY-MM-DD (or {UNDATED!r} for a source that shows no date)")
     parts = [int(p) for p in v.split("-")] + [1, 1]
     try:
         day = date(parts[0], parts[1], parts[2])
@@ -149,9 +165,22 @@ class Poi(BaseModel):
     lon: float = Field(ge=-180, le=180)
     visit_minutes: int = Field(ge=0, le=720)
     opening_hours: str | None = None
+    hours_source: str | None = None
+    hours_as_of: str | None = None
+    #: irregular or seasonal closures the hours cannot say (floods, storm season), as published
+    closure_note: str | None = None
+    #: adult ticket of a foreign visitor, or the single price when there is one (SCHEMA.md, fees)
     fee_vnd: int | None = Field(default=None, ge=0)
+    #: a different published price for Vietnamese visitors, else None
+    fee_domestic_vnd: int | None = Field(default=None, ge=0)
+    fee_source: str | None = None
     fee_as_of: str | None = None
+    #: seats of the largest hall, theatre style (MICE); banquet and classroom where published
     capacity: int | None = Field(default=None, gt=0)
+    capacity_banquet: int | None = Field(default=None, gt=0)
+    capacity_classroom: int | None = Field(default=None, gt=0)
+    seats_source: str | None = None
+    seats_as_of: str | None = None
     popularity: int = Field(ge=1, le=10)
     #: 1–100 from recorded evidence (data/poi/evidence/attractiveness.csv, joined by the loader); a record built in
     #: code without one gets the value of its own status tags (:func:`touroute.attractiveness.status_only`).
@@ -213,7 +242,7 @@ class Poi(BaseModel):
             raise ValueError("must look like node/123, way/123 or relation/123")
         return v
 
-    @field_validator("fee_as_of")
+    @field_validator("fee_as_of", "hours_as_of", "seats_as_of")
     @classmethod
     def _as_of(cls, v: str | None) -> str | None:
         return _check_as_of(v)
@@ -250,13 +279,36 @@ class Poi(BaseModel):
                               f"coordinates lie outside {p.legacy}'s bounds {p.bbox} (min_lat, min_lon, max_lat, max_lon)")
         if not self.id.startswith(p.code + "-"):
             raise _FieldError("id", self.id, f"ids of {p.legacy} start with '{p.code}-'")
-        if (self.fee_vnd is not None or self.opening_hours is not None) and self.fee_as_of is None:
-            raise _FieldError("fee_as_of", None, "required when fee_vnd or opening_hours is given")
+        for seats_f in ("capacity", "capacity_banquet", "capacity_classroom"):
+            if getattr(self, seats_f) is not None and self.category not in ("mice", "lodging"):
+                raise _FieldError(seats_f, getattr(self, seats_f), "only MICE venues carry a seat capacity")
+        for fact, (value_f, source_f, as_of_f) in FACTS.items():
+            has_value = getattr(self, value_f) is not None
+            if fact == "fee":
+                has_value = has_value or self.fee_domestic_vnd is not None
+            if fact == "seats":
+                has_value = has_value or self.capacity_banquet is not None or self.capacity_classroom is not None
+            if has_value:
+                for need in (source_f, as_of_f):
+                    if getattr(self, need) is None:
+                        raise _FieldError(need, None, f"required when the {fact} ({value_f}) is given")
+            elif getattr(self, source_f) is not None or getattr(self, as_of_f) is not None:
+                raise _FieldError(source_f, getattr(self, source_f),
+                                  f"a {fact} source or date without the {fact} itself; leave both empty when unknown")
+        if self.fee_domestic_vnd is not None and self.fee_vnd is None:
+            raise _FieldError("fee_vnd", None, "required when fee_domestic_vnd is given (the foreign or single price)")
         if self.category != "lodging" and self.visit_minutes < 10:
             raise _FieldError("visit_minutes", self.visit_minutes, "must be at least 10 for a place to visit")
-        if self.capacity is not None and self.category not in ("mice", "lodging"):
-            raise _FieldError("capacity", self.capacity, "only MICE venues carry a seat capacity")
         return self
+
+    # --- dated facts ---------------------------------------------------------------------------------
+    def fact_as_of(self, fact: str) -> str | None:
+        """As-of date of ``fact`` (``hours``, ``fee`` or ``seats``), None when the fact is unknown."""
+        return getattr(self, FACTS[fact][2])
+
+    def stale_facts(self, today: date | None = None) -> list[str]:
+        """The known facts whose as-of date is more than :data:`STALE_AFTER_YEARS` years before ``today``."""
+        return [f for f in FACTS if is_stale(self.fact_as_of(f), today)]
 
     # --- convenience used by the planner -------------------------------------------------------------
     @property
@@ -271,6 +323,46 @@ class Poi(BaseModel):
         if not self.opening_hours:
             return None
         return open_intervals(self.opening_hours, day)
+
+
+ACCESS_SUBCATEGORIES = frozenset({"pier", "ferry_port"})
+ACCESS_TAG = "access_point"
+
+
+def is_access_point(poi: "Poi") -> bool:
+    """Piers, ports, ticket booths, cable-car stations: where a visit starts, never a sight (SCHEMA.md)."""
+    return poi.subcategory in ACCESS_SUBCATEGORIES or ACCESS_TAG in poi.tags
+
+
+def is_visit(poi: "Poi") -> bool:
+    """A place people go to see (heritage, coastal, other) — not a MICE venue, a lodging hub or an access point."""
+    return poi.category in ("heritage", "coastal", "other") and not is_access_point(poi)
+
+
+def known_seats(poi: "Poi") -> int | None:
+    """The largest published seat count of a venue in any layout (theatre, banquet, classroom), None when none is
+    published: what the planner compares with the group size."""
+    known = [n for n in (poi.capacity, poi.capacity_banquet, poi.capacity_classroom) if n is not None]
+    return max(known) if known else None
+
+
+def is_stale(as_of: str | None, today: date | None = None) -> bool:
+    """``as_of`` (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``) lies more than :data:`STALE_AFTER_YEARS` years before
+    ``today``. A bare year counts from its last day, a month from its last day: a fact is stale only when even the
+    most generous reading of its date is too old."""
+    if not as_of:
+        return False
+    if as_of == UNDATED:
+        return True
+    today = today or date.today()
+    parts = [int(p) for p in as_of.split("-")]
+    year, month = parts[0], (parts[1] if len(parts) > 1 else 12)
+    day = parts[2] if len(parts) > 2 else 28
+    try:
+        limit = today.replace(year=today.year - STALE_AFTER_YEARS)
+    except ValueError:  # 29 February
+        limit = today.replace(year=today.year - STALE_AFTER_YEARS, day=28)
+    return date(year, month, day) < limit
 
 
 class _FieldError(ValueError):
@@ -319,7 +411,8 @@ def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 # ---------------------------------------------------------------------------------------------------------------
 # Loading
 # ---------------------------------------------------------------------------------------------------------------
-_INT_FIELDS = ("visit_minutes", "fee_vnd", "capacity", "popularity")
+_INT_FIELDS = ("visit_minutes", "fee_vnd", "fee_domestic_vnd", "capacity", "capacity_banquet", "capacity_classroom",
+               "popularity")
 REQUIRED: tuple[str, ...] = ("id", "name_vi", "name_en", "category", "subcategory", "province_legacy", "province",
                              "lat", "lon", "visit_minutes", "popularity", "source")
 _FLOAT_FIELDS = ("lat", "lon")
@@ -674,7 +767,7 @@ class Catalogue:
         df = pd.DataFrame(rows, columns=[*COLUMNS, "attractiveness"])
         for col in ("visit_minutes", "popularity", "attractiveness"):
             df[col] = df[col].astype("int64")
-        for col in ("fee_vnd", "capacity"):
+        for col in ("fee_vnd", "fee_domestic_vnd", "capacity", "capacity_banquet", "capacity_classroom"):
             df[col] = df[col].astype("Int64")
         self.df = df.set_index("id", drop=False)
         self.df.index.name = None

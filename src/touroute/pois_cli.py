@@ -10,7 +10,7 @@ import click
 import pandas as pd
 
 from .errors import DataError
-from .pois import CATEGORIES, Catalogue, load_catalogue
+from .pois import CATEGORIES, STALE_AFTER_YEARS, Catalogue, load_catalogue
 from .provinces import UnknownProvinceError
 
 
@@ -122,10 +122,54 @@ def register(main: click.Group) -> None:
         if fmt == "json":
             click.echo(json.dumps(data, ensure_ascii=False, indent=1))
             return
+        data["stale"] = poi.stale_facts()
+        if fmt == "json":
+            click.echo(json.dumps(data, ensure_ascii=False, indent=1))
+            return
         for k, v in data.items():
-            if k == "tags":
+            if k in ("tags", "stale"):
                 v = ", ".join(v)
-            click.echo(f"{k:>16}: {'' if v is None else v}")
+            click.echo(f"{k:>18}: {'' if v is None else v}")
+        for fact in poi.stale_facts():
+            click.echo(f"warning: the {fact} is as of {poi.fact_as_of(fact)}, more than {STALE_AFTER_YEARS} years "
+                       f"ago — it may have changed / dữ liệu đã cũ, có thể đã thay đổi", err=True)
+
+    @pois.command("quality")
+    @click.option("--province", "-p", help="Narrow the tables and lists to one province (legacy or 2025 name).")
+    @click.option("--osm-pois", type=click.Path(dir_okay=False, exists=True),
+                  help="The raw OSM POI export (HOT CSV) to check that each osm_id names the same place.")
+    @click.option("--programmes", type=click.Path(dir_okay=False, exists=True),
+                  help="Published-programme benchmark file (default: the bundled data/benchmarks/itineraries.yaml).")
+    @click.option("--chart", type=click.Path(dir_okay=False, writable=True),
+                  help="Also write the coverage heat map (PNG) here.")
+    @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True)
+    @click.option("--lang", type=click.Choice(["en", "vi"]), default="en", show_default=True)
+    @catalogue_opt
+    def quality_cmd(province, osm_pois, programmes, chart, fmt, lang, files):
+        """What the catalogue knows and lacks, per province × category × field; stale facts, near-duplicates and
+        osm_id name mismatches; the coverage targets. / Chất lượng dữ liệu: tỉnh nào còn thiếu gì."""
+        from .quality import quality_report
+        from .resources import data_dir
+
+        cat = _load(files)
+        if programmes is None:
+            try:
+                programmes = data_dir("benchmarks") / "itineraries.yaml"
+            except FileNotFoundError:
+                programmes = None
+        try:
+            rep = quality_report(cat, province=province, osm_pois=Path(osm_pois) if osm_pois else None,
+                                 programmes=Path(programmes) if programmes else None)
+        except UnknownProvinceError as exc:
+            raise click.BadParameter(str(exc), param_hint="--province") from None
+        if chart:
+            Path(chart).write_bytes(rep.chart_png())
+        if fmt == "json":
+            click.echo(json.dumps(rep.to_json(), ensure_ascii=False, indent=1))
+        elif fmt == "csv":
+            click.echo(rep.coverage.to_csv(index=False), nl=False)
+        else:
+            click.echo(rep.to_text(lang))
 
     @pois.command("validate")
     @click.argument("files", nargs=-1, type=click.Path(dir_okay=False))

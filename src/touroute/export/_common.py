@@ -17,7 +17,10 @@ LABELS: dict[str, dict[str, str]] = {
            "category": "Category", "lodging": "Lodging", "date": "Date", "name": "Name", "id": "Place id",
            "lat": "Latitude", "lon": "Longitude", "minutes": "Visit (min)", "drive_min": "Drive before (min)",
            "drive_km": "Drive before (km)", "leg_source": "Road data", "evening": "Evening (optional)",
-           "evening_stop": "evening", "travel": "Travel from the hub"},
+           "evening_stop": "evening", "travel": "Travel from the hub",
+           "hours_assumed": "hours unknown — planned as open {window}; check locally",
+           "stale": "may be out of date", "domestic": "Vietnamese visitors",
+           "seats": "seats", "seats_unknown": "seat count not published — confirm it holds the group"},
     "vi": {"day": "Ngày", "visit": "Tham quan", "drive": "Di chuyển", "lunch": "Ăn trưa", "night": "Nghỉ đêm tại",
            "estimated": "ước tính (chưa có dữ liệu đường cho chặng này)", "osm": "đường OpenStreetMap",
            "fee": "Vé", "fee_unknown": "chưa rõ giá vé", "hours": "Giờ mở cửa", "hours_unknown": "chưa rõ giờ mở cửa",
@@ -26,7 +29,10 @@ LABELS: dict[str, dict[str, str]] = {
            "category": "Loại hình", "lodging": "Lưu trú", "date": "Ngày", "name": "Tên", "id": "Mã điểm",
            "lat": "Vĩ độ", "lon": "Kinh độ", "minutes": "Tham quan (phút)", "drive_min": "Lái xe trước (phút)",
            "drive_km": "Lái xe trước (km)", "leg_source": "Dữ liệu đường", "evening": "Buổi tối (tự chọn)",
-           "evening_stop": "tối", "travel": "Di chuyển từ nơi nghỉ"},
+           "evening_stop": "tối", "travel": "Di chuyển từ nơi nghỉ",
+           "hours_assumed": "chưa rõ giờ mở cửa — lịch trình giả định mở {window}; cần kiểm tra tại chỗ",
+           "stale": "có thể đã thay đổi", "domestic": "khách Việt Nam",
+           "seats": "chỗ", "seats_unknown": "chưa công bố sức chứa — cần xác nhận đủ chỗ cho đoàn"},
 }
 
 CATEGORY_LABELS: dict[str, dict[str, str]] = {
@@ -58,12 +64,40 @@ def vnd(x: float) -> str:
     return f"{x:,.0f} ₫".replace(",", ".")
 
 
+def _as_of_text(t: dict[str, str], as_of: str | None, stale: bool) -> str:
+    if not as_of:
+        return ""
+    return f" ({t['as_of']} {as_of}" + (f" — {t['stale']}" if stale else "") + ")"
+
+
 def fee_text(stop: Any, lang: str | None) -> str:
+    """The fee as published (the foreign / single price, the domestic one where it differs), its date, and a stale
+    flag when the date is more than 3 years old (SCHEMA.md, data truth)."""
     t = labels(lang)
     if stop.fee_vnd is None:
         return t["fee_unknown"]
-    as_of = f" ({t['as_of']} {stop.fee_as_of})" if stop.fee_as_of else ""
-    return f"{vnd(stop.fee_vnd)}{as_of}"
+    domestic = getattr(stop, "fee_domestic_vnd", None)
+    dom = f" / {vnd(domestic)} {t['domestic']}" if domestic is not None and domestic != stop.fee_vnd else ""
+    return f"{vnd(stop.fee_vnd)}{dom}" + _as_of_text(t, stop.fee_as_of, "fee" in (getattr(stop, "stale", None) or ()))
+
+
+def hours_text(stop: Any, lang: str | None) -> str:
+    """Opening hours with their date and stale flag; unknown hours say so, with the window the plan assumed."""
+    t = labels(lang)
+    if not stop.opening_hours:
+        window = getattr(stop, "hours_assumed", None)
+        return t["hours_assumed"].format(window=window) if window else t["hours_unknown"]
+    return stop.opening_hours + _as_of_text(t, getattr(stop, "hours_as_of", None),
+                                           "hours" in (getattr(stop, "stale", None) or ()))
+
+
+def seats_text(stop: Any, lang: str | None) -> str | None:
+    """A MICE stop's seats, or the warning that they are not published; None for other stops."""
+    t = labels(lang)
+    if getattr(stop, "seats_unknown", False):
+        return t["seats_unknown"]
+    seats = getattr(stop, "seats", None)
+    return f"{seats:,} {t['seats']}".replace(",", ".") if seats is not None else None
 
 
 def attribution(lang: str | None) -> str:

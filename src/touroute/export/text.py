@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..itinerary import Itinerary
+from ._common import fee_text, hours_text, labels, seats_text
 
 _T = {
     "en": {"day": "Day", "drive": "drive", "lunch": "lunch", "night": "Night at", "visit": "visit",
@@ -57,7 +58,11 @@ def render(it: Itinerary, lang: str = "en", *, max_excluded: int = 10) -> str:
                 tag = "" if leg.source == "osm" else f", {t['estimated']}"
                 ferry = ", ferry" if leg.ferry else ""
                 out.append(f"         ↓ {t['drive']} {leg.seconds / 60:.0f} min, {leg.metres / 1000:.1f} km{tag}{ferry}")
-            fee = (f"{t['fee']} {_vnd(s.fee_vnd)} ({s.fee_as_of})" if s.fee_vnd is not None else t["unknown_fee"])
+            fee = f"{t['fee']} {fee_text(s, lang)}" if s.fee_vnd is not None else t["unknown_fee"]
+            if s.hours_assumed or s.stale:
+                fee += f"; {labels(lang)['hours']}: {hours_text(s, lang)}"
+            if seats_text(s, lang):
+                fee += f"; {seats_text(s, lang)}"
             wait = f" ({t['wait']} {s.wait_minutes:.0f} min)" if s.wait_minutes >= 1 else ""
             out.append(f"  {s.start:%H:%M}–{s.departure:%H:%M}  {name(s)} [{s.province_legacy}]{wait} — {fee}")
             prev = s.place_id

@@ -28,6 +28,8 @@ gunicorn with ``--prod``). Configuration comes from environment variables (see d
 ``TOUROUTE_CATALOGUE_DIR``     a folder of catalogue CSVs to serve instead of the bundled data/poi/
                                (loaded leniently: bad rows are logged, naming file, line and field,
                                and left out)
+``TOUROUTE_OSM_POIS``          the raw OSM POI export (HOT CSV) the data-quality page checks each
+                               record's osm_id name against (default: not checked)
 =============================  ====================================================================
 
 Security headers (see docs/security.md): every HTML page gets a Content-Security-Policy with a per-request
@@ -181,6 +183,7 @@ def create_app(config: Mapping[str, Any] | None = None, ctx=None) -> Flask:
         WTF_CSRF_TIME_LIMIT=None,  # a token lives as long as the session: result pages stay open for hours
         PUBLIC_PLANS=_env_flag("TOUROUTE_PUBLIC_PLANS"),
         CATALOGUE_DIR=os.environ.get("TOUROUTE_CATALOGUE_DIR") or None,
+        OSM_POIS=os.environ.get("TOUROUTE_OSM_POIS") or None,
         WARMUP=False,
     )
     if config:

@@ -481,6 +481,58 @@ def fairness_page():
                  unused=unused)
 
 
+_QUALITY: dict[tuple[str, str], Any] = {}
+
+
+def _quality(province: str | None):
+    """The catalogue quality report for ``province`` (cached per catalogue fingerprint: the data only changes with
+    a new catalogue)."""
+    from ..quality import quality_report
+    from ..resources import data_dir
+
+    cat = planning_context().catalogue
+    key = (cat.fingerprint, province or "")
+    rep = _QUALITY.get(key)
+    if rep is None:
+        osm = current_app.config.get("OSM_POIS")
+        try:
+            programmes = data_dir("benchmarks") / "itineraries.yaml"
+        except FileNotFoundError:
+            programmes = None
+        rep = quality_report(cat, province=province, osm_pois=Path(osm) if osm else None, programmes=programmes)
+        with _PLOT_LOCK:
+            png = "data:image/png;base64," + base64.b64encode(rep.chart_png()).decode()
+        rep = (rep, png)
+        if len(_QUALITY) > 64:
+            _QUALITY.clear()
+        _QUALITY[key] = rep
+    return rep
+
+
+@bp.get("/quality")
+def quality_page():
+    """What the catalogue knows and lacks, per province: a tourism department's view of its own data."""
+    from .. import provinces as prov
+
+    errors: list[dict] = []
+    province = (request.args.get("province") or "").strip() or None
+    status = 200
+    if province is not None:
+        try:
+            prov.resolve(province)
+        except prov.UnknownProvinceError as exc:
+            errors, status, province = [{"field": "province", "message": str(exc)}], 400, None
+    rep, png = _quality(province)
+    cat = planning_context().catalogue
+    names = {pid: _name(cat.get(pid)) for pid in
+             {i for i, _f, _a in rep.stale} | {x for a, b, _m in rep.near for x in (a, b)}
+             | {i for i, *_r in rep.osm_mismatch} if pid in cat}
+    return _page("analytics/quality.html", status, errors=errors, rep=rep, png=png, province=province or "",
+                 provinces=prov.legacy_names() + [n for n in prov.new_names() if n not in prov.legacy_names()],
+                 shares=rep.shares(), names=names, lang=get_lang(),
+                 osm_configured=bool(current_app.config.get("OSM_POIS")))
+
+
 @bp.get("/compare")
 def compare_page():
     errors: list[dict] = []

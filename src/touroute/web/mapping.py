@@ -19,6 +19,7 @@ from jinja2 import Template
 from markupsafe import Markup, escape
 
 from .. import provinces as prov
+from ..export._common import fee_text, hours_text, seats_text
 from ..itinerary import DayPlan, Itinerary, ItineraryStop
 from .i18n import t
 
@@ -79,9 +80,9 @@ class _Script(MacroElement):
 
 def stop_popup(s: ItineraryStop, day: DayPlan, k: int, lang: str) -> str:
     """Popup HTML of a stop (every value escaped)."""
-    fee = (f"{h(_vnd(s.fee_vnd))}" + (f" <span class='muted'>({h(t('as_of', lang))} {h(s.fee_as_of)})</span>"
-                                       if s.fee_as_of else "")) if s.fee_vnd is not None else h(t("fee_unknown", lang))
-    hours = h(s.opening_hours) if s.opening_hours else h(t("hours_unknown", lang))
+    fee = h(fee_text(s, lang))
+    hours = h(hours_text(s, lang))
+    seats = seats_text(s, lang)
     wait = (f"<div>{h(t('wait', lang))}: {s.wait_minutes:.0f} {h(t('min', lang))}</div>"
             if s.wait_minutes >= 1 else "")
     src = s.source or ""
@@ -96,6 +97,8 @@ def stop_popup(s: ItineraryStop, day: DayPlan, k: int, lang: str) -> str:
               f" <span class='muted'>({h(t('arrive', lang))} {_hm(s.arrival)})</span></div>"
             + wait
             + f"<div>{h(t('fee', lang))}: {fee}</div><div>{h(t('hours', lang))}: {hours}</div>"
+            + (f"<div>{h(seats)}</div>" if seats else "")
+            + (f"<div class='muted'>{h(s.closure_note)}</div>" if s.closure_note else "")
             + (f"<div class='muted'>{h(t('source', lang))}: {src_html}</div>" if src else "")
             + "</div>")
 

@@ -8,7 +8,7 @@ from flask import Blueprint, Response, abort, current_app, redirect, render_temp
 from markupsafe import escape
 
 from .. import provinces as prov
-from ..export._common import FORMATS, MIMETYPES, render_bytes
+from ..export._common import FORMATS, MIMETYPES, fee_text, hours_text, render_bytes, seats_text
 from ..itinerary import Itinerary
 from ..model import PlanRequest
 from ..plan_cli import next_monday
@@ -173,6 +173,8 @@ def result(slug: str):
         replan_limit=current_app.config["REPLAN_SECONDS"],
         permalink=url_for("views.result", slug=slug, _external=True),
         name=lambda o: (o.name_en if lang == "en" else o.name_vi),
+        fee_text=lambda s: fee_text(s, lang), hours_text=lambda s: hours_text(s, lang),
+        seats_text=lambda s: seats_text(s, lang),
         locked={lk.place_id: lk.day for lk in req.locks},
         shown_excluded=[e for e in it.excluded
                         if e.reason not in ("low_score", "not_in_filter", "included", "evening")][:12])
