@@ -235,3 +235,26 @@ def test_quality_cli_and_web(tmp_path, catalogue):
     assert 'data-province="Quảng Bình"' in html and 'id="quality-chart"' in html and "OpenStreetMap" in html
     bad = c.get("/analytics/quality?province=%3Cscript%3Ealert(1)%3C/script%3E")
     assert bad.status_code == 400 and "<script>alert(1)" not in bad.get_data(as_text=True)
+
+
+def test_stale_fee_is_flagged_on_the_result_page_map_and_print(tmp_path, catalogue):
+    """A fee from 2015 (Long Sơn pagoda) is shown with "may be out of date" wherever the plan shows it."""
+    from touroute.matrix import TravelTimes
+    from touroute.plan import PlanningContext
+    from touroute.web import create_app
+
+    assert "fee" in catalogue.get("kh-long-son-pagoda").stale_facts()
+    ctx = PlanningContext(router=TravelTimes([]), data_dir=str(tmp_path / "d"))
+    app = create_app({"DB_URL": f"sqlite:///{tmp_path / 'p.sqlite3'}", "SECRET_KEY": "t", "TILES": None,
+                      "JOBS_DIR": str(tmp_path / "jobs")}, ctx=ctx)
+    c = app.test_client()
+    r = c.post("/api/plans?lang=en", json={"start_date": "2026-12-07", "days": 1, "start": "kh-hub-nha-trang",
+                                           "end": "kh-hub-nha-trang", "must_visit": ["kh-long-son-pagoda"],
+                                           "solver": {"time_limit_s": 0.5, "seed": 0}})
+    assert r.status_code == 201, r.get_data(as_text=True)
+    slug = r.get_json()["id"]
+    assert any("older than 3 years" in w and "Long" in w for w in r.get_json()["itinerary"]["warnings"])
+    for url in (f"/p/{slug}?lang=en", f"/p/{slug}/map?lang=en", f"/p/{slug}/print?lang=en"):
+        page = c.get(url)
+        assert page.status_code == 200, url
+        assert "may be out of date" in page.get_data(as_text=True), url

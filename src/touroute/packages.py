@@ -659,6 +659,7 @@ _B = {
     "en": {"day": "Day", "night": "Night at", "lunch": "Lunch", "costs": "Price per person (estimate)",
            "fees": "Entrance fees", "vehicle": "Transport", "lodging": "Accommodation", "total": "Total",
            "as_of": "fees as of", "fee_unknown": "fee not known", "free": "free", "group": "Group",
+           "stale": "may be out of date", "seats_unknown": "seat count not published — confirm the venue holds the group",
            "persons": "persons", "by": "by", "infeasible": "No programme fits this package:",
            "tier": "Accommodation tier", "assumption": "Planning estimate, not a quotation. Lodging assumed at",
            "per_night": "per person per night", "depart": "Depart", "arrive": "Arrive", "theme": "Theme",
@@ -670,6 +671,7 @@ _B = {
     "vi": {"day": "Ngày", "night": "Nghỉ đêm tại", "lunch": "Ăn trưa", "costs": "Giá mỗi khách (ước tính)",
            "fees": "Vé tham quan", "vehicle": "Vận chuyển", "lodging": "Lưu trú", "total": "Tổng",
            "as_of": "giá vé tính đến", "fee_unknown": "chưa rõ giá vé", "free": "miễn phí", "group": "Đoàn",
+           "stale": "có thể đã thay đổi", "seats_unknown": "chưa công bố sức chứa — cần xác nhận đủ chỗ cho đoàn",
            "persons": "khách", "by": "bằng", "infeasible": "Không có chương trình phù hợp với gói này:",
            "tier": "Hạng lưu trú", "assumption": "Giá ước tính để lập kế hoạch, không phải báo giá. Lưu trú tính",
            "per_night": "mỗi khách mỗi đêm", "depart": "Khởi hành", "arrive": "Đến", "theme": "Chủ đề",
@@ -715,7 +717,7 @@ BROCHURE_TEMPLATE = """<!doctype html>
 {% if d.lunch_start and lunch_after(d) == -1 %}<tr><td class="time">{{ d.lunch_start.strftime("%H:%M") }}</td><td>{{ t.lunch }}</td></tr>{% endif %}
 {% for s in d.stops %}
 <tr><td class="time">{{ s.start.strftime("%H:%M") }}–{{ s.departure.strftime("%H:%M") }}</td>
-<td><strong>{{ name(s) }}</strong> <span class="muted">({{ s.province_legacy }}{% if s.fee_vnd is not none %} · {{ vnd(s.fee_vnd) if s.fee_vnd else t.free }}{% if s.fee_as_of %}, {{ t.as_of }} {{ s.fee_as_of }}{% endif %}{% else %} · {{ t.fee_unknown }}{% endif %})</span>{% if note(s) %}<br><span class="muted">{{ note(s) }}</span>{% endif %}</td></tr>
+<td><strong>{{ name(s) }}</strong> <span class="muted">({{ s.province_legacy }}{% if s.fee_vnd is not none %} · {{ vnd(s.fee_vnd) if s.fee_vnd else t.free }}{% if s.fee_as_of %}, {{ t.as_of }} {{ s.fee_as_of }}{% if 'fee' in s.stale %} — {{ t.stale }}{% endif %}{% endif %}{% else %} · {{ t.fee_unknown }}{% endif %})</span>{% if s.seats_unknown %}<br><span class="muted">{{ t.seats_unknown }}</span>{% endif %}{% if s.closure_note %}<br><span class="muted">{{ s.closure_note }}</span>{% endif %}{% if note(s) %}<br><span class="muted">{{ note(s) }}</span>{% endif %}</td></tr>
 {% if d.lunch_start and lunch_after(d) == loop.index0 %}
 <tr><td class="time">{{ d.lunch_start.strftime("%H:%M") }}</td><td>{{ t.lunch }}</td></tr>
 {% endif %}

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 
 from ..itinerary import Itinerary
-from ._common import CATEGORY_LABELS, attribution, evening_note, fee_text, labels, lang_of, name_of
+from ._common import CATEGORY_LABELS, attribution, evening_note, fee_text, hours_text, labels, lang_of, name_of
 
 
 def to_geojson(it: Itinerary, lang: str = "vi") -> dict:
@@ -39,7 +39,9 @@ def to_geojson(it: Itinerary, lang: str = "vi") -> dict:
                                          "arrival": s.arrival.isoformat(), "start": s.start.isoformat(),
                                          "departure": s.departure.isoformat(), "fee_vnd": s.fee_vnd,
                                          "fee_as_of": s.fee_as_of, "fee": fee_text(s, lang),
-                                         "opening_hours": s.opening_hours, "source": s.source, "locked": s.locked}})
+                                         "opening_hours": s.opening_hours, "hours": hours_text(s, lang),
+                                         "stale": s.stale, "seats_unknown": s.seats_unknown,
+                                         "source": s.source, "locked": s.locked}})
         ev = day.evening
         if ev is not None:
             feats.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [ev.lon, ev.lat]},

@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, jsonify, request, url_for
 from werkzeug.exceptions import NotFound
 
 from ..itinerary import Itinerary
-from ..pois import CATEGORIES, TAGS
+from ..pois import CATEGORIES, TAGS, known_seats
 from . import planning_context, store
 from .cache import immutable, read_cache
 from .i18n import get_lang
@@ -166,7 +166,10 @@ def pois():
                   "province": p.province_legacy, "province_2025": p.province, "lat": p.lat, "lon": p.lon,
                   "popularity": p.popularity, "attractiveness": p.attractiveness,
                   "headline": p.headline, "tags": list(p.tags), "fee_vnd": p.fee_vnd,
-                  "fee_as_of": p.fee_as_of, "opening_hours": p.opening_hours} for p in res]
+                  "fee_as_of": p.fee_as_of, "fee_domestic_vnd": p.fee_domestic_vnd, "fee_source": p.fee_source,
+                  "opening_hours": p.opening_hours, "hours_as_of": p.hours_as_of, "hours_source": p.hours_source,
+                  "closure_note": p.closure_note, "seats": known_seats(p) if p.category == "mice" else None,
+                  "stale": p.stale_facts()} for p in res]
         return jsonify({"pois": items, "count": len(items)}).get_data()
 
     key = ("pois", q.casefold(), tuple(sorted(category)), tuple(sorted(province)), tuple(sorted(tags)), limit, lang)

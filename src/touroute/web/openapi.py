@@ -99,7 +99,14 @@ def _schemas() -> dict:
                       "tags": {"type": "array", "items": {"type": "string"}},
                       "fee_vnd": {"type": ["integer", "null"], "description": "null when unknown"},
                       "fee_as_of": nullable, "opening_hours": {**nullable, "description": "OSM opening_hours; "
-                                                                                          "null when unknown"}}}
+                                                                                          "null when unknown"},
+                      "fee_domestic_vnd": {"type": ["integer", "null"], "description": "a different price for "
+                                                                                      "Vietnamese visitors"},
+                      "fee_source": nullable, "hours_as_of": nullable, "hours_source": nullable,
+                      "closure_note": nullable,
+                      "seats": {"type": ["integer", "null"], "description": "MICE: largest published seat count"},
+                      "stale": {"type": "array", "items": {"enum": ["hours", "fee", "seats"]},
+                                "description": "facts older than 3 years or undated"}}}
     # the package spec (its own models; none shares a name with the plan models — checked here)
     from ..packages import PackageSpec
 

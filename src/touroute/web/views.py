@@ -224,6 +224,7 @@ def print_view(slug: str):
     req = PlanRequest.model_validate(saved.request)
     return render_template("print.html", saved=saved, it=it, req=req, day_colour=day_colour,
                            name=lambda o: (o.name_en if lang == "en" else o.name_vi),
+                           fee_text=lambda s: fee_text(s, lang), hours_text=lambda s: hours_text(s, lang),
                            timeline=timeline(it, req) if it.feasible else [])
 
 
