@@ -1081,6 +1081,36 @@ def _excursion_stop(model: _Model, exc: _Excursion, st: Any, req: PlanRequest) -
         ferry_route=[(link.from_lat, link.from_lon), (link.to_lat, link.to_lon)])
 
 
+class Planner:
+    """The planning entry point of the public API: one catalogue, one set of road networks and their cached
+    matrices, reused by every plan it makes (``tr.Planner().plan(request)``).
+
+    A request may be a :class:`~touroute.model.PlanRequest` or the same fields as a dict (validated here, so a bad
+    field raises :class:`pydantic.ValidationError` naming it). Infeasible requests return an itinerary with
+    ``feasible=False`` and the reasons, never an exception.
+    """
+
+    def __init__(self, catalogue: Catalogue | None = None, *, data_dir: str | None = None,
+                 router: TravelTimes | None = None) -> None:
+        kw: dict[str, Any] = {"data_dir": data_dir, "router": router}
+        if catalogue is not None:
+            kw["catalogue"] = catalogue
+        self.context = PlanningContext(**kw)
+
+    @property
+    def catalogue(self) -> Catalogue:
+        return self.context.catalogue
+
+    def plan(self, request: PlanRequest | dict[str, Any], *, geometry: bool = True,
+             previous: Itinerary | None = None) -> Itinerary:
+        """Plan ``request`` (see :func:`plan` for ``geometry`` and ``previous``)."""
+        req = request if isinstance(request, PlanRequest) else PlanRequest.model_validate(request)
+        return plan(req, self.context, geometry=geometry, previous=previous)
+
+    def __repr__(self) -> str:
+        return f"Planner({self.context!r})"
+
+
 def plan(req: PlanRequest, ctx: PlanningContext | None = None, *, geometry: bool = True,
          previous: Itinerary | None = None, deadline: float | None = None,
          master: bool | None = None) -> Itinerary:
