@@ -202,16 +202,29 @@ def test_ba_na_visit_includes_the_cable_car_and_its_ticket(ctx, catalogue, pace)
 
 
 def test_access_fee_is_added_to_the_costs(ctx, catalogue):
-    """Tà Cú: the place's own fee is unknown, the cable car's is published — the cable car is counted and the place
-    still listed as having an unknown fee."""
+    """Tà Cú: admission and the cable car are both in the costs; with the admission unknown, the cable car is still
+    counted and the place is listed once as having an unknown fee."""
+    from touroute.pois import Catalogue
+
     poi = catalogue.get("bt-ta-cu-mountain")
-    assert poi.fee_vnd is None and poi.access.fee_vnd
+    assert poi.fee_vnd is not None and poi.access.fee_vnd
     req = PlanRequest(start_date=MONDAY, days=1, start="bt-hub-phan-thiet", must_visit=[poi.id],
                       solver={"time_limit_s": 0.5, "seed": 3})
     it = plan(req, ctx)
     assert it.feasible, it.problems
     stop = _stop(it, poi.id)
     assert stop.access.fee_vnd == poi.access.fee_vnd
+    costs = it.totals.costs
+    assert costs.fees_total >= (poi.fee_vnd + poi.access.fee_vnd) * req.group_size
+    assert costs.fees_total == pytest.approx(_fees_recomputed(it) * req.group_size)
+    assert poi.id not in costs.fees_unknown
+    # the same place with its admission unknown (as it was before issue 13's research)
+    records = [p.model_copy(update={"fee_vnd": None, "fee_source": None, "fee_as_of": None}) if p.id == poi.id else p
+               for p in catalogue]
+    ctx2 = type(ctx)(catalogue=Catalogue(records, files=catalogue.files, fingerprint=catalogue.fingerprint),
+                     router=ctx.router, data_dir=ctx.data_dir)
+    it = plan(req, ctx2)
+    assert it.feasible, it.problems
     costs = it.totals.costs
     assert costs.fees_total >= poi.access.fee_vnd * req.group_size
     assert costs.fees_total == pytest.approx(_fees_recomputed(it) * req.group_size)

@@ -11,7 +11,15 @@ from dataclasses import dataclass
 
 
 class TourouteException(Exception):
-    """Base class of all user-facing touroute errors."""
+    """Base class of all user-facing touroute errors.
+
+    ``field`` names the request field or data column at fault when there is one (``"must_visit"``,
+    ``"regional.must_cover"``): the web app and the CLI read it from here, never from the message text.
+    """
+
+    def __init__(self, message: str = "", *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True, slots=True)

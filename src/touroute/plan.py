@@ -199,12 +199,17 @@ class _Model:
         return {n: s for s in self.stays for n in (s.out_node, s.back_node)}
 
 
+def _must_field(req: PlanRequest, pid: str) -> str:
+    """The request field a must-visit came from: ``must_visit`` itself, or a lock (a locked place must be visited)."""
+    return "must_visit" if pid in req.must_visit else "locks"
+
+
 def _endpoint_place(ref: Any, cat: Catalogue, role: str) -> tuple[Place, Poi | None]:
     if ref.id is not None:
         try:
             poi = cat.get(ref.id)
         except KeyError as exc:
-            raise PlanningError(f"{role}: {exc.args[0]}") from None
+            raise PlanningError(f"{role}: {exc.args[0]}", field=role) from None
         return Place(poi.id, poi.lat, poi.lon, poi.name_vi), poi
     name = ref.name or ("Điểm đầu / Start" if role == "start" else "Điểm cuối / End")
     return Place(f"{role}@{ref.lat:.5f},{ref.lon:.5f}", float(ref.lat), float(ref.lon), name), None
@@ -313,7 +318,7 @@ def _build_excursion(link: Any, island: list[Poi], req: PlanRequest, cat: Catalo
         raise PlanningError(
             f"must_visit: {', '.join(p.name_en for p in too_much)} do not fit the {link.island} day trip together "
             f"with {', '.join(p.name_en for p in seen)}: the boats leave {on_island / 3600:.1f} h ashore; "
-            f"drop a must-visit on {link.island}")
+            f"drop a must-visit on {link.island}", field="must_visit")
     proxy = None
     best = 1500.0
     for q in cat:
@@ -343,7 +348,7 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
         hub_ids = list(dict.fromkeys(hub_ids + list(req.overnight.pinned.values())))
     for hid in hub_ids:
         if hid not in cat:
-            raise PlanningError(f"overnight: no place with id {hid!r} in the catalogue")
+            raise PlanningError(f"overnight: no place with id {hid!r} in the catalogue", field="overnight.pinned")
     # A trip cannot start or end on an island (the boats are planned from the mainland); a night there is an island
     # stay (touroute.islands) when the request fixes or pins it.
     forced = [("start", start_place), ("end", end_place)]
@@ -353,7 +358,7 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
                 raise PlanningError(
                     f"{role}: {pl.name or pl.id} is on {link.island}, reachable only by boat; touroute plans island "
                     f"visits from {link.from_port} — start and end on the mainland (a night on the island: pin "
-                    f"its hub, overnight.pinned)")
+                    f"its hub, overnight.pinned)", field=role)
     stays, stay_problems, stay_warnings = islands.plan_stays(req, cat, ctx.router.ferries)
     warnings.extend(stay_warnings)
     stay_links = {s.link.id for s in stays}
@@ -361,7 +366,8 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
     must = list(dict.fromkeys(list(req.must_visit) + [lk.place_id for lk in req.locks]))
     for pid in must + list(req.exclude):
         if pid not in cat:
-            raise PlanningError(f"must_visit/exclude/locks: {cat_get_error(cat, pid)}")
+            where = ("exclude" if pid in req.exclude else "must_visit" if pid in req.must_visit else "locks")
+            raise PlanningError(f"must_visit/exclude/locks: {cat_get_error(cat, pid)}", field=where)
     pool = cat.filter(category=[c for c in req.categories if c != "lodging"] or None,
                       province=req.provinces or None,
                       province_era="legacy" if req.province_scheme == "legacy" else "auto",
@@ -370,12 +376,13 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
     for pid in must:
         if is_access_point(cat.get(pid)):
             raise PlanningError(f"must_visit: {pid} is a pier, port or ticket office — where a visit starts, not a "
-                                f"sight; ask for the place it serves instead")
+                                f"sight; ask for the place it serves instead", field=_must_field(req, pid))
     cand_ids = [pid for pid in cand_ids if not is_access_point(cat.get(pid))]
     for pid in must:
         if pid not in cand_ids:
             if cat.get(pid).category == "lodging":
-                raise PlanningError(f"must_visit: {pid} is a lodging hub, not a place to visit — use overnight.pinned")
+                raise PlanningError(f"must_visit: {pid} is a lodging hub, not a place to visit — use overnight.pinned",
+                                    field=_must_field(req, pid))
             cand_ids.append(pid)
     endpoint_ids = {start_place.id, end_place.id}
     final: list[str] = []
@@ -390,7 +397,7 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
         if poi.category == "mice" and seats is not None and seats < req.group_size:
             if pid in must:
                 raise PlanningError(f"must_visit: {poi.name_en} seats {seats}, fewer than the group of "
-                                    f"{req.group_size}")
+                                    f"{req.group_size}", field=_must_field(req, pid))
             excluded.append(_exclusion(poi, "capacity", f"{seats} seats < {req.group_size}",
                                        f"{seats} chỗ < {req.group_size} khách"))
             continue
@@ -418,7 +425,7 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
             for p in island:
                 if p.id in must:
                     raise PlanningError(f"must_visit: {p.name_en} lies on {link.island}, reachable only by boat "
-                                        f"({detail})")
+                                        f"({detail})", field=_must_field(req, p.id))
                 excluded.append(_exclusion(p, "ferry", detail, "không có tàu phù hợp"))
             continue
         excursions.append(exc)
@@ -582,7 +589,7 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
     try:
         rgroups = prov.rule_groups(req.regional.must_cover, req.province_scheme)
     except prov.UnknownProvinceError as exc:
-        raise PlanningError(f"regional.must_cover: {exc}") from None
+        raise PlanningError(f"regional.must_cover: {exc}", field="regional.must_cover") from None
     group_index = {nm: k for k, nm in enumerate(rgroups.labels)}
     groups = np.full(n, -1, dtype=np.int64)
     for i, pv in province_of.items():

@@ -132,15 +132,6 @@ def parse_request(data: Any, *, max_seconds: float | None = None) -> PlanRequest
     return req
 
 
-def _planning_field(msg: str) -> str:
-    head = msg.split(":", 1)[0].strip()
-    if head in ("start", "end", "overnight", "must_visit", "exclude", "locks"):
-        return "overnight.pinned" if head == "overnight" else head
-    if head.startswith("must_visit/"):
-        return "must_visit"
-    return "request"
-
-
 def run_plan(req: PlanRequest, ctx: PlanningContext, *, seconds: float | None = None,
              previous: Itinerary | None = None) -> tuple[Itinerary, float]:
     """Plan (optionally with another solver time limit, warm-started from ``previous`` after an edit); unknown ids
@@ -163,11 +154,7 @@ def run_plan(req: PlanRequest, ctx: PlanningContext, *, seconds: float | None = 
             it = in_solver_thread(plan, req, ctx, geometry=True, previous=previous, deadline=plan_deadline(t0, req))
     except PlanningError as exc:
         msg = str(exc)
-        fieldname = _planning_field(msg)
-        if fieldname == "must_visit" and any(pid in msg for pid in req.exclude):
-            fieldname = "exclude"
-        elif fieldname == "must_visit" and any(lk.place_id in msg for lk in req.locks):
-            fieldname = "locks"
+        fieldname = exc.field or "request"
         raise RequestProblem(msg, [{"field": fieldname, "message": msg.split(":", 1)[-1].strip()}]) from None
     except ValueError as exc:  # unknown category/province/tag reaching the catalogue filter
         msg = str(exc)
