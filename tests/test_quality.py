@@ -258,3 +258,24 @@ def test_stale_fee_is_flagged_on_the_result_page_map_and_print(tmp_path, catalog
         page = c.get(url)
         assert page.status_code == 200, url
         assert "may be out of date" in page.get_data(as_text=True), url
+
+
+def test_closed_places_are_not_planned_and_closure_notes_are_warned(catalogue, tmp_path):
+    """Islands closed to tourism by law are never planned (hours ``off``, reason shown); a published closure notice
+    (Notre-Dame's interior) reaches the plan's warnings."""
+    from touroute.matrix import TravelTimes
+    from touroute.model import PlanRequest
+    from touroute.plan import PlanningContext, plan
+
+    ctx = PlanningContext(router=TravelTimes([]), data_dir=str(tmp_path))
+    ba = catalogue.get("kh-binh-ba-island")
+    assert ba.opening_hours == "off" and "44/2015" in ba.closure_note
+    it = plan(PlanRequest.model_validate({"start_date": "2026-12-07", "days": 2, "start": "kh-hub-nha-trang",
+                                          "end": "kh-hub-nha-trang", "categories": ["coastal"],
+                                          "solver": {"time_limit_s": 0.5, "seed": 0}}), ctx, geometry=False)
+    assert "kh-binh-ba-island" not in {s.place_id for d in it.days for s in d.stops}
+    assert any(e.place_id == "kh-binh-ba-island" and e.reason == "closed" for e in it.excluded)
+    it = plan(PlanRequest.model_validate({"start_date": "2026-12-07", "days": 1, "start": "hcm-city-centre-hub",
+                                          "end": "hcm-city-centre-hub", "must_visit": ["hcm-notre-dame-cathedral"],
+                                          "solver": {"time_limit_s": 0.5, "seed": 0}}), ctx, geometry=False)
+    assert it.feasible and any("closure" in w and "Notre" in w for w in it.warnings)

@@ -1044,6 +1044,9 @@ def _itinerary(model: _Model, sol: Solution, req: PlanRequest, notes: list[str],
     if unknown_seats:
         warnings.append(f"seat count not published — confirm the venue holds the group of {req.group_size}: "
                         + ", ".join(unknown_seats))
+    noted = sorted({f"{s.name_en}: {s.closure_note}" for d in days for s in d.stops if s.closure_note})
+    if noted:
+        warnings.append("published closure notices (check before going): " + "; ".join(noted))
     stale = sorted({f"{s.name_en} ({', '.join(s.stale)})" for d in days for s in d.stops if s.stale})
     if stale:
         warnings.append(f"facts older than {STALE_AFTER_YEARS} years (may have changed; check locally): "

@@ -163,6 +163,11 @@ class QualityReport:
         for provname, row in sh.iterrows():
             out.append(f"{str(provname):16s}" + "".join(
                 f"{'—':>13s}" if pd.isna(row[f]) else f"{row[f] * 100:12.0f}%" for f in FIELDS))
+        out += ["", ("Theo tỉnh và loại hình (có / cần): giờ, giá vé, sức chứa" if vi else
+                     "By province and category (have / expected): hours, fee, seats")]
+        for r in self.coverage.to_dict(orient="records"):
+            cells = [f"{r[f]}/{r[f + '_of']}" if r[f + "_of"] else "—" for f in ("hours", "fee", "seats")]
+            out.append(f"{r['province_legacy']:16s} {r['category']:9s} {r['places']:4d}  " + "  ".join(f"{c:>8s}" for c in cells))
         out += ["", (f"Dữ liệu cũ hơn {attr_years()} năm" if vi else f"Facts older than {attr_years()} years")
                 + f": {len(self.stale)}"]
         out += [f"  {pid}: {fact} {as_of}" for pid, fact, as_of in self.stale[:40]]
