@@ -11,12 +11,7 @@ import sys
 import click
 
 from . import __version__
-
-
-class TourouteError(click.ClickException):
-    """A user-facing error: printed as ``Error: …`` without a traceback."""
-
-    exit_code = 2
+from ._clierror import TourouteError  # noqa: F401 — re-exported: the CLI's error type
 
 
 class _Group(click.Group):

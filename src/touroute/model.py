@@ -7,10 +7,10 @@ re-validates user input.
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date, time, timedelta
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 Category = Literal["heritage", "mice", "coastal", "lodging", "other"]
 Profile = Literal["car", "van", "coach", "motorbike"]
@@ -346,3 +346,18 @@ class PlanRequest(BaseModel):
     def vehicles_needed(self) -> int:
         seats = PROFILE_SEATS[self.profile]
         return -(-self.group_size // seats)
+
+
+def next_monday(today: date | None = None) -> date:
+    """The default trip start of the CLI and the web form: next Monday (a full week of opening hours ahead)."""
+    today = today or date.today()
+    return today + timedelta(days=(7 - today.weekday()) % 7 or 7)
+
+
+def pydantic_message(exc: ValidationError) -> str:
+    """One line per invalid field, named by its dotted path (``regional.max_share_one_province: …``)."""
+    lines = []
+    for err in exc.errors():
+        loc = ".".join(str(x) for x in err.get("loc", ())) or "request"
+        lines.append(f"{loc}: {err['msg'].removeprefix('Value error, ')}")
+    return "; ".join(lines)

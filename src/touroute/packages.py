@@ -287,7 +287,7 @@ _VENDOR_FILES = {"leaflet": ["leaflet.js", "leaflet.css", "images"], "jquery": [
 def copy_map_assets(out_dir: Path) -> None:
     """Copy the map's vendor files (Leaflet, jQuery, Font Awesome, map.css) to ``out_dir/_assets`` so every
     package's map.html works offline, opened straight from disk."""
-    from .web import vendor_dir, web_dir
+    from .resources import vendor_dir, web_dir
 
     dest = out_dir / "_assets"
     for pkg, names in _VENDOR_FILES.items():

@@ -38,7 +38,7 @@ from .itinerary import (Costs, DayPlan, Endpoint, Exclusion, Itinerary, Itinerar
 from .matrix import Place, TravelMatrix, TravelTimes, catalogue_matrix
 from .model import (COACH_MAX_CONTINUOUS_MINUTES, COACH_MAX_DRIVING_MINUTES, DEFAULT_DRIVING_MINUTES,
                     DEFAULT_VEHICLE_COST_PER_KM, DRIVER_REST_MINUTES, PACE_SIGHTS_PER_DAY, PACE_STOP_OVERHEAD_MIN, PACE_VISIT_FACTOR, SIGHT_UNIT_MINUTES, PlanRequest)
-from .pois import (ACCESS_SUBCATEGORIES, ACCESS_TAG, STALE_AFTER_YEARS, Catalogue, Poi, default_catalogue, haversine_m,
+from .pois import (STALE_AFTER_YEARS, Catalogue, Poi, default_catalogue, haversine_m,
                    is_access_point, known_seats, open_intervals)
 from .solve import BreakSpec, OrienteeringProblem, RouteSpec, Solution, check
 from .solve.master import MasterRules

@@ -4,23 +4,13 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date, timedelta
 from pathlib import Path
 
 import click
 from pydantic import ValidationError
 
 from .model import (AUTO_LIMIT_LONG_S, AUTO_LIMIT_SHORT_DAYS, AUTO_LIMIT_SHORT_S, THEME_NAMES, LunchBreak,
-                    PlanRequest)
-
-
-def pydantic_message(exc: ValidationError) -> str:
-    """One line per invalid field, named by its dotted path (``regional.max_share_one_province: …``)."""
-    lines = []
-    for err in exc.errors():
-        loc = ".".join(str(x) for x in err.get("loc", ())) or "request"
-        lines.append(f"{loc}: {err['msg'].removeprefix('Value error, ')}")
-    return "; ".join(lines)
+                    PlanRequest, next_monday, pydantic_message)
 
 
 _FLAG_OF = {"categories": "--category", "themes": "--theme", "lunch": "--lunch", "day_start": "--day-start",
@@ -98,11 +88,6 @@ def parse_lunch(window: str | None, minutes: int | None, base: dict | None) -> d
         raise click.BadParameter(pydantic_message(exc).removeprefix("request: "),
                                  param_hint="--lunch / --lunch-minutes") from None
     return lunch
-
-
-def next_monday(today: date | None = None) -> date:
-    today = today or date.today()
-    return today + timedelta(days=(7 - today.weekday()) % 7 or 7)
 
 
 def register(main: click.Group) -> None:

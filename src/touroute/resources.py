@@ -31,6 +31,18 @@ def web_dir() -> Path:
     raise FileNotFoundError("web templates not found")
 
 
+VENDOR_PACKAGES = {"leaflet": "xstatic.pkg.leaflet", "jquery": "xstatic.pkg.jquery",
+                   "font_awesome": "xstatic.pkg.font_awesome"}
+"""Front-end assets installed from PyPI (xstatic packages), served without a CDN."""
+
+
+def vendor_dir(pkg: str) -> str:
+    """The folder of an xstatic package's files (Leaflet, jQuery, Font Awesome), installed from PyPI."""
+    from importlib import import_module
+
+    return import_module(VENDOR_PACKAGES[pkg]).BASE_DIR
+
+
 def read_yaml_or_json(path: str | Path, error: type[Exception]) -> Any:
     """The data of a ``.json`` file, or of any other as YAML (package specs, road scenarios), raising ``error``
     with a message that names the file — what a user sees when a hand-edited file is broken."""

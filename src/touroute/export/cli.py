@@ -28,7 +28,7 @@ def load_itinerary(path: str | Path):
     try:
         return Itinerary.model_validate(data)
     except ValidationError as exc:
-        from ..plan_cli import pydantic_message
+        from ..model import pydantic_message
 
         raise click.BadParameter(f"{path}: not an itinerary ({pydantic_message(exc)})", param_hint="PLAN") from None
 

@@ -19,7 +19,7 @@ _DATA_DIR_HELP = "Cache folder (default: $TOUROUTE_DATA_DIR or the user cache di
 
 
 def _fail(exc: Exception) -> click.ClickException:
-    from ..cli import TourouteError
+    from .._clierror import TourouteError
 
     return TourouteError(str(exc))
 

@@ -48,12 +48,10 @@ from urllib.parse import urlsplit
 
 from flask import Flask, g, send_from_directory, url_for
 
-from ..resources import web_dir
+from ..resources import VENDOR_PACKAGES, vendor_dir, web_dir
 
 log = logging.getLogger("touroute.web")
 
-VENDOR_PACKAGES = {"leaflet": "xstatic.pkg.leaflet", "jquery": "xstatic.pkg.jquery",
-                   "font_awesome": "xstatic.pkg.font_awesome"}
 
 
 DEFAULT_PLAN_SECONDS: float | None = None
@@ -151,13 +149,6 @@ def content_security_policy(nonce: str, tiles: str | None) -> str:
             "object-src 'none'; "
             "base-uri 'self'; "
             "form-action 'self'")
-
-
-def vendor_dir(pkg: str) -> str:
-    """The folder of an xstatic package's files (Leaflet, jQuery, Font Awesome), installed from PyPI."""
-    from importlib import import_module
-
-    return import_module(VENDOR_PACKAGES[pkg]).BASE_DIR
 
 
 def create_app(config: Mapping[str, Any] | None = None, ctx=None) -> Flask:

@@ -11,7 +11,7 @@ from .. import provinces as prov
 from ..export._common import FORMATS, MIMETYPES, fee_text, hours_text, render_bytes, seats_text
 from ..itinerary import Itinerary
 from ..model import PlanRequest
-from ..plan_cli import next_monday
+from ..model import next_monday
 from . import asset_url, map_response, planning_context, store
 from .cache import immutable, read_cache
 from .i18n import get_lang, t
