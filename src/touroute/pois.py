@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, computed_fie
 from . import attractiveness as attr
 from . import provinces as prov
 from .errors import DataError, Problem
+from .geo import haversine_m  # noqa: F401 — re-exported (catalogue users measure distances with it)
 from .resources import data_dir
 
 COLUMNS: tuple[str, ...] = (
@@ -396,16 +397,6 @@ def open_intervals(opening_hours: str, day: date) -> list[tuple[int, int]]:
             if e > s:
                 out.append((s, e))
     return out
-
-
-def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in metres (spherical Earth, R = 6,371,008.8 m)."""
-    r = 6_371_008.8
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dphi = p2 - p1
-    dl = math.radians(lon2 - lon1)
-    a = math.sin(dphi / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * r * math.asin(min(1.0, math.sqrt(a)))
 
 
 # ---------------------------------------------------------------------------------------------------------------

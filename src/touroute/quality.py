@@ -24,6 +24,7 @@ import pandas as pd
 
 from . import attractiveness as attr
 from . import provinces as prov
+from .geo import EARTH_RADIUS_M
 from .pois import FACTS, Catalogue, Poi, is_stale, is_visit
 
 TIER_BOUNDS: tuple[int, ...] = (attr.HEADLINE, 40, 15)
@@ -236,7 +237,7 @@ def near_pairs(pois: list[Poi], metres: float = NEAR_METRES) -> list[tuple[str, 
         dlat = lat[i + 1:] - lat[i]
         dlon = lon[i + 1:] - lon[i]
         a = np.sin(dlat / 2) ** 2 + np.cos(lat[i]) * np.cos(lat[i + 1:]) * np.sin(dlon / 2) ** 2
-        d = 2 * 6_371_008.8 * np.arcsin(np.sqrt(np.minimum(1.0, a)))
+        d = 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.minimum(1.0, a)))
         for j in np.nonzero(d < metres)[0]:
             p, q = pois[i], pois[i + 1 + int(j)]
             if p.part_of == q.id or q.part_of == p.id or (p.part_of and p.part_of == q.part_of):

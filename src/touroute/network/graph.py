@@ -25,22 +25,13 @@ from scipy.sparse.csgraph import connected_components, dijkstra
 from scipy.spatial import cKDTree
 
 from .errors import NetworkError
+from ..geo import EARTH_RADIUS_M, haversine_m  # noqa: F401 — re-exported
 from .profiles import ROAD_CLASSES, get_profile
 
-EARTH_RADIUS_M = 6_371_008.8
 SNAP_SAMPLE_SPACING_M = 40.0
 _KEY_SHIFT = np.int64(1 << 32)
 _MIN_EDGE_S = 1e-3  # csgraph needs strictly positive weights; a 0-length edge costs 1 ms
 _MAX_CELLS = 20_000_000  # Dijkstra rows × nodes held in memory at once (≈ 240 MB with predecessors)
-
-
-def haversine_m(lat1: Any, lon1: Any, lat2: Any, lon2: Any) -> np.ndarray:
-    """Great-circle distance in metres, vectorised (spherical Earth, R = 6,371,008.8 m)."""
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dphi = p2 - p1
-    dl = np.radians(np.asarray(lon2) - np.asarray(lon1))
-    a = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * np.arcsin(np.minimum(1.0, np.sqrt(a)))
 
 
 @dataclass(frozen=True, slots=True)

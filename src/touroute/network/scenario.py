@@ -38,6 +38,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import NetworkError
+from ..geo import EARTH_RADIUS_M
 from .graph import RoadNetwork, haversine_m
 from .profiles import CLASS_CODE, PROFILES, get_profile
 
@@ -324,7 +325,7 @@ def distance_to_segment_m(lat: Any, lon: Any, a: LatLon, b: LatLon) -> np.ndarra
     lat = np.asarray(lat, np.float64)
     lon = np.asarray(lon, np.float64)
     lat0 = math.radians((a[0] + b[0]) / 2)
-    k = math.pi / 180.0 * 6_371_008.8
+    k = math.pi / 180.0 * EARTH_RADIUS_M
     ax, ay = a[1] * k * math.cos(lat0), a[0] * k
     bx, by = b[1] * k * math.cos(lat0), b[0] * k
     px, py = lon * k * math.cos(lat0), lat * k

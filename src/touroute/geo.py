@@ -1,0 +1,22 @@
+"""Geodesy shared by every layer: one Earth radius and one great-circle distance (the catalogue's duplicate check,
+the road network's snapping, the estimates for legs no network covers, the islands' boats)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+EARTH_RADIUS_M = 6_371_008.8
+"""Mean Earth radius (IUGG), metres."""
+
+
+def haversine_m(lat1: Any, lon1: Any, lat2: Any, lon2: Any) -> Any:
+    """Great-circle distance in metres on a sphere of radius :data:`EARTH_RADIUS_M`; vectorised over numpy arrays,
+    a plain ``float`` when every argument is a scalar."""
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    dphi = p2 - p1
+    dl = np.radians(np.asarray(lon2) - np.asarray(lon1))
+    a = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    d = 2 * EARTH_RADIUS_M * np.arcsin(np.minimum(1.0, np.sqrt(a)))
+    return float(d) if np.ndim(d) == 0 else d
