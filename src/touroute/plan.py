@@ -1167,6 +1167,14 @@ def plan(req: PlanRequest, ctx: PlanningContext | None = None, *, geometry: bool
                 + (" on the locked day" if any(lk.place_id == wanted[0].id for lk in req.locks) else ""))
     if not problems:
         sol, notes = _solve_with_rules(model, req, _initial_routes(model, previous), deadline, master)
+        if (_group_shortfall(model, sol) or not sol.schedule) and master is None \
+                and not use_master(model, req, _initial_routes(model, previous)):
+            # the search missed a province count (or found no chain of nights) where the master problem did not
+            # run: try the master, whose counts are exact constraints, before telling the user the rule cannot be
+            # met — a seed's unlucky search is not the request's fault (issue 11: every seed must plan it)
+            rescued = _rescue_with_master(model, req, deadline)
+            if rescued is not None:
+                sol, notes = rescued
         violations = check(P, sol) if sol.schedule else ["no feasible sequence of overnight hubs"]
         # a province minimum the search could not reach is the user's regional rule, explained below by name —
         # not an internal error
@@ -1202,6 +1210,20 @@ def plan(req: PlanRequest, ctx: PlanningContext | None = None, *, geometry: bool
                        request=req.model_dump(mode="json"), profile=req.profile)
     return _with_longer_default_drives(failed, req, ctx, geometry=geometry, previous=previous, deadline=deadline,
                                        master=master)
+
+
+def _rescue_with_master(model: _Model, req: PlanRequest,
+                        deadline: float | None) -> tuple[Solution, list[str]] | None:
+    """The master problem's plan when it serves every must-visit, passes the checker and meets every province
+    count; ``None`` otherwise, or when the server's deadline leaves no time for it."""
+    import time
+
+    if deadline is not None and deadline - time.perf_counter() < MIN_RESOLVE_SECONDS:
+        return None
+    sol, notes = _solve_with_rules(model, req, None, deadline, True)
+    if not sol.schedule or sol.unserved_mandatory or check(model.problem, sol) or _group_shortfall(model, sol):
+        return None
+    return sol, notes
 
 
 def _with_longer_default_drives(failed: Itinerary, req: PlanRequest, ctx: PlanningContext, **kw: Any) -> Itinerary:
