@@ -17,6 +17,8 @@ from touroute.pois import default_catalogue
 
 from .network_fixtures import hue_net, touroute_data_dir  # noqa: F401  (session fixtures)
 
+pytestmark = pytest.mark.shared
+
 PROV_NEW = {"Thừa Thiên Huế": "Huế", "Đà Nẵng": "Đà Nẵng", "Quảng Nam": "Đà Nẵng"}
 
 

@@ -13,6 +13,8 @@ from click.testing import CliRunner
 from touroute.bench.formats import load_best_known, read_ophs, read_toptw
 from touroute.solve import check, make_solution
 
+pytestmark = pytest.mark.shared
+
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 BENCH = SHARED / "bench"
 

@@ -29,6 +29,8 @@ from .network_fixtures import (  # noqa: F401  (fixtures)
     touroute_data_dir,
 )
 
+pytestmark = pytest.mark.shared
+
 IMPERIAL = Place("imperial-city", *IMPERIAL_CITY, "Hoàng thành Huế (Ngọ Môn)")
 PAGODA = Place("thien-mu", *THIEN_MU, "Chùa Thiên Mụ")
 DANANG_A = Place("dn-a", 16.0510, 108.2090)  # inside the Hải Châu patch

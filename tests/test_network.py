@@ -47,6 +47,8 @@ from .network_fixtures import (  # noqa: F401  (fixtures)
     touroute_data_dir,
 )
 
+pytestmark = pytest.mark.shared
+
 
 # ------------------------------------------------------------------------------------------------ build & cache
 def test_hue_network_has_roads_names_refs_and_osm_ids(hue_net):

@@ -113,6 +113,7 @@ def test_mice_capacities_and_popularity_rule(catalogue):
         assert row["popularity"] == want, pid
 
 
+@pytest.mark.shared
 def test_osm_matched_records_agree_with_the_osm_source(catalogue):
     src = shared_path("data", "poi-sources", "osm_hot_poi_central_vietnam.csv")
     osm = pd.read_csv(src, usecols=["osm_id", "lat", "lon"]).set_index("osm_id")
@@ -129,6 +130,7 @@ def test_osm_matched_records_agree_with_the_osm_source(catalogue):
     assert not far, f"records far from their OSM node: {far}"
 
 
+@pytest.mark.shared
 def test_province_bounds_agree_with_osm_points():
     """The reference bounding boxes contain the OSM points the HOT export assigns to each province."""
     src = shared_path("data", "poi-sources", "osm_hot_poi_central_vietnam.csv")
@@ -143,6 +145,7 @@ def test_province_bounds_agree_with_osm_points():
 # --------------------------------------------------------------------------------------------------------------
 # Provinces: legacy ↔ 2025, spelling
 # --------------------------------------------------------------------------------------------------------------
+@pytest.mark.shared
 def test_reference_table_agrees_with_shared_table():
     src = shared_path("data", "provinces.csv")
     with src.open(encoding="utf-8") as fh:

@@ -114,6 +114,7 @@ def test_near_pairs_finds_a_copied_point(catalogue):
 OSM_ALLOWED = {"hue-cuu-dinh": "the node is the central urn, 'Cao đỉnh', one of the nine"}
 
 
+@pytest.mark.shared
 def test_every_osm_id_names_its_place(catalogue):
     """Catches osm_ids that point at a ticket booth, a camp site or another pagoda (Chùa Hang → "Chùa Đục")."""
     names = read_osm_names(shared_path("data", "poi-sources", "osm_hot_poi_central_vietnam.csv"))
@@ -208,6 +209,7 @@ def test_a_mice_plan_warns_about_unknown_seats_and_drops_too_small_halls(catalog
     assert small.id not in {s.place_id for d in ex.days for s in d.stops}
 
 
+@pytest.mark.shared
 def test_quality_cli_and_web(tmp_path, catalogue):
     r = CliRunner().invoke(main, ["pois", "quality", "--province", "Quang Ngai", "--format", "json",
                                   "--chart", str(tmp_path / "q.png")])

@@ -15,6 +15,8 @@ from touroute.solve import (BreakSpec, InfeasibleProblem, MaxWork, OrienteeringP
 from touroute.solve.hotels import hotel_sequences
 from touroute.solve.solution import BreakPlacement, RouteSchedule
 
+pytestmark = pytest.mark.shared
+
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 BENCH = SHARED / "bench"
 INF = math.inf

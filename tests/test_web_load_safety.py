@@ -24,6 +24,8 @@ from touroute.plan import PlanningContext, plan
 
 from .server_process import ServerProcess, http
 
+pytestmark = pytest.mark.server
+
 MONDAY = "2026-12-07"
 SMALL = {"start": "qnam-hoi-an", "end": "dn-city-centre", "start_date": MONDAY, "days": 1,
          "solver": {"time_limit_s": 0.2}}

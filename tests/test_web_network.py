@@ -10,6 +10,8 @@ from touroute.plan import PlanningContext
 
 from .network_fixtures import hue_net, touroute_data_dir  # noqa: F401  (session fixtures)
 
+pytestmark = pytest.mark.shared
+
 
 @pytest.fixture(scope="module")
 def app(hue_net, tmp_path_factory):  # noqa: F811

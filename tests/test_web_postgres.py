@@ -16,6 +16,8 @@ import time
 
 import pytest
 
+pytestmark = pytest.mark.server
+
 
 def _pg_bin() -> str | None:
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"))
