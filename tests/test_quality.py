@@ -16,11 +16,10 @@ from touroute.export._common import fee_text, hours_text, seats_text
 from touroute.pois import Catalogue, is_stale, is_visit, known_seats
 from touroute.quality import (TARGET_OVERALL, TARGET_PLACES, TARGET_SEATS, TARGET_TOP_TIERS, benchmark_coverage,
                               names_agree, near_pairs, quality_report, read_osm_names, tier)
-from touroute.resources import data_dir
 
 from .conftest import shared_path
 
-PROGRAMMES = data_dir("benchmarks") / "itineraries.yaml"
+PROGRAMMES = Path(__file__).resolve().parents[1] / "data" / "benchmarks" / "itineraries.yaml"
 
 
 @pytest.fixture(scope="module")
