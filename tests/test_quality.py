@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from touroute.cli import main
 from touroute.itinerary import ItineraryStop
 from touroute.export._common import fee_text, hours_text, seats_text
-from touroute.pois import Catalogue, is_stale, is_visit, known_seats
+from touroute.pois import is_stale, is_visit, known_seats
 from touroute.quality import (TARGET_OVERALL, TARGET_PLACES, TARGET_SEATS, TARGET_TOP_TIERS, benchmark_coverage,
                               names_agree, near_pairs, quality_report, read_osm_names, tier)
 
