@@ -192,7 +192,7 @@ class Row:
 
 
 def evaluate(progs: list[dict[str, Any]], ctx: Any, *, seed: int, seconds: float | None) -> list[Row]:
-    from touroute.plan import plan
+    from touroute.planner import plan
 
     parent_of, children_of = part_of_maps(ctx.catalogue)
     rows: list[Row] = []
@@ -283,7 +283,7 @@ def main() -> int:
     elif a.split != "all":
         progs = [p for p in progs if split_of(p["id"]) == a.split]
 
-    from touroute.plan import PlanningContext
+    from touroute.planner import PlanningContext
     from touroute.solve import warmup
 
     data = Path(os.environ.get("TOUROUTE_DATA_DIR") or tempfile.mkdtemp(prefix="touroute-bench-"))

@@ -166,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from touroute.matrix import TravelTimes
     from touroute.model import PlanRequest
-    from touroute.plan import PlanningContext, plan
+    from touroute.planner import PlanningContext, plan
     from touroute.solve import warmup
     from touroute.solve import master as M
 
@@ -256,7 +256,7 @@ def long_trip(seeds: int, seconds: float, markdown: str | None) -> int:
     """Issue 11 item 3: the 14-day open-jaw trip, p50 wall of ``plan()`` over seeds, with and without the master."""
     from touroute.matrix import TravelTimes
     from touroute.model import PlanRequest
-    from touroute.plan import PlanningContext, plan
+    from touroute.planner import PlanningContext, plan
     from touroute.solve import warmup
 
     warmup()

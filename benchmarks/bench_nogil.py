@@ -22,7 +22,7 @@ def main() -> None:
 
     from touroute.matrix import TravelTimes
     from touroute.model import PlanRequest
-    from touroute.plan import PlanningContext, build_model
+    from touroute.planner import PlanningContext, build_model
     from touroute.solve import kernels as K
     from touroute.solve import solve, warmup
     from touroute.web import create_app

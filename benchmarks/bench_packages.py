@@ -62,7 +62,7 @@ def main() -> None:
     args = ap.parse_args()
 
     from touroute.packages import build_packages, load_spec, usable_cores
-    from touroute.plan import PlanningContext
+    from touroute.planner import PlanningContext
 
     ctx = PlanningContext()
     spec = load_spec(args.spec, ctx.catalogue)

@@ -1,7 +1,7 @@
 """Real-region benchmark: a 5-day open-jaw trip Huế → Nha Trang over the whole catalogue.
 
 What it measures (issue 4, "The real region"):
-* wall time of ``touroute.plan.plan`` per run, from a fresh :class:`PlanningContext` (so it includes loading the
+* wall time of ``touroute.planner.plan`` per run, from a fresh :class:`PlanningContext` (so it includes loading the
   cached Huế road network and the cached catalogue matrix from disk), for several seeds → p50 / max;
 * the score, stops, km and driving time of each plan, checked by the independent checker;
 * VROOM (pyvroom, exploration level 5, same time limit) on the same instance: the same nodes, service times, time
@@ -148,7 +148,7 @@ def speed(seeds: int, settings: dict[str, dict]) -> list[dict]:
     """Every request × seed × setting: a new plan, then each edit re-planned warm (from the plan) and, for the
     quality reference, from scratch with today's new-plan limit."""
     from touroute.model import PlanRequest
-    from touroute.plan import PlanningContext, plan
+    from touroute.planner import PlanningContext, plan
     from touroute.web.service import apply_edit
 
     ctx = PlanningContext(data_dir=os.environ["TOUROUTE_DATA_DIR"])
@@ -226,7 +226,7 @@ def main() -> int:
     ap.add_argument("--only", choices=["tuning", "held-out"], default=None)
     a = ap.parse_args()
 
-    from touroute.plan import PlanningContext, build_model, plan, _solve_with_rules
+    from touroute.planner import PlanningContext, build_model, plan, _solve_with_rules
     from touroute.solve import warmup
 
     data = Path(os.environ.get("TOUROUTE_DATA_DIR") or tempfile.mkdtemp(prefix="touroute-bench-"))

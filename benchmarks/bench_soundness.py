@@ -60,7 +60,7 @@ def run(seed: int, count: int, limits: str, deadline_share: float, load_share: f
         only: int | None = None, verbose: bool = True, max_minutes: float | None = None,
         island_nights: bool = False) -> list[dict]:
     from touroute.matrix import TravelTimes
-    from touroute.plan import PlanningContext
+    from touroute.planner import PlanningContext
     from touroute.solve.ils import warmup
 
     from tests.corner_requests import (LIMITS_QUICK, LIMITS_SPREAD, SeededDraw, corner_request, cpu_load,

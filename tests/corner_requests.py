@@ -11,7 +11,7 @@ limits from 0.2 to 10 s.
 :func:`judge` sorts every result into exactly one outcome: a plan that passes the independent verification
 (``tests.test_plan.verify``) *and* the solver's checker (``touroute.solve.check``, re-run on the plan rebuilt from
 the itinerary); an explained infeasibility (``feasible=False`` with problems that name the cause, never
-"internal" / :data:`touroute.plan.NO_TIMETABLE`); a :class:`~touroute.plan.PlanningError` that names the request
+"internal" / :data:`touroute.planner.NO_TIMETABLE`); a :class:`~touroute.planner.PlanningError` that names the request
 field or place at fault — or a failure, which is a bug.
 """
 
@@ -32,7 +32,7 @@ from functools import lru_cache
 from typing import Any, Iterator, Sequence, TypeVar
 
 from touroute.model import PlanRequest
-from touroute.plan import NO_TIMETABLE, PlanningContext, PlanningError, build_model, plan
+from touroute.planner import NO_TIMETABLE, PlanningContext, PlanningError, build_model, plan
 from touroute.pois import default_catalogue, haversine_m
 from touroute.solve import check, make_solution
 

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from touroute import analytics as an
 from touroute.itinerary import DayPlan, Endpoint, Itinerary, ItineraryStop
 from touroute.matrix import TravelTimes
-from touroute.plan import PlanningContext
+from touroute.planner import PlanningContext
 from touroute.pois import default_catalogue
 
 from .network_fixtures import hue_net, touroute_data_dir  # noqa: F401  (session fixtures)

@@ -29,7 +29,7 @@ from schemathesis.specs.openapi.checks import (  # noqa: E402
 )
 
 from touroute.matrix import TravelTimes  # noqa: E402
-from touroute.plan import PlanningContext  # noqa: E402
+from touroute.planner import PlanningContext  # noqa: E402
 
 FUZZ_EXAMPLES = int(os.environ.get("TOUROUTE_FUZZ_EXAMPLES", "25"))
 VALID_PLAN = {"start": "qnam-hoi-an", "end": "dn-city-centre", "start_date": "2026-12-07", "days": 2,

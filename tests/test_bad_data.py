@@ -22,7 +22,7 @@ from click.testing import CliRunner
 
 from touroute.matrix import TravelTimes
 from touroute.network import NetworkCacheError, OsmSourceError, build_network, list_networks, load_network
-from touroute.plan import PlanningContext, plan
+from touroute.planner import PlanningContext, plan
 from touroute.pois import Catalogue, default_catalogue, default_paths
 from touroute.resources import data_dir
 
@@ -149,7 +149,7 @@ def test_unreadable_opening_hours_at_plan_time_are_unknown_hours(tmp_path, caplo
 
     req = PlanRequest.model_validate({"start": "qnam-hoi-an", "end": "dn-city-centre", "start_date": MONDAY,
                                       "days": 2, "must_visit": [target], "solver": {"time_limit_s": 0.5}})
-    with caplog.at_level(logging.WARNING, logger="touroute.plan"):
+    with caplog.at_level(logging.WARNING, logger="touroute.planner"):
         it = plan(req, ctx)
     assert it.feasible
     assert any(s.place_id == target for d in it.days for s in d.stops)

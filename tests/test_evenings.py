@@ -17,7 +17,7 @@ from touroute.evenings import (EVENING_FROM, LATEST_START, MAX_TRAVEL_MINUTES, a
                                is_evening_candidate, plan_evening)
 from touroute.matrix import TravelTimes
 from touroute.model import PlanRequest
-from touroute.plan import PlanningContext, plan
+from touroute.planner import PlanningContext, plan
 from touroute.pois import Catalogue, default_catalogue, open_intervals
 
 SATURDAY = date(2026, 12, 12)

@@ -18,7 +18,7 @@ from touroute.export import geojson, gpx, ics
 from touroute.export._common import FORMATS, render_bytes
 from touroute.matrix import TravelTimes
 from touroute.model import PlanRequest
-from touroute.plan import PlanningContext, plan
+from touroute.planner import PlanningContext, plan
 
 
 @pytest.fixture(scope="module")

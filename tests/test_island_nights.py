@@ -10,7 +10,7 @@ import pytest
 from touroute.matrix import TravelTimes
 from touroute.model import PlanRequest
 from touroute.network.ferries import load_ferry_links
-from touroute.plan import PlanningContext, PlanningError, build_model, plan
+from touroute.planner import PlanningContext, PlanningError, build_model, plan
 
 from .corner_requests import rebuilt_check
 from .test_plan import verify, verify_promises

@@ -12,7 +12,7 @@ import pytest
 
 from touroute.matrix import TravelTimes
 from touroute.model import PlanRequest
-from touroute.plan import PlanningContext, build_model, plan
+from touroute.planner import PlanningContext, build_model, plan
 from touroute.solve import BreakSpec, OrienteeringProblem, RouteSpec, check
 from touroute.solve.hotels import PairFeasibility
 from touroute.solve.master import MasterParams, MasterRules, rule_violations, solve_master, solve_with_master
@@ -192,7 +192,7 @@ def test_unmeetable_hours_fall_back_to_todays_path_and_say_so(ctx):
 
 
 def test_planning_does_not_change_the_models_problem(ctx):
-    import touroute.plan as tp
+    import touroute.planner as tp
 
     req = PlanRequest.model_validate(dict(SHARE_AND_HOURS, solver={"time_limit_s": 1}))
     model = build_model(req, ctx)

@@ -13,7 +13,7 @@ from touroute.itinerary import Itinerary
 from touroute.matrix import TravelTimes
 from touroute.packages import (BUDGET_LODGING_VND, PackageSpec, SpecError, build_packages, load_spec, parse_length,
                                parse_spec)
-from touroute.plan import PlanningContext
+from touroute.planner import PlanningContext
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "data" / "packages" / "example.yaml"

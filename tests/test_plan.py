@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from touroute.cli import main
 from touroute.matrix import TravelTimes
 from touroute.model import PACE_SIGHTS_PER_DAY, PlanRequest
-from touroute.plan import PlanningContext, PlanningError, is_access_point, plan, sight_units
+from touroute.planner import PlanningContext, PlanningError, is_access_point, plan, sight_units
 from touroute.pois import open_intervals
 
 MONDAY = date(2026, 12, 7)

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from touroute.matrix import TravelTimes
 from touroute.model import PlanRequest
-from touroute.plan import PlanningContext, plan
+from touroute.planner import PlanningContext, plan
 
 from .corner_requests import (LIMITS_QUICK, LIMITS_SPREAD, HypothesisDraw, SeededDraw, corner_request, cpu_load,
                               island_night_request, judge)

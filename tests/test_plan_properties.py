@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from touroute.matrix import TravelTimes
 from touroute.model import PlanRequest
-from touroute.plan import NO_TIMETABLE, PlanningContext, PlanningError, plan
+from touroute.planner import NO_TIMETABLE, PlanningContext, PlanningError, plan
 
 from .test_plan import verify
 

@@ -16,7 +16,7 @@ from touroute.itinerary import Itinerary
 from touroute.matrix import TravelTimes
 from touroute.model import PACE_SIGHTS_PER_DAY, PlanRequest
 from touroute.packages import load_spec
-from touroute.plan import PlanningContext, PlanningError, is_access_point, plan
+from touroute.planner import PlanningContext, PlanningError, is_access_point, plan
 
 from .test_plan import verify
 

@@ -13,7 +13,7 @@ import pytest
 
 from touroute.matrix import TravelTimes
 from touroute.model import PlanRequest
-from touroute.plan import NO_TIMETABLE, PlanningContext, plan
+from touroute.planner import NO_TIMETABLE, PlanningContext, plan
 
 from .test_plan import verify
 

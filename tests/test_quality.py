@@ -187,7 +187,7 @@ def test_stop_texts_flag_stale_unknown_and_assumed():
 def test_a_mice_plan_warns_about_unknown_seats_and_drops_too_small_halls(catalogue, tmp_path):
     from touroute.matrix import TravelTimes
     from touroute.model import PlanRequest
-    from touroute.plan import PlanningContext, plan
+    from touroute.planner import PlanningContext, plan
 
     ctx = PlanningContext(router=TravelTimes([]), data_dir=str(tmp_path))
     unknown = next(p for p in catalogue if p.category == "mice" and known_seats(p) is None
@@ -222,7 +222,7 @@ def test_quality_cli_and_web(tmp_path, catalogue):
     assert r.exit_code == 0 and "stale" in r.output
 
     from touroute.matrix import TravelTimes
-    from touroute.plan import PlanningContext
+    from touroute.planner import PlanningContext
     from touroute.web import create_app
 
     ctx = PlanningContext(router=TravelTimes([]), data_dir=str(tmp_path / "d"))
@@ -241,7 +241,7 @@ def test_quality_cli_and_web(tmp_path, catalogue):
 def test_stale_fee_is_flagged_on_the_result_page_map_and_print(tmp_path, catalogue):
     """A fee from 2015 (Long Sơn pagoda) is shown with "may be out of date" wherever the plan shows it."""
     from touroute.matrix import TravelTimes
-    from touroute.plan import PlanningContext
+    from touroute.planner import PlanningContext
     from touroute.web import create_app
 
     assert "fee" in catalogue.get("kh-long-son-pagoda").stale_facts()
@@ -266,7 +266,7 @@ def test_closed_places_are_not_planned_and_closure_notes_are_warned(catalogue, t
     (Notre-Dame's interior) reaches the plan's warnings."""
     from touroute.matrix import TravelTimes
     from touroute.model import PlanRequest
-    from touroute.plan import PlanningContext, plan
+    from touroute.planner import PlanningContext, plan
 
     ctx = PlanningContext(router=TravelTimes([]), data_dir=str(tmp_path))
     ba = catalogue.get("kh-binh-ba-island")

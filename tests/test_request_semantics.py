@@ -17,7 +17,7 @@ from touroute import provinces as prov
 from touroute.cli import main
 from touroute.matrix import TravelTimes
 from touroute.model import PlanRequest, ThemeWeights
-from touroute.plan import PlanningContext, plan
+from touroute.planner import PlanningContext, plan
 
 MONDAY = date(2026, 12, 7)
 FAST = {"time_limit_s": 0.5}

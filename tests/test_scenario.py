@@ -16,7 +16,7 @@ from touroute.network import load_network
 from touroute.network.scenario import (RoadScenario, ScenarioError, load_scenario, normalise_name, normalise_ref,
                                        parse_scenario)
 from touroute.packages import PackageSpec
-from touroute.plan import PlanningContext
+from touroute.planner import PlanningContext
 from touroute.pois import default_catalogue
 
 from .network_fixtures import IMPERIAL_CITY, THIEN_MU, hue_net, touroute_data_dir  # noqa: F401

@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from touroute.matrix import TravelTimes
-from touroute.plan import PlanningContext
+from touroute.planner import PlanningContext
 from touroute.pois import Catalogue, default_catalogue
 
 REPO = Path(__file__).resolve().parents[1]

@@ -18,7 +18,7 @@ from touroute.errors import DataError
 from touroute.itinerary import Itinerary
 from touroute.matrix import TravelTimes
 from touroute.model import PACE_STOP_OVERHEAD_MIN, PACE_VISIT_FACTOR, PlanRequest
-from touroute.plan import PlanningContext, plan
+from touroute.planner import PlanningContext, plan
 from touroute.pois import ACCESS_FILE, ACCESS_MODES, load_catalogue, validate_files
 from touroute.resources import data_dir
 

@@ -13,7 +13,7 @@ import icalendar
 import pytest
 
 from touroute.matrix import TravelTimes
-from touroute.plan import PlanningContext
+from touroute.planner import PlanningContext
 from touroute.pois import Catalogue, default_catalogue
 
 MONDAY = "2026-12-07"

@@ -17,7 +17,7 @@ import pytest
 from touroute.analytics import compare, default_hubs, fairness_report, hub_matrix, reachable
 from touroute.itinerary import Itinerary
 from touroute.matrix import TravelTimes
-from touroute.plan import PlanningContext
+from touroute.planner import PlanningContext
 
 MONDAY = "2026-12-07"
 HUBS = ["hue-hub-hue-city", "dn-city-centre", "bd-quy-nhon"]

@@ -28,7 +28,7 @@ def server(tmp_path_factory):
     from werkzeug.serving import make_server
 
     from touroute.matrix import TravelTimes
-    from touroute.plan import PlanningContext
+    from touroute.planner import PlanningContext
     from touroute.web import create_app
 
     tmp = tmp_path_factory.mktemp("web")

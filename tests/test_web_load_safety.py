@@ -20,7 +20,7 @@ import pytest
 
 from touroute.matrix import TravelTimes
 from touroute.model import PlanRequest
-from touroute.plan import PlanningContext, plan
+from touroute.planner import PlanningContext, plan
 
 from .server_process import ServerProcess, http
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from touroute.matrix import TravelTimes
-from touroute.plan import PlanningContext
+from touroute.planner import PlanningContext
 
 from .network_fixtures import hue_net, touroute_data_dir  # noqa: F401  (session fixtures)
 

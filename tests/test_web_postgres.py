@@ -65,7 +65,7 @@ def pg_url():
 
 def test_plans_saved_and_shared_through_postgresql(pg_url, tmp_path, monkeypatch):
     from touroute.matrix import TravelTimes
-    from touroute.plan import PlanningContext
+    from touroute.planner import PlanningContext
     from touroute.web import create_app
 
     monkeypatch.setenv("TOUROUTE_DB_URL", pg_url)  # the documented switch

@@ -35,10 +35,10 @@ _API: dict[str, str] = {
     "build_network": "network", "load_network": "network", "list_networks": "network", "RoadNetwork": "network",
     "OsmSource": "network", "PROFILES": "network", "TravelTimes": "matrix", "TravelMatrix": "matrix",
     # request → plan → itinerary
-    "PlanRequest": "model", "Planner": "plan", "PlanningContext": "plan", "Itinerary": "itinerary",
+    "PlanRequest": "model", "Planner": "planner", "PlanningContext": "planner", "Itinerary": "itinerary",
     "DayPlan": "itinerary", "ItineraryStop": "itinerary", "Exclusion": "itinerary",
     # errors (one base class)
-    "TourouteException": "errors", "DataError": "errors", "Problem": "errors", "PlanningError": "plan",
+    "TourouteException": "errors", "DataError": "errors", "Problem": "errors", "PlanningError": "planner",
     "MatrixError": "matrix", "NetworkError": "network",
 }
 
@@ -64,6 +64,6 @@ if TYPE_CHECKING:  # static tools see the real names
     from .matrix import MatrixError, TravelMatrix, TravelTimes
     from .model import PlanRequest
     from .network import PROFILES, NetworkError, OsmSource, RoadNetwork, build_network, list_networks, load_network
-    from .plan import PlanningContext, PlanningError, Planner
+    from .planner import PlanningContext, PlanningError, Planner
     from .pois import Access, Catalogue, Poi, load_catalogue
     from .quality import QualityReport, quality_report

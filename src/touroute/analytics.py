@@ -506,7 +506,7 @@ def whatif(requests: Sequence[tuple[str, Any]], scenario: RoadScenario | None = 
     """Plan ``requests`` under the baseline (A) and under ``scenario`` / ``must_cover`` (B) and report the change:
     hub-to-hub minutes (:func:`hub_change`), per plan (feasible, stops, driving minutes, km, stops changed) and
     fairness per province (:func:`compare`). ``seconds`` overrides every request's solver budget."""
-    from .plan import PlanningContext, plan
+    from .planner import PlanningContext, plan
 
     if scenario is None and not must_cover:
         raise AnalyticsError("a what-if needs a road scenario and/or must-cover provinces to compare against")

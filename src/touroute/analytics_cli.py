@@ -151,7 +151,7 @@ def register(main: click.Group) -> None:
         """
         from .analytics import AnalyticsError, load_itineraries, requests_from_itineraries, requests_from_spec, whatif
         from .network.scenario import load_scenario
-        from .plan import PlanningContext
+        from .planner import PlanningContext
 
         if not scenario_file and not must_cover:
             raise AnalyticsError("give --scenario FILE and/or --must-cover PROVINCE / cần --scenario hoặc --must-cover")

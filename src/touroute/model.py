@@ -1,7 +1,7 @@
 """The planning request: everything a traveller, a tourism department or a fair organiser can ask for.
 
 A :class:`PlanRequest` is validated once, at the boundary (CLI, web form, REST API), with errors that name the
-field (``days: must be ≤ 14``). The planner (`touroute.plan`) turns it into a solver problem; nothing downstream
+field (``days: must be ≤ 14``). The planner (`touroute.planner`) turns it into a solver problem; nothing downstream
 re-validates user input.
 """
 

@@ -319,7 +319,7 @@ def _signature(it: Itinerary) -> tuple | None:
 
 
 def _plan_one(req: PlanRequest, ctx) -> Itinerary:
-    from .plan import plan
+    from .planner import plan
 
     return plan(req, ctx, geometry=True)
 
@@ -425,7 +425,7 @@ def _worker_write(out: Path, tpl: PackageTemplate, it: Itinerary, languages: lis
     return _write_package(out, tpl, it, languages, tiles, pdf), time.perf_counter() - t0
 
 
-_PRELOAD = ["touroute.packages", "touroute.plan", "touroute.solve.ils", "touroute.web.mapping", "matplotlib.pyplot"]
+_PRELOAD = ["touroute.packages", "touroute.planner", "touroute.solve.ils", "touroute.web.mapping", "matplotlib.pyplot"]
 
 
 def _mp_context():
@@ -475,7 +475,7 @@ def build_packages(spec: PackageSpec, out_dir: str | Path, ctx=None,
     ``pdf``: also print each brochure to ``brochure.<lang>.pdf`` with headless Chromium (skipped when absent).
     ``tiles``: tile URL template for the maps (default the OSM tile server; ``None`` here means that default —
     pass ``""`` for no tiles, i.e. the offline province background only)."""
-    from .plan import PlanningContext
+    from .planner import PlanningContext
 
     if workers is not None and workers < 1:
         raise ValueError(f"workers must be at least 1, got {workers}")

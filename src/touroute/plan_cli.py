@@ -145,7 +145,7 @@ def register(main: click.Group) -> None:
 
         Example: touroute plan --start hue-hub-hue-city --end kh-hub-nha-trang --days 5 --cover "Quang Ngai"
         """
-        from .plan import PlanningContext, plan
+        from .planner import PlanningContext, plan
 
         data: dict = {}
         if request_file:

@@ -152,7 +152,7 @@ def content_security_policy(nonce: str, tiles: str | None) -> str:
 
 
 def create_app(config: Mapping[str, Any] | None = None, ctx=None) -> Flask:
-    """The Flask app. ``ctx`` is the one :class:`~touroute.plan.PlanningContext` of the app (built lazily)."""
+    """The Flask app. ``ctx`` is the one :class:`~touroute.planner.PlanningContext` of the app (built lazily)."""
     wd = web_dir()
     app = Flask("touroute.web", template_folder=str(wd / "templates"), static_folder=str(wd / "static"),
                 static_url_path="/static")
@@ -265,7 +265,7 @@ def planning_context(app: Flask | None = None):
     app = app or current_app
     ctx = app.extensions.get("touroute_ctx")
     if ctx is None:
-        from ..plan import PlanningContext
+        from ..planner import PlanningContext
 
         folder = app.config.get("CATALOGUE_DIR")
         if folder:

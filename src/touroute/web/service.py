@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from .. import provinces as prov
 from ..itinerary import Itinerary
 from ..model import PlanRequest
-from ..plan import PlanningContext, PlanningError, plan
+from ..planner import PlanningContext, PlanningError, plan
 from ..pois import TAGS
 
 TOP_FIELDS = tuple(PlanRequest.model_fields)

@@ -241,7 +241,7 @@ def _readable_hours(poi: Poi, day: date) -> bool:
     except Exception as exc:  # the parser's own error types
         import logging
 
-        logging.getLogger("touroute.plan").warning(
+        logging.getLogger("touroute.planner").warning(
             "%s: opening_hours %r cannot be read (%s); treated as unknown", poi.id, poi.opening_hours,
             str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__)
         return False
@@ -1194,7 +1194,7 @@ def plan(req: PlanRequest, ctx: PlanningContext | None = None, *, geometry: bool
             # an honest answer (and the log the details), never a plan that breaks its own timetable
             import logging
 
-            logging.getLogger("touroute.plan").error("plan failed the checker after repair: %s", violations)
+            logging.getLogger("touroute.planner").error("plan failed the checker after repair: %s", violations)
             problems.append(f"{NO_TIMETABLE} in {req.solver.time_limit_s:g} s — allow more seconds "
                             f"(solver.time_limit_s) or relax the request")
         else:
