@@ -62,7 +62,6 @@ omission explained with what keeping it would have cost."""
 DRIVING_COST_PER_HOUR = 4.0
 """Value a traveller gives up for each hour on the road (on the scale where the Imperial City is worth 100): a far
 sight must be worth its drive. 5 h of driving to see one site cost as much as a site of attractiveness 45."""
-"""Piers, ports, ferry terminals, ticket booths are where a visit starts, never a sight (issue 12)."""
 
 
 def attractiveness(poi: Poi) -> float:
@@ -963,6 +962,7 @@ def _itinerary(model: _Model, sol: Solution, req: PlanRequest, notes: list[str],
                 continue
             poi = model.pois[st.node]
             assert poi is not None
+            seats = known_seats(poi) if poi.category == "mice" else None
             stops.append(ItineraryStop(
                 place_id=poi.id, name_vi=poi.name_vi, name_en=poi.name_en, category=poi.category,
                 subcategory=poi.subcategory, province_legacy=poi.province_legacy, province=poi.province,
@@ -973,8 +973,7 @@ def _itinerary(model: _Model, sol: Solution, req: PlanRequest, notes: list[str],
                 hours_assumed=(None if st.node not in model.unknown_hours
                                else f"{req.day_start.strftime('%H:%M')}-{req.day_end.strftime('%H:%M')}"),
                 closure_note=poi.closure_note, stale=poi.stale_facts(req.start_date),
-                seats=known_seats(poi) if poi.category == "mice" else None,
-                seats_unknown=poi.category == "mice" and known_seats(poi) is None,
+                seats=seats, seats_unknown=poi.category == "mice" and seats is None,
                 source=poi.source, score=float(P.score[st.node]),
                 locked=any(lk.place_id == poi.id for lk in req.locks), access=poi.access))
             visit_by_prov[poi.province_legacy] += (st.departure - st.start) / 60.0
@@ -1166,9 +1165,10 @@ def plan(req: PlanRequest, ctx: PlanningContext | None = None, *, geometry: bool
                 f"with check-in, which does not fit {req.day_start:%H:%M}–{req.day_end:%H:%M}"
                 + (" on the locked day" if any(lk.place_id == wanted[0].id for lk in req.locks) else ""))
     if not problems:
-        sol, notes = _solve_with_rules(model, req, _initial_routes(model, previous), deadline, master)
+        initial = _initial_routes(model, previous)
+        sol, notes = _solve_with_rules(model, req, initial, deadline, master)
         if (_group_shortfall(model, sol) or not sol.schedule) and master is None \
-                and not use_master(model, req, _initial_routes(model, previous)):
+                and not use_master(model, req, initial):
             # the search missed a province count (or found no chain of nights) where the master problem did not
             # run: try the master, whose counts are exact constraints, before telling the user the rule cannot be
             # met — a seed's unlucky search is not the request's fault (issue 11: every seed must plan it)

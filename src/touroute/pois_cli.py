@@ -148,15 +148,11 @@ def register(main: click.Group) -> None:
     def quality_cmd(province, osm_pois, programmes, chart, fmt, lang, files):
         """What the catalogue knows and lacks, per province × category × field; stale facts, near-duplicates and
         osm_id name mismatches; the coverage targets. / Chất lượng dữ liệu: tỉnh nào còn thiếu gì."""
-        from .quality import quality_report
-        from .resources import data_dir
+        from .quality import bundled_programmes, quality_report
 
         cat = _load(files)
         if programmes is None:
-            try:
-                programmes = data_dir("benchmarks") / "itineraries.yaml"
-            except FileNotFoundError:
-                programmes = None
+            programmes = bundled_programmes()
         try:
             rep = quality_report(cat, province=province, osm_pois=Path(osm_pois) if osm_pois else None,
                                  programmes=Path(programmes) if programmes else None)

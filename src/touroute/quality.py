@@ -24,8 +24,9 @@ import pandas as pd
 
 from . import attractiveness as attr
 from . import provinces as prov
-from .geo import EARTH_RADIUS_M
-from .pois import FACTS, Catalogue, Poi, is_stale, is_visit
+from .geo import haversine_m
+from .pois import FACTS, STALE_AFTER_YEARS, Catalogue, Poi, is_stale, is_visit
+from .resources import data_dir
 
 TIER_BOUNDS: tuple[int, ...] = (attr.HEADLINE, 40, 15)
 """Attractiveness tiers: 1 = must-see (≥ 70), 2 = worth a detour (≥ 40), 3 = worth a stop (≥ 15), 4 = the rest."""
@@ -169,7 +170,7 @@ class QualityReport:
         for r in self.coverage.to_dict(orient="records"):
             cells = [f"{r[f]}/{r[f + '_of']}" if r[f + "_of"] else "—" for f in ("hours", "fee", "seats")]
             out.append(f"{r['province_legacy']:16s} {r['category']:9s} {r['places']:4d}  " + "  ".join(f"{c:>8s}" for c in cells))
-        out += ["", (f"Dữ liệu cũ hơn {attr_years()} năm" if vi else f"Facts older than {attr_years()} years")
+        out += ["", (f"Dữ liệu cũ hơn {STALE_AFTER_YEARS} năm" if vi else f"Facts older than {STALE_AFTER_YEARS} years")
                 + f": {len(self.stale)}"]
         out += [f"  {pid}: {fact} {as_of}" for pid, fact, as_of in self.stale[:40]]
         out += ["", ("Điểm cách nhau dưới 50 m" if vi else "Records within 50 m of each other") + f": {len(self.near)}"]
@@ -191,12 +192,6 @@ class QualityReport:
             "osm_mismatch": [{"id": i, "osm_id": o, "name": n, "osm_name": m} for i, o, n, m in self.osm_mismatch],
             "osm_checked": self.osm_checked,
         }
-
-
-def attr_years() -> int:
-    from .pois import STALE_AFTER_YEARS
-
-    return STALE_AFTER_YEARS
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -230,14 +225,11 @@ def near_pairs(pois: list[Poi], metres: float = NEAR_METRES) -> list[tuple[str, 
     """Records closer than ``metres``, except a part and its whole (or two parts of one whole)."""
     if len(pois) < 2:
         return []
-    lat = np.radians([p.lat for p in pois])
-    lon = np.radians([p.lon for p in pois])
+    lat = np.array([p.lat for p in pois])
+    lon = np.array([p.lon for p in pois])
     out = []
     for i in range(len(pois) - 1):
-        dlat = lat[i + 1:] - lat[i]
-        dlon = lon[i + 1:] - lon[i]
-        a = np.sin(dlat / 2) ** 2 + np.cos(lat[i]) * np.cos(lat[i + 1:]) * np.sin(dlon / 2) ** 2
-        d = 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.minimum(1.0, a)))
+        d = haversine_m(lat[i], lon[i], lat[i + 1:], lon[i + 1:])
         for j in np.nonzero(d < metres)[0]:
             p, q = pois[i], pois[i + 1 + int(j)]
             if p.part_of == q.id or q.part_of == p.id or (p.part_of and p.part_of == q.part_of):
@@ -291,6 +283,14 @@ def osm_mismatches(pois: Iterable[Poi], osm_names: dict[str, tuple[str, ...]]) -
         if not names_agree((p.name_vi, p.name_en), theirs):
             out.append((p.id, p.osm_id, p.name_vi, theirs[0]))
     return out, checked
+
+
+def bundled_programmes() -> Path | None:
+    """The published-programme benchmark shipped with touroute (data/benchmarks/itineraries.yaml), if installed."""
+    try:
+        return data_dir("benchmarks") / "itineraries.yaml"
+    except FileNotFoundError:
+        return None
 
 
 def benchmark_coverage(path: Path, cat: Catalogue) -> tuple[int, int]:

@@ -61,8 +61,9 @@ def render(it: Itinerary, lang: str = "en", *, max_excluded: int = 10) -> str:
             fee = f"{t['fee']} {fee_text(s, lang)}" if s.fee_vnd is not None else t["unknown_fee"]
             if s.hours_assumed or s.stale:
                 fee += f"; {labels(lang)['hours']}: {hours_text(s, lang)}"
-            if seats_text(s, lang):
-                fee += f"; {seats_text(s, lang)}"
+            seats = seats_text(s, lang)
+            if seats:
+                fee += f"; {seats}"
             wait = f" ({t['wait']} {s.wait_minutes:.0f} min)" if s.wait_minutes >= 1 else ""
             out.append(f"  {s.start:%H:%M}–{s.departure:%H:%M}  {name(s)} [{s.province_legacy}]{wait} — {fee}")
             prev = s.place_id

@@ -487,19 +487,15 @@ _QUALITY: dict[tuple[str, str], Any] = {}
 def _quality(province: str | None):
     """The catalogue quality report for ``province`` (cached per catalogue fingerprint: the data only changes with
     a new catalogue)."""
-    from ..quality import quality_report
-    from ..resources import data_dir
+    from ..quality import bundled_programmes, quality_report
 
     cat = planning_context().catalogue
     key = (cat.fingerprint, province or "")
     rep = _QUALITY.get(key)
     if rep is None:
         osm = current_app.config.get("OSM_POIS")
-        try:
-            programmes = data_dir("benchmarks") / "itineraries.yaml"
-        except FileNotFoundError:
-            programmes = None
-        rep = quality_report(cat, province=province, osm_pois=Path(osm) if osm else None, programmes=programmes)
+        rep = quality_report(cat, province=province, osm_pois=Path(osm) if osm else None,
+                             programmes=bundled_programmes())
         with _PLOT_LOCK:
             png = "data:image/png;base64," + base64.b64encode(rep.chart_png()).decode()
         rep = (rep, png)

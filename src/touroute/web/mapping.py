@@ -59,10 +59,6 @@ def _hm(dt: datetime) -> str:
     return f"{dt:%H:%M}"
 
 
-def _vnd(x: float) -> str:
-    return f"{x:,.0f} ₫".replace(",", ".")
-
-
 class _Script(MacroElement):
     """A snippet of JavaScript run after the map exists (``{map}`` is replaced by the map's variable)."""
 
