@@ -167,7 +167,10 @@ def test_plan_edit_switch_language_download(server, browser, tmp_path):
     ics_path = tmp_path / "trip.ics"
     dl.value.save_as(ics_path)
     events = icalendar.Calendar.from_ical(ics_path.read_bytes()).walk("VEVENT")
-    assert len(events) == page.locator("tr.stop").count()
+    # one event per visit, plus an optional (transparent) one per evening suggestion the page shows
+    visits = [e for e in events if "evening" not in [str(c) for c in e.get("categories").cats]]
+    assert len(visits) == page.locator("tr.stop").count()
+    assert len(events) - len(visits) == page.locator("tr.evening").count()
 
     # --- nothing left the machine but (aborted) map tiles --------------------------------------------------------
     others = [u for u in external if urlsplit(u).hostname != "tile.openstreetmap.org"]
