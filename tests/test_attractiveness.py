@@ -143,9 +143,17 @@ def test_list_points_are_concave_in_the_share():
     assert attr.list_points(0.0) == 0 and attr.list_points(1.0) == attr.LIST_POINTS
 
 
+def test_a_list_says_how_much_of_it_was_read(tmp_path):
+    lists = tmp_path / "lists.csv"
+    lists.write_text("source,city,kind,title,as_of,read,note\nhttps://a,hue,top_list,T,2025,some,\n", encoding="utf-8")
+    with pytest.raises(attr.EvidenceError, match=r"line 2: read 'some' is not one of full, partial"):
+        attr.read_lists(lists)
+    assert {ls.read for ls in attr.read_lists(EVIDENCE / "lists.csv")} == {"full", "partial"}
+
+
 def test_evidence_errors_are_named(tmp_path):
     lists = tmp_path / "lists.csv"
-    lists.write_text("source,city,kind,title,as_of,note\nhttps://a,hue,top_list,T,2025,\n", encoding="utf-8")
+    lists.write_text("source,city,kind,title,as_of,read,note\nhttps://a,hue,top_list,T,2025,full,\n", encoding="utf-8")
     sig = tmp_path / "signals.csv"
     sig.write_text("id,signal,value,source,as_of,note\n"
                    "hue-x,top_list,,https://b,2025,\n"        # list not declared

@@ -60,7 +60,12 @@ SIGNALS: tuple[str, ...] = ("unesco", "national_special_relic", "national_relic"
 UNESCO_VALUES: tuple[str, ...] = ("property", "component", "minor")
 LIST_KINDS: tuple[str, ...] = ("top_list", "tour_programme")
 SIGNAL_COLUMNS: tuple[str, ...] = ("id", "signal", "value", "source", "as_of", "note")
-LIST_COLUMNS: tuple[str, ...] = ("source", "city", "kind", "title", "as_of", "note")
+LIST_COLUMNS: tuple[str, ...] = ("source", "city", "kind", "title", "as_of", "read", "note")
+READS: tuple[str, ...] = ("full", "partial")
+"""How much of a source was read: ``full`` (every item / stop seen) or ``partial`` (a search excerpt, the first k
+items). Recorded so the rule can weigh read depth; it does not yet (SCHEMA.md: counting a partial read only for the
+places it names was tried and inflated minor places named in one excerpt — Hổ Quyền 44 → 54, three Hội An houses
+into the must-see tier — because most sources of some cities are excerpts)."""
 OUTPUT_COLUMNS: tuple[str, ...] = ("id", "attractiveness", "status_points", "list_points", "visitor_points", "rule",
                                    "basis")
 _AS_OF_RE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
@@ -98,6 +103,7 @@ class ListSource:
     kind: str
     title: str
     as_of: str
+    read: str = "full"
     note: str = ""
 
 
@@ -167,6 +173,8 @@ def read_lists(path: Path) -> list[ListSource]:
             problems.append(f"{where}: kind {r['kind']!r} is not one of {', '.join(LIST_KINDS)}")
         if not _AS_OF_RE.match(r["as_of"]):
             problems.append(f"{where}: as_of {r['as_of']!r} must be YYYY, YYYY-MM or YYYY-MM-DD")
+        if r["read"] not in READS:
+            problems.append(f"{where}: read {r['read']!r} is not one of {', '.join(READS)}")
         if r["source"] in seen:
             problems.append(f"{where}: source {r['source']!r} listed twice")
         seen.add(r["source"])
@@ -308,11 +316,12 @@ def compute(records: Sequence[_Record], signals: Sequence[Signal], lists: Sequen
         for s in sigs:
             if s.signal in LIST_KINDS:
                 named.setdefault(city_of[s.source], set()).add(s.source)
-        share, share_city = 0.0, None
+        share, share_city, denom = 0.0, None, 0
         for city, srcs in sorted(named.items()):
-            sh = len(srcs) / max(MIN_LISTS_PER_CITY, sources_per_city[city])
+            d = sources_per_city[city]
+            sh = len(srcs) / max(MIN_LISTS_PER_CITY, d)
             if sh > share:
-                share, share_city = sh, city
+                share, share_city, denom = sh, city, d
         visitors = max((int(s.value.replace("_", "")) for s in sigs if s.signal == "visitors_per_year"), default=None)
         vp = visitor_points(visitors)
         lp = list_points(share)
@@ -326,7 +335,7 @@ def compute(records: Sequence[_Record], signals: Sequence[Signal], lists: Sequen
             if st_label:
                 basis.append(f"{st_label} {st:.0f}")
         if share_city:
-            basis.append(f"{len(named[share_city])}/{sources_per_city[share_city]} {share_city} sources")
+            basis.append(f"{len(named[share_city])}/{denom} {share_city} sources")
         if visitors:
             basis.append(f"{visitors:,} visitors/yr")
         total = max(FLOOR, min(CAP, _round(st + lp + vp)))

@@ -1319,6 +1319,9 @@ def _explain_headlines(model: _Model, sol: Solution, req: PlanRequest, itinerary
         if detour > HEADLINE_REACH_MIN:
             continue
         keep = _cheapest_keep(model, sol, i)
+        prior = itinerary.excluded[by_id[poi.id]] if poi.id in by_id else None
+        if keep is None and prior is not None and prior.reason != "low_score":
+            continue  # no day can hold it: the specific reason already given (boats, hours …) is the true one
         if keep is None:
             en = (f"a headline site within reach ({detour:.0f} min of detour), but no day of this plan can hold it "
                   f"within its hours, pace and lunch")
