@@ -151,6 +151,17 @@ def test_a_list_says_how_much_of_it_was_read(tmp_path):
     assert {ls.read for ls in attr.read_lists(EVIDENCE / "lists.csv")} == {"full", "partial"}
 
 
+def test_pending_evidence_is_valid_evidence(catalogue):
+    """The evidence waiting in evidence/pending keeps the format of the evidence in use, with known place ids, so it
+    can be merged the day the rule weighs read depth (pending/README.md)."""
+    pending = EVIDENCE / "pending"
+    lists = attr.read_lists(pending / "lists.csv")
+    signals = attr.read_signals(pending / "signals.csv", lists, ids=[p.id for p in catalogue])
+    assert len(lists) > 250 and len(signals) > 700
+    in_use = {ls.source for ls in attr.read_lists(EVIDENCE / "lists.csv")}
+    assert not in_use & {ls.source for ls in lists}
+
+
 def test_evidence_errors_are_named(tmp_path):
     lists = tmp_path / "lists.csv"
     lists.write_text("source,city,kind,title,as_of,read,note\nhttps://a,hue,top_list,T,2025,full,\n", encoding="utf-8")
@@ -294,4 +305,5 @@ def test_evidence_is_independent_of_the_programme_benchmark():
 
     judged = {norm(u) for u in re.findall(r"https?://[^\s'\"]+", bench.read_text(encoding="utf-8"))}
     lists, _signals = _evidence()
+    lists = [*lists, *attr.read_lists(EVIDENCE / "pending" / "lists.csv")]  # evidence waiting to be used, too
     assert not [ls.source for ls in lists if norm(ls.source) in judged]

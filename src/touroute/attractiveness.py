@@ -68,7 +68,8 @@ places it names was tried and inflated minor places named in one excerpt — H�
 into the must-see tier — because most sources of some cities are excerpts)."""
 OUTPUT_COLUMNS: tuple[str, ...] = ("id", "attractiveness", "status_points", "list_points", "visitor_points", "rule",
                                    "basis")
-_AS_OF_RE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
+_AS_OF_RE = re.compile(r"^(?:\d{4}(?:-\d{2}(?:-\d{2})?)?|undated)$")
+"""A source's date, or ``undated`` for a page that shows none (its note says so; never an invented year)."""
 
 #: Status tags of the catalogue → signal (what stage-1 provisional evidence and code-built records derive from).
 STATUS_TAGS: tuple[str, ...] = ("national_special_relic", "national_relic", "provincial_relic", "unesco_biosphere")
@@ -172,7 +173,7 @@ def read_lists(path: Path) -> list[ListSource]:
         if r["kind"] not in LIST_KINDS:
             problems.append(f"{where}: kind {r['kind']!r} is not one of {', '.join(LIST_KINDS)}")
         if not _AS_OF_RE.match(r["as_of"]):
-            problems.append(f"{where}: as_of {r['as_of']!r} must be YYYY, YYYY-MM or YYYY-MM-DD")
+            problems.append(f"{where}: as_of {r['as_of']!r} must be YYYY, YYYY-MM, YYYY-MM-DD or undated")
         if r["read"] not in READS:
             problems.append(f"{where}: read {r['read']!r} is not one of {', '.join(READS)}")
         if r["source"] in seen:
@@ -203,7 +204,7 @@ def read_signals(path: Path, lists: Sequence[ListSource] = (), ids: Iterable[str
         if not r["source"]:
             problems.append(f"{where}: every signal needs a source")
         if not _AS_OF_RE.match(r["as_of"]):
-            problems.append(f"{where}: as_of {r['as_of']!r} must be YYYY, YYYY-MM or YYYY-MM-DD")
+            problems.append(f"{where}: as_of {r['as_of']!r} must be YYYY, YYYY-MM, YYYY-MM-DD or undated")
         if sig == "unesco" and val not in UNESCO_VALUES:
             problems.append(f"{where}: a unesco signal's value is one of {', '.join(UNESCO_VALUES)}")
         if sig in LIST_KINDS:
