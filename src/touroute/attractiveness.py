@@ -61,11 +61,11 @@ UNESCO_VALUES: tuple[str, ...] = ("property", "component", "minor")
 LIST_KINDS: tuple[str, ...] = ("top_list", "tour_programme")
 SIGNAL_COLUMNS: tuple[str, ...] = ("id", "signal", "value", "source", "as_of", "note")
 LIST_COLUMNS: tuple[str, ...] = ("source", "city", "kind", "title", "as_of", "read", "note")
-READS: tuple[str, ...] = ("full", "partial")
-"""How much of a source was read: ``full`` (every item / stop seen) or ``partial`` (a search excerpt, the first k
-items). Recorded so the rule can weigh read depth; it does not yet (SCHEMA.md: counting a partial read only for the
-places it names was tried and inflated minor places named in one excerpt — Hổ Quyền 44 → 54, three Hội An houses
-into the must-see tier — because most sources of some cities are excerpts)."""
+READS: tuple[str, ...] = ("full", "partial", "none")
+"""How much of a source was read: ``full`` (every item / stop seen), ``k/n`` (its first k of n items — a search
+excerpt whose length is known), ``partial`` (an excerpt of unknown length) or ``none`` (the excerpt stopped before
+the first item: recorded so nobody searches it again, it weighs nothing). See :func:`read_fraction`."""
+_READ_RE = re.compile(r"^(\d+)/(\d+)$")
 OUTPUT_COLUMNS: tuple[str, ...] = ("id", "attractiveness", "status_points", "list_points", "visitor_points", "rule",
                                    "basis")
 _AS_OF_RE = re.compile(r"^(?:\d{4}(?:-\d{2}(?:-\d{2})?)?|undated)$")
@@ -174,8 +174,9 @@ def read_lists(path: Path) -> list[ListSource]:
             problems.append(f"{where}: kind {r['kind']!r} is not one of {', '.join(LIST_KINDS)}")
         if not _AS_OF_RE.match(r["as_of"]):
             problems.append(f"{where}: as_of {r['as_of']!r} must be YYYY, YYYY-MM, YYYY-MM-DD or undated")
-        if r["read"] not in READS:
-            problems.append(f"{where}: read {r['read']!r} is not one of {', '.join(READS)}")
+        m = _READ_RE.match(r["read"])
+        if r["read"] not in READS and not (m and 0 <= int(m.group(1)) <= int(m.group(2)) and int(m.group(2)) > 0):
+            problems.append(f"{where}: read {r['read']!r} is not one of {', '.join(READS)} or k/n (first k of n items)")
         if r["source"] in seen:
             problems.append(f"{where}: source {r['source']!r} listed twice")
         seen.add(r["source"])
@@ -283,20 +284,45 @@ def status_only(tags: Iterable[str], category: str = "heritage", capacity: int |
     return max(FLOOR, min(CAP, _round(pts)))
 
 
+def read_fraction(ls: ListSource) -> float | None:
+    """The share of a source's items that was read: 1 for a full read, k/n for its first k of n items, None when an
+    excerpt's length is unknown."""
+    if ls.read == "full":
+        return 1.0
+    if ls.read == "none":
+        return 0.0
+    m = _READ_RE.match(ls.read)
+    return int(m.group(1)) / int(m.group(2)) if m else None
+
+
+def typical_read_fraction(lists: Sequence[ListSource]) -> float:
+    """The mean read fraction of the excerpts whose length is known, for excerpts whose length is not (1.0 — every
+    source counting in full, the rule before read depth was recorded — when no excerpt says its length)."""
+    known = [f for f in (read_fraction(ls) for ls in lists if ls.read not in ("full", "none")) if f is not None]
+    return sum(known) / len(known) if known else 1.0
+
+
 def compute(records: Sequence[_Record], signals: Sequence[Signal], lists: Sequence[ListSource]) -> list[Score]:
     """Attractiveness of every record (sorted by id), by the rule in SCHEMA.md.
 
     sight = min(100, status + LIST_POINTS × √(list share) + visitor points), floor 1, where list share is, for the city
-    whose sources name the place most often, (lists + programmes naming it) / max(MIN_LISTS_PER_CITY, sources of the
-    city). A part scores at most its whole − 1.
+    whose sources name the place most often, (lists + programmes naming it) / max(MIN_LISTS_PER_CITY, the city's
+    read-weighted sources). A source naming the place weighs 1 in its denominator; one that does not weighs the share
+    of it that was read (1 in full, k/n for its first k of n items, the mean known share for an excerpt of unknown
+    length): an excerpt of a list's first items cannot say a place further down is absent, only that it is not among
+    the items read. A part scores at most its whole − 1.
     """
     by_id: dict[str, list[Signal]] = {}
     for s in signals:
         by_id.setdefault(s.id, []).append(s)
     sources_per_city: dict[str, int] = {}
     city_of = {ls.source: ls.city for ls in lists}
+    typical = typical_read_fraction(lists)
+    reach = {ls.source: (f if (f := read_fraction(ls)) is not None else typical) for ls in lists}
+    reach_per_city: dict[str, float] = {}
     for ls in lists:
         sources_per_city[ls.city] = sources_per_city.get(ls.city, 0) + 1
+        reach_per_city[ls.city] = reach_per_city.get(ls.city, 0.0) + reach[ls.source]
 
     # A list or programme that names a component names its site too (the Japanese Bridge is a visit to Hội An
     # Ancient Town); the whole counts each source once.
@@ -319,7 +345,9 @@ def compute(records: Sequence[_Record], signals: Sequence[Signal], lists: Sequen
                 named.setdefault(city_of[s.source], set()).add(s.source)
         share, share_city, denom = 0.0, None, 0
         for city, srcs in sorted(named.items()):
-            d = sources_per_city[city]
+            # a source that names the place counts 1; one that does not counts by the chance its read reached the
+            # place had the source listed it (its read fraction: 1 when read in full)
+            d = reach_per_city[city] + sum(1.0 - reach[src] for src in srcs)
             sh = len(srcs) / max(MIN_LISTS_PER_CITY, d)
             if sh > share:
                 share, share_city, denom = sh, city, d
@@ -336,7 +364,8 @@ def compute(records: Sequence[_Record], signals: Sequence[Signal], lists: Sequen
             if st_label:
                 basis.append(f"{st_label} {st:.0f}")
         if share_city:
-            basis.append(f"{len(named[share_city])}/{denom} {share_city} sources")
+            basis.append(f"{len(named[share_city])}/{denom:.1f} {share_city} sources (read-weighted, "
+                         f"{sources_per_city[share_city]} in all)")
         if visitors:
             basis.append(f"{visitors:,} visitors/yr")
         total = max(FLOOR, min(CAP, _round(st + lp + vp)))
