@@ -31,6 +31,8 @@ from schemathesis.specs.openapi.checks import (  # noqa: E402
 from touroute.matrix import TravelTimes  # noqa: E402
 from touroute.planner import PlanningContext  # noqa: E402
 
+pytestmark = pytest.mark.slow  # schema-driven API fuzzing: outside the fast subset (pytest -m "not slow")
+
 FUZZ_EXAMPLES = int(os.environ.get("TOUROUTE_FUZZ_EXAMPLES", "25"))
 VALID_PLAN = {"start": "qnam-hoi-an", "end": "dn-city-centre", "start_date": "2026-12-07", "days": 2,
               "solver": {"time_limit_s": 0.2}}

@@ -19,6 +19,8 @@ from touroute.solve.master import MasterParams, MasterRules, rule_violations, so
 
 from .test_plan import verify
 
+pytestmark = pytest.mark.slow  # CP-SAT master runs: outside the fast subset (pytest -m "not slow")
+
 H = 3600.0
 DAY = 86400.0
 

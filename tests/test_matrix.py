@@ -29,7 +29,7 @@ from .network_fixtures import (  # noqa: F401  (fixtures)
     touroute_data_dir,
 )
 
-pytestmark = pytest.mark.shared
+pytestmark = [pytest.mark.shared, pytest.mark.slow]  # builds road networks from the real extracts
 
 IMPERIAL = Place("imperial-city", *IMPERIAL_CITY, "Hoàng thành Huế (Ngọ Môn)")
 PAGODA = Place("thien-mu", *THIEN_MU, "Chùa Thiên Mụ")

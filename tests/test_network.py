@@ -47,7 +47,7 @@ from .network_fixtures import (  # noqa: F401  (fixtures)
     touroute_data_dir,
 )
 
-pytestmark = pytest.mark.shared
+pytestmark = [pytest.mark.shared, pytest.mark.slow]  # road-network builds from the real extracts
 
 
 # ------------------------------------------------------------------------------------------------ build & cache

@@ -15,6 +15,8 @@ from touroute.packages import (BUDGET_LODGING_VND, PackageSpec, SpecError, build
                                parse_spec)
 from touroute.planner import PlanningContext
 
+pytestmark = pytest.mark.slow  # package builds with Chromium PDF printing: outside the fast subset (pytest -m "not slow")
+
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "data" / "packages" / "example.yaml"
 

@@ -28,6 +28,8 @@ from .corner_requests import (LIMITS_QUICK, LIMITS_SPREAD, HypothesisDraw, Seede
                               island_night_request, judge)
 from .test_plan import verify
 
+pytestmark = pytest.mark.slow  # property grids over random corner requests: outside the fast subset (pytest -m "not slow")
+
 ROOT = Path(__file__).resolve().parents[1]
 SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 

@@ -19,6 +19,8 @@ from touroute.planner import NO_TIMETABLE, PlanningContext, PlanningError, plan
 
 from .test_plan import verify
 
+pytestmark = pytest.mark.slow  # random request grids: outside the fast subset (pytest -m "not slow")
+
 # Provinces with enough variety (heritage, coast, MICE, islands with boats) to exercise every rule.
 PROVINCE_SETS = [["Thừa Thiên Huế"], ["Đà Nẵng", "Quảng Nam"], ["Quảng Ngãi"], ["Khánh Hòa"], ["Bình Thuận"],
                  ["Bình Định", "Phú Yên"]]

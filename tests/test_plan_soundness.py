@@ -17,6 +17,8 @@ from touroute.planner import NO_TIMETABLE, PlanningContext, plan
 
 from .test_plan import verify
 
+pytestmark = pytest.mark.slow  # the reported requests over many seeds: outside the fast subset (pytest -m "not slow")
+
 COACH_MUST_COVER = {
     "start_date": "2026-12-07", "days": 4, "start": "dn-city-centre", "end": "dn-city-centre", "vehicle": "coach",
     "group_size": 40, "categories": ["heritage"],

@@ -24,7 +24,7 @@ from touroute.planner import PlanningContext, plan
 
 from .server_process import ServerProcess, http
 
-pytestmark = pytest.mark.server
+pytestmark = [pytest.mark.server, pytest.mark.slow]  # real gunicorn servers under load
 
 MONDAY = "2026-12-07"
 SMALL = {"start": "qnam-hoi-an", "end": "dn-city-centre", "start_date": MONDAY, "days": 1,

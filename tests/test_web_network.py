@@ -10,7 +10,7 @@ from touroute.planner import PlanningContext
 
 from .network_fixtures import hue_net, touroute_data_dir  # noqa: F401  (session fixtures)
 
-pytestmark = pytest.mark.shared
+pytestmark = [pytest.mark.shared, pytest.mark.slow]  # builds road networks from the real extracts
 
 
 @pytest.fixture(scope="module")

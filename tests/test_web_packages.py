@@ -21,6 +21,8 @@ import pytest
 from touroute.matrix import TravelTimes
 from touroute.planner import PlanningContext
 
+pytestmark = pytest.mark.slow  # package jobs in a process pool: outside the fast subset (pytest -m "not slow")
+
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 SPEC = """\
