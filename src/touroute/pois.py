@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import math
-import os
 import re
 from collections.abc import Iterable, Sequence
 from datetime import date
@@ -26,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, computed_fie
 from . import attractiveness as attr
 from . import provinces as prov
 from .errors import DataError, Problem
+from .settings import setting
 from .geo import haversine_m  # noqa: F401 — re-exported (catalogue users measure distances with it)
 from .resources import data_dir
 
@@ -415,8 +415,8 @@ CATALOGUE_DIR_ENV = "TOUROUTE_CATALOGUE_DIR"
 def catalogue_dir() -> Path:
     """Where the catalogue CSVs live: ``$TOUROUTE_CATALOGUE_DIR`` when set (a curated or regional variant),
     else the bundled data/poi/."""
-    env = os.environ.get(CATALOGUE_DIR_ENV, "").strip()
-    return Path(env) if env else data_dir("poi")
+    from_env = setting(CATALOGUE_DIR_ENV)
+    return from_env if from_env is not None else data_dir("poi")
 
 
 def default_paths() -> list[Path]:

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import math
 import re
 import tempfile
@@ -38,6 +37,7 @@ from typing import Any, Literal
 import numpy as np
 
 from ..provinces import fold
+from ..settings import SettingsError, setting
 from .errors import NetworkCacheError, OsmSourceError
 from .graph import RoadNetwork, routable_masks, strongly_connected_mask
 from .profiles import (
@@ -300,16 +300,11 @@ OVERPASS_TIMEOUT_ENV = "TOUROUTE_OVERPASS_TIMEOUT"
 def overpass_timeout(default: float) -> float:
     """Seconds to wait for an Overpass/Nominatim answer: ``$TOUROUTE_OVERPASS_TIMEOUT`` or osmnx's setting, so a
     server that accepts the connection and never answers ends in a clear error instead of a hang."""
-    raw = os.environ.get(OVERPASS_TIMEOUT_ENV, "").strip()
-    if not raw:
-        return default
     try:
-        value = float(raw)
-        if value <= 0:
-            raise ValueError
-    except ValueError:
-        raise OsmSourceError(f"{OVERPASS_TIMEOUT_ENV}={raw!r}: expected a number of seconds > 0") from None
-    return value
+        value = setting(OVERPASS_TIMEOUT_ENV)
+    except SettingsError as exc:  # the network builder's error type, same message (names the variable)
+        raise OsmSourceError(f"{exc} (seconds)") from None
+    return default if value is None else value
 
 
 def graph_from_file(path: Path, stages: _Stages | None = None):

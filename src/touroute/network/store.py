@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from ..settings import setting
 from .errors import NetworkCacheError, NetworkNotFoundError
 from .graph import RoadNetwork
 
@@ -43,9 +44,9 @@ def data_root(data_dir: str | Path | None = None) -> Path:
     """Where touroute keeps networks and matrices: ``data_dir``, else ``$TOUROUTE_DATA_DIR``, else the user cache dir."""
     if data_dir is not None:
         return Path(data_dir).expanduser()
-    env = os.environ.get("TOUROUTE_DATA_DIR")
-    if env:
-        return Path(env).expanduser()
+    from_env = setting("TOUROUTE_DATA_DIR")
+    if from_env is not None:
+        return from_env
     from platformdirs import user_cache_dir
 
     return Path(user_cache_dir("touroute", appauthor=False))

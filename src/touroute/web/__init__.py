@@ -1,36 +1,9 @@
 """The touroute web app (Flask + folium): plan, see, edit, save, share and export trips.
 
 ``create_app(config=None, ctx=None)`` builds the app; ``touroute serve`` runs it (werkzeug in development,
-gunicorn with ``--prod``). Configuration comes from environment variables (see docs/web.md), overridable by the
-``config`` mapping (tests use it):
-
-=============================  ====================================================================
-``TOUROUTE_SECRET_KEY``        session signing key (random per process if unset, with a warning)
-``TOUROUTE_DB_URL``            SQLAlchemy URL (default SQLite under ``$TOUROUTE_DATA_DIR/web/``)
-``TOUROUTE_DATA_DIR``          data dir of networks, matrices and the default database
-``TOUROUTE_PLAN_SECONDS``      solver time limit of a new plan (default: automatic, 2 s up to 5 days, 4 s beyond)
-``TOUROUTE_REPLAN_SECONDS``    solver time limit of a re-plan after an edit (default 0.8)
-``TOUROUTE_MAX_PLAN_SECONDS``  largest ``solver.time_limit_s`` the API accepts (default 30)
-``TOUROUTE_TILES``             tile URL template, or ``none`` for no tile layer (default OSM tiles)
-``TOUROUTE_MAX_BODY``          largest request body in bytes (default 262144)
-``TOUROUTE_READ_CACHE``        rendered maps, exports, plan JSON and searches kept per process (default 512)
-``TOUROUTE_READ_CACHE_MB``     … and at most this many megabytes of them per process (default 64)
-``TOUROUTE_JOB_WORKERS``       package build jobs run at once per worker process (1 or 2, default 1)
-``TOUROUTE_JOB_SECONDS``       cap of a web package job's solver seconds per package (default 4)
-``TOUROUTE_MAX_JOB_PACKAGES``  packages per spec accepted from the web (default 12)
-``TOUROUTE_MAX_SPEC_BYTES``    largest uploaded spec in bytes (default 65536)
-``TOUROUTE_MAX_QUEUED_JOBS``   unfinished package jobs before new ones get 429 (default 8)
-``TOUROUTE_JOB_RETENTION_DAYS`` days a finished job's files (zip, brochures) are kept (default 7; 0 = forever)
-``TOUROUTE_MATRIX_MAX_HUBS``   hubs one hub-matrix request may ask for (default 30)
-``TOUROUTE_PUBLIC_PLANS``      ``1`` lists every saved plan at /plans and GET /api/plans (default off:
-                               /plans shows the plans made in this browser; any plan stays reachable
-                               by its unguessable link)
-``TOUROUTE_CATALOGUE_DIR``     a folder of catalogue CSVs to serve instead of the bundled data/poi/
-                               (loaded leniently: bad rows are logged, naming file, line and field,
-                               and left out)
-``TOUROUTE_OSM_POIS``          the raw OSM POI export (HOT CSV) the data-quality page checks each
-                               record's osm_id name against (default: not checked)
-=============================  ====================================================================
+gunicorn with ``--prod``). Configuration comes from the ``TOUROUTE_*`` environment variables, read once by
+:meth:`touroute.settings.Settings.from_env` (the one table: docs/settings.md), overridable by the ``config`` mapping
+(tests use it). A bad value stops the start with an error naming the variable.
 
 Security headers (see docs/security.md): every HTML page gets a Content-Security-Policy with a per-request
 script nonce — no inline script runs unless the app wrote it — and may only be framed by the app itself.
@@ -39,7 +12,6 @@ script nonce — no inline script runs unless the app wrote it — and may only 
 from __future__ import annotations
 
 import logging
-import os
 import re
 import secrets
 from collections.abc import Mapping
@@ -49,27 +21,14 @@ from urllib.parse import urlsplit
 from flask import Flask, g, send_from_directory, url_for
 
 from ..resources import VENDOR_PACKAGES, vendor_dir, web_dir
+from ..settings import Settings
 
 log = logging.getLogger("touroute.web")
 
 
 
-DEFAULT_PLAN_SECONDS: float | None = None
-"""Solver time limit of a new plan made in the web app (``TOUROUTE_PLAN_SECONDS``); ``None``: the request's
-automatic limit (:func:`touroute.model.auto_time_limit`: 2 s up to 5 days, 4 s beyond)."""
-DEFAULT_REPLAN_SECONDS = 0.8
-"""Solver time limit of a re-plan after an edit (``TOUROUTE_REPLAN_SECONDS``), warm-started from the plan."""
 
 
-def _env_float(name: str, default: float | None) -> float | None:
-    raw = os.environ.get(name)
-    if raw is None:
-        return None if default is None else float(default)
-    try:
-        return float(raw)
-    except ValueError:
-        log.warning("%s=%r is not a number; using %s", name, raw, default)
-        return default
 
 
 class DatabaseUnavailable(RuntimeError):
@@ -95,8 +54,6 @@ def redact_secret(text: str, url: str | None) -> str:
     return text
 
 
-def _env_flag(name: str) -> bool:
-    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
 
 
 _SCRIPT_TAG = re.compile(r"<script(\s|>)")
@@ -156,25 +113,12 @@ def create_app(config: Mapping[str, Any] | None = None, ctx=None) -> Flask:
     wd = web_dir()
     app = Flask("touroute.web", template_folder=str(wd / "templates"), static_folder=str(wd / "static"),
                 static_url_path="/static")
-    tiles = os.environ.get("TOUROUTE_TILES", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
     app.config.update(
-        SECRET_KEY=os.environ.get("TOUROUTE_SECRET_KEY"),
-        DB_URL=os.environ.get("TOUROUTE_DB_URL"),
-        PLAN_SECONDS=_env_float("TOUROUTE_PLAN_SECONDS", DEFAULT_PLAN_SECONDS) or None,  # 0: automatic too
-        REPLAN_SECONDS=_env_float("TOUROUTE_REPLAN_SECONDS", DEFAULT_REPLAN_SECONDS),
-        MAX_PLAN_SECONDS=_env_float("TOUROUTE_MAX_PLAN_SECONDS", 30.0),
-        TILES=None if tiles.lower() in ("", "none", "off") else tiles,
-        MAX_CONTENT_LENGTH=int(_env_float("TOUROUTE_MAX_BODY", 256 * 1024)),
-        MAX_FORM_MEMORY_SIZE=int(_env_float("TOUROUTE_MAX_BODY", 256 * 1024)),
+        Settings.from_env().flask_config(),
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_HTTPONLY=True,
         JSON_SORT_KEYS=False,
-        READ_CACHE_SIZE=int(_env_float("TOUROUTE_READ_CACHE", 512)),
-        READ_CACHE_MB=_env_float("TOUROUTE_READ_CACHE_MB", 64),
         WTF_CSRF_TIME_LIMIT=None,  # a token lives as long as the session: result pages stay open for hours
-        PUBLIC_PLANS=_env_flag("TOUROUTE_PUBLIC_PLANS"),
-        CATALOGUE_DIR=os.environ.get("TOUROUTE_CATALOGUE_DIR") or None,
-        OSM_POIS=os.environ.get("TOUROUTE_OSM_POIS") or None,
         WARMUP=False,
     )
     if config:

@@ -46,11 +46,7 @@ _PLOT_LOCK = threading.Lock()  # pyplot keeps global state: one figure at a time
 
 
 def init_app(app: Flask) -> None:
-    """Defaults of the analytics settings (env vars, overridable by ``create_app(config)``) and the blueprints."""
-    from . import _env_float
-
-    app.config.setdefault("ANALYTICS_MAX_HUBS", int(_env_float("TOUROUTE_MATRIX_MAX_HUBS", 30)))
-    app.config.setdefault("ANALYTICS_MAX_PLANS", int(_env_float("TOUROUTE_ANALYTICS_MAX_PLANS", 500)))
+    """The analytics cache and blueprints (limits ANALYTICS_MAX_HUBS / _PLANS come from :mod:`touroute.settings`)."""
     app.config.setdefault("ANALYTICS_CACHE_SIZE", 32)
     app.extensions["touroute_analytics_cache"] = LRUCache(int(app.config["ANALYTICS_CACHE_SIZE"]))
     app.register_blueprint(bp)

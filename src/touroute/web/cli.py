@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 
 import click
 
@@ -23,12 +22,14 @@ def register(main: click.Group) -> None:
     def serve_cmd(host, port, prod, workers, threads, timeout, debug):
         """Run the web planner. / Chạy ứng dụng web lập lịch trình.
 
-        Configured by environment variables: TOUROUTE_SECRET_KEY, TOUROUTE_DB_URL, TOUROUTE_DATA_DIR,
-        TOUROUTE_PLAN_SECONDS, TOUROUTE_REPLAN_SECONDS, TOUROUTE_MAX_PLAN_SECONDS, TOUROUTE_TILES,
-        TOUROUTE_PLAN_CONCURRENCY, TOUROUTE_PLAN_QUEUE, TOUROUTE_PLAN_WAIT_SECONDS (see docs/web.md).
+        Configured by the TOUROUTE_* environment variables (docs/settings.md), e.g. TOUROUTE_SECRET_KEY,
+        TOUROUTE_DB_URL, TOUROUTE_DATA_DIR, TOUROUTE_PLAN_SECONDS.
         """
+        from ..settings import Settings
+
+        settings = Settings.from_env()  # a bad variable stops here, named, before any worker starts
         if prod:
-            key = os.environ.get("TOUROUTE_SECRET_KEY", "")
+            key = settings.secret_key or ""
             if not key.strip():
                 raise click.ClickException(
                     "TOUROUTE_SECRET_KEY is not set. In production the session-signing key must come from the "

@@ -11,15 +11,8 @@ queue behind plans. So each process lets at most ``PLAN_CONCURRENCY`` plans solv
 warning, not an error. With the default ``PLAN_QUEUE`` = threads − concurrency − 1 at least one thread of every
 worker is always free for reads.
 
-Configuration (environment, or the ``config`` mapping of :func:`touroute.web.create_app`):
-
-==================================  =========================================================================
-``TOUROUTE_PLAN_CONCURRENCY``       plans solved at once per worker process (default 1)
-``TOUROUTE_PLAN_QUEUE``             plans that may wait for a slot per process (default threads − slots − 1)
-``TOUROUTE_PLAN_WAIT_SECONDS``      longest wait for a slot before the 503 (default 10)
-``TOUROUTE_PLAN_GRACE_SECONDS``     the hard deadline of a solve is its time limit + this (default 1)
-``TOUROUTE_SOLVER_NICE``            CPU priority (nice increment) of the solver threads (default 10; 0 = off)
-==================================  =========================================================================
+Configuration: ``TOUROUTE_PLAN_CONCURRENCY``, ``_PLAN_QUEUE``, ``_PLAN_WAIT_SECONDS``, ``_PLAN_GRACE_SECONDS`` and
+``_SOLVER_NICE`` (docs/settings.md), or the ``config`` mapping of :func:`touroute.web.create_app`.
 
 Solves run in a small pool of dedicated solver threads per process (``PLAN_CONCURRENCY`` of them) whose Linux
 nice value is raised once when they start (nice is per thread on Linux): when the CPUs are busy, the kernel
@@ -112,39 +105,29 @@ class PlanSlots:
                     "rejected": self.rejected}
 
 
-def _env_number(name: str, default: float | None) -> float | None:
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    try:
-        return float(raw)
-    except ValueError:
-        log.warning("%s=%r is not a number; using %s", name, raw, default)
-        return default
 
 
 def init_app(app: Flask) -> None:
-    """Read the limits (config wins over the environment), create the process's slots, register the 503."""
+    """Read the limits from the app's config (:mod:`touroute.settings`, overridden by ``create_app(config)``),
+    create the process's slots, register the 503."""
     cfg = app.config
-    slots = int(cfg.get("PLAN_CONCURRENCY") or _env_number("TOUROUTE_PLAN_CONCURRENCY", 1) or 1)
+    slots = int(cfg.get("PLAN_CONCURRENCY") or 1)
     threads = int(cfg.get("THREADS") or 0)
     queue = cfg.get("PLAN_QUEUE")
-    if queue is None:
-        queue = _env_number("TOUROUTE_PLAN_QUEUE", None)
     if queue is None:  # keep one thread of a gthread worker free for reads; the dev server has a thread per request
         queue = max(0, threads - slots - 1) if threads > 0 else 4
     wait_s = cfg.get("PLAN_WAIT_SECONDS")
     if wait_s is None:
-        wait_s = _env_number("TOUROUTE_PLAN_WAIT_SECONDS", 10.0)
+        wait_s = 10.0
     retry = max(1, math.ceil(float(cfg.get("PLAN_SECONDS") or AUTO_LIMIT_LONG_S)))
     grace = cfg.get("PLAN_GRACE_SECONDS")
     if grace is None:
-        grace = _env_number("TOUROUTE_PLAN_GRACE_SECONDS", 1.0)
+        grace = 1.0
     cfg.update(PLAN_GRACE_SECONDS=max(0.0, float(grace)))
     cfg.update(PLAN_CONCURRENCY=max(1, slots), PLAN_QUEUE=max(0, int(queue)), PLAN_WAIT_SECONDS=float(wait_s))
     nice = cfg.get("SOLVER_NICE")
     if nice is None:
-        nice = _env_number("TOUROUTE_SOLVER_NICE", 10)
+        nice = 10
     cfg["SOLVER_NICE"] = int(nice or 0)
     app.extensions["touroute_solver_pool"] = ThreadPoolExecutor(
         max_workers=max(1, slots), thread_name_prefix="touroute-solver", initializer=_lower_priority,

@@ -19,19 +19,13 @@ YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yam
 
 
 def init_app(app: Flask, csrf) -> None:
-    """Job settings (env vars, overridable by ``create_app(config)``), blueprints, and orphaned jobs failed."""
-    from . import _env_float
+    """Job folder, blueprints, and orphaned jobs failed (job limits come from :mod:`touroute.settings`)."""
     from .db import process_owner
     from .jobs import STALE_SECONDS, purge_expired_job_files
 
     app.config.setdefault("JOBS_DIR", str(default_jobs_dir()))
-    app.config.setdefault("JOB_WORKERS", max(1, min(2, int(_env_float("TOUROUTE_JOB_WORKERS", 1)))))
-    app.config.setdefault("JOB_SOLVER_SECONDS", _env_float("TOUROUTE_JOB_SECONDS", 4.0))
-    app.config.setdefault("MAX_JOB_PACKAGES", int(_env_float("TOUROUTE_MAX_JOB_PACKAGES", 12)))
-    app.config.setdefault("MAX_SPEC_BYTES", int(_env_float("TOUROUTE_MAX_SPEC_BYTES", 64 * 1024)))
-    app.config.setdefault("MAX_QUEUED_JOBS", int(_env_float("TOUROUTE_MAX_QUEUED_JOBS", 8)))
     app.config.setdefault("JOB_PDF", True)
-    app.config.setdefault("JOB_RETENTION_DAYS", _env_float("TOUROUTE_JOB_RETENTION_DAYS", 7))
+    app.config["JOB_WORKERS"] = max(1, min(2, int(app.config["JOB_WORKERS"])))
     app.register_blueprint(bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)
