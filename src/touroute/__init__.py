@@ -39,7 +39,9 @@ _API: dict[str, str] = {
     "DayPlan": "itinerary", "ItineraryStop": "itinerary", "Exclusion": "itinerary",
     # errors (one base class)
     "TourouteException": "errors", "DataError": "errors", "Problem": "errors", "PlanningError": "planner",
-    "MatrixError": "matrix", "NetworkError": "network",
+    "MatrixError": "matrix", "NetworkError": "network", "SettingsError": "settings",
+    # configuration (the TOUROUTE_* environment variables; docs/settings.md)
+    "Settings": "settings",
 }
 
 __all__ = ["__version__", "OSM_ATTRIBUTION", *_API]
@@ -67,3 +69,4 @@ if TYPE_CHECKING:  # static tools see the real names
     from .planner import PlanningContext, PlanningError, Planner
     from .pois import Access, Catalogue, Poi, load_catalogue
     from .quality import QualityReport, quality_report
+    from .settings import Settings, SettingsError
