@@ -56,6 +56,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from . import messages
 from .errors import TourouteException
 from .itinerary import Itinerary
 from .model import Pace, PlanRequest, Profile
@@ -655,32 +656,7 @@ def _build_parallel(out, ctx, tpls, requests, results, progress, tiles, pdf, lan
 
 # ---------------------------------------------------------------------------------------------------------------
 # Brochure
-_B = {
-    "en": {"day": "Day", "night": "Night at", "lunch": "Lunch", "costs": "Price per person (estimate)",
-           "fees": "Entrance fees", "vehicle": "Transport", "lodging": "Accommodation", "total": "Total",
-           "as_of": "fees as of", "fee_unknown": "fee not known", "free": "free", "group": "Group",
-           "stale": "may be out of date", "seats_unknown": "seat count not published — confirm the venue holds the group",
-           "persons": "persons", "by": "by", "infeasible": "No programme fits this package:",
-           "tier": "Accommodation tier", "assumption": "Planning estimate, not a quotation. Lodging assumed at",
-           "per_night": "per person per night", "depart": "Depart", "arrive": "Arrive", "theme": "Theme",
-           "km": "km", "drive": "drive", "printed": "Prepared",
-           "vehicles": {"car": "car", "van": "van", "coach": "coach", "motorbike": "motorbike"},
-           "themes": {"heritage": "Heritage", "coastal": "Coastal", "mice_leisure": "MICE & leisure",
-                      "green": "Green tourism", "ocop": "Craft villages & OCOP products"},
-           "tiers": {"budget": "budget", "standard": "standard", "premium": "premium"}},
-    "vi": {"day": "Ngày", "night": "Nghỉ đêm tại", "lunch": "Ăn trưa", "costs": "Giá mỗi khách (ước tính)",
-           "fees": "Vé tham quan", "vehicle": "Vận chuyển", "lodging": "Lưu trú", "total": "Tổng",
-           "as_of": "giá vé tính đến", "fee_unknown": "chưa rõ giá vé", "free": "miễn phí", "group": "Đoàn",
-           "stale": "có thể đã thay đổi", "seats_unknown": "chưa công bố sức chứa — cần xác nhận đủ chỗ cho đoàn",
-           "persons": "khách", "by": "bằng", "infeasible": "Không có chương trình phù hợp với gói này:",
-           "tier": "Hạng lưu trú", "assumption": "Giá ước tính để lập kế hoạch, không phải báo giá. Lưu trú tính",
-           "per_night": "mỗi khách mỗi đêm", "depart": "Khởi hành", "arrive": "Đến", "theme": "Chủ đề",
-           "km": "km", "drive": "di chuyển", "printed": "Lập ngày",
-           "vehicles": {"car": "ô tô", "van": "xe 16 chỗ", "coach": "xe khách", "motorbike": "xe máy"},
-           "themes": {"heritage": "Di sản", "coastal": "Biển đảo", "mice_leisure": "MICE & nghỉ dưỡng",
-                      "green": "Du lịch xanh", "ocop": "Làng nghề & sản phẩm OCOP"},
-           "tiers": {"budget": "tiết kiệm", "standard": "tiêu chuẩn", "premium": "cao cấp"}},
-}
+_B = messages.BROCHURE
 
 BROCHURE_TEMPLATE = """<!doctype html>
 <html lang="{{ lang }}">

@@ -4,43 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import OSM_ATTRIBUTION
+from .. import OSM_ATTRIBUTION, messages
 
 TIMEZONE = "Asia/Ho_Chi_Minh"
 
-LABELS: dict[str, dict[str, str]] = {
-    "en": {"day": "Day", "visit": "Visit", "drive": "Drive", "lunch": "Lunch", "night": "Night at",
-           "estimated": "estimated (no road network loaded for this leg)", "osm": "OpenStreetMap roads",
-           "fee": "Fee", "fee_unknown": "fee unknown", "hours": "Opening hours", "hours_unknown": "hours unknown",
-           "source": "Source", "province": "Province", "as_of": "as of", "start": "Start", "end": "End",
-           "trip": "Trip", "stop": "Stop", "arrival": "Arrival", "departure": "Departure", "wait": "Wait (min)",
-           "category": "Category", "lodging": "Lodging", "date": "Date", "name": "Name", "id": "Place id",
-           "lat": "Latitude", "lon": "Longitude", "minutes": "Visit (min)", "drive_min": "Drive before (min)",
-           "drive_km": "Drive before (km)", "leg_source": "Road data", "evening": "Evening (optional)",
-           "evening_stop": "evening", "travel": "Travel from the hub",
-           "hours_assumed": "hours unknown — planned as open {window}; check locally",
-           "stale": "may be out of date", "domestic": "Vietnamese visitors",
-           "seats": "seats", "seats_unknown": "seat count not published — confirm it holds the group"},
-    "vi": {"day": "Ngày", "visit": "Tham quan", "drive": "Di chuyển", "lunch": "Ăn trưa", "night": "Nghỉ đêm tại",
-           "estimated": "ước tính (chưa có dữ liệu đường cho chặng này)", "osm": "đường OpenStreetMap",
-           "fee": "Vé", "fee_unknown": "chưa rõ giá vé", "hours": "Giờ mở cửa", "hours_unknown": "chưa rõ giờ mở cửa",
-           "source": "Nguồn", "province": "Tỉnh", "as_of": "cập nhật", "start": "Xuất phát", "end": "Kết thúc",
-           "trip": "Chuyến đi", "stop": "Điểm", "arrival": "Đến", "departure": "Rời", "wait": "Chờ (phút)",
-           "category": "Loại hình", "lodging": "Lưu trú", "date": "Ngày", "name": "Tên", "id": "Mã điểm",
-           "lat": "Vĩ độ", "lon": "Kinh độ", "minutes": "Tham quan (phút)", "drive_min": "Lái xe trước (phút)",
-           "drive_km": "Lái xe trước (km)", "leg_source": "Dữ liệu đường", "evening": "Buổi tối (tự chọn)",
-           "evening_stop": "tối", "travel": "Di chuyển từ nơi nghỉ",
-           "hours_assumed": "chưa rõ giờ mở cửa — lịch trình giả định mở {window}; cần kiểm tra tại chỗ",
-           "stale": "có thể đã thay đổi", "domestic": "khách Việt Nam",
-           "seats": "chỗ", "seats_unknown": "chưa công bố sức chứa — cần xác nhận đủ chỗ cho đoàn"},
-}
+LABELS: dict[str, dict[str, str]] = messages.EXPORT
 
-CATEGORY_LABELS: dict[str, dict[str, str]] = {
-    "en": {"heritage": "Heritage", "mice": "MICE / events", "coastal": "Coast & islands", "lodging": "Lodging",
-           "other": "Nature & leisure"},
-    "vi": {"heritage": "Di sản", "mice": "MICE / sự kiện", "coastal": "Biển đảo", "lodging": "Lưu trú",
-           "other": "Thiên nhiên & giải trí"},
-}
+CATEGORY_LABELS: dict[str, dict[str, str]] = messages.CATEGORIES
 
 FORMATS = ("geojson", "gpx", "ics", "csv")
 
