@@ -10,8 +10,10 @@ import json
 
 import click
 
+from .network.profiles import PROFILE_NAMES
+
 _FORMAT = click.Choice(["table", "csv", "json"])
-_PROFILE = click.Choice(["car", "van", "coach", "motorbike"])
+_PROFILE = click.Choice(list(PROFILE_NAMES))
 
 
 def _emit(df, fmt: str, extra: dict | None = None) -> None:

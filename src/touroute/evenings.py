@@ -33,6 +33,7 @@ import math
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from . import messages
 from .itinerary import DayPlan, Exclusion, Itinerary, ItineraryEvening
 from .matrix import MatrixError
 from .model import PlanRequest
@@ -58,8 +59,8 @@ SHOW_BONUS = 15.0
 SAME_DAY_PENALTY = 20.0
 TRAVEL_PENALTY_PER_MIN = 0.5
 
-_VEHICLE = {"en": {"car": "car", "van": "van", "coach": "coach", "motorbike": "motorbike"},
-            "vi": {"car": "ô tô", "van": "xe 16 chỗ", "coach": "xe khách", "motorbike": "xe máy"}}
+_VEHICLE = {lang: messages.BROCHURE[lang]["vehicles"] for lang in messages.LANGS}
+"""Short vehicle names in running text ("45 min from Hội An by car"), from the one message catalogue."""
 
 
 def attractiveness(poi: Poi, cat: Catalogue | None = None) -> float:

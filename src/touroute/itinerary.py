@@ -168,7 +168,7 @@ class Exclusion(BaseModel):
     message_vi: str
 
 
-class Costs(BaseModel):
+class ItineraryCosts(BaseModel):
     """Trip costs in VND; ``per_person`` is what a package price is built from."""
 
     fees_total: float = 0.0
@@ -189,7 +189,7 @@ class Totals(BaseModel):
     estimated_metres: float = 0.0
     visit_minutes_by_province: dict[str, float] = Field(default_factory=dict)
     nights_by_province: dict[str, int] = Field(default_factory=dict)
-    costs: Costs = Field(default_factory=Costs)
+    costs: ItineraryCosts = Field(default_factory=ItineraryCosts)
 
 
 class Itinerary(BaseModel):

@@ -12,8 +12,12 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from .network.profiles import PROFILES
+
 Category = Literal["heritage", "mice", "coastal", "lodging", "other"]
 Profile = Literal["car", "van", "coach", "motorbike"]
+"""The vehicle names of :data:`touroute.network.profiles.PROFILE_NAMES` (spelled out for type checkers; a test keeps
+them equal)."""
 Pace = Literal["relaxed", "normal", "packed"]
 PACE_ALIASES = {"intense": "packed"}
 """Older names of a pace, still accepted in requests (saved plans and scripts use them)."""
@@ -36,10 +40,8 @@ SIGHT_UNIT_MINUTES: tuple[int, ...] = (120, 240)
 # a relaxed traveller wants short drives, a coach tour accepts long transfer days. Coaches are further bound by the
 # drivers' legal limits below, which a request cannot exceed.
 DEFAULT_DRIVING_MINUTES: dict[str, dict[str, int]] = {
-    "relaxed": {"car": 300, "van": 300, "coach": 330, "motorbike": 180},
-    "normal": {"car": 420, "van": 420, "coach": 480, "motorbike": 240},
-    "packed": {"car": 540, "van": 540, "coach": 600, "motorbike": 300},
-}
+    pace: {name: int(p.driving_minutes[pace]) for name, p in PROFILES.items()} for pace in ("relaxed", "normal", "packed")}
+"""Pace → vehicle → minutes, from each :class:`~touroute.network.profiles.VehicleProfile` (the one definition)."""
 # Vietnam's road traffic law: a driver works at most 10 h a day and drives at most 4 h without a break (Luật Giao
 # thông đường bộ 23/2008/QH12, Art. 65, as quoted by http://htx9.vn/tin-tuc/cac-tai-xe-luu-y-luat-so-23-2008-qh12-
 # dieu-65-quy-dinh-tai-xe-khong-duoc-lai-xe-qua-10h-1-ngay-va-lien-tuc-qua-4h--20.html, read 2026-12-04; the 2024
@@ -50,12 +52,11 @@ DRIVER_REST_MINUTES = 15
 """Rest added to a coach leg for every 4 h of continuous driving. A planning default: the law sets the 4 h, the
 length of the rest is our assumption."""
 
-# Seats per vehicle profile, used to pick the vehicle from the group size and to count vehicles for costs.
-PROFILE_SEATS: dict[str, int] = {"motorbike": 2, "car": 4, "van": 15, "coach": 44}
-
-# Default vehicle cost per km (VND, per vehicle, with driver and fuel) — planning assumptions, not quoted prices:
-# set `costs.vehicle_per_km` from a real quote. Documented in docs/planner.md.
-DEFAULT_VEHICLE_COST_PER_KM: dict[str, float] = {"motorbike": 2_000, "car": 12_000, "van": 16_000, "coach": 28_000}
+# Seats per vehicle profile, used to pick the vehicle from the group size and to count vehicles for costs (smallest
+# first), and the default vehicle cost per km (VND, per vehicle, with driver and fuel — planning assumptions, not
+# quoted prices: set `costs.vehicle_per_km` from a real quote; docs/planner.md). Both from the profiles.
+PROFILE_SEATS: dict[str, int] = {n: p.seats for n, p in sorted(PROFILES.items(), key=lambda kv: kv[1].seats)}
+DEFAULT_VEHICLE_COST_PER_KM: dict[str, float] = {n: p.cost_per_km_vnd for n, p in PROFILES.items()}
 
 
 def _minutes(t: time) -> int:

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from .model import (AUTO_LIMIT_LONG_S, AUTO_LIMIT_SHORT_DAYS, AUTO_LIMIT_SHORT_S, THEME_NAMES, LunchBreak,
                     PlanRequest, next_monday, pydantic_message)
+from .network.profiles import PROFILE_NAMES
 
 
 _FLAG_OF = {"categories": "--category", "themes": "--theme", "lunch": "--lunch", "day_start": "--day-start",
@@ -127,7 +128,7 @@ def register(main: click.Group) -> None:
                   help="Suggest an optional evening outing after dinner for each night (lanterns, night markets, "
                        "shows), from the places' evening hours.  [default: on]")
     @click.option("--group-size", type=int, help="Number of travellers.")
-    @click.option("--vehicle", type=click.Choice(["car", "van", "coach", "motorbike"]))
+    @click.option("--vehicle", type=click.Choice(list(PROFILE_NAMES)))
     @click.option("--pace", type=click.Choice(["relaxed", "normal", "packed"]),
                   help="relaxed: about 3–4 sights a day, normal 4–6, packed 6–8.  [default: normal]")
     @click.option("--seconds", type=float,

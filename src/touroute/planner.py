@@ -34,7 +34,8 @@ from . import islands
 from . import provinces as prov
 from .errors import TourouteException
 from .evenings import add_evenings
-from .itinerary import (Costs, DayPlan, Endpoint, Exclusion, Itinerary, ItineraryLeg, ItineraryStop, Totals)
+from .itinerary import (DayPlan, Endpoint, Exclusion, Itinerary, ItineraryCosts, ItineraryLeg, ItineraryStop,
+                        Totals)
 from .matrix import Place, TravelMatrix, TravelTimes, catalogue_matrix
 from .model import (COACH_MAX_CONTINUOUS_MINUTES, COACH_MAX_DRIVING_MINUTES, DEFAULT_DRIVING_MINUTES,
                     DEFAULT_VEHICLE_COST_PER_KM, DRIVER_REST_MINUTES, PACE_SIGHTS_PER_DAY, PACE_STOP_OVERHEAD_MIN, PACE_VISIT_FACTOR, SIGHT_UNIT_MINUTES, PlanRequest)
@@ -1007,9 +1008,9 @@ def _itinerary(model: _Model, sol: Solution, req: PlanRequest, notes: list[str],
     lodging_total = req.costs.lodging_per_night_per_person * (req.days - 1) * req.group_size
     fees_total = fees * req.group_size if req.costs.include_fees else 0.0
     total = vehicle_total + lodging_total + fees_total
-    costs = Costs(fees_total=fees_total, vehicle_total=vehicle_total, lodging_total=lodging_total, total=total,
-                  per_person=total / req.group_size, vehicles=vehicles, vehicle_per_km=per_km,
-                  fees_unknown=fees_unknown)
+    costs = ItineraryCosts(fees_total=fees_total, vehicle_total=vehicle_total, lodging_total=lodging_total,
+                           total=total, per_person=total / req.group_size, vehicles=vehicles, vehicle_per_km=per_km,
+                           fees_unknown=fees_unknown)
     totals = Totals(score=float(sol.score), stops=sum(len(d.stops) for d in days), driving_seconds=drive_s,
                     metres=total_m, estimated_metres=est_m, visit_minutes_by_province=dict(visit_by_prov),
                     nights_by_province=dict(nights_by_prov), costs=costs)

@@ -63,9 +63,24 @@ class VehicleProfile:
     ferry_kmh: float = 12.0
     ferry_wait_s: float = 900.0
     description: str = ""
+    # --- what the planner needs of a vehicle besides roads (not part of the network cache key) ------------------
+    seats: int = 4
+    """Passengers it carries: picks the vehicle from a group size and counts vehicles for costs."""
+    cost_per_km_vnd: float = 0.0
+    """Default cost per km per vehicle, with driver and fuel — a planning assumption, not a quoted price (a request's
+    ``costs.vehicle_per_km`` replaces it; docs/planner.md)."""
+    driving_minutes: Mapping[str, int] | None = None
+    """Default daily driving cap by pace (relaxed / normal / packed) when a request sets none: planning defaults,
+    not law (a coach is further bound by the drivers' legal limits, touroute.model)."""
+
 
     def allows_class(self, road_class: str) -> bool:
         return road_class in self.speeds_kmh
+
+
+ROUTING_FIELDS: tuple[str, ...] = ("name", "label_en", "label_vi", "speeds_kmh", "max_kmh", "estimate_kmh",
+                                   "access_keys", "ferry_kmh", "ferry_wait_s", "description")
+"""The fields a road network is built from (:func:`profiles_fingerprint`); seats, costs and driving caps are not."""
 
 
 def _speeds(**kw: float | None) -> dict[str, float]:
@@ -104,24 +119,30 @@ PROFILES: dict[str, VehicleProfile] = {
         name="car", label_en="Car (4–7 seats)", label_vi="Ô tô con (4–7 chỗ)", speeds_kmh=_column(0), max_kmh=120,
         estimate_kmh=50, access_keys=("motorcar", "motor_vehicle", "vehicle", "access"),
         description="Private car or taxi.",
+        seats=4, cost_per_km_vnd=12_000, driving_minutes={"relaxed": 300, "normal": 420, "packed": 540},
     ),
     "van": VehicleProfile(
         name="van", label_en="Van (16 seats)", label_vi="Xe 16 chỗ", speeds_kmh=_column(1), max_kmh=100,
         estimate_kmh=47, access_keys=("motorcar", "motor_vehicle", "vehicle", "access"),
         description="16-seat minibus (Ford Transit class): like a car, a little slower, avoids tight alleys.",
+        seats=15, cost_per_km_vnd=16_000, driving_minutes={"relaxed": 300, "normal": 420, "packed": 540},
     ),
     "coach": VehicleProfile(
         name="coach", label_en="Coach (45 seats)", label_vi="Xe khách 45 chỗ", speeds_kmh=_column(2), max_kmh=90,
         estimate_kmh=42,
         access_keys=("tourist_bus", "coach", "bus", "motorcar", "motor_vehicle", "vehicle", "access"),
         description="45-seat tour coach: slower everywhere, no alleys, living streets or tracks.",
+        seats=44, cost_per_km_vnd=28_000, driving_minutes={"relaxed": 330, "normal": 480, "packed": 600},
     ),
     "motorbike": VehicleProfile(
         name="motorbike", label_en="Motorbike", label_vi="Xe máy", speeds_kmh=_column(3), max_kmh=70,
         estimate_kmh=35, access_keys=("motorcycle", "motor_vehicle", "vehicle", "access"),
         description="Motorbike/scooter: banned from expressways (motorway), uses alleys.",
+        seats=2, cost_per_km_vnd=2_000, driving_minutes={"relaxed": 180, "normal": 240, "packed": 300},
     ),
 }
+PROFILE_NAMES: tuple[str, ...] = tuple(PROFILES)
+"""The vehicle names, in one place: CLI choices, the API's enum and the request model's ``Profile`` come from here."""
 
 DEFAULT_PROFILE = "car"
 
@@ -138,7 +159,8 @@ def get_profile(name: str) -> VehicleProfile:
 
 def profiles_fingerprint() -> str:
     """Hash of every profile setting: part of the network cache key so a changed table triggers a rebuild."""
-    blob = json.dumps({n: asdict(p) for n, p in PROFILES.items()}, sort_keys=True, default=str)
+    blob = json.dumps({n: {k: v for k, v in asdict(p).items() if k in ROUTING_FIELDS} for n, p in PROFILES.items()},
+                      sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 

@@ -16,6 +16,7 @@ import copy
 from ..export._common import FORMATS, MIMETYPES
 from ..itinerary import Itinerary
 from ..model import PlanRequest
+from ..network.profiles import PROFILE_NAMES
 from ..pois import CATEGORIES, TAGS
 
 LOCAL_DATETIME = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$",
@@ -39,8 +40,8 @@ def _local_times(node):
     return node
 
 
-# pydantic disambiguates the two ``Costs`` models (request inputs, itinerary totals) by module path
-# (older pydantic: module paths; newer: -Input / -Output by mode — the request is read, the itinerary written)
+# The request's ``Costs`` and the itinerary's ``ItineraryCosts`` have distinct names; a model used both ways is
+# still split by pydantic (older: module paths; newer: -Input / -Output by mode), so the names stay stable
 _RENAMES = {"touroute__model__Costs": "Costs", "touroute__itinerary__Costs": "ItineraryCosts",
             "Costs-Input": "Costs", "Costs-Output": "ItineraryCosts"}
 
@@ -175,7 +176,7 @@ def _issue6_schemas() -> dict:
 
 def _issue6_paths(lang: dict) -> dict:
     """Operations of the regional analytics and the package jobs (issue 6)."""
-    profile = {"name": "profile", "in": "query", "schema": {"enum": ["car", "van", "coach", "motorbike"]},
+    profile = {"name": "profile", "in": "query", "schema": {"enum": list(PROFILE_NAMES)},
                "description": "vehicle profile (default car)"}
 
     def ids(name: str, desc: str) -> dict:
