@@ -390,7 +390,7 @@ def test_script_in_names_is_escaped_everywhere(tmp_path):
 
 
 def test_main_roads_layer_absent_without_network():
-    from touroute.web.mapping import main_roads_geojson, provinces_geojson
+    from touroute.render.maps import main_roads_geojson, provinces_geojson
 
     assert main_roads_geojson(TravelTimes([])) is None
     fc = provinces_geojson()

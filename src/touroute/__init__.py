@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-OSM_ATTRIBUTION = "© OpenStreetMap contributors (ODbL 1.0)"
+from .messages import OSM_ATTRIBUTION  # noqa: E402,F401 — the credit lives with the other user-facing texts
 
 # public name → module that defines it
 _API: dict[str, str] = {

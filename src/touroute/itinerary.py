@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from . import OSM_ATTRIBUTION
+from .messages import OSM_ATTRIBUTION
 from .pois import Access
 
 LegSource = Literal["osm", "estimate"]

@@ -31,7 +31,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from . import OSM_ATTRIBUTION
+from .messages import OSM_ATTRIBUTION
 from .errors import TourouteException
 from .network.ferries import FerryLink, load_ferry_links
 from .network.graph import RoadNetwork, haversine_m

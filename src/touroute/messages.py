@@ -16,6 +16,10 @@ from __future__ import annotations
 
 from typing import Any
 
+OSM_ATTRIBUTION = "© OpenStreetMap contributors (ODbL 1.0)"
+"""The credit every map, export and page that shows OpenStreetMap data carries (re-exported as
+``touroute.OSM_ATTRIBUTION``)."""
+
 LANGS: tuple[str, ...] = ("vi", "en")
 DEFAULT_LANG = "vi"
 
@@ -286,6 +290,14 @@ BROCHURE: dict[str, dict[str, Any]] = {
            "tiers": {"budget": "tiết kiệm", "standard": "tiêu chuẩn", "premium": "cao cấp"}},
 }
 """The fair-package brochure."""
+
+def text(key: str, lang: str, **fmt: object) -> str:
+    """The web text of ``key`` in ``lang`` (English, then the key itself, when a translation is missing), formatted
+    with ``fmt`` — for renderers that know their language and have no request (maps of a fair brochure)."""
+    table = WEB.get(lang, WEB[DEFAULT_LANG])
+    value = table.get(key) or WEB["en"].get(key) or key
+    return value.format(**fmt) if fmt else value
+
 
 SECTIONS: dict[str, dict[str, dict[str, Any]]] = {"web": WEB, "export": EXPORT, "categories": CATEGORIES,
                                                   "brochure": BROCHURE}

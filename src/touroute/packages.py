@@ -376,7 +376,7 @@ def _write_package(out: Path, tpl: PackageTemplate, it: Itinerary, languages: li
     """Write ``<id>/itinerary.json``, ``map.html`` and the brochures (HTML, PDF) of one kept package; the files
     written, relative to ``out``. Runs in a worker process in a parallel build (matplotlib and Chromium are
     CPU-heavy), so it takes only picklable arguments."""
-    from .web.mapping import OSM_TILES, render_map
+    from .render.maps import OSM_TILES, render_map
 
     files: list[str] = []
     pdir = out / tpl.id
@@ -426,7 +426,7 @@ def _worker_write(out: Path, tpl: PackageTemplate, it: Itinerary, languages: lis
     return _write_package(out, tpl, it, languages, tiles, pdf), time.perf_counter() - t0
 
 
-_PRELOAD = ["touroute.packages", "touroute.planner", "touroute.solve.ils", "touroute.web.mapping", "matplotlib.pyplot"]
+_PRELOAD = ["touroute.packages", "touroute.planner", "touroute.solve.ils", "touroute.render.maps", "matplotlib.pyplot"]
 
 
 def _mp_context():
@@ -764,7 +764,7 @@ def route_map_png(it: Itinerary) -> str:
     import matplotlib.pyplot as plt
 
     from . import provinces as prov
-    from .web.mapping import day_colour
+    from .render.maps import day_colour
 
     fig, ax = plt.subplots(figsize=(7, 5), dpi=110)
     lats = [s.lat for d in it.days for s in d.stops] + [d.start.lat for d in it.days] + [d.end.lat for d in it.days]

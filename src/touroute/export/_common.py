@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import OSM_ATTRIBUTION, messages
+from .. import messages
+from ..messages import OSM_ATTRIBUTION
 
 TIMEZONE = "Asia/Ho_Chi_Minh"
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from .. import OSM_ATTRIBUTION
+from ..messages import OSM_ATTRIBUTION
 from ..errors import TourouteException
 from .profiles import PROFILES, ROAD_CLASSES
 

@@ -268,7 +268,7 @@ def reach_map_html(p: dict, rows: list[dict], lang: str) -> str:
     import folium
     from branca.element import Element
 
-    from .mapping import OSM_ATTR_HTML, h, provinces_geojson
+    from ..render.maps import OSM_ATTR_HTML, h, provinces_geojson
 
     cat = planning_context().catalogue
     hub = cat.get(p["hub"])
@@ -318,7 +318,7 @@ def reach_map_html(p: dict, rows: list[dict], lang: str) -> str:
     if not tiles:
         import json
 
-        from .mapping import _Script
+        from ..render.maps import _Script
 
         m.add_child(_Script(f"{{map}}.attributionControl.addAttribution({json.dumps(OSM_ATTR_HTML)});"))
     return root.render()

@@ -32,6 +32,4 @@ def get_lang() -> str:
 
 def t(key: str, lang: str | None = None, **fmt: object) -> str:
     """The text of ``key`` in ``lang`` (default: the request's language); the key itself if unknown."""
-    table = TEXT.get(lang or get_lang(), TEXT[DEFAULT_LANG])
-    text = table.get(key) or TEXT["en"].get(key) or key
-    return text.format(**fmt) if fmt else text
+    return messages.text(key, lang or get_lang(), **fmt)

@@ -15,7 +15,7 @@ from ..model import next_monday
 from . import asset_url, map_response, planning_context, store
 from .cache import immutable, read_cache
 from .i18n import get_lang, t
-from .mapping import CATEGORY_COLOUR, CATEGORY_ICON, day_colour, main_roads_geojson, render_map
+from ..render.maps import CATEGORY_COLOUR, CATEGORY_ICON, day_colour, main_roads_geojson, render_map
 from .service import RequestProblem, apply_edit, form_to_request, parse_request, plan_title, run_plan
 
 bp = Blueprint("views", __name__)

@@ -21,7 +21,7 @@ from markupsafe import Markup, escape
 from .. import provinces as prov
 from ..export._common import fee_text, hours_text, seats_text
 from ..itinerary import DayPlan, Itinerary, ItineraryStop
-from .i18n import t
+from ..messages import text as t
 
 DAY_COLOURS = ("#d1495b", "#00798c", "#edae49", "#30638e", "#8f5fb4", "#3c9d5d", "#e36414", "#5c4d7d",
                "#c0392b", "#2a9d8f", "#b5838d", "#264653", "#f4a261", "#6d597a")
