@@ -117,7 +117,7 @@ def _vroom(problem, hotels_list, seconds: float):
 
 def _work(job):
     kind, path, name, m, bk, split, seconds, params, vroom, hard = job
-    from touroute.bench.cli import solve_ophs, solve_toptw
+    from touroute.bench.run import solve_ophs, solve_toptw
     from touroute.solve import check, time_budget
     from touroute.solve.hotels import hotel_sequences
 

@@ -63,7 +63,7 @@ def cli():
     except ImportError:  # pragma: no cover - other modules of the package still being written
         import click
 
-        from touroute.network.cli import register
+        from touroute.cli.network import register
 
         group = click.Group("touroute")
         register(group)

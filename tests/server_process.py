@@ -75,7 +75,7 @@ class ServerProcess:
         self._log_start = len(self.log_path.read_text(errors="replace")) if self.log_path.exists() else 0
         log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "touroute.cli", "serve", "--prod", "--host", "127.0.0.1", "--port", str(self.port),
+            [sys.executable, "-m", "touroute", "serve", "--prod", "--host", "127.0.0.1", "--port", str(self.port),
              "--workers", str(self.workers), "--threads", str(self.threads)],
             env=env, stdout=log, stderr=log, start_new_session=True)
         t_end = time.monotonic() + timeout

@@ -15,7 +15,7 @@ DOC = Path(__file__).resolve().parents[1] / "docs" / "api.md"
 def test_public_names_resolve_and_are_listed():
     for name in tr.__all__:
         assert getattr(tr, name) is not None, name
-    assert "Planner" in dir(tr) and "plan_cli" not in tr.__all__
+    assert "Planner" in dir(tr) and "cli" not in tr.__all__
     with pytest.raises(AttributeError):
         tr.no_such_thing  # noqa: B018
     for name in ("DataError", "PlanningError", "MatrixError", "NetworkError"):

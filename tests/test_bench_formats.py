@@ -99,7 +99,7 @@ def test_real_files_and_best_known() -> None:
 def _cli():
     import click
 
-    from touroute.bench.cli import register
+    from touroute.cli.bench import register
 
     @click.group()
     def root() -> None:

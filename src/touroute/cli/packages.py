@@ -24,7 +24,7 @@ def register(main: click.Group) -> None:
 
         Example: touroute packages build data/packages/example.yaml --out out/packages
         """
-        from .packages import build_packages, default_workers, estimated_package_seconds, load_spec
+        from ..packages import build_packages, default_workers, estimated_package_seconds, load_spec
 
         spec = load_spec(spec_file)
         if seconds is not None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 from pydantic import ValidationError
 
-from ._common import FORMATS, render_bytes
+from ..export._common import FORMATS, render_bytes
 
 
 def load_itinerary(path: str | Path):

@@ -59,13 +59,13 @@ def register(main: click.Group) -> None:
                     self.cfg.set("post_worker_init", _worker_ready)
 
                 def load(self):
-                    from . import create_app
+                    from ..web import create_app
 
                     return create_app({"WARMUP": True, "THREADS": threads})
 
             _App().run()
             return
-        from . import DatabaseUnavailable, create_app
+        from ..web import DatabaseUnavailable, create_app
 
         try:
             app = create_app()

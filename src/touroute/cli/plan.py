@@ -9,9 +9,9 @@ from pathlib import Path
 import click
 from pydantic import ValidationError
 
-from .model import (AUTO_LIMIT_LONG_S, AUTO_LIMIT_SHORT_DAYS, AUTO_LIMIT_SHORT_S, THEME_NAMES, LunchBreak,
+from ..model import (AUTO_LIMIT_LONG_S, AUTO_LIMIT_SHORT_DAYS, AUTO_LIMIT_SHORT_S, THEME_NAMES, LunchBreak,
                     PlanRequest, next_monday, pydantic_message)
-from .network.profiles import PROFILE_NAMES
+from ..network.profiles import PROFILE_NAMES
 
 
 _FLAG_OF = {"categories": "--category", "themes": "--theme", "lunch": "--lunch", "day_start": "--day-start",
@@ -146,7 +146,7 @@ def register(main: click.Group) -> None:
 
         Example: touroute plan --start hue-hub-hue-city --end kh-hub-nha-trang --days 5 --cover "Quang Ngai"
         """
-        from .planner import PlanningContext, plan
+        from ..planner import PlanningContext, plan
 
         data: dict = {}
         if request_file:
@@ -213,7 +213,7 @@ def register(main: click.Group) -> None:
         if fmt == "json":
             text = itinerary.model_dump_json(indent=1)
         else:
-            from .export.text import render
+            from ..export.text import render
 
             text = render(itinerary, lang)
         if output:

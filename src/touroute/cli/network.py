@@ -12,14 +12,14 @@ import click
 
 from ..messages import OSM_ATTRIBUTION
 from ..errors import TourouteException
-from .profiles import PROFILES, ROAD_CLASSES
+from ..network.profiles import PROFILES, ROAD_CLASSES
 
 _PROFILE_CHOICE = click.Choice(list(PROFILES), case_sensitive=False)
 _DATA_DIR_HELP = "Cache folder (default: $TOUROUTE_DATA_DIR or the user cache dir)."
 
 
 def _fail(exc: Exception) -> click.ClickException:
-    from .._clierror import TourouteError
+    from ._error import TourouteError
 
     return TourouteError(str(exc))
 
@@ -57,7 +57,7 @@ def build_cmd(source: str | None, place: str | None, bbox: str | None, name: str
 
     Dựng mạng lưới đường từ tệp OSM hoặc tải qua Overpass.
     """
-    from .build import build_network
+    from ..network.build import build_network
 
     try:
         net = build_network(source, place=place, bbox=bbox, name=name, data_dir=data_dir, force=force,
@@ -73,7 +73,7 @@ def build_cmd(source: str | None, place: str | None, bbox: str | None, name: str
 def info_cmd(name: str | None, data_dir: Path | None) -> None:
     """Show nodes, edges, bounds, road lengths per class and profiles of a cached network (NAME optional if
     only one is cached). Thông tin mạng lưới đường."""
-    from .store import list_networks, load
+    from ..network.store import list_networks, load
 
     try:
         if name is None:
@@ -126,7 +126,7 @@ def _print_info(meta: dict, name: str) -> None:
 @click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), help=_DATA_DIR_HELP)
 def list_cmd(data_dir: Path | None) -> None:
     """List cached networks. Danh sách mạng lưới đã lưu."""
-    from .store import list_networks, networks_dir
+    from ..network.store import list_networks, networks_dir
 
     infos = list_networks(data_dir)
     if not infos:

@@ -10,7 +10,7 @@ import json
 
 import click
 
-from .network.profiles import PROFILE_NAMES
+from ..network.profiles import PROFILE_NAMES
 
 _FORMAT = click.Choice(["table", "csv", "json"])
 _PROFILE = click.Choice(list(PROFILE_NAMES))
@@ -43,9 +43,9 @@ def register(main: click.Group) -> None:
                   help="Road scenario file (YAML/JSON): show each pair's change against the baseline.")
     def hubs_cmd(hubs: tuple[str, ...], profile: str, fmt: str, png: str | None, scenario_file: str | None) -> None:
         """Travel time and distance between hubs / Thời gian, quãng đường giữa các trung tâm."""
-        from .analytics import hub_change, hub_matrix
-        from .matrix import TravelTimes
-        from .network.scenario import load_scenario
+        from ..analytics import hub_change, hub_matrix
+        from ..matrix import TravelTimes
+        from ..network.scenario import load_scenario
 
         scenario = load_scenario(scenario_file) if scenario_file else None
         router = TravelTimes.from_cache()
@@ -80,8 +80,8 @@ def register(main: click.Group) -> None:
     def reach_cmd(hub: str, minutes: float, profile: str, category: tuple[str, ...], day_hours: float,
                   fmt: str) -> None:
         """Places reachable from HUB / Điểm đến trong vòng N phút từ HUB."""
-        from .analytics import AnalyticsError, reachable
-        from .matrix import TravelTimes
+        from ..analytics import AnalyticsError, reachable
+        from ..matrix import TravelTimes
 
         try:
             df = reachable(TravelTimes.from_cache(), hub, minutes, profile, list(category) or None,
@@ -100,8 +100,8 @@ def register(main: click.Group) -> None:
     @click.option("--unused", is_flag=True, help="List catalogue places no plan visits.")
     def fairness_cmd(plans: tuple[str, ...], level: str, fmt: str, png: str | None, unused: bool) -> None:
         """Visit hours and nights per province, Gini and HHI / Mức độ phân bổ theo tỉnh."""
-        from .analytics import fairness_report, load_itineraries
-        from .pois import default_catalogue
+        from ..analytics import fairness_report, load_itineraries
+        from ..pois import default_catalogue
 
         rep = fairness_report(load_itineraries(plans), default_catalogue() if unused else None)
         if fmt == "json":
@@ -125,7 +125,7 @@ def register(main: click.Group) -> None:
     @click.option("--format", "fmt", type=_FORMAT, default="table", show_default=True)
     def compare_cmd(plans_a: tuple[str, ...], plans_b: tuple[str, ...], fmt: str) -> None:
         """What-if: scenario B minus scenario A / So sánh hai kịch bản (B − A)."""
-        from .analytics import compare, fairness_report, load_itineraries
+        from ..analytics import compare, fairness_report, load_itineraries
 
         df = compare(fairness_report(load_itineraries(plans_a)), fairness_report(load_itineraries(plans_b)))
         _emit(df.round(4), fmt)
@@ -151,9 +151,9 @@ def register(main: click.Group) -> None:
         Example: touroute analytics whatif --scenario data/scenarios/hue-ql49-upgrade.yaml --spec
         data/packages/example.yaml --seconds 2
         """
-        from .analytics import AnalyticsError, load_itineraries, requests_from_itineraries, requests_from_spec, whatif
-        from .network.scenario import load_scenario
-        from .planner import PlanningContext
+        from ..analytics import AnalyticsError, load_itineraries, requests_from_itineraries, requests_from_spec, whatif
+        from ..network.scenario import load_scenario
+        from ..planner import PlanningContext
 
         if not scenario_file and not must_cover:
             raise AnalyticsError("give --scenario FILE and/or --must-cover PROVINCE / cần --scenario hoặc --must-cover")
@@ -161,7 +161,7 @@ def register(main: click.Group) -> None:
         ctx = PlanningContext()
         requests = []
         if spec_file:
-            from .packages import load_spec
+            from ..packages import load_spec
 
             requests += requests_from_spec(load_spec(spec_file, ctx.catalogue), ctx.catalogue)
         if plans:

@@ -9,9 +9,9 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from .errors import DataError
-from .pois import CATEGORIES, STALE_AFTER_YEARS, Catalogue, load_catalogue
-from .provinces import UnknownProvinceError
+from ..errors import DataError
+from ..pois import CATEGORIES, STALE_AFTER_YEARS, Catalogue, load_catalogue
+from ..provinces import UnknownProvinceError
 
 
 def _width(s: str) -> int:
@@ -148,7 +148,7 @@ def register(main: click.Group) -> None:
     def quality_cmd(province, osm_pois, programmes, chart, fmt, lang, files):
         """What the catalogue knows and lacks, per province × category × field; stale facts, near-duplicates and
         osm_id name mismatches; the coverage targets. / Chất lượng dữ liệu: tỉnh nào còn thiếu gì."""
-        from .quality import bundled_programmes, quality_report
+        from ..quality import bundled_programmes, quality_report
 
         cat = _load(files)
         if programmes is None:
@@ -184,7 +184,7 @@ def register(main: click.Group) -> None:
 
 
 def _province_order(col: pd.Series) -> pd.Series:
-    from .provinces import legacy_names
+    from ..provinces import legacy_names
 
     if col.name == "province_legacy":
         order = {n: i for i, n in enumerate(legacy_names())}

@@ -10,15 +10,15 @@ import sys
 
 import click
 
-from . import __version__
-from ._clierror import TourouteError  # noqa: F401 — re-exported: the CLI's error type
+from .. import __version__
+from ._error import TourouteError  # noqa: F401 — re-exported: the CLI's error type
 
 
 class _Group(click.Group):
     """Turns any library error the user caused into one ``Error: …`` line (exit 2) instead of a traceback."""
 
     def invoke(self, ctx: click.Context):
-        from .errors import TourouteException
+        from ..errors import TourouteException
 
         try:
             return super().invoke(ctx)
@@ -37,20 +37,11 @@ def main() -> None:
 
 
 def _register() -> None:
-    from . import analytics_cli, packages_cli, plan_cli, pois_cli
-    from .bench import cli as bench_cli
-    from .export import cli as export_cli
-    from .web import cli as web_cli
-    from .network import cli as network_cli
+    """One module per command group (``touroute.cli.<group>``), each with ``register(main)``."""
+    from . import analytics, bench, export, network, packages, plan, pois, serve
 
-    pois_cli.register(main)
-    network_cli.register(main)
-    plan_cli.register(main)
-    bench_cli.register(main)
-    export_cli.register(main)
-    web_cli.register(main)
-    analytics_cli.register(main)
-    packages_cli.register(main)
+    for group in (pois, network, plan, bench, export, serve, analytics, packages):
+        group.register(main)
 
 
 _register()
