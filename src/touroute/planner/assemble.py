@@ -1,0 +1,233 @@
+"""From a solution to an :class:`~touroute.itinerary.Itinerary`: timetable, legs, lodging, costs and totals."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+from datetime import time as dtime
+from typing import Any
+
+from .. import islands
+from ..itinerary import (
+    DayPlan,
+    Endpoint,
+    Itinerary,
+    ItineraryCosts,
+    ItineraryLeg,
+    ItineraryStop,
+    Totals,
+)
+from ..model import (
+    DEFAULT_VEHICLE_COST_PER_KM,
+    PlanRequest,
+)
+from ..pois import (
+    STALE_AFTER_YEARS,
+    Poi,
+    known_seats,
+)
+from ..solve import Solution
+from .model import _exclusion, _Excursion, _hhmm, _Model
+from .value import DAY
+
+
+def _province_minutes(model: _Model, sol: Solution) -> dict[str, float]:
+    """Minutes of visits per rule group (:func:`touroute.provinces.rule_groups`), the unit the rules count in."""
+    out: dict[str, float] = defaultdict(float)
+    for r in sol.routes:
+        for v in r:
+            if v in model.province_of:  # not the boats of an island night
+                out[model.rule_groups.group_of[model.province_of[v]]] += model.problem.service[v] / 60.0
+    return dict(out)
+
+
+def _endpoint(model: _Model, node: int) -> Endpoint:
+    pl, poi = model.places[node], model.pois[node]
+    return Endpoint(place_id=pl.id, name_vi=poi.name_vi if poi else pl.name, name_en=poi.name_en if poi else pl.name,
+                    lat=pl.lat, lon=pl.lon, province_legacy=poi.province_legacy if poi else None,
+                    province=poi.province if poi else None)
+
+
+def _to_dt(req: PlanRequest, t: float) -> datetime:
+    return datetime.combine(req.start_date, dtime(0, 0)) + timedelta(seconds=round(t))
+
+
+def _itinerary(model: _Model, sol: Solution, req: PlanRequest, notes: list[str], geometry: bool) -> Itinerary:
+    P = model.problem
+    M = model.matrix
+    days: list[DayPlan] = []
+    visit_by_prov: dict[str, float] = defaultdict(float)
+    nights_by_prov: dict[str, int] = defaultdict(int)
+    fees, fees_unknown = 0.0, []
+    total_m = est_m = drive_s = 0.0
+    for d, sched in enumerate(sol.schedule):
+        stops_raw = sched.stops
+        legs: list[ItineraryLeg] = []
+        stops: list[ItineraryStop] = []
+        day_m = day_s = 0.0
+        for k in range(len(stops_raw) - 1):
+            a, b = stops_raw[k].node, stops_raw[k + 1].node
+            shore = islands.leg_ends(model.stays, model.places, a, b)  # island side of a boat: not a matrix leg
+            leg = M.leg(model.matrix_index[a], model.matrix_index[b]) if M is not None and shore is None else None
+            secs, metres = float(model.seconds[a, b]), float(model.metres[a, b])
+            rest = float(model.rests[a, b]) if model.rests is not None else 0.0
+            arrive = stops_raw[k + 1].arrival
+            depart = arrive - secs
+            secs -= rest
+            if a == b:
+                continue
+            legs.append(ItineraryLeg(
+                from_id=model.places[a].id, to_id=model.places[b].id, depart=_to_dt(req, depart),
+                arrive=_to_dt(req, arrive), seconds=secs, metres=metres, rest_seconds=rest,
+                source=leg.source if leg else "estimate", ferry=leg.ferry if leg else None,
+                network=leg.network if leg else None,
+                geometry=leg.geometry() if (leg is not None and geometry) else list(shore) if shore else
+                [(model.places[a].lat, model.places[a].lon), (model.places[b].lat, model.places[b].lon)]))
+            day_m += metres
+            day_s += secs
+            if legs[-1].source == "estimate":
+                est_m += metres
+        boats = model.boats
+        for st in stops_raw[1:-1]:
+            if st.node in boats:
+                stops.append(ItineraryStop(**islands.boat_stop(
+                    boats[st.node], st.node, st, lambda t: _to_dt(req, t), _stay_hub(model, boats[st.node]))))
+                continue
+            exc = model.excursions.get(st.node)
+            if exc is not None:
+                stops.append(_excursion_stop(model, exc, st, req))
+                visit_by_prov[exc.pois[0].province_legacy] += (st.departure - st.start) / 60.0
+                for p in exc.pois:
+                    if p.fee_vnd is None:
+                        fees_unknown.append(p.id)
+                    else:
+                        fees += p.fee_vnd
+                continue
+            poi = model.pois[st.node]
+            assert poi is not None
+            seats = known_seats(poi) if poi.category == "mice" else None
+            stops.append(ItineraryStop(
+                place_id=poi.id, name_vi=poi.name_vi, name_en=poi.name_en, category=poi.category,
+                subcategory=poi.subcategory, province_legacy=poi.province_legacy, province=poi.province,
+                lat=poi.lat, lon=poi.lon, arrival=_to_dt(req, st.arrival), start=_to_dt(req, st.start),
+                departure=_to_dt(req, st.departure), fee_vnd=poi.fee_vnd, fee_as_of=poi.fee_as_of,
+                fee_domestic_vnd=poi.fee_domestic_vnd, opening_hours=poi.opening_hours,
+                hours_as_of=poi.hours_as_of,
+                hours_assumed=(None if st.node not in model.unknown_hours
+                               else f"{req.day_start.strftime('%H:%M')}-{req.day_end.strftime('%H:%M')}"),
+                closure_note=poi.closure_note, stale=poi.stale_facts(req.start_date),
+                seats=seats, seats_unknown=poi.category == "mice" and seats is None,
+                source=poi.source, score=float(P.score[st.node]),
+                locked=any(lk.place_id == poi.id for lk in req.locks), access=poi.access))
+            visit_by_prov[poi.province_legacy] += (st.departure - st.start) / 60.0
+            if poi.fee_vnd is None:
+                fees_unknown.append(poi.id)
+            else:
+                fees += poi.fee_vnd
+            if poi.access is not None:  # the cable car / boat ticket, where it is not in the place's own fee
+                if poi.access.fee_vnd is None:
+                    fees_unknown.extend([] if poi.id in fees_unknown else [poi.id])
+                else:
+                    fees += poi.access.fee_vnd
+        end_node = stops_raw[-1].node
+        lodging = _endpoint(model, end_node) if d < req.days - 1 else None
+        if lodging is not None and lodging.province_legacy:
+            nights_by_prov[lodging.province_legacy] += 1
+        lunch_start = None
+        if sched.break_ is not None:
+            lunch_start = _to_dt(req, sched.break_.start)
+        days.append(DayPlan(day=d + 1, date=req.start_date + timedelta(days=d),
+                            start=_endpoint(model, stops_raw[0].node), end=_endpoint(model, end_node),
+                            depart=_to_dt(req, stops_raw[0].departure), arrive=_to_dt(req, stops_raw[-1].arrival),
+                            stops=stops, legs=legs, lunch_start=lunch_start,
+                            lunch_minutes=int(round(sched.break_.duration / 60)) if sched.break_ else 0,
+                            driving_seconds=day_s, metres=day_m, lodging=lodging))
+        total_m += day_m
+        drive_s += day_s
+    vehicles = req.vehicles_needed
+    per_km = req.costs.vehicle_per_km if req.costs.vehicle_per_km is not None else DEFAULT_VEHICLE_COST_PER_KM[req.profile]
+    vehicle_total = per_km * total_m / 1000.0 * vehicles
+    lodging_total = req.costs.lodging_per_night_per_person * (req.days - 1) * req.group_size
+    fees_total = fees * req.group_size if req.costs.include_fees else 0.0
+    total = vehicle_total + lodging_total + fees_total
+    costs = ItineraryCosts(fees_total=fees_total, vehicle_total=vehicle_total, lodging_total=lodging_total,
+                           total=total, per_person=total / req.group_size, vehicles=vehicles, vehicle_per_km=per_km,
+                           fees_unknown=fees_unknown)
+    totals = Totals(score=float(sol.score), stops=sum(len(d.stops) for d in days), driving_seconds=drive_s,
+                    metres=total_m, estimated_metres=est_m, visit_minutes_by_province=dict(visit_by_prov),
+                    nights_by_province=dict(nights_by_prov), costs=costs)
+    excluded = list(model.excluded)
+    code_map = {"no_window": "closed", "unreachable": "too_far", "group_full": "group_limit", "not_worth": "low_score"}
+    already = {e.place_id for e in excluded}
+    for node, code in sorted(sol.unvisited_reasons.items()):
+        exc = model.excursions.get(node)
+        if exc is not None:
+            for p in exc.pois:
+                if p.id not in already:
+                    excluded.append(_exclusion(p, code_map.get(code, "low_score"), f"{exc.link.island} day trip",
+                                               f"chuyến ra {exc.link.island}"))
+            continue
+        poi = model.pois[node]
+        if poi is None or poi.id in already or node not in model.candidates:
+            continue
+        between = islands.between_boats(model.stays, P, node)
+        if between is not None:  # an island place of an island night: the boats, not the distance, decide
+            excluded.append(_exclusion(poi, "ferry", *between) if between[0] else _exclusion(poi, "low_score"))
+            continue
+        excluded.append(_exclusion(poi, code_map.get(code, "low_score")))
+    warnings = list(model.warnings)
+    visited_unknown = [model.pois[v].name_en for r in sol.routes for v in r if v in model.unknown_hours]  # type: ignore[union-attr]
+    if any(v in model.excursions and not model.excursions[v].exact for r in sol.routes for v in r):
+        warnings.append("boat times to the islands are approximate where no timetable is published — confirm locally")
+    if visited_unknown:
+        warnings.append(f"opening hours unknown (assumed open during the day, {req.day_start.strftime('%H:%M')}–"
+                        f"{req.day_end.strftime('%H:%M')}; check locally): " + ", ".join(visited_unknown))
+    unknown_seats = [s.name_en for d in days for s in d.stops if s.seats_unknown]
+    if unknown_seats:
+        warnings.append(f"seat count not published — confirm the venue holds the group of {req.group_size}: "
+                        + ", ".join(unknown_seats))
+    noted = sorted({f"{s.name_en}: {s.closure_note}" for d in days for s in d.stops if s.closure_note})
+    if noted:
+        warnings.append("published closure notices (check before going): " + "; ".join(noted))
+    stale = sorted({f"{s.name_en} ({', '.join(s.stale)})" for d in days for s in d.stops if s.stale})
+    if stale:
+        warnings.append(f"facts older than {STALE_AFTER_YEARS} years (may have changed; check locally): "
+                        + ", ".join(stale))
+    if est_m > 0:
+        warnings.append(f"{est_m / 1000:.0f} km of {total_m / 1000:.0f} km are estimated (no loaded OSM road network "
+                        f"covers those legs): great-circle × {M.circuity.value:.2f} ÷ average speed")
+    return Itinerary(feasible=True, days=days, totals=totals, excluded=excluded, warnings=warnings + notes,
+                     request=req.model_dump(mode="json"), profile=req.profile,
+                     solver={k: v for k, v in sol.stats.items() if isinstance(v, (int, float, str, bool))})
+
+
+def _stay_hub(model: _Model, stay: islands.IslandStay) -> Poi:
+    """The island hub of a stay (its province names the boat stops)."""
+    poi = model.pois[stay.hub_node]
+    assert poi is not None
+    return poi
+
+
+def _excursion_stop(model: _Model, exc: _Excursion, st: Any, req: PlanRequest) -> ItineraryStop:
+    """The island day trip as one stop: boat times, the island places seen, the crossing for the map."""
+    link = exc.link
+    out = st.start % DAY + exc.check_in_s
+    back = exc.back_after.get(out, out)
+    main = exc.pois[0]
+    names_en = ", ".join(p.name_en for p in exc.pois)
+    names_vi = ", ".join(p.name_vi for p in exc.pois)
+    approx_en = "" if exc.exact else " (boat times approximate: timetable not published)"
+    approx_vi = "" if exc.exact else " (giờ tàu ước lượng: chưa có lịch công bố)"
+    return ItineraryStop(
+        place_id=exc.id, name_vi=f"{link.island}: tàu {_hhmm(out)} từ {link.from_port}, về {_hhmm(back)}",
+        name_en=f"{link.island} day trip: boat {_hhmm(out)} from {link.from_port}, back {_hhmm(back)}",
+        category="coastal", subcategory="island", province_legacy=main.province_legacy, province=main.province,
+        lat=link.from_lat, lon=link.from_lon, arrival=_to_dt(req, st.arrival), start=_to_dt(req, st.start),
+        departure=_to_dt(req, st.departure), fee_vnd=None, fee_as_of=link.as_of or None, opening_hours=None,
+        source="; ".join(link.sources), score=float(model.problem.score[st.node]), kind="ferry_excursion",
+        includes=[p.id for p in exc.pois],
+        note_en=f"Check in {exc.check_in_s / 60:.0f} min before the {_hhmm(out)} boat; crossing up to "
+                f"{exc.crossing_s / 60:.0f} min; on the island: {names_en}{approx_en}",
+        note_vi=f"Có mặt trước {exc.check_in_s / 60:.0f} phút; tàu {_hhmm(out)}, đi tối đa {exc.crossing_s / 60:.0f} "
+                f"phút; trên đảo: {names_vi}{approx_vi}",
+        ferry_route=[(link.from_lat, link.from_lon), (link.to_lat, link.to_lon)])

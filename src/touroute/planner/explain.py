@@ -1,0 +1,247 @@
+"""Why a place is not in the plan: the solver's reasons made readable, headline sites explained with what keeping
+them would have cost (issue 12), regional rules that could not be met."""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import timedelta
+
+from .. import islands
+from ..itinerary import (
+    Itinerary,
+)
+from ..model import (
+    PlanRequest,
+)
+from ..solve import Solution
+from ..solve.solution import route_fits
+from .model import _exclusion, _hhmm, _Model
+from .value import HEADLINE_MIN_ATTRACTIVENESS, attractiveness
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Explanations of infeasibility with names and clock times
+# ---------------------------------------------------------------------------------------------------------------
+def _why_unserved(model: _Model, i: int, req: PlanRequest) -> str:
+    """One sentence saying which constraint stops a must-visit place, with names and clock times."""
+    P = model.problem
+    poi = model.pois[i]
+    exc = model.excursions.get(i)
+    if exc:  # name the must-visits the boat trip carries, so the user recognises what they asked for
+        must = set(req.must_visit) | {lk.place_id for lk in req.locks}
+        wanted = [p.name_en for p in exc.pois if p.id in must] or [p.name_en for p in exc.pois[:1]]
+        name = f"{', '.join(wanted)} ({exc.link.island} day trip)"
+    elif i in model.boats:
+        stay = model.boats[i]
+        name = f"the boat {model.places[i].name} of the night on {stay.link.island} (island night)"
+    else:
+        name = poi.name_en if poi else model.places[i].name or model.places[i].id
+    if not P.windows[i]:
+        hours = poi.opening_hours if poi and poi.opening_hours else "unknown hours"
+        return (f"must-visit {name} ({hours}) cannot be visited for {P.service[i] / 60:.0f} min between "
+                f"{req.day_start:%H:%M} and {req.day_end:%H:%M} on any day of the trip "
+                f"({req.start_date:%a %d %b} – {(req.start_date + timedelta(days=req.days - 1)):%a %d %b})")
+    # Each day's timetable with only this visit, as the checker computes it (drive, waiting, lunch break): the
+    # explanation names the first rule that breaks — never one the checker would not apply, nor miss the lunch.
+    best: tuple[float, str] | None = None
+    fits_alone: list[tuple[int, int, int]] = []
+    for d, r in enumerate(P.routes):
+        wins = [w for w in P.windows[i] if w[1] >= r.t_start and w[0] <= r.t_end]
+        if not wins:
+            continue
+        close = max(b for _, b in wins)
+        for s in r.start_nodes:
+            for e in r.end_nodes:
+                seq = islands.day_sequence(model.stays, d, s, i, e)  # with the boats of an island night
+                if seq is None:
+                    continue  # no such day: i is on an island the trip is not on that day (or the reverse)
+                k = seq.index(i)
+                sched, ok = route_fits(P, d, seq)
+                if ok:
+                    fits_alone.append((d, s, e))
+                    continue
+                here, back = sched.stops[k], sched.stops[-1].arrival
+                brk = sched.break_
+                lunch_before = brk is not None and brk.after < k
+                with_lunch = f" and the {brk.duration / 60:.0f}-min lunch break" if lunch_before else ""
+                with_lunch += " and the boat" if any(v in model.boats for v in seq[:k]) else ""
+                drive = sum(float(P.travel[seq[q], seq[q + 1]]) for q in range(len(seq) - 1))
+                to_i = sum(float(P.travel[seq[q], seq[q + 1]]) for q in range(k))
+                missed = islands.missed_boat(model.stays, P, seq, sched.stops, name, d)
+                if missed is not None:
+                    gap, msg = missed
+                elif here.arrival > close + P.eps:
+                    gap = here.arrival - close
+                    msg = (f"must-visit {name} must be entered by {_hhmm(close)} (closing / end of day minus a "
+                           f"{P.service[i] / 60:.0f}-min visit) but day {d + 1} cannot reach it before "
+                           f"{_hhmm(here.arrival)} from {model.places[s].name or model.places[s].id} "
+                           f"({to_i / 3600:.1f} h drive{with_lunch})")
+                elif back > r.t_end + P.eps:
+                    gap = back - r.t_end
+                    after = " and the lunch break" if brk is not None and brk.after == 1 else ""
+                    msg = (f"must-visit {name}: visiting it on day {d + 1} ends at {_hhmm(here.departure)} and "
+                           f"the drive on to {model.places[e].name or model.places[e].id}{after} arrives "
+                           f"{_hhmm(back)}, after the day ends at {_hhmm(r.t_end)}")
+                elif r.max_travel is not None and drive > r.max_travel + P.eps:
+                    gap = drive - r.max_travel
+                    msg = (f"must-visit {name}: the drive via it on day {d + 1} takes {drive / 3600:.1f} h, over "
+                           f"the {r.max_travel / 3600:.1f} h daily driving cap")
+                else:
+                    gap = 0.0
+                    msg = (f"must-visit {name}: on day {d + 1} the drive from "
+                           f"{model.places[s].name or model.places[s].id} and the visit leave no time for the "
+                           f"lunch break between {req.lunch.earliest:%H:%M} and {req.lunch.latest_end:%H:%M}"
+                           if req.lunch else f"must-visit {name} does not fit day {d + 1}")
+                if best is None or gap < best[0]:
+                    best = (gap, msg)
+    if fits_alone:
+        asked = set(req.must_visit) | {lk.place_id for lk in req.locks}
+        if len(asked) <= 1 and not req.regional.must_cover:
+            d, s, e = fits_alone[0]
+            between = (f" between {model.places[s].name or model.places[s].id} and "
+                       f"{model.places[e].name or model.places[e].id}") if req.days > 1 else ""
+            return (f"must-visit {name} fits day {d + 1}{between} on its own, but the search found no plan with "
+                    f"it within the {req.solver.time_limit_s:g}-second time limit — allow more seconds "
+                    f"(solver.time_limit_s)" + (" or pin the nights around it (overnight.pinned)"
+                                                if req.days > 1 else ""))
+        best = None
+    if best is not None:
+        return best[1]
+    island = islands.unreachable_text(model.stays, i, name)
+    if island:
+        return island
+    return (f"must-visit {name} is reachable on its own, but not together with the other must-visits, locks and "
+            f"regional rules in the days available — drop one or add a day")
+
+
+HEADLINE_REACH_MIN = 60.0
+"""A headline site is *within reach* of a plan when visiting it costs at most this many minutes of extra driving on
+some day of the plan (its cheapest detour between two consecutive stops). Beyond that it belongs to another trip."""
+
+
+def _headline_detour_min(model: _Model, sol: Solution, i: int) -> float:
+    """Minutes of extra driving of the cheapest detour to node ``i`` from the plan's days."""
+    T = model.problem.travel
+    best = math.inf
+    for d in range(len(sol.routes)):
+        seq = sol.full_route(d)
+        for a, b in zip(seq, seq[1:]):
+            best = min(best, float(T[a, i] + T[i, b] - T[a, b]))
+    return best / 60.0
+
+
+def _cheapest_keep(model: _Model, sol: Solution, i: int) -> tuple[int, list[int], float, float] | None:
+    """The cheapest way to keep node ``i`` by editing one day of the plan: insert it where the day's value drops
+    least (net of its own value) after pushing out the fewest, least valuable visits the checker's timetable needs gone (pace, hours,
+    day end, lunch). Returns (day, nodes dropped, value lost, extra driving seconds) or ``None`` if no day can
+    hold it."""
+    P = model.problem
+    best: tuple[int, list[int], float, float] | None = None
+    for d in range(len(sol.routes)):
+        base = sol.full_route(d)
+        base_value = P.route_value(base[1:-1])
+        base_drive = sum(float(P.travel[a, b]) for a, b in zip(base, base[1:]))
+        for pos in range(1, len(base)):
+            seq = base[:pos] + [i] + base[pos:]
+            dropped: list[int] = []
+            _, ok = route_fits(P, d, seq)
+            while not ok:
+                options = [v for v in seq[1:-1] if v != i and v not in P.mandatory]
+                if not options:
+                    break
+                fits = []
+                for v in options:
+                    trial = [x for x in seq if x != v]
+                    fits.append((not route_fits(P, d, trial)[1], float(P.score[v]), v))
+                _, _, v = min(fits)
+                seq = [x for x in seq if x != v]
+                dropped.append(v)
+                _, ok = route_fits(P, d, seq)
+            if not ok:
+                continue
+            drive = sum(float(P.travel[a, b]) for a, b in zip(seq, seq[1:])) - base_drive
+            lost = base_value - P.route_value(seq[1:-1]) + P.travel_cost * drive
+            if best is None or (lost, drive) < (best[2], best[3]):
+                best = (d, dropped, lost, drive)
+    return best
+
+
+def _explain_headlines(model: _Model, sol: Solution, req: PlanRequest, itinerary: Itinerary) -> None:
+    """Say what keeping each left-out headline site within reach would have cost (issue 12): the cheapest edit of
+    one day that keeps it — the stops it pushes out, the share of the plan's value lost and the extra driving.
+    Changes the exclusion messages in place; the plan itself is not changed."""
+    P = model.problem
+    visited = sol.visited()
+    by_id = {e.place_id: k for k, e in enumerate(itinerary.excluded)}
+    for i in model.candidates:
+        poi = model.pois[i]
+        if poi is None or i in visited or i in model.excursions or not P.windows[i] or poi.id in req.exclude:
+            continue
+        if attractiveness(poi) < HEADLINE_MIN_ATTRACTIVENESS:
+            continue
+        detour = _headline_detour_min(model, sol, i)
+        if detour > HEADLINE_REACH_MIN:
+            continue
+        keep = _cheapest_keep(model, sol, i)
+        prior = itinerary.excluded[by_id[poi.id]] if poi.id in by_id else None
+        if keep is None and prior is not None and prior.reason != "low_score":
+            continue  # no day can hold it: the specific reason already given (boats, hours …) is the true one
+        if keep is None:
+            en = (f"a headline site within reach ({detour:.0f} min of detour), but no day of this plan can hold it "
+                  f"within its hours, pace and lunch")
+            vi = (f"điểm nổi bật trong tầm với (đi vòng {detour:.0f} phút), nhưng không ngày nào của lịch trình "
+                  f"chứa được nó trong giờ, nhịp độ và giờ ăn trưa")
+        else:
+            d, dropped, lost, drive = keep
+            share = max(0.0, lost) / sol.score if sol.score > 0 else 0.0
+            names_en = ", ".join(model.pois[v].name_en for v in dropped if model.pois[v]) or "nothing"
+            names_vi = ", ".join(model.pois[v].name_vi for v in dropped if model.pois[v]) or "không điểm nào"
+            en = (f"a headline site within reach; keeping it on day {d + 1} would have meant dropping {names_en} "
+                  f"({share:.0%} of the plan's value) and {drive / 60:+.0f} min of driving")
+            vi = (f"điểm nổi bật trong tầm với; giữ lại vào ngày {d + 1} thì phải bỏ {names_vi} "
+                  f"({share:.0%} giá trị lịch trình) và lái xe {drive / 60:+.0f} phút")
+        new = _exclusion(poi, "low_score", en, vi)
+        if poi.id in by_id:
+            itinerary.excluded[by_id[poi.id]] = new
+        else:
+            itinerary.excluded.append(new)
+
+
+NO_TIMETABLE = "no timetable that respects every opening hour, day end and lunch break was found"
+"""Start of the (never expected) answer when even the repaired plan fails the checker; tests assert its absence."""
+
+
+_GROUP_MIN_VIOLATION = re.compile(r"^group \d+: \d+ visits < minimum \d+$")
+
+
+def _group_shortfall(model: _Model, sol: Solution) -> list[tuple[str, int, int]]:
+    names = {k: v for v, k in model.group_index.items()}
+    out = []
+    for g, k in model.problem.group_min_visits.items():
+        c = sum(1 for r in sol.routes for v in r if model.problem.groups[v] == g)
+        if c < k:
+            out.append((names[g], c, k))
+    return out
+
+
+def _nearest_in_group(model: _Model, province: str) -> str:
+    """Why a province stayed empty, in numbers: its place closest to the trip's start and how far it is."""
+    P = model.problem
+    g = model.group_index.get(province)
+    members = [i for i in range(len(model.places)) if P.groups is not None and P.groups[i] == g and P.windows[i]]
+    if not members:
+        return " (no place of that province is open on the trip's dates within the day's hours)"
+    i = min(members, key=lambda v: P.travel[model.start, v])
+    return (f" (its nearest place, {model.places[i].name}, is {P.travel[model.start, i] / 3600:.1f} h from "
+            f"{model.places[model.start].name}; add a day, lengthen the day or raise the driving cap)")
+
+
+def _no_hub_sequence(model: _Model, req: PlanRequest) -> str:
+    P = model.problem
+    total = P.travel[model.start, model.end] / 3600
+    return (f"no chain of overnight hubs joins {model.places[model.start].name} to {model.places[model.end].name} "
+            f"in {req.days} day(s) of {req.day_start:%H:%M}–{req.day_end:%H:%M}"
+            + (f" with at most {req.max_driving_minutes_per_day / 60:g} h of driving a day"
+               if req.max_driving_minutes_per_day else "")
+            + f" (the direct drive alone takes {total:.1f} h); add days or lengthen the day")

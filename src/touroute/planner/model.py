@@ -1,0 +1,541 @@
+"""The planning model: a request + the catalogue + travel times → an orienteering problem (days as routes on one
+clock, opening hours as windows, lunch as a break, hubs as chained hotels, provinces as groups, island day trips
+as excursion nodes), and the reasons a place cannot be in it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from datetime import time as dtime
+from typing import Any
+
+import numpy as np
+
+from .. import islands
+from .. import provinces as prov
+from ..itinerary import (
+    Exclusion,
+)
+from ..matrix import Place, TravelMatrix
+from ..model import (
+    PACE_SIGHTS_PER_DAY,
+    PACE_STOP_OVERHEAD_MIN,
+    PACE_VISIT_FACTOR,
+    PlanRequest,
+)
+from ..pois import (
+    Catalogue,
+    Poi,
+    haversine_m,
+    is_access_point,
+    known_seats,
+    open_intervals,
+)
+from ..solve import BreakSpec, OrienteeringProblem, RouteSpec
+from .context import PlanningContext, PlanningError
+from .value import (
+    DAY,
+    DRIVING_COST_PER_HOUR,
+    MEAL_ON_SITE_MIN,
+    SIMILAR_DECAY,
+    attractiveness,
+    place_value,
+    sight_units,
+    similarity_key,
+    with_driver_rests,
+)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Messages (English / Vietnamese)
+# ---------------------------------------------------------------------------------------------------------------
+def _hhmm(t: float) -> str:
+    """Clock time of an absolute second, with the day when it is not day 1."""
+    d, s = divmod(int(round(t)), int(DAY))
+    txt = f"{s // 3600:02d}:{(s % 3600) // 60:02d}"
+    return txt if d == 0 else f"day {d + 1} {txt}"
+
+
+_REASON_TEXT = {
+    "closed": ("closed (or its hours leave no time for a visit) on every day of the trip",
+               "đóng cửa (hoặc không đủ giờ tham quan) trong mọi ngày của chuyến đi"),
+    "too_far": ("too far to reach and visit within a day's hours from any possible start of day",
+                "quá xa để đến và tham quan trong giờ của một ngày"),
+    "capacity": ("its published capacity is smaller than the group", "sức chứa công bố nhỏ hơn số khách của đoàn"),
+    "low_score": ("reachable, but other places were worth more for the time it would take",
+                  "đến được, nhưng các điểm khác đáng giá hơn trong cùng thời gian"),
+    "excluded": ("excluded by the request", "bị loại theo yêu cầu"),
+    "group_limit": ("its province already has the most stops the regional rules allow",
+                    "tỉnh này đã đủ số điểm tối đa theo quy tắc liên kết vùng"),
+    "ferry": ("no boat schedule lets a visit fit on any day", "lịch tàu không cho phép tham quan trong ngày nào"),
+    "included": ("seen as part of a larger site's visit", "đã nằm trong chuyến tham quan một khu di tích lớn hơn"),
+}
+
+
+def _exclusion(poi: Poi, reason: str, detail_en: str = "", detail_vi: str = "") -> Exclusion:
+    en, vi = _REASON_TEXT[reason]
+    return Exclusion(place_id=poi.id, name_vi=poi.name_vi, name_en=poi.name_en, reason=reason,
+                     message_en=f"{poi.name_en}: {en}{(' — ' + detail_en) if detail_en else ''}",
+                     message_vi=f"{poi.name_vi}: {vi}{(' — ' + detail_vi) if detail_vi else ''}")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Model building
+# ---------------------------------------------------------------------------------------------------------------
+@dataclass
+class _Model:
+    """The solver problem plus the bookkeeping to turn a solution back into an itinerary."""
+
+    problem: OrienteeringProblem
+    places: list[Place]
+    pois: list[Poi | None]
+    seconds: np.ndarray
+    metres: np.ndarray
+    matrix_index: list[int]  # node → row of the travel matrix
+    matrix: TravelMatrix
+    hubs: list[int]
+    start: int
+    end: int
+    candidates: list[int]
+    province_of: dict[int, str]
+    group_index: dict[str, int]
+    excluded: list[Exclusion]
+    warnings: list[str]
+    unknown_hours: set[int]
+    excursions: dict[int, _Excursion] = field(default_factory=dict)
+    rests: np.ndarray | None = None
+    """Seconds of drivers' rest inside each leg (coaches), already part of ``seconds``."""
+    rule_groups: prov.RuleGroups = field(default_factory=lambda: prov.rule_groups([]))
+    """How the regional rules count provinces (group labels of ``group_index``)."""
+    stays: list[islands.IslandStay] = field(default_factory=list)
+    """Island nights (:mod:`touroute.islands`); their boat nodes are ``boats``."""
+    problems: list[str] = field(default_factory=list)
+    """Why the request cannot be planned, found while building (an island night in the storm season …)."""
+
+    @property
+    def boats(self) -> dict[int, islands.IslandStay]:
+        return {n: s for s in self.stays for n in (s.out_node, s.back_node)}
+
+
+def _must_field(req: PlanRequest, pid: str) -> str:
+    """The request field a must-visit came from: ``must_visit`` itself, or a lock (a locked place must be visited)."""
+    return "must_visit" if pid in req.must_visit else "locks"
+
+
+def _endpoint_place(ref: Any, cat: Catalogue, role: str) -> tuple[Place, Poi | None]:
+    if ref.id is not None:
+        try:
+            poi = cat.get(ref.id)
+        except KeyError as exc:
+            raise PlanningError(f"{role}: {exc.args[0]}", field=role) from None
+        return Place(poi.id, poi.lat, poi.lon, poi.name_vi), poi
+    name = ref.name or ("Điểm đầu / Start" if role == "start" else "Điểm cuối / End")
+    return Place(f"{role}@{ref.lat:.5f},{ref.lon:.5f}", float(ref.lat), float(ref.lon), name), None
+
+
+def _day_windows(poi: Poi, day: date, t0: float, open_s: float, close_s: float,
+                 service: float) -> list[tuple[float, float]]:
+    """Start-of-visit windows of ``poi`` on ``day`` (absolute seconds); the visit must end before it closes."""
+    if poi.opening_hours:
+        spans = [(a * 60.0, b * 60.0) for a, b in open_intervals(poi.opening_hours, day)]
+    else:
+        spans = [(0.0, DAY)]
+    out = []
+    for a, b in spans:
+        lo, hi = max(a, open_s), min(b, close_s) - service
+        if hi >= lo:
+            out.append((t0 + lo, t0 + hi))
+    return out
+
+
+def _readable_hours(poi: Poi, day: date) -> bool:
+    """True when ``poi.opening_hours`` can be evaluated. A catalogue loaded from CSV has every string checked, but
+    records built in code (or a rule the library cannot evaluate on some date) may not be: such a place is planned
+    as "hours unknown" with a warning instead of failing the whole plan."""
+    if not poi.opening_hours:
+        return True
+    try:
+        open_intervals(poi.opening_hours, day)
+    except Exception as exc:  # the parser's own error types
+        import logging
+
+        logging.getLogger("touroute.planner").warning(
+            "%s: opening_hours %r cannot be read (%s); treated as unknown", poi.id, poi.opening_hours,
+            str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__)
+        return False
+    return True
+
+
+def _seconds_of(t: dtime) -> float:
+    return t.hour * 3600.0 + t.minute * 60.0
+
+
+@dataclass
+class _Excursion:
+    """A boat day trip to an island: check in at the mainland port, cross, visit, cross back.
+
+    Scheduled boats make island legs time-dependent, which a static travel matrix cannot express; an excursion
+    node located at the mainland port, whose visit may only *start* at a check-in time before a departure and whose
+    duration runs until the return boat lands, is exact for the usual one-visit-per-trip day trip.
+    """
+
+    link: Any
+    pois: list[Poi]                 # island places seen, best first
+    skipped: list[Poi]              # island places that do not fit the time on the island
+    out_times: list[float]          # seconds of the day of the usable outbound departures
+    back_after: dict[float, float]  # outbound departure → the return departure it pairs with
+    check_in_s: float
+    crossing_s: float
+    service_s: float
+    exact: bool
+    proxy_id: str | None            # catalogue place at the mainland port whose matrix row the excursion uses
+    closed: str | None = None       # why no boat runs on any day of the trip (storm season), both languages
+
+    @property
+    def id(self) -> str:
+        return f"ferry:{self.link.id}"
+
+
+def _build_excursion(link: Any, island: list[Poi], req: PlanRequest, cat: Catalogue,
+                     must: frozenset[str] = frozenset()) -> _Excursion | None:
+    """One boat day trip to ``link``'s island: the departures worth taking and the island places that fit the time
+    ashore — must-visits first (never skipped: if they do not fit, :class:`PlanningError` says so), then by
+    popularity."""
+    out, exact_out = link.departures("out")
+    back, exact_back = link.departures("back")
+    if not out:
+        return None
+    if not back:  # return timetable not published: assume the boats go back on the same schedule
+        back, exact_back = out, False
+    crossing = float(link.crossing_max) * 60.0
+    check_in = float(link.buffer_min) * 60.0
+    factor, overhead = PACE_VISIT_FACTOR[req.pace], PACE_STOP_OVERHEAD_MIN[req.pace]
+    island = sorted(island, key=lambda p: (p.id not in must, -attractiveness(p), p.id))
+    min_island = min(240.0, max(p.visit_minutes for p in island) * factor) * 60.0
+    pairs: dict[float, float] = {}
+    for o in (_seconds_of(x) for x in out):
+        b = next((_seconds_of(x) for x in sorted(back) if _seconds_of(x) >= o + crossing + min_island), None)
+        if b is not None:
+            pairs[o] = b
+    if not pairs:
+        return None
+    durations = {o: check_in + (b + crossing - o) for o, b in pairs.items()}
+    shortest = min(durations.values())
+    usable = sorted(o for o, d in durations.items() if d <= shortest + 60.0)
+    on_island = pairs[usable[0]] - (usable[0] + crossing)
+    seen, skipped, used = [], [], 0.0
+    for p in island:
+        need = (p.visit_minutes * factor + overhead) * 60.0
+        if not seen or used + need <= on_island:
+            seen.append(p)
+            used += need
+        else:
+            skipped.append(p)
+    too_much = [p for p in skipped if p.id in must]
+    if too_much:
+        raise PlanningError(
+            f"must_visit: {', '.join(p.name_en for p in too_much)} do not fit the {link.island} day trip together "
+            f"with {', '.join(p.name_en for p in seen)}: the boats leave {on_island / 3600:.1f} h ashore; "
+            f"drop a must-visit on {link.island}", field="must_visit")
+    proxy = None
+    best = 1500.0
+    for q in cat:
+        d = haversine_m(q.lat, q.lon, link.from_lat, link.from_lon)
+        if d < best:
+            proxy, best = q.id, d
+    return _Excursion(link, seen, skipped, usable, {o: pairs[o] for o in usable}, check_in, crossing, shortest,
+                      exact_out and exact_back, proxy)
+
+
+def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
+    """Turn the request into an :class:`OrienteeringProblem` (no solving)."""
+    cat = ctx.catalogue
+    profile = req.profile
+    warnings: list[str] = []
+    excluded: list[Exclusion] = []
+
+    start_place, start_poi = _endpoint_place(req.start, cat, "start")
+    end_place, end_poi = _endpoint_place(req.end or req.start, cat, "end")
+
+    # --- overnight hubs -------------------------------------------------------------------------------------
+    hub_ids: list[str]
+    if req.overnight.mode == "fixed":
+        hub_ids = list(dict.fromkeys(req.overnight.fixed))
+    else:
+        hub_ids = list(req.overnight.candidates) or list(cat.hubs().records)
+        hub_ids = list(dict.fromkeys(hub_ids + list(req.overnight.pinned.values())))
+    for hid in hub_ids:
+        if hid not in cat:
+            raise PlanningError(f"overnight: no place with id {hid!r} in the catalogue", field="overnight.pinned")
+    # A trip cannot start or end on an island (the boats are planned from the mainland); a night there is an island
+    # stay (touroute.islands) when the request fixes or pins it.
+    forced = [("start", start_place), ("end", end_place)]
+    for role, pl in forced:
+        for link in ctx.router.ferries:
+            if link.on_island(pl.lat, pl.lon):
+                raise PlanningError(
+                    f"{role}: {pl.name or pl.id} is on {link.island}, reachable only by boat; touroute plans island "
+                    f"visits from {link.from_port} — start and end on the mainland (a night on the island: pin "
+                    f"its hub, overnight.pinned)", field=role)
+    stays, stay_problems, stay_warnings = islands.plan_stays(req, cat, ctx.router.ferries)
+    warnings.extend(stay_warnings)
+    stay_links = {s.link.id for s in stays}
+    # --- candidates ------------------------------------------------------------------------------------------
+    must = list(dict.fromkeys(list(req.must_visit) + [lk.place_id for lk in req.locks]))
+    for pid in must + list(req.exclude):
+        if pid not in cat:
+            where = ("exclude" if pid in req.exclude else "must_visit" if pid in req.must_visit else "locks")
+            raise PlanningError(f"must_visit/exclude/locks: {cat_get_error(cat, pid)}", field=where)
+    pool = cat.filter(category=[c for c in req.categories if c != "lodging"] or None,
+                      province=req.provinces or None,
+                      province_era="legacy" if req.province_scheme == "legacy" else "auto",
+                      tags=req.tags or None, min_popularity=req.min_popularity)
+    cand_ids = [pid for pid in pool.records if cat.get(pid).category != "lodging"]
+    for pid in must:
+        if is_access_point(cat.get(pid)):
+            raise PlanningError(f"must_visit: {pid} is a pier, port or ticket office — where a visit starts, not a "
+                                f"sight; ask for the place it serves instead", field=_must_field(req, pid))
+    cand_ids = [pid for pid in cand_ids if not is_access_point(cat.get(pid))]
+    for pid in must:
+        if pid not in cand_ids:
+            if cat.get(pid).category == "lodging":
+                raise PlanningError(f"must_visit: {pid} is a lodging hub, not a place to visit — use overnight.pinned",
+                                    field=_must_field(req, pid))
+            cand_ids.append(pid)
+    endpoint_ids = {start_place.id, end_place.id}
+    final: list[str] = []
+    for pid in cand_ids:
+        poi = cat.get(pid)
+        if pid in req.exclude:
+            excluded.append(_exclusion(poi, "excluded"))
+            continue
+        if pid in endpoint_ids:
+            continue
+        seats = known_seats(poi)
+        if poi.category == "mice" and seats is not None and seats < req.group_size:
+            if pid in must:
+                raise PlanningError(f"must_visit: {poi.name_en} seats {seats}, fewer than the group of "
+                                    f"{req.group_size}", field=_must_field(req, pid))
+            excluded.append(_exclusion(poi, "capacity", f"{seats} seats < {req.group_size}",
+                                       f"{seats} chỗ < {req.group_size} khách"))
+            continue
+        final.append(pid)
+    # Components of a site (palaces of the Imperial City, old houses of Hội An) are seen during the site's visit:
+    # plan the whole and list the parts as included, unless the whole is not a candidate.
+    in_final = set(final)
+    parts = [pid for pid in final if cat.get(pid).part_of in in_final and pid not in must]
+    for pid in parts:
+        poi = cat.get(pid)
+        whole = cat.get(poi.part_of)
+        excluded.append(_exclusion(poi, "included", f"part of {whole.name_en}", f"thuộc {whole.name_vi}"))
+    final = [pid for pid in final if pid not in set(parts)]
+
+    # Island places are reached by scheduled boats: group them into one excursion per ferry link.
+    excursions: list[_Excursion] = []
+    for link in ctx.router.ferries:
+        island = [cat.get(pid) for pid in final if link.on_island(cat.get(pid).lat, cat.get(pid).lon)]
+        if not island or link.id in stay_links:  # a night on the island: its places are ordinary stops
+            continue
+        final = [pid for pid in final if pid not in {p.id for p in island}]
+        exc = _build_excursion(link, island, req, cat, frozenset(must)) if req.use_ferries else None
+        if exc is None:
+            detail = "ferries disabled in the request" if not req.use_ferries else "no usable boat timetable"
+            for p in island:
+                if p.id in must:
+                    raise PlanningError(f"must_visit: {p.name_en} lies on {link.island}, reachable only by boat "
+                                        f"({detail})", field=_must_field(req, p.id))
+                excluded.append(_exclusion(p, "ferry", detail, "không có tàu phù hợp"))
+            continue
+        excursions.append(exc)
+        for p in exc.skipped:
+            excluded.append(_exclusion(p, "included", f"no time for it on the {link.island} day trip",
+                                       f"không đủ thời gian trong chuyến ra {link.island}"))
+    island_hubs = [h for h in hub_ids if any(l.on_island(cat.get(h).lat, cat.get(h).lon) for l in ctx.router.ferries)]
+    if island_hubs and req.overnight.mode != "fixed":
+        hub_ids = [h for h in hub_ids if h not in island_hubs and h not in req.overnight.pinned.values()] + [
+            h for h in hub_ids if h in req.overnight.pinned.values()]
+
+    # --- nodes: start, end, hubs, candidates -----------------------------------------------------------------
+    places: list[Place] = []
+    pois: list[Poi | None] = []
+    index: dict[str, int] = {}
+
+    def add(place: Place, poi: Poi | None) -> int:
+        if place.id in index:
+            return index[place.id]
+        index[place.id] = len(places)
+        places.append(place)
+        pois.append(poi)
+        return index[place.id]
+
+    s_node = add(start_place, start_poi)
+    e_node = add(end_place, end_poi)
+    hubs = [add(Place(h, cat.get(h).lat, cat.get(h).lon, cat.get(h).name_vi), cat.get(h)) for h in hub_ids]
+    cands = [add(Place(p, cat.get(p).lat, cat.get(p).lon, cat.get(p).name_vi), cat.get(p)) for p in final]
+    exc_nodes: dict[int, _Excursion] = {}
+    for exc in excursions:
+        k = add(Place(exc.id, exc.link.from_lat, exc.link.from_lon, exc.link.from_port), None)
+        exc_nodes[k] = exc
+        cands.append(k)
+    islands.add_boat_nodes(stays, add)
+    boat_proxy = {n: islands.port_proxy(cat, s.link) for s in stays for n in (s.out_node, s.back_node)}
+
+    # --- travel matrix: reuse the cached catalogue matrix where possible ------------------------------------
+    M = ctx.matrix(profile)
+    keys = [exc_nodes[i].proxy_id if i in exc_nodes and exc_nodes[i].proxy_id else boat_proxy.get(i) or pl.id
+            for i, pl in enumerate(places)]
+    in_cat = [k in M._index for k in keys]
+    if all(in_cat):
+        rows = [M.index(k) for k in keys]
+        sec = M.seconds[np.ix_(rows, rows)]
+        met = M.metres[np.ix_(rows, rows)]
+        matrix = M
+        matrix_index = rows
+    else:
+        matrix = ctx.router.matrix(places, profile)
+        sec, met = matrix.seconds, matrix.metres
+        matrix_index = list(range(len(places)))
+    warnings.extend(w for w in getattr(matrix, "warnings", ()) if any(pl.name in w for pl in places[:2]))
+    islands.wire(stays, places, sec, met, ctx.router, profile, index, {s_node, e_node, *hubs})
+    rests = None
+    if profile == "coach":
+        rests = with_driver_rests(sec) - sec
+        sec = sec + rests
+
+    # --- service, score, windows ---------------------------------------------------------------------------
+    n = len(places)
+    service = np.zeros(n)
+    score = np.zeros(n)
+    load = np.zeros(n)
+    similar = np.full(n, -1, dtype=np.int64)
+    similar_ids: dict[str, int] = {}
+    windows: list[list[tuple[float, float]]] = [[] for _ in range(n)]
+    weights = req.themes.model_dump()
+    factor = PACE_VISIT_FACTOR[req.pace]
+    open_s, close_s = _seconds_of(req.day_start), _seconds_of(req.day_end)
+    unknown_hours: set[int] = set()
+    locks = {lk.place_id: lk.day for lk in req.locks}
+    province_of: dict[int, str] = {}
+    for i, exc in exc_nodes.items():
+        service[i] = exc.service_s
+        score[i] = sum(place_value(p, weights) for p in exc.pois)
+        load[i] = sight_units(MEAL_ON_SITE_MIN + 1)  # a boat day trip is the day's main event
+        province_of[i] = exc.pois[0].province_legacy
+        lock_days = {locks[p.id] for p in exc.pois if p.id in locks}
+        off_days = [req.start_date + timedelta(days=d) for d in range(req.days)
+                    if exc.link.suspended_on(req.start_date + timedelta(days=d))]
+        for d in range(req.days):
+            if lock_days and d + 1 not in lock_days:
+                continue
+            if req.start_date + timedelta(days=d) in off_days:
+                continue
+            for o in exc.out_times:
+                t = o - exc.check_in_s
+                if t >= open_s and t + exc.service_s <= close_s:
+                    windows[i].append((d * DAY + t, d * DAY + t))
+        if not windows[i] and off_days:
+            detail_en, detail_vi = islands.suspension_reason(exc.link, off_days, f"{exc.link.island} day trip",
+                                                             f"chuyến ra {exc.link.island}") or ("", "")
+            exc.closed = f"{detail_en} / {detail_vi}"
+            for p in exc.pois:
+                if p.id not in must:
+                    excluded.append(_exclusion(p, "ferry", detail_en, detail_vi))
+        elif not windows[i]:
+            for p in exc.pois:
+                if p.id not in must:
+                    excluded.append(_exclusion(p, "ferry", f"boats leave {exc.link.from_port} at "
+                                                           f"{', '.join(_hhmm(o) for o in exc.out_times)}",
+                                               f"tàu rời {exc.link.from_port} lúc "
+                                               f"{', '.join(_hhmm(o) for o in exc.out_times)}"))
+    for i in cands:
+        if i in exc_nodes:
+            continue
+        poi = pois[i]
+        assert poi is not None
+        # a place reached only by cable car / boat carries that access: its round trip is part of the visit
+        access_min = float(poi.access.minutes) if poi.access is not None else 0.0
+        service[i] = (max(10.0, round(poi.visit_minutes * factor / 5.0) * 5.0) + PACE_STOP_OVERHEAD_MIN[req.pace]
+                      + access_min) * 60.0
+        score[i] = place_value(poi, weights)
+        load[i] = sight_units(poi.visit_minutes)
+        key = similarity_key(poi)
+        if key is not None:
+            similar[i] = similar_ids.setdefault(key, len(similar_ids))
+        if poi.id in must and score[i] <= 0:
+            score[i] = 1.0
+        if poi.opening_hours and not _readable_hours(poi, req.start_date):
+            warnings.append(f"{poi.id}: opening_hours {poi.opening_hours!r} cannot be read — treated as unknown")
+            poi = poi.model_copy(update={"opening_hours": None})
+        if not poi.opening_hours:
+            unknown_hours.add(i)
+        for d in range(req.days):
+            if poi.id in locks and locks[poi.id] != d + 1:
+                continue
+            day = req.start_date + timedelta(days=d)
+            windows[i].extend(_day_windows(poi, day, d * DAY, open_s, close_s, service[i]))
+        if not windows[i]:
+            if poi.id in must:
+                continue  # the explanation below names it
+            excluded.append(_exclusion(poi, "closed"))
+    # hotels: windows are irrelevant but must not be empty for checker symmetry
+    for h in {s_node, e_node, *hubs}:
+        windows[h] = [(0.0, req.days * DAY)]
+    stay_problems += islands.boat_windows(stays, windows, service, open_s, close_s)
+
+    # --- routes ------------------------------------------------------------------------------------------------
+    brk = None
+    routes: list[RouteSpec] = []
+    pinned = dict(req.overnight.pinned)
+    if req.overnight.mode == "fixed":
+        pinned = {k + 1: h for k, h in enumerate(req.overnight.fixed)}
+    free_hubs = tuple(h for h in hubs if h not in {s.hub_node for s in stays})  # island hubs: only their nights
+    for d in range(req.days):
+        t0 = d * DAY
+        starts = (s_node,) if d == 0 else (tuple([index[pinned[d]]]) if d in pinned else free_hubs)
+        ends = (e_node,) if d == req.days - 1 else (tuple([index[pinned[d + 1]]]) if d + 1 in pinned else free_hubs)
+        if req.lunch:
+            lo = t0 + _seconds_of(req.lunch.earliest)
+            hi = t0 + _seconds_of(req.lunch.latest_end) - req.lunch.minutes * 60.0
+            brk = BreakSpec(req.lunch.minutes * 60.0, lo, hi)
+        routes.append(RouteSpec(starts, ends, t0 + open_s, t0 + close_s, req.driving_cap_minutes * 60.0, brk,
+                                max_load=float(PACE_SIGHTS_PER_DAY[req.pace])))
+
+    # --- groups: provinces ---------------------------------------------------------------------------------------
+    province_of.update({i: pois[i].province_legacy for i in cands if i not in exc_nodes})  # type: ignore[union-attr]
+    # the rules count per group: each must-cover name is the area it means, the rest per province of the
+    # request's scheme (provinces.rule_groups, docs/planner.md "Regional linkage")
+    try:
+        rgroups = prov.rule_groups(req.regional.must_cover, req.province_scheme)
+    except prov.UnknownProvinceError as exc:
+        raise PlanningError(f"regional.must_cover: {exc}", field="regional.must_cover") from None
+    group_index = {nm: k for k, nm in enumerate(rgroups.labels)}
+    groups = np.full(n, -1, dtype=np.int64)
+    for i, pv in province_of.items():
+        groups[i] = group_index[rgroups.group_of[pv]]
+    gmin: dict[int, int] = {group_index[label]: max(1, req.regional.min_stops_per_province)
+                            for label in rgroups.covered}
+
+    must_nodes = {index[p] for p in must if p in index}
+    must_nodes |= {i for i, exc in exc_nodes.items() if any(p.id in must for p in exc.pois)}
+    must_nodes |= {n for s in stays for n in (s.out_node, s.back_node)}  # the boats of an island night
+    mandatory = frozenset(i for i in must_nodes if windows[i])
+    # Lunch is part of a boat day trip and of a visit of four hours or more (eaten on site).
+    meal = np.zeros(n, dtype=np.int8)
+    for i in cands:
+        if i in exc_nodes or service[i] >= MEAL_ON_SITE_MIN * 60.0:
+            meal[i] = 1
+    problem = OrienteeringProblem(sec, service, score, windows, routes, chained=True, mandatory=mandatory, meal=meal,
+                                  groups=groups, group_min_visits=gmin, group_max_visits={}, seed=req.solver.seed,
+                                  name="touroute", load=load, similar=similar, similar_decay=SIMILAR_DECAY,
+                                  travel_cost=DRIVING_COST_PER_HOUR / 3600.0)
+    return _Model(problem, places, pois, sec, met, matrix_index, matrix, hubs, s_node, e_node, cands, province_of,
+                  group_index, excluded, warnings, unknown_hours, exc_nodes, rests, rule_groups=rgroups,
+                  stays=stays, problems=stay_problems)
+
+
+def cat_get_error(cat: Catalogue, pid: str) -> str:
+    try:
+        cat.get(pid)
+    except KeyError as exc:
+        return exc.args[0]
+    return ""

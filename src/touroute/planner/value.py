@@ -1,0 +1,74 @@
+"""What a visit is worth to a traveller: attractiveness, the convex value, similarity groups, sight units and
+the coach drivers' rests (issue 12). Constants are documented where they are defined."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..model import (
+    COACH_MAX_CONTINUOUS_MINUTES,
+    DRIVER_REST_MINUTES,
+    SIGHT_UNIT_MINUTES,
+)
+from ..pois import (
+    Poi,
+)
+
+DAY = 86_400.0
+
+
+MEAL_ON_SITE_MIN = 240.0
+"""Visits at least this long include lunch on site (theme parks, island trips) instead of a separate break."""
+
+
+VALUE_EXPONENT = 2.0
+"""A place's value is ``theme weight × 100 × (attractiveness / 100) ** VALUE_EXPONENT``: value grows faster than
+attractiveness, so one must-see (100 → 100) beats several minor stops (30 → 9 each). Chosen on the tuning
+programmes of ``benchmarks/bench_itineraries.py`` (BENCHMARKS.md, "Expert itineraries")."""
+
+
+SIMILAR_DECAY = 0.5
+"""The k-th best visit of one kind of sight (royal tombs, pagodas, beaches …) or of one site cluster in a day keeps
+``SIMILAR_DECAY ** k`` of its value: the second tomb of a day is worth half, the fourth an eighth."""
+
+
+HEADLINE_MIN_ATTRACTIVENESS = 70.0
+"""Attractiveness from which a place is a headline site (``Poi.headline``): kept in a plan that passes near it, or its
+omission explained with what keeping it would have cost."""
+
+
+DRIVING_COST_PER_HOUR = 4.0
+"""Value a traveller gives up for each hour on the road (on the scale where the Imperial City is worth 100): a far
+sight must be worth its drive. 5 h of driving to see one site cost as much as a site of attractiveness 45."""
+
+
+def attractiveness(poi: Poi) -> float:
+    """A place's attractiveness (1–100) from the catalogue's evidence; the legacy 1–10 popularity × 10 for a
+    catalogue without the evidence file."""
+    value = getattr(poi, "attractiveness", None)
+    return float(value) if value is not None else float(poi.popularity) * 10.0
+
+
+def place_value(poi: Poi, weights: dict[str, float]) -> float:
+    """What a visit of ``poi`` is worth to this traveller (see :data:`VALUE_EXPONENT`)."""
+    return weights.get(poi.category, 0.0) * 100.0 * (attractiveness(poi) / 100.0) ** VALUE_EXPONENT
+
+
+def sight_units(minutes: float) -> int:
+    """Sight units of a visit of ``minutes`` (:data:`touroute.model.SIGHT_UNIT_MINUTES`)."""
+    return 1 + sum(1 for bound in SIGHT_UNIT_MINUTES if minutes > bound)
+
+
+def similarity_key(poi: Poi) -> str | None:
+    """Visits of one kind in one day give diminishing returns: components of one site share their site's key,
+    other sights share their subcategory (royal tombs, pagodas, beaches …). MICE venues are business, not sights."""
+    if poi.category in ("mice", "lodging"):
+        return None
+    return f"site:{poi.part_of}" if poi.part_of else f"kind:{poi.subcategory}"
+
+
+def with_driver_rests(seconds: np.ndarray) -> np.ndarray:
+    """Coach legs with the drivers' legal rest: :data:`DRIVER_REST_MINUTES` for every full
+    :data:`COACH_MAX_CONTINUOUS_MINUTES` of driving in one leg (a stop on the way, not a sight)."""
+    block = COACH_MAX_CONTINUOUS_MINUTES * 60.0
+    return seconds + np.floor(seconds / block) * DRIVER_REST_MINUTES * 60.0
