@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from touroute import analytics as an
 from touroute.itinerary import DayPlan, Endpoint, Itinerary, ItineraryStop
 from touroute.matrix import TravelTimes
+from touroute.render.charts import fairness_chart_png, hub_heatmap_png
 from touroute.planner import PlanningContext
 from touroute.pois import default_catalogue
 
@@ -102,7 +103,7 @@ def test_compare_and_chart(tmp_path):
     assert row["a"] == pytest.approx(2.0) and row["b"] == pytest.approx(4.0) and row["change"] == pytest.approx(2.0)
     g = df[df["item"] == "gini"].iloc[0]
     assert g["change"] == pytest.approx(b.gini - a.gini)
-    png = b.chart_png(tmp_path / "fair.png")
+    png = fairness_chart_png(b, tmp_path / "fair.png")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
@@ -122,7 +123,7 @@ def test_hub_matrix_on_hue_network(hue_net, tmp_path):  # noqa: F811
     df = hm.to_frame()
     assert len(df) == 12 and set(df["source"]) == {"osm", "estimate"}
     assert "*" in hm.to_markdown() and "hue-thien-mu-pagoda" in hm.to_csv()
-    assert hm.heatmap_png(tmp_path / "h.png").read_bytes()[:4] == b"\x89PNG"
+    assert hub_heatmap_png(hm, tmp_path / "h.png").read_bytes()[:4] == b"\x89PNG"
 
 
 def test_default_hubs_one_per_province():

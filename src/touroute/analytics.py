@@ -8,7 +8,7 @@ concentrated visitor hours are — each with its provenance (road-routed ``osm``
 so nobody mistakes an estimate for a measured road time.
 
 Everything returns plain pandas DataFrames (tidy, one row per observation) so results go straight into
-spreadsheets; charts use matplotlib's non-interactive Agg backend so they work on servers without a display.
+spreadsheets. This module computes only; the charts of these results are drawn by :mod:`touroute.render.charts`.
 """
 
 from __future__ import annotations
@@ -145,49 +145,6 @@ class HubMatrix:
                      "other cells routed on OSM roads / theo đường OSM.")
         return "\n".join(lines)
 
-    def heatmap_png(self, path: str | Path) -> Path:
-        """A heatmap of minutes (estimated cells hatched) written with matplotlib's Agg backend."""
-        plt = _pyplot()
-        ids = self.ids
-        mins = self.matrix.seconds / 60.0
-        n = len(ids)
-        fig, ax = plt.subplots(figsize=(max(4.0, 0.6 * n + 2), max(3.5, 0.55 * n + 1.5)))
-        im = ax.imshow(mins, cmap="viridis_r")
-        ax.set_xticks(range(n), ids, rotation=60, ha="right", fontsize=7)
-        ax.set_yticks(range(n), ids, fontsize=7)
-        src = self.matrix.sources
-        for i in range(n):
-            for j in range(n):
-                if i != j:
-                    mark = "*" if src[i, j] == "estimate" else ""
-                    ax.text(j, i, f"{mins[i, j]:.0f}{mark}", ha="center", va="center", fontsize=6, color="white")
-        fig.colorbar(im, ax=ax, label="minutes / phút")
-        if (src == "osm").any():  # routed on OpenStreetMap roads: credit them on the image itself
-            fig.text(0.01, 0.005, "Road data © OpenStreetMap contributors (ODbL)", fontsize=6, color="#555")
-        ax.set_title(f"Hub travel time ({self.profile}) / Thời gian di chuyển giữa các trung tâm\n* = estimate / ước tính",
-                     fontsize=8)
-        return _save_figure(plt, fig, path)
-
-
-def _save_figure(plt: Any, fig: Any, path: str | Path) -> Path:
-    """Lay out, write (PNG at 110 dpi) and close a chart — every chart of this module ends this way."""
-    fig.tight_layout()
-    out = Path(path)
-    fig.savefig(out, dpi=110)
-    plt.close(fig)
-    return out
-
-
-def _pyplot():
-    try:
-        import matplotlib
-    except ImportError:  # pragma: no cover - optional dependency
-        raise AnalyticsError("charts need matplotlib: pip install matplotlib") from None
-    matplotlib.use("Agg", force=True)
-    import matplotlib.pyplot as plt
-
-    return plt
-
 
 def hub_matrix(ctx_or_router: Any = None, hubs: Sequence[str] | None = None, profile: str = "car",
                catalogue: Any = None, scenario: RoadScenario | None = None) -> HubMatrix:
@@ -314,21 +271,6 @@ class FairnessReport:
                 "since_2025": self.since_2025.round(4).to_dict(orient="records"),
                 "unused_places": self.unused_places}
 
-    def chart_png(self, path: str | Path) -> Path:
-        """Bar chart: visit hours and nights per legacy province (matplotlib, Agg backend)."""
-        plt = _pyplot()
-        df = self.legacy
-        x = np.arange(len(df))
-        fig, ax = plt.subplots(figsize=(9, 4.2))
-        ax.bar(x - 0.2, df["visit_hours"], 0.4, label="visit hours / giờ tham quan")
-        ax.bar(x + 0.2, df["nights"], 0.4, label="nights / đêm lưu trú")
-        ax.set_xticks(x, df["province_legacy"], rotation=45, ha="right", fontsize=8)
-        ax.set_title(f"Visitor time by province / Thời gian theo tỉnh — Gini {self.gini:.2f}, HHI {self.hhi:.2f}",
-                     fontsize=9)
-        ax.legend(fontsize=8)
-        return _save_figure(plt, fig, path)
-
-
 def fairness_report(itineraries: Sequence[Itinerary], catalogue: Any = None) -> FairnessReport:
     """Aggregate ``itineraries`` (e.g. a season's sold tours, or one scenario's plans) by province.
 
@@ -390,23 +332,6 @@ def compare(report_a: FairnessReport, report_b: FairnessReport) -> pd.DataFrame:
     for k in ("gini", "hhi", "total_visit_hours", "total_nights"):
         rows.append({"item": k, "kind": "index", "a": ia[k], "b": ib[k], "change": ib[k] - ia[k]})
     return pd.DataFrame(rows, columns=["item", "kind", "a", "b", "change"])
-
-
-def compare_chart_png(change: pd.DataFrame, path: str | Path) -> Path:
-    """Bars of the change in each province's share of visit hours (B − A, percentage points) from
-    :func:`compare`'s frame, with the Gini/HHI change in the title: which provinces a scenario helps."""
-    plt = _pyplot()
-    rows = change[change["kind"] == "visit_share"]
-    idx = change[change["kind"] == "index"].set_index("item")["change"]
-    pts = rows["change"].to_numpy() * 100.0
-    fig, ax = plt.subplots(figsize=(6.5, max(2.5, 0.32 * len(rows) + 1.2)))
-    ax.barh(list(rows["item"]), pts, color=["#2e7d32" if v > 0 else "#c62828" for v in pts])
-    ax.axvline(0, color="#555", lw=0.8)
-    ax.invert_yaxis()
-    ax.set_xlabel("change in share of visit hours, points (B − A) / thay đổi tỷ trọng giờ tham quan, điểm %")
-    ax.set_title(f"B − A: Gini {idx.get('gini', 0):+.3f}, HHI {idx.get('hhi', 0):+.3f}", fontsize=9)
-    ax.tick_params(labelsize=7)
-    return _save_figure(plt, fig, path)
 
 
 def hub_change(a: HubMatrix, b: HubMatrix) -> pd.DataFrame:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import difflib
-import io
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -130,29 +129,6 @@ class QualityReport:
         for f in FIELDS:
             out[f] = (g[f] / g[f + "_of"]).where(g[f + "_of"] > 0)
         return out
-
-    def chart_png(self) -> bytes:
-        """A heat map of :meth:`shares` (provinces × fields), as PNG bytes."""
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
-        sh = self.shares()
-        fig, ax = plt.subplots(figsize=(7.5, 0.42 * len(sh) + 1.6), dpi=110)
-        data = np.ma.masked_invalid(sh.to_numpy(dtype=float))
-        im = ax.imshow(data, cmap="RdYlGn", vmin=0, vmax=1, aspect="auto")
-        ax.set_xticks(range(len(sh.columns)), labels=list(sh.columns))
-        ax.set_yticks(range(len(sh.index)), labels=list(sh.index))
-        for (i, j), v in np.ndenumerate(sh.to_numpy(dtype=float)):
-            ax.text(j, i, "—" if np.isnan(v) else f"{v * 100:.0f}%", ha="center", va="center", fontsize=8)
-        ax.set_title("Catalogue coverage by legacy province (share of places with the fact)", fontsize=9)
-        fig.colorbar(im, ax=ax, fraction=0.03)
-        fig.tight_layout()
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png")
-        plt.close(fig)
-        return buf.getvalue()
 
     def to_text(self, lang: str = "en") -> str:
         vi = lang == "vi"

@@ -66,7 +66,9 @@ def register(main: click.Group) -> None:
         else:
             _emit(hm.to_frame(), fmt, {"profile": hm.profile})
         if png:
-            hm.heatmap_png(png)
+            from ..render.charts import hub_heatmap_png
+
+            hub_heatmap_png(hm, png)
             click.echo(f"written {png}", err=True)
 
     @analytics.command("reach")
@@ -115,7 +117,9 @@ def register(main: click.Group) -> None:
                     click.echo(f"Never visited / Chưa được ghé ({len(rep.unused_places)}): "
                                + ", ".join(rep.unused_places))
         if png:
-            rep.chart_png(png)
+            from ..render.charts import fairness_chart_png
+
+            fairness_chart_png(rep, png)
             click.echo(f"written {png}", err=True)
 
     @analytics.command("compare")

@@ -149,6 +149,7 @@ def register(main: click.Group) -> None:
         """What the catalogue knows and lacks, per province × category × field; stale facts, near-duplicates and
         osm_id name mismatches; the coverage targets. / Chất lượng dữ liệu: tỉnh nào còn thiếu gì."""
         from ..quality import bundled_programmes, quality_report
+        from ..render.charts import quality_chart_png
 
         cat = _load(files)
         if programmes is None:
@@ -159,7 +160,7 @@ def register(main: click.Group) -> None:
         except UnknownProvinceError as exc:
             raise click.BadParameter(str(exc), param_hint="--province") from None
         if chart:
-            Path(chart).write_bytes(rep.chart_png())
+            Path(chart).write_bytes(quality_chart_png(rep))
         if fmt == "json":
             click.echo(json.dumps(rep.to_json(), ensure_ascii=False, indent=1))
         elif fmt == "csv":

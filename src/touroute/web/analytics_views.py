@@ -21,8 +21,8 @@ from typing import Any, get_args
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, render_template, request, url_for
 
-from ..analytics import (AnalyticsError, FairnessReport, HubMatrix, compare, compare_chart_png, default_hubs,
-                         fairness_report, hub_change, hub_matrix, reachable)
+from ..analytics import (AnalyticsError, FairnessReport, HubMatrix, compare, default_hubs, fairness_report, hub_change, hub_matrix, reachable)
+from ..render.charts import compare_chart_png, fairness_chart_png, hub_heatmap_png, quality_chart_png
 from ..itinerary import Itinerary
 from ..model import Profile
 from . import asset_url, map_response, planning_context, store
@@ -185,7 +185,7 @@ def matrix_result(profile: str, hubs: list[str], scenario: str = "") -> dict:
             hm = hub_matrix(ctx, hubs, profile, scenario=scenario_choices()[scenario] if scenario else None)
         except AnalyticsError as exc:
             raise _bad("hub", str(exc), 422) from None
-        out = {"matrix": hm, "png": _png_data_uri(hm.heatmap_png)}
+        out = {"matrix": hm, "png": _png_data_uri(lambda path: hub_heatmap_png(hm, path))}
         if scenario:
             base = matrix_result(profile, hubs)["matrix"]
             change = hub_change(base, hm)
@@ -464,7 +464,7 @@ def fairness_page():
         its, labels = _itineraries("plan", "job", "all")
         if labels:
             rep = fairness_report(its, planning_context().catalogue)
-            png = _png_data_uri(rep.chart_png)
+            png = _png_data_uri(lambda path: fairness_chart_png(rep, path))
     except (RequestProblem, AnalyticsError) as exc:
         if isinstance(exc, AnalyticsError):
             exc = _bad("plan", str(exc), 422)
@@ -493,7 +493,7 @@ def _quality(province: str | None):
         rep = quality_report(cat, province=province, osm_pois=Path(osm) if osm else None,
                              programmes=bundled_programmes())
         with _PLOT_LOCK:
-            png = "data:image/png;base64," + base64.b64encode(rep.chart_png()).decode()
+            png = "data:image/png;base64," + base64.b64encode(quality_chart_png(rep)).decode()
         rep = (rep, png)
         if len(_QUALITY) > 64:
             _QUALITY.clear()
