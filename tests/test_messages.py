@@ -39,11 +39,11 @@ def test_vietnamese_is_vietnamese():
 def test_every_layer_reads_the_one_catalogue():
     """The web app, the exports and the brochure take their words from touroute.messages — no second dict of
     vi/en texts in a module."""
-    from touroute import packages
+    from touroute.packages import brochure
     from touroute.export import _common
     from touroute.web import i18n
 
-    assert i18n.TEXT is messages.WEB and _common.LABELS is messages.EXPORT and packages._B is messages.BROCHURE
+    assert i18n.TEXT is messages.WEB and _common.LABELS is messages.EXPORT and brochure._B is messages.BROCHURE
     assert _common.CATEGORY_LABELS is messages.CATEGORIES
     pattern = re.compile(r'^\s*[A-Z_]+\s*(?::[^=]+)?=\s*\{\s*$\n\s*"vi":\s*\{', re.M)
     owners = [p.relative_to(ROOT).as_posix() for p in (ROOT / "src" / "touroute").rglob("*.py")

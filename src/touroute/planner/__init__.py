@@ -39,8 +39,16 @@ from .explain import NO_TIMETABLE
 from .model import build_model
 from .plan import Planner, plan
 from .rules import MASTER_MIN_DAYS, use_master
-from .value import (DRIVING_COST_PER_HOUR, HEADLINE_MIN_ATTRACTIVENESS, SIMILAR_DECAY, VALUE_EXPONENT, attractiveness,
-                    place_value, sight_units, similarity_key)
+from .value import (
+    DRIVING_COST_PER_HOUR,
+    HEADLINE_MIN_ATTRACTIVENESS,
+    SIMILAR_DECAY,
+    VALUE_EXPONENT,
+    attractiveness,
+    place_value,
+    sight_units,
+    similarity_key,
+)
 
 __all__ = ["PlanningContext", "PlanningError", "Planner", "plan", "build_model", "use_master", "attractiveness",
            "place_value", "sight_units", "similarity_key", "NO_TIMETABLE", "MASTER_MIN_DAYS", "VALUE_EXPONENT",

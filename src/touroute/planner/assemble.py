@@ -8,24 +8,9 @@ from datetime import time as dtime
 from typing import Any
 
 from .. import islands
-from ..itinerary import (
-    DayPlan,
-    Endpoint,
-    Itinerary,
-    ItineraryCosts,
-    ItineraryLeg,
-    ItineraryStop,
-    Totals,
-)
-from ..model import (
-    DEFAULT_VEHICLE_COST_PER_KM,
-    PlanRequest,
-)
-from ..pois import (
-    STALE_AFTER_YEARS,
-    Poi,
-    known_seats,
-)
+from ..itinerary import DayPlan, Endpoint, Itinerary, ItineraryCosts, ItineraryLeg, ItineraryStop, Totals
+from ..model import DEFAULT_VEHICLE_COST_PER_KM, PlanRequest
+from ..pois import STALE_AFTER_YEARS, Poi, known_seats
 from ..solve import Solution
 from .model import _exclusion, _Excursion, _hhmm, _Model
 from .value import DAY

@@ -6,10 +6,7 @@ from dataclasses import dataclass, field
 
 from ..errors import TourouteException
 from ..matrix import TravelMatrix, TravelTimes, catalogue_matrix
-from ..pois import (
-    Catalogue,
-    default_catalogue,
-)
+from ..pois import Catalogue, default_catalogue
 
 
 class PlanningError(TourouteException):

@@ -8,12 +8,8 @@ import re
 from datetime import timedelta
 
 from .. import islands
-from ..itinerary import (
-    Itinerary,
-)
-from ..model import (
-    PlanRequest,
-)
+from ..itinerary import Itinerary
+from ..model import PlanRequest
 from ..solve import Solution
 from ..solve.solution import route_fits
 from .model import _exclusion, _hhmm, _Model

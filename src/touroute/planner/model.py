@@ -13,24 +13,10 @@ import numpy as np
 
 from .. import islands
 from .. import provinces as prov
-from ..itinerary import (
-    Exclusion,
-)
+from ..itinerary import Exclusion
 from ..matrix import Place, TravelMatrix
-from ..model import (
-    PACE_SIGHTS_PER_DAY,
-    PACE_STOP_OVERHEAD_MIN,
-    PACE_VISIT_FACTOR,
-    PlanRequest,
-)
-from ..pois import (
-    Catalogue,
-    Poi,
-    haversine_m,
-    is_access_point,
-    known_seats,
-    open_intervals,
-)
+from ..model import PACE_SIGHTS_PER_DAY, PACE_STOP_OVERHEAD_MIN, PACE_VISIT_FACTOR, PlanRequest
+from ..pois import Catalogue, Poi, haversine_m, is_access_point, known_seats, open_intervals
 from ..solve import BreakSpec, OrienteeringProblem, RouteSpec
 from .context import PlanningContext, PlanningError
 from .value import (

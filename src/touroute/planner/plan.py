@@ -7,18 +7,10 @@ from typing import Any
 
 from .. import islands
 from ..evenings import add_evenings
-from ..itinerary import (
-    Itinerary,
-)
+from ..itinerary import Itinerary
 from ..matrix import TravelTimes
-from ..model import (
-    COACH_MAX_DRIVING_MINUTES,
-    DEFAULT_DRIVING_MINUTES,
-    PlanRequest,
-)
-from ..pois import (
-    Catalogue,
-)
+from ..model import COACH_MAX_DRIVING_MINUTES, DEFAULT_DRIVING_MINUTES, PlanRequest
+from ..pois import Catalogue
 from ..solve import check
 from .assemble import _itinerary
 from .context import PlanningContext
@@ -32,12 +24,7 @@ from .explain import (
     _why_unserved,
 )
 from .model import _hhmm, build_model
-from .rules import (
-    _initial_routes,
-    _rescue_with_master,
-    _solve_with_rules,
-    use_master,
-)
+from .rules import _initial_routes, _rescue_with_master, _solve_with_rules, use_master
 
 
 class Planner:

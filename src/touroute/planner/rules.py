@@ -3,12 +3,8 @@ under tightened counts, the master rescue of missed province counts, and the lon
 
 from __future__ import annotations
 
-from ..itinerary import (
-    Itinerary,
-)
-from ..model import (
-    PlanRequest,
-)
+from ..itinerary import Itinerary
+from ..model import PlanRequest
 from ..solve import OrienteeringProblem, Solution, check
 from ..solve.master import MasterRules
 from .assemble import _province_minutes
@@ -36,15 +32,7 @@ MIN_RESOLVE_SECONDS = 0.3
 
 def _solve(P: OrienteeringProblem, seconds: float, seed: int, initial: list[list[int]] | None,
            deadline: float | None = None) -> Solution:
-    from ..solve import (
-        Deadline,
-        MaxRuntime,
-        MaxWork,
-        SolveParams,
-        StoppingCriterion,
-        optimise,
-        seconds_to_work,
-    )
+    from ..solve import Deadline, MaxRuntime, MaxWork, SolveParams, StoppingCriterion, optimise, seconds_to_work
 
     # deterministic work budget for ``seconds`` on region-sized problems, a wall-clock safety net well beyond it,
     # and the caller's hard deadline (web server) when there is one

@@ -5,14 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..model import (
-    COACH_MAX_CONTINUOUS_MINUTES,
-    DRIVER_REST_MINUTES,
-    SIGHT_UNIT_MINUTES,
-)
-from ..pois import (
-    Poi,
-)
+from ..model import COACH_MAX_CONTINUOUS_MINUTES, DRIVER_REST_MINUTES, SIGHT_UNIT_MINUTES
+from ..pois import Poi
 
 DAY = 86_400.0
 
