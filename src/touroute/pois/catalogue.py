@@ -1,0 +1,227 @@
+"""The loaded :class:`Catalogue` (a pandas DataFrame for fast filtering plus typed :class:`Poi` records) with the
+attractiveness computed from the evidence joined in, and the process-wide bundled catalogue.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+
+from .. import attractiveness as attr
+from .. import provinces as prov
+from ..errors import DataError, Problem
+from ..resources import data_dir
+from .record import CATEGORIES, COLUMNS, TAGS, Poi
+from .validate import catalogue_dir, default_paths, validate_files
+
+ATTRACTIVENESS_FILE = "attractiveness.csv"
+
+
+def attractiveness_file(files: Sequence[Path]) -> tuple[Path, bool]:
+    """The computed attractiveness file for these catalogue files and whether it is authoritative.
+
+    A catalogue folder with an ``evidence/attractiveness.csv`` (the bundled data/poi/ has one) owns its values: every
+    id must have a row. Files elsewhere (a test's or a curator's ad-hoc catalogue) borrow the bundled file for the ids
+    it knows; the others get the value of their own status tags.
+    """
+    parents = {Path(f).resolve().parent for f in files}
+    if len(parents) == 1:
+        own = attr.evidence_dir(next(iter(parents))) / ATTRACTIVENESS_FILE
+        if own.exists():
+            return own, True
+    return attr.evidence_dir(data_dir("poi")) / ATTRACTIVENESS_FILE, False
+
+
+def join_attractiveness(records: Sequence[Poi], files: Sequence[Path], problems: list[Problem]) -> list[Poi]:
+    """``Poi.attractiveness`` from the computed file (see :func:`attractiveness_file`); a place without a row in an
+    authoritative file is a Problem naming the file, the id and the fix, and keeps its status-tag value meanwhile."""
+    path, authoritative = attractiveness_file(files)
+    values: dict[str, int] = {}
+    if path.exists():
+        values, bad = attr.read_values(path)
+        for line, pid, msg in bad:
+            problems.append(Problem(str(path), line, "attractiveness", pid, msg))
+    out: list[Poi] = []
+    for p in records:
+        v = values.get(p.id)
+        if v is None:
+            if authoritative:
+                problems.append(Problem(str(path), None, "id", p.id,
+                                        "no attractiveness row for this place — run scripts/attractiveness.py and "
+                                        "commit data/poi/evidence/attractiveness.csv"))
+            out.append(p)
+        else:
+            out.append(p.model_copy(update={"attractiveness": v}))
+    return out
+
+
+def load_catalogue(paths: Sequence[Path | str] | None = None, *, strict: bool = True) -> "Catalogue":
+    """Load and validate the catalogue.
+
+    ``strict=True`` (the default) raises :class:`DataError` listing every problem; ``strict=False`` keeps the valid
+    rows and exposes the problems on ``Catalogue.problems`` — what a long-running server wants, so one bad row never
+    takes the whole catalogue down.
+    """
+    files = [Path(p) for p in (paths if paths is not None else default_paths())]
+    if not files:
+        raise DataError([Problem(str(catalogue_dir()), None, None, None, "no catalogue CSV files found")])
+    records, problems = validate_files(files)
+    records = join_attractiveness(records, files, problems)
+    if problems and strict:
+        raise DataError(problems, f"catalogue has {len(problems)} problem(s)")
+    return Catalogue(records, files=files, problems=problems)
+
+
+def _fingerprint(files: Iterable[Path]) -> str:
+    h = hashlib.sha256()
+    for f in sorted(files):
+        h.update(f.name.encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()[:16]
+
+
+class Catalogue:
+    """The validated places: a DataFrame (index ``id``) for filtering, typed ``Poi`` records for planning.
+
+    Filters return a new Catalogue, so they chain: ``cat.filter(category="heritage").filter(province="Quang Nam")``.
+    """
+
+    def __init__(self, records: Sequence[Poi], *, files: Sequence[Path] = (), problems: Sequence[Problem] = (),
+                 fingerprint: str | None = None) -> None:
+        self.records: dict[str, Poi] = {p.id: p for p in records}
+        self.files = list(files)
+        self.problems = list(problems)
+        self.fingerprint = fingerprint or (_fingerprint(self.files) if self.files else
+                                           hashlib.sha256("|".join(sorted(self.records)).encode()).hexdigest()[:16])
+        rows = []
+        for p in records:
+            d = p.model_dump()
+            d["tags"] = ";".join(p.tags)
+            rows.append(d)
+        df = pd.DataFrame(rows, columns=[*COLUMNS, "attractiveness"])
+        for col in ("visit_minutes", "popularity", "attractiveness"):
+            df[col] = df[col].astype("int64")
+        for col in ("fee_vnd", "fee_domestic_vnd", "capacity", "capacity_banquet", "capacity_classroom"):
+            df[col] = df[col].astype("Int64")
+        self.df = df.set_index("id", drop=False)
+        self.df.index.name = None
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def __iter__(self):
+        return iter(self.records.values())
+
+    def __contains__(self, pid: object) -> bool:
+        return pid in self.records
+
+    def get(self, pid: str) -> Poi:
+        """The place with id ``pid``; KeyError names close matches."""
+        try:
+            return self.records[pid]
+        except KeyError:
+            close = self.search(pid.replace("-", " "), limit=3)
+            hint = f"; did you mean {', '.join(close.records)}?" if len(close) else ""
+            raise KeyError(f"no place with id {pid!r} in the catalogue{hint}") from None
+
+    def _subset(self, ids: Iterable[str]) -> "Catalogue":
+        keep = [self.records[i] for i in ids]
+        return Catalogue(keep, files=self.files, problems=self.problems, fingerprint=self.fingerprint)
+
+    def filter(
+        self,
+        *,
+        category: str | Sequence[str] | None = None,
+        province: str | Sequence[str] | None = None,
+        province_era: Literal["auto", "legacy", "2025"] = "auto",
+        tags: str | Sequence[str] | None = None,
+        all_tags: bool = False,
+        bbox: tuple[float, float, float, float] | None = None,
+        text: str | None = None,
+        min_popularity: int | None = None,
+        min_attractiveness: int | None = None,
+    ) -> "Catalogue":
+        """Places matching every given criterion.
+
+        ``province`` accepts legacy or 2025 names with or without diacritics ("Quang Nam", "Gia Lai");
+        ``bbox`` is (min_lat, min_lon, max_lat, max_lon); ``tags`` matches any tag unless ``all_tags``.
+        Unknown category / province / tag names raise ValueError instead of silently matching nothing.
+        """
+        df = self.df
+        mask = pd.Series(True, index=df.index)
+        if category:
+            cats = [category] if isinstance(category, str) else list(category)
+            bad = [c for c in cats if c not in CATEGORIES]
+            if bad:
+                raise ValueError(f"unknown category {', '.join(bad)}; choose from {', '.join(CATEGORIES)}")
+            mask &= df["category"].isin(cats)
+        if province:
+            names = [province] if isinstance(province, str) else list(province)
+            legacy: set[str] = set()
+            for n in names:
+                legacy |= {p.legacy for p in prov.resolve(n, era=province_era)}
+            mask &= df["province_legacy"].isin(legacy)
+        if tags:
+            wanted = [tags] if isinstance(tags, str) else list(tags)
+            bad = [t for t in wanted if t not in TAGS]
+            if bad:
+                raise ValueError(f"unknown tag {', '.join(bad)}; see data/poi/SCHEMA.md")
+            sets = df["tags"].map(lambda s: set(s.split(";")) if s else set())
+            if all_tags:
+                mask &= sets.map(lambda s: set(wanted) <= s)
+            else:
+                mask &= sets.map(lambda s: bool(s & set(wanted)))
+        if bbox:
+            min_lat, min_lon, max_lat, max_lon = bbox
+            if min_lat > max_lat or min_lon > max_lon:
+                raise ValueError("bbox must be min_lat,min_lon,max_lat,max_lon")
+            mask &= df["lat"].between(min_lat, max_lat) & df["lon"].between(min_lon, max_lon)
+        if min_popularity is not None:
+            mask &= df["popularity"] >= min_popularity
+        if min_attractiveness is not None:
+            mask &= df["attractiveness"] >= min_attractiveness
+        ids = list(df.index[mask])
+        sub = self._subset(ids)
+        return sub.search(text) if text else sub
+
+    def search(self, text: str, limit: int | None = None) -> "Catalogue":
+        """Places whose names, id or description contain every word of ``text`` (diacritics ignored).
+
+        Ranked: exact name match, then name match, then attractiveness — what an autocomplete box needs.
+        """
+        words = prov.fold(text).split()
+        if not words:
+            return self._subset(list(self.records)[: limit or None])
+        scored = []
+        for p in self.records.values():
+            names = prov.fold(f"{p.name_vi} {p.name_en}")
+            hay = f"{names} {prov.fold(p.id)} {prov.fold(p.description_en or '')} {prov.fold(p.description_vi or '')}"
+            if all(w in hay for w in words):
+                q = " ".join(words)
+                rank = 0 if q in (prov.fold(p.name_vi), prov.fold(p.name_en)) else 1 if q in names else 2
+                scored.append((rank, -p.attractiveness, p.id))
+        scored.sort()
+        ids = [s[2] for s in scored][: limit or None]
+        return self._subset(ids)
+
+    def hubs(self) -> "Catalogue":
+        """Overnight hubs (towns with hotels) usable as a day's start and end."""
+        return self.filter(category="lodging")
+
+    def counts(self) -> pd.DataFrame:
+        """Places per legacy province × category (with totals) — the coverage table of `pois validate`."""
+        tab = pd.crosstab(self.df["province_legacy"], self.df["category"], margins=True, margins_name="total")
+        order = [p for p in prov.legacy_names() if p in tab.index] + ["total"]
+        cols = [c for c in CATEGORIES if c in tab.columns] + ["total"]
+        return tab.loc[order, cols]
+
+
+@lru_cache(maxsize=1)
+def default_catalogue() -> Catalogue:
+    """The bundled catalogue, loaded once per process (strict: the shipped data must be valid)."""
+    return load_catalogue()
