@@ -6,6 +6,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
 PKG = Path(__file__).resolve().parents[1] / "src" / "touroute"
 
 # bottom → top; a module may import its own layer and the layers below it
@@ -70,3 +72,9 @@ def test_no_import_runs_up_the_layers():
             if other in LAYER and LAYER[other] > LAYER[me]:
                 bad.append(f"{path.relative_to(PKG)} imports {other} (layer {LAYER[other]} > {LAYER[me]})")
     assert not bad, "\n".join(bad)
+@pytest.mark.parametrize("path", [p for p in FILES if sum(1 for _ in p.open(encoding="utf-8")) > 500],
+                         ids=lambda p: str(p.relative_to(PKG)))
+def test_long_modules_say_why(path):
+    """A module over 500 lines carries "Why this module is long:" in its docstring, or it should be split."""
+    doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
+    assert "Why this module is long:" in doc, f"{path.relative_to(PKG)}: split it or say why it is long"

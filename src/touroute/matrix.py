@@ -17,6 +17,10 @@ network at all. So each leg is decided on its own:
 Every :class:`Leg` says which it is (``source``), and :meth:`Leg.geometry` gives its polyline on demand. Matrices of
 the whole catalogue are cached per profile, keyed by the loaded networks' cache keys, the catalogue fingerprint, the
 ferry table and the settings, so they are recomputed exactly when one of those changes.
+
+Why this module is long: it is one composite router. Road-routed legs, the calibrated estimate for legs no
+network covers, ferry legs and the leg geometry share the place snapping and the per-source bookkeeping that every
+answer carries (``osm`` or ``estimate``), so a caller can never mix them up.
 """
 
 from __future__ import annotations

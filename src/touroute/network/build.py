@@ -17,6 +17,10 @@ Three inputs, one pipeline:
 
 The result is stored in the cache (:mod:`touroute.network.store`) keyed by the source's SHA-256, the filter, the
 profile table and the cache format, so a second ``build`` of the same file is a sub-second load.
+
+Why this module is long: it is one pipeline over one intermediate form. The three inputs (PBF, OSM XML, Overpass),
+the way filter, osmnx's graph stage and the conversion to arrays all produce or consume the same raw edge table, and
+the cache key covers all of them; the stages are separate functions, listed in order above.
 """
 
 from __future__ import annotations

@@ -10,6 +10,10 @@ hundreds of metres apart on rural roads, and a place halfway along a road should
 place becomes a virtual node joined to the ends of the edge(s) it lies on with the matching fractions of their
 travel time; that keeps one-way streets exact (a place on a one-way street can only leave forwards) and lets many
 places share one Dijkstra run per origin.
+
+Why this module is long: it is one data structure and its algorithms. The compact arrays, the per-profile CSR
+graphs, snapping to edges and the shortest-path runs all read the same arrays and index conventions (virtual nodes
+for snapped places); keeping them together keeps those conventions in one place.
 """
 
 from __future__ import annotations

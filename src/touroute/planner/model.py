@@ -1,6 +1,11 @@
 """The planning model: a request + the catalogue + travel times → an orienteering problem (days as routes on one
 clock, opening hours as windows, lunch as a break, hubs as chained hotels, provinces as groups, island day trips
-as excursion nodes), and the reasons a place cannot be in it."""
+as excursion nodes), and the reasons a place cannot be in it.
+
+Why this module is long: :func:`build_model` is the one mapping from a request to the problem (days, windows,
+lunch, hubs, groups, excursions, locks) and most of this module. Its parts are separate helpers where they stand
+alone (windows, excursions, endpoints); what remains shares the index of candidates it builds as it goes.
+"""
 
 from __future__ import annotations
 

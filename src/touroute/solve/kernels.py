@@ -21,6 +21,10 @@ Insertion feasibility is O(1) with the classic wait/MaxShift bookkeeping (Vanste
 route has no break and only single-window stops; otherwise the route is re-simulated exactly (O(length)).
 The break is placed by a deterministic greedy rule: in the first gap where it is free (absorbed by waiting),
 else in the last gap where it is still possible.
+
+Why this module is long: it is one numba compilation unit. The jitted functions (timetables, insertion,
+destroy/repair, the annealing loop) call each other and are compiled and cached together; split across modules
+they would be compiled (and cache-invalidated) separately and the hot loop would lose inlining across the cut.
 """
 
 from __future__ import annotations

@@ -19,6 +19,10 @@ evaluations), and it only knows regional rules that are counts. The master probl
 Its solution — hub sequences (the best and the improving ones found on the way) and each day's places — feeds the
 compiled search (:func:`.ils.search_routes`), which builds and improves the exact timetables. The master is
 deterministic: it runs one CP-SAT worker bounded by *deterministic* time (plus a wall-clock safety stop).
+
+Why this module is long: it is one CP-SAT model. Its variables (hub of each night, place of each day), the
+constraints built on them (counts, shares, minimum hours, driving, hub chains) and the decoding of a solution share
+the same index maps; split apart, each part would need those maps passed around or rebuilt.
 """
 
 from __future__ import annotations

@@ -5,6 +5,10 @@ HTML pages under ``/analytics/…`` and JSON under ``/api/analytics/…``, both 
 a bad one is a 4xx naming it (JSON under /api, the page with its errors elsewhere). Hub matrices can be expensive on
 real road networks, so each result (with its heatmap) is cached in the process per (profile, hubs), and a request
 may ask for at most ``ANALYTICS_MAX_HUBS`` hubs. Charts are the library's matplotlib PNGs, inlined as data URIs.
+
+Why this module is long: it is one blueprint of four report pages (hub matrix, reach, fair benefit, what-if)
+that share their form parsing, limits, per-process cache and CSV/JSON/HTML answers; the computing is in
+:mod:`touroute.analytics` and the charts in :mod:`touroute.render.charts`.
 """
 
 from __future__ import annotations
