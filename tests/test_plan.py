@@ -379,6 +379,28 @@ def test_cli_plan_text_and_json(tmp_path, monkeypatch):
     assert r.exit_code == 2 and "days:" in r.output and "Traceback" not in r.output
 
 
+def test_cli_takes_place_names_and_says_what_they_matched(tmp_path, monkeypatch):
+    """--start / --end read a typed name the way the web form does (Catalogue.resolve): best match, diacritics optional;
+    a name matching nothing is a usage error naming the flag."""
+    monkeypatch.setenv("TOUROUTE_DATA_DIR", str(tmp_path))
+    out = tmp_path / "plan.json"
+    r = CliRunner().invoke(main, ["plan", "--start", "hoi an", "--days", "1", "--date", "2026-12-07", "--seconds", "1",
+                                  "--format", "json", "-o", str(out), "--no-geometry"])
+    assert r.exit_code == 0, r.output
+    assert "--start 'hoi an' → qnam-hoi-an" in r.output
+    assert json.loads(out.read_text(encoding="utf-8"))["request"]["start"]["id"] == "qnam-hoi-an"
+    r = CliRunner().invoke(main, ["plan", "--start", "zzqx nowhere", "--days", "1", "--seconds", "1"])
+    assert r.exit_code == 2 and "--start" in r.output and "no place matches 'zzqx nowhere'" in r.output
+
+
+def test_one_reading_of_a_typed_place(ctx):
+    cat = ctx.catalogue
+    assert cat.resolve("hue-imperial-city") == "hue-imperial-city"
+    assert cat.resolve("Đại Nội Huế") == cat.resolve("dai noi hue") == "hue-imperial-city"
+    assert cat.resolve(" 16.47, 107.58 ") == {"lat": 16.47, "lon": 107.58}
+    assert cat.resolve("") is None and cat.resolve("zzqx nowhere") is None
+
+
 def test_museum_closed_on_monday_is_not_scheduled_on_monday(ctx):
     museum = ctx.catalogue.get("hue-diem-phung-thi-art")
     assert open_intervals(museum.opening_hours, MONDAY) == []  # "Tu-Su …": closed on Mondays

@@ -98,6 +98,12 @@ class PlaceRef(BaseModel):
         return cls(id=text)
 
 
+DEFAULT_TRIP: dict[str, object] = {"start": "hue-hub-hue-city", "end": "kh-hub-nha-trang", "days": 5,
+                                   "regional": {"must_cover": ["Quảng Nam", "Quảng Ngãi", "Bình Định"]}}
+"""The trip planned when nobody says which (``touroute plan`` with no options, the web form's defaults): Huế → Nha
+Trang in 5 days through Quảng Nam, Quảng Ngãi and Bình Định — the region's heritage coast in one line."""
+
+
 class LunchBreak(BaseModel):
     """A daily meal break taken wherever the group is at the time (waiting allowed)."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from pathlib import Path
@@ -9,10 +10,19 @@ from pathlib import Path
 import click
 from pydantic import ValidationError
 
-from ..model import (AUTO_LIMIT_LONG_S, AUTO_LIMIT_SHORT_DAYS, AUTO_LIMIT_SHORT_S, THEME_NAMES, LunchBreak,
-                    PlanRequest, next_monday, pydantic_message)
+from ..model import (
+    AUTO_LIMIT_LONG_S,
+    AUTO_LIMIT_SHORT_DAYS,
+    AUTO_LIMIT_SHORT_S,
+    DEFAULT_TRIP,
+    THEME_NAMES,
+    LunchBreak,
+    PlaceRef,
+    PlanRequest,
+    next_monday,
+    pydantic_message,
+)
 from ..network.profiles import PROFILE_NAMES
-
 
 _FLAG_OF = {"categories": "--category", "themes": "--theme", "lunch": "--lunch", "day_start": "--day-start",
             "day_end": "--day-end", "pace": "--pace", "days": "--days", "provinces": "--province",
@@ -95,8 +105,9 @@ def register(main: click.Group) -> None:
     @main.command("plan")
     @click.option("--request", "request_file", type=click.Path(exists=True, dir_okay=False),
                   help="JSON request file (fields of PlanRequest); flags given as well override it.")
-    @click.option("--start", help="Start place: catalogue id or 'lat,lon'.  [default: hue-hub-hue-city]")
-    @click.option("--end", help="End place (default: back to the start).")
+    @click.option("--start", help="Start place: catalogue id, a name (best match, diacritics optional) or 'lat,lon'."
+                                  "  [default: hue-hub-hue-city]")
+    @click.option("--end", help="End place, like --start (default: back to the start).")
     @click.option("--days", type=int, help="Number of days.  [default: 5 with the default start]")
     @click.option("--date", "start_date", type=click.DateTime(["%Y-%m-%d"]), help="First day (default: next Monday).")
     @click.option("--day-start", help="HH:MM the day starts.")
@@ -157,8 +168,7 @@ def register(main: click.Group) -> None:
             if not isinstance(data, dict):
                 raise click.BadParameter(f"{request_file}: must hold a JSON object", param_hint="--request")
         if not request_file and not start:
-            data.update(start="hue-hub-hue-city", end=end or "kh-hub-nha-trang", days=days or 5,
-                        regional={"must_cover": ["Quảng Nam", "Quảng Ngãi", "Bình Định"]})
+            data.update(copy.deepcopy(DEFAULT_TRIP))
         if day_start is not None:
             day_start = _clock(day_start, "--day-start")
         if day_end is not None:
@@ -208,8 +218,18 @@ def register(main: click.Group) -> None:
             req = PlanRequest.model_validate(data)
         except ValidationError as exc:
             raise click.UsageError(_with_flags(pydantic_message(exc))) from None
+        ctx = PlanningContext()
+        for flag, value in (("--start", start), ("--end", end)):  # a typed name means its best catalogue match
+            if value is not None and PlaceRef.parse(value).lat is None and value.strip() not in ctx.catalogue:
+                found = ctx.catalogue.resolve(value)
+                if found is None:
+                    raise click.BadParameter(f"no place matches {value!r} (an id, a name or 'lat,lon')",
+                                             param_hint=flag)
+                req = req.model_copy(update={flag[2:]: PlaceRef.parse(found) if isinstance(found, str)
+                                             else PlaceRef(**found)})
+                click.echo(f"{flag} {value!r} → {found}", err=True)
         click.echo("Planning… / Đang lập lịch trình…", err=True)
-        itinerary = plan(req, PlanningContext(), geometry=not no_geometry)
+        itinerary = plan(req, ctx, geometry=not no_geometry)
         if fmt == "json":
             text = itinerary.model_dump_json(indent=1)
         else:

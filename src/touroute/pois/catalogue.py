@@ -189,6 +189,22 @@ class Catalogue:
         sub = self._subset(ids)
         return sub.search(text) if text else sub
 
+    def resolve(self, text: str) -> str | dict | None:
+        """What a person typed for a place → a catalogue id (the id itself, else the best name match, diacritics
+        ignored), ``{"lat", "lon"}`` for ``"lat,lon"``, or None when nothing matches — the one reading of a typed
+        place, shared by the web form and the CLI (a request's own fields are read by ``PlaceRef.parse``)."""
+        from ..model import PlaceRef
+
+        v = (text or "").strip()
+        if not v:
+            return None
+        if v in self:
+            return v
+        ref = PlaceRef.parse(v)
+        if ref.lat is not None:
+            return {"lat": ref.lat, "lon": ref.lon}
+        return next(iter(self.search(v, limit=1).records), None)
+
     def search(self, text: str, limit: int | None = None) -> "Catalogue":
         """Places whose names, id or description contain every word of ``text`` (diacritics ignored).
 

@@ -180,20 +180,8 @@ def plan_title(req: PlanRequest, it: Itinerary, ctx: PlanningContext, lang: str 
 # The HTML form → request JSON
 # ---------------------------------------------------------------------------------------------------------------
 def resolve_place(value: str, ctx: PlanningContext) -> str | dict | None:
-    """A form's place text → catalogue id (exact id, else best name match), "lat,lon" → coordinates, else None."""
-    v = (value or "").strip()
-    if not v:
-        return None
-    if v in ctx.catalogue:
-        return v
-    parts = v.split(",")
-    if len(parts) == 2:
-        try:
-            return {"lat": float(parts[0]), "lon": float(parts[1])}
-        except ValueError:
-            pass
-    hits = ctx.catalogue.search(v, limit=1)
-    return next(iter(hits.records), None)
+    """A form's place text → catalogue id, coordinates or None (:meth:`touroute.pois.Catalogue.resolve`)."""
+    return ctx.catalogue.resolve(value)
 
 
 def _num(form, key: str, cast=float):

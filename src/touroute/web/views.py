@@ -10,22 +10,22 @@ from markupsafe import escape
 from .. import provinces as prov
 from ..export._common import FORMATS, MIMETYPES, fee_text, hours_text, render_bytes, seats_text
 from ..itinerary import Itinerary
-from ..model import PlanRequest
-from ..model import next_monday
+from ..model import DEFAULT_TRIP, PlanRequest, next_monday
+from ..render.maps import CATEGORY_COLOUR, CATEGORY_ICON, day_colour, main_roads_geojson, render_map
 from . import asset_url, map_response, planning_context, store
 from .cache import immutable, read_cache
 from .i18n import get_lang, t
-from ..render.maps import CATEGORY_COLOUR, CATEGORY_ICON, day_colour, main_roads_geojson, render_map
 from .service import RequestProblem, apply_edit, form_to_request, parse_request, plan_title, run_plan
 
 bp = Blueprint("views", __name__)
 
 DEFAULT_FORM = {
-    "start": "hue-hub-hue-city", "end": "kh-hub-nha-trang", "days": "5", "day_start": "08:00", "day_end": "18:30",
+    "start": DEFAULT_TRIP["start"], "end": DEFAULT_TRIP["end"], "days": str(DEFAULT_TRIP["days"]),
+    "day_start": "08:00", "day_end": "18:30",
     "theme_heritage": "1", "theme_coastal": "1", "theme_other": "0.6", "theme_mice": "0", "pace": "normal",
     "group_size": "2", "vehicle": "", "lodging_cost": "600000", "vehicle_per_km": "", "include_fees": "1",
     "lunch": "1", "evenings": "1", "min_stops": "1", "max_share": "", "min_hours": "", "max_driving_minutes_per_day": "",
-    "must_cover": ["Quảng Nam", "Quảng Ngãi", "Bình Định"],
+    "must_cover": list(DEFAULT_TRIP["regional"]["must_cover"]),
 }
 
 
