@@ -5,7 +5,7 @@ open-jaw trips between any two hubs, island day trips, fixed / pinned nights, lo
 2025 names, share caps, minimum hours, driving caps, lunch on / off, time limits 0.2–10 s). Every result is sorted
 by ``tests.corner_requests.judge`` into exactly one of:
 
-* **feasible + verified** — passes ``tests/test_plan.py::verify`` and ``touroute.solve.check`` (re-run on the plan
+* **feasible + verified** — passes ``tests/planner/test_plan.py::verify`` and ``touroute.solve.check`` (re-run on the plan
   rebuilt from the itinerary);
 * **explained infeasible** (``feasible=False``) or **refused** (``PlanningError`` naming the request's field or
   place), by category of the reason;
@@ -38,7 +38,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))  # tests/corner_requests.py (the generator and the judge) and tests/test_plan.py
+sys.path.insert(0, str(ROOT))  # tests/corner_requests.py (the generator and the judge) and tests/planner/test_plan.py
 
 
 def request_seed(seed: int, k: int) -> str:

@@ -9,7 +9,7 @@ names, share caps, minimum hours, driving caps, lunch on / off / unusual, starts
 limits from 0.2 to 10 s.
 
 :func:`judge` sorts every result into exactly one outcome: a plan that passes the independent verification
-(``tests.test_plan.verify``) *and* the solver's checker (``touroute.solve.check``, re-run on the plan rebuilt from
+(``tests.planner.test_plan.verify``) *and* the solver's checker (``touroute.solve.check``, re-run on the plan rebuilt from
 the itinerary); an explained infeasibility (``feasible=False`` with problems that name the cause, never
 "internal" / :data:`touroute.planner.NO_TIMETABLE`); a :class:`~touroute.planner.PlanningError` that names the request
 field or place at fault — or a failure, which is a bug.
@@ -422,7 +422,7 @@ def rebuilt_check(it, req: PlanRequest, ctx: PlanningContext) -> list[str]:
 def judge(body: dict, ctx: PlanningContext, *, deadline_grace: float | None = None) -> Outcome:
     """Plan ``body`` and sort the result (see the module docstring). With ``deadline_grace`` the plan runs the
     web server's way: a hard deadline of the time limit plus that grace."""
-    from tests.test_plan import verify
+    from tests.planner.test_plan import verify
 
     try:
         req = PlanRequest.model_validate(body)

@@ -13,7 +13,7 @@ from touroute.network.ferries import load_ferry_links
 from touroute.planner import PlanningContext, PlanningError, build_model, plan
 
 from .corner_requests import rebuilt_check
-from .test_plan import verify, verify_promises
+from .planner.test_plan import verify, verify_promises
 
 MAY = date(2027, 5, 3)      # calm season for both islands
 OCTOBER = date(2026, 10, 12)  # Cù Lao Chàm's boats do not run (ferries.csv: suspended 09-01..12-31)

@@ -20,3 +20,15 @@ def haversine_m(lat1: Any, lon1: Any, lat2: Any, lon2: Any) -> Any:
     a = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
     d = 2 * EARTH_RADIUS_M * np.arcsin(np.minimum(1.0, np.sqrt(a)))
     return float(d) if np.ndim(d) == 0 else d
+
+
+def parse_latlon(text: str) -> tuple[float, float] | None:
+    """``"16.46,107.58"`` → ``(16.46, 107.58)``; anything else → None. The one reading of typed coordinates, shared by
+    ``PlaceRef.parse`` (a request field) and ``Catalogue.resolve`` (a typed place), so both agree on what is a point."""
+    parts = (text or "").strip().split(",")
+    if len(parts) != 2:
+        return None
+    try:
+        return float(parts[0]), float(parts[1])
+    except ValueError:
+        return None

@@ -12,6 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from .geo import parse_latlon
 from .network.profiles import PROFILES
 
 Category = Literal["heritage", "mice", "coastal", "lodging", "other"]
@@ -89,12 +90,9 @@ class PlaceRef(BaseModel):
         if isinstance(value, dict):
             return cls(**value)
         text = value.strip()
-        parts = text.split(",")
-        if len(parts) == 2:
-            try:
-                return cls(lat=float(parts[0]), lon=float(parts[1]))
-            except ValueError:
-                pass
+        point = parse_latlon(text)
+        if point is not None:
+            return cls(lat=point[0], lon=point[1])
         return cls(id=text)
 
 

@@ -5,7 +5,7 @@ places have no published hours or fee, which MICE venues have no seat count, whi
 look like duplicates or point at the wrong OSM object. :func:`quality_report` answers that from the catalogue
 alone (plus, optionally, the raw OSM POI export to check ``osm_id`` names); ``touroute pois quality`` and the web
 app's ``/analytics/quality`` page show the same report. The targets are the ones the catalogue is held to
-(``tests/test_catalogue_coverage.py``), so the report and the tests cannot disagree.
+(``tests/test_quality.py``), so the report and the tests cannot disagree.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ FIELDS: tuple[str, ...] = ("hours", "fee", "seats", "osm_id", "description")
 """Coverage columns of the report: the dated facts (hours and fee for places to visit, seats for MICE venues), the
 OSM object a record was matched to, and a description."""
 
-# Targets of issue 13 (also asserted by tests/test_catalogue_coverage.py).
+# Targets of issue 13 (also asserted by tests/test_quality.py).
 TARGET_TOP_TIERS = 0.90      # hours and fee, each dated and sourced, for places of tiers 1–2
 TARGET_OVERALL = 0.60        # … for all places to visit
 TARGET_SEATS = 0.80          # MICE venues with a published seat count

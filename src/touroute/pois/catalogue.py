@@ -15,6 +15,7 @@ import pandas as pd
 from .. import attractiveness as attr
 from .. import provinces as prov
 from ..errors import DataError, Problem
+from ..geo import parse_latlon
 from ..resources import data_dir
 from .record import CATEGORIES, COLUMNS, TAGS, Poi
 from .validate import catalogue_dir, default_paths, validate_files
@@ -193,16 +194,14 @@ class Catalogue:
         """What a person typed for a place → a catalogue id (the id itself, else the best name match, diacritics
         ignored), ``{"lat", "lon"}`` for ``"lat,lon"``, or None when nothing matches — the one reading of a typed
         place, shared by the web form and the CLI (a request's own fields are read by ``PlaceRef.parse``)."""
-        from ..model import PlaceRef
-
         v = (text or "").strip()
         if not v:
             return None
         if v in self:
             return v
-        ref = PlaceRef.parse(v)
-        if ref.lat is not None:
-            return {"lat": ref.lat, "lon": ref.lon}
+        point = parse_latlon(v)
+        if point is not None:
+            return {"lat": point[0], "lon": point[1]}
         return next(iter(self.search(v, limit=1).records), None)
 
     def search(self, text: str, limit: int | None = None) -> "Catalogue":

@@ -1,6 +1,6 @@
 """The OpenAPI 3.1 document of the REST API; schemas come from the pydantic models themselves.
 
-The document is what ``tests/test_api_fuzz.py`` fuzzes (schemathesis), so it must be exact: every route, every
+The document is what ``tests/web/test_api_fuzz.py`` fuzzes (schemathesis), so it must be exact: every route, every
 parameter with its real bounds, every status code the route can answer, and response schemas the responses really
 match. Two corrections to pydantic's JSON Schema make that true:
 

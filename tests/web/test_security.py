@@ -21,7 +21,7 @@ from touroute.matrix import TravelTimes
 from touroute.planner import PlanningContext
 from touroute.pois import Catalogue, default_catalogue
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 SCRIPT = "<script>alert(1)</script>"
 ATTR = '"><img src=x onerror=alert(document.domain)>'
 EVIL = f"{SCRIPT}{ATTR}"

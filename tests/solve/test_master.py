@@ -17,7 +17,7 @@ from touroute.solve import BreakSpec, OrienteeringProblem, RouteSpec, check
 from touroute.solve.hotels import PairFeasibility
 from touroute.solve.master import MasterParams, MasterRules, rule_violations, solve_master, solve_with_master
 
-from .test_plan import verify
+from ..planner.test_plan import verify
 
 pytestmark = pytest.mark.slow  # CP-SAT master runs: outside the fast subset (pytest -m "not slow")
 

@@ -15,7 +15,7 @@ from touroute.solve import check, make_solution
 
 pytestmark = pytest.mark.shared
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+SHARED = Path(__file__).resolve().parents[3] / "shared"
 BENCH = SHARED / "bench"
 
 

@@ -34,7 +34,7 @@ from touroute.network import (
 )
 from touroute.network.profiles import CLASS_CODE, ROAD_CLASSES, edge_speed_kmh, parse_maxspeed, road_class
 
-from .network_fixtures import (  # noqa: F401  (fixtures)
+from ..network_fixtures import (  # noqa: F401  (fixtures)
     DANANG_XML,
     HUE_PBF,
     IMPERIAL_CITY,

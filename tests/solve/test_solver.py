@@ -17,7 +17,7 @@ from touroute.solve.solution import BreakPlacement, RouteSchedule
 
 pytestmark = pytest.mark.shared
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+SHARED = Path(__file__).resolve().parents[3] / "shared"
 BENCH = SHARED / "bench"
 INF = math.inf
 

@@ -19,7 +19,7 @@ from touroute.errors import DataError
 from touroute.pois import (CATEGORIES, COLUMNS, DEFAULT_VISIT_MINUTES, TAGS, haversine_m, load_catalogue,
                            open_intervals)
 
-from .conftest import ROOT, shared_path
+from ..conftest import ROOT, shared_path
 
 LEGACY = ["Quảng Bình", "Quảng Trị", "Thừa Thiên Huế", "Đà Nẵng", "Quảng Nam", "Quảng Ngãi", "Bình Định", "Phú Yên",
           "Khánh Hòa", "Ninh Thuận", "Bình Thuận", "Hồ Chí Minh"]

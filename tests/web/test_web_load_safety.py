@@ -22,7 +22,7 @@ from touroute.matrix import TravelTimes
 from touroute.model import PlanRequest
 from touroute.planner import PlanningContext, plan
 
-from .server_process import ServerProcess, http
+from ..server_process import ServerProcess, http
 
 pytestmark = [pytest.mark.server, pytest.mark.slow]  # real gunicorn servers under load
 

@@ -24,13 +24,13 @@ from touroute.matrix import TravelTimes
 from touroute.model import PlanRequest
 from touroute.planner import PlanningContext, plan
 
-from .corner_requests import (LIMITS_QUICK, LIMITS_SPREAD, HypothesisDraw, SeededDraw, corner_request, cpu_load,
+from ..corner_requests import (LIMITS_QUICK, LIMITS_SPREAD, HypothesisDraw, SeededDraw, corner_request, cpu_load,
                               island_night_request, judge)
 from .test_plan import verify
 
 pytestmark = pytest.mark.slow  # property grids over random corner requests: outside the fast subset (pytest -m "not slow")
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 

@@ -19,11 +19,11 @@ from touroute.packages import PackageSpec
 from touroute.planner import PlanningContext
 from touroute.pois import default_catalogue
 
-from .network_fixtures import IMPERIAL_CITY, THIEN_MU, hue_net, touroute_data_dir  # noqa: F401
+from ..network_fixtures import IMPERIAL_CITY, THIEN_MU, hue_net, touroute_data_dir  # noqa: F401
 
 pytestmark = pytest.mark.shared
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 THUAN_AN = (16.5580, 107.6430)      # Thuận An beach, reached from Huế by QL49
 TU_DUC = (16.4330, 107.5660)        # Tự Đức tomb, south-west of the city: Thiên Mụ ↔ Tự Đức avoids QL49
 QL49_FAST = {"name": "ql49-fast", "roads": [{"ref": "QL 49", "speed_kmh": 90}]}

@@ -21,7 +21,7 @@ from touroute.planner import PlanningContext, PlanningError, is_access_point, pl
 from .test_plan import verify
 
 MONDAY = date(2026, 12, 7)
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")

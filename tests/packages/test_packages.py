@@ -17,7 +17,7 @@ from touroute.planner import PlanningContext
 
 pytestmark = pytest.mark.slow  # package builds with Chromium PDF printing: outside the fast subset (pytest -m "not slow")
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "data" / "packages" / "example.yaml"
 
 GOOD = {"id": "hue-a", "title_vi": "Huế", "title_en": "Hue", "length": "2D1N", "theme": "heritage",

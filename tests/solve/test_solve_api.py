@@ -15,7 +15,7 @@ from touroute.solve import (WORK_PER_SECOND, Deadline, MaxRuntime, MaxWork, Orie
                             SolveParams, SolveStats, check, optimise, seconds_to_work, solve, time_budget)
 from touroute.solve.ils import DEFAULT_PARAMS
 
-BENCH = Path(__file__).resolve().parents[2] / "shared" / "bench"
+BENCH = Path(__file__).resolve().parents[3] / "shared" / "bench"
 
 
 def random_problem(seed: int = 3, n: int = 40, routes: int = 2) -> OrienteeringProblem:

@@ -8,7 +8,7 @@ import pytest
 from touroute.matrix import TravelTimes
 from touroute.planner import PlanningContext
 
-from .network_fixtures import hue_net, touroute_data_dir  # noqa: F401  (session fixtures)
+from ..network_fixtures import hue_net, touroute_data_dir  # noqa: F401  (session fixtures)
 
 pytestmark = [pytest.mark.shared, pytest.mark.slow]  # builds road networks from the real extracts
 
