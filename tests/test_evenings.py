@@ -25,11 +25,6 @@ TUESDAY = date(2026, 12, 8)
 FIRE_SHOW = "dn-dragon-bridge-fire-show"
 
 
-@pytest.fixture(scope="module")
-def ctx(tmp_path_factory):
-    return PlanningContext(router=TravelTimes([]), data_dir=str(tmp_path_factory.mktemp("data")))
-
-
 def _req(start_date: date, hub: str, start: str | None = None, **kw) -> PlanRequest:
     """Two days with the night fixed at ``hub``: the evening of day 1 is the one under test."""
     return PlanRequest.model_validate(dict(start_date=start_date.isoformat(), days=2, start=start or hub,

@@ -7,21 +7,15 @@ from datetime import date, datetime
 
 import pytest
 
-from touroute.matrix import TravelTimes
 from touroute.model import PlanRequest
 from touroute.network.ferries import load_ferry_links
-from touroute.planner import PlanningContext, PlanningError, build_model, plan
+from touroute.planner import PlanningError, build_model, plan
 
 from .corner_requests import rebuilt_check
 from .planner.test_plan import verify, verify_promises
 
 MAY = date(2027, 5, 3)      # calm season for both islands
 OCTOBER = date(2026, 10, 12)  # Cù Lao Chàm's boats do not run (ferries.csv: suspended 09-01..12-31)
-
-
-@pytest.fixture(scope="module")
-def ctx(tmp_path_factory):
-    return PlanningContext(router=TravelTimes([]), data_dir=str(tmp_path_factory.mktemp("data")))
 
 
 def _link(ctx, link_id):

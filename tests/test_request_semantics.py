@@ -15,17 +15,11 @@ from pydantic import ValidationError
 
 from touroute import provinces as prov
 from touroute.cli import main
-from touroute.matrix import TravelTimes
 from touroute.model import PlanRequest, ThemeWeights
-from touroute.planner import PlanningContext, plan
+from touroute.planner import plan
 
 MONDAY = date(2026, 12, 7)
 FAST = {"time_limit_s": 0.5}
-
-
-@pytest.fixture(scope="module")
-def ctx(tmp_path_factory):
-    return PlanningContext(router=TravelTimes([]), data_dir=str(tmp_path_factory.mktemp("data")))
 
 
 # --------------------------------------------------------------------------------------------- theme rule

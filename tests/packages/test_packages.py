@@ -10,10 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from touroute.itinerary import Itinerary
-from touroute.matrix import TravelTimes
 from touroute.packages import (BUDGET_LODGING_VND, PackageSpec, SpecError, build_packages, load_spec, parse_length,
                                parse_spec)
-from touroute.planner import PlanningContext
 
 pytestmark = pytest.mark.slow  # package builds with Chromium PDF printing: outside the fast subset (pytest -m "not slow")
 
@@ -22,11 +20,6 @@ EXAMPLE = ROOT / "data" / "packages" / "example.yaml"
 
 GOOD = {"id": "hue-a", "title_vi": "Huế", "title_en": "Hue", "length": "2D1N", "theme": "heritage",
         "start": "hue-hub-hue-city", "provinces": ["Thừa Thiên Huế"]}
-
-
-@pytest.fixture(scope="module")
-def ctx(tmp_path_factory):
-    return PlanningContext(router=TravelTimes([]), data_dir=str(tmp_path_factory.mktemp("data")))
 
 
 def _write(tmp_path: Path, name: str, packages: list[dict]) -> Path:

@@ -9,18 +9,11 @@ import pytest
 from click.testing import CliRunner
 
 from touroute.cli import main
-from touroute.matrix import TravelTimes
 from touroute.model import PACE_SIGHTS_PER_DAY, PlanRequest
 from touroute.planner import PlanningContext, PlanningError, is_access_point, plan, sight_units
 from touroute.pois import open_intervals
 
 MONDAY = date(2026, 12, 7)
-
-
-@pytest.fixture(scope="module")
-def ctx(tmp_path_factory):
-    """Offline context: no road network loaded, every leg estimated (the pipeline must work like this)."""
-    return PlanningContext(router=TravelTimes([]), data_dir=str(tmp_path_factory.mktemp("data")))
 
 
 def verify(it, req: PlanRequest, ctx: PlanningContext) -> None:

@@ -20,9 +20,8 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from touroute.matrix import TravelTimes
 from touroute.model import PlanRequest
-from touroute.planner import PlanningContext, plan
+from touroute.planner import plan
 
 from ..corner_requests import (LIMITS_QUICK, LIMITS_SPREAD, HypothesisDraw, SeededDraw, corner_request, cpu_load,
                               island_night_request, judge)
@@ -32,11 +31,6 @@ pytestmark = pytest.mark.slow  # property grids over random corner requests: out
 
 ROOT = Path(__file__).resolve().parents[2]
 SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-
-
-@pytest.fixture(scope="module")
-def ctx(tmp_path_factory):
-    return PlanningContext(router=TravelTimes([]), data_dir=str(tmp_path_factory.mktemp("data")))
 
 
 def _sound(body: dict, ctx, *, record: bool = True, **kw):

@@ -13,9 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from touroute.matrix import TravelTimes
 from touroute.model import PlanRequest
-from touroute.planner import NO_TIMETABLE, PlanningContext, PlanningError, plan
+from touroute.planner import NO_TIMETABLE, PlanningError, plan
 
 from .test_plan import verify
 
@@ -24,11 +23,6 @@ pytestmark = pytest.mark.slow  # random request grids: outside the fast subset (
 # Provinces with enough variety (heritage, coast, MICE, islands with boats) to exercise every rule.
 PROVINCE_SETS = [["Thừa Thiên Huế"], ["Đà Nẵng", "Quảng Nam"], ["Quảng Ngãi"], ["Khánh Hòa"], ["Bình Thuận"],
                  ["Bình Định", "Phú Yên"]]
-
-
-@pytest.fixture(scope="module")
-def ctx(tmp_path_factory):
-    return PlanningContext(router=TravelTimes([]), data_dir=str(tmp_path_factory.mktemp("data")))
 
 
 _CHOICES: dict[str, tuple[list[str], list[str]]] = {}
@@ -192,15 +186,18 @@ def impossible_requests(draw):
     if kind == "empty_province":
         return kind, PlanRequest(**base, days=1, start="qnam-hoi-an", provinces=["Quảng Nam"],
                                  regional={"must_cover": [draw(st.sampled_from(["Bình Thuận", "Quảng Trị"]))]})
-    return kind, PlanRequest(**base, days=1, start="dn-city-centre", group_size=draw(st.integers(5000, 10000)),
-                             categories=["mice"], must_visit=[draw(st.sampled_from(_mice_ids()))])
+    venue, seats = draw(st.sampled_from(_mice_venues()))
+    group = draw(st.integers(seats + 1, min(seats + 5000, 10_000)))
+    return kind, PlanRequest(**base, days=1, start="dn-city-centre", group_size=group, categories=["mice"],
+                             must_visit=[venue])
 
 
-def _mice_ids() -> list[str]:
+def _mice_venues() -> list[tuple[str, int]]:
+    """Đà Nẵng venues with a published seat count, and that count: a group one seat larger cannot meet there."""
     from touroute.pois import default_catalogue
 
-    return sorted(p.id for p in default_catalogue().filter(province=["Đà Nẵng"]) if p.category == "mice"
-                  and p.capacity is not None)[:5]
+    return sorted((p.id, p.capacity) for p in default_catalogue().filter(province=["Đà Nẵng"])
+                  if p.category == "mice" and p.capacity is not None)[:5]
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,

@@ -13,7 +13,6 @@ from click.testing import CliRunner
 
 from touroute.cli import main
 from touroute.itinerary import Itinerary
-from touroute.matrix import TravelTimes
 from touroute.model import PACE_SIGHTS_PER_DAY, PlanRequest
 from touroute.packages import load_spec
 from touroute.planner import PlanningContext, PlanningError, is_access_point, plan
@@ -22,11 +21,6 @@ from .test_plan import verify
 
 MONDAY = date(2026, 12, 7)
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def ctx(tmp_path_factory):
-    return PlanningContext(router=TravelTimes([]), data_dir=str(tmp_path_factory.mktemp("data")))
 
 
 def _visited(it) -> set[str]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import pytest
 
-from touroute.matrix import TravelTimes
 from touroute.model import PlanRequest
 from touroute.planner import NO_TIMETABLE, PlanningContext, plan
 
@@ -29,11 +28,6 @@ COACH_MUST_COVER_2025 = dict(COACH_MUST_COVER,
                                        "min_stops_per_province": 2})
 TEN_DAYS_OPEN_JAW = {"start_date": "2026-12-07", "days": 10, "start": "hcm-city-centre-hub",
                      "end": "qb-hub-dong-hoi", "vehicle": "car", "group_size": 2}
-
-
-@pytest.fixture(scope="module")
-def ctx(tmp_path_factory):
-    return PlanningContext(router=TravelTimes([]), data_dir=str(tmp_path_factory.mktemp("data")))
 
 
 def _plan(body: dict, seconds: float, seed: int, ctx):

@@ -16,9 +16,8 @@ import pytest
 
 from touroute.errors import DataError
 from touroute.itinerary import Itinerary
-from touroute.matrix import TravelTimes
 from touroute.model import PACE_STOP_OVERHEAD_MIN, PACE_VISIT_FACTOR, PlanRequest
-from touroute.planner import PlanningContext, plan
+from touroute.planner import plan
 from touroute.pois import ACCESS_FILE, ACCESS_MODES, load_catalogue, validate_files
 from touroute.resources import data_dir
 
@@ -30,12 +29,6 @@ AS_OF = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 @pytest.fixture(scope="module")
 def catalogue():
     return load_catalogue()
-
-
-@pytest.fixture(scope="module")
-def ctx(tmp_path_factory):
-    """Offline context like tests/test_plan.py: no road network, every leg estimated."""
-    return PlanningContext(router=TravelTimes([]), data_dir=str(tmp_path_factory.mktemp("data")))
 
 
 def _rows(path):

@@ -10,9 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from touroute.matrix import TravelTimes
 from touroute.model import PlanRequest
-from touroute.planner import PlanningContext, build_model, plan
+from touroute.planner import build_model, plan
 from touroute.solve import BreakSpec, OrienteeringProblem, RouteSpec, check
 from touroute.solve.hotels import PairFeasibility
 from touroute.solve.master import MasterParams, MasterRules, rule_violations, solve_master, solve_with_master
@@ -136,11 +135,6 @@ def test_search_on_the_masters_plan_passes_the_checker_and_keeps_the_rules():
 # ---------------------------------------------------------------------------------------------------------------
 # plan level
 # ---------------------------------------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def ctx(tmp_path_factory):
-    return PlanningContext(router=TravelTimes([]), data_dir=str(tmp_path_factory.mktemp("data")))
-
-
 def _shares(it):
     mins = it.totals.visit_minutes_by_province
     return mins, sum(mins.values())

@@ -22,11 +22,6 @@ BASE_REQ = {"start": "qnam-hoi-an", "end": "dn-city-centre", "start_date": MONDA
 
 
 @pytest.fixture(scope="module")
-def ctx(tmp_path_factory):
-    return PlanningContext(router=TravelTimes([]), data_dir=str(tmp_path_factory.mktemp("data")))
-
-
-@pytest.fixture(scope="module")
 def app(ctx, tmp_path_factory):
     from touroute.web import create_app
 

@@ -16,16 +16,9 @@ import pytest
 
 from touroute.analytics import compare, default_hubs, fairness_report, hub_matrix, reachable
 from touroute.itinerary import Itinerary
-from touroute.matrix import TravelTimes
-from touroute.planner import PlanningContext
 
 MONDAY = "2026-12-07"
 HUBS = ["hue-hub-hue-city", "dn-city-centre", "bd-quy-nhon"]
-
-
-@pytest.fixture(scope="module")
-def ctx(tmp_path_factory):
-    return PlanningContext(router=TravelTimes([]), data_dir=str(tmp_path_factory.mktemp("data")))
 
 
 @pytest.fixture(scope="module")

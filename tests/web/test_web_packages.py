@@ -18,8 +18,6 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from touroute.matrix import TravelTimes
-from touroute.planner import PlanningContext
 
 pytestmark = pytest.mark.slow  # package jobs in a process pool: outside the fast subset (pytest -m "not slow")
 
@@ -46,11 +44,6 @@ packages:
     start: dn-city-centre
     provinces: [Đà Nẵng]
 """
-
-
-@pytest.fixture(scope="module")
-def ctx(tmp_path_factory):
-    return PlanningContext(router=TravelTimes([]), data_dir=str(tmp_path_factory.mktemp("data")))
 
 
 @pytest.fixture(scope="module")
