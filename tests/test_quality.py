@@ -184,12 +184,10 @@ def test_stop_texts_flag_stale_unknown_and_assumed():
     assert "not published" in seats_text(s, "en") and seats_text(_stop(), "en") is None
 
 
-def test_a_mice_plan_warns_about_unknown_seats_and_drops_too_small_halls(catalogue, tmp_path):
-    from touroute.matrix import TravelTimes
+def test_a_mice_plan_warns_about_unknown_seats_and_drops_too_small_halls(catalogue, ctx):
     from touroute.model import PlanRequest
-    from touroute.planner import PlanningContext, plan
+    from touroute.planner import plan
 
-    ctx = PlanningContext(router=TravelTimes([]), data_dir=str(tmp_path))
     unknown = next(p for p in catalogue if p.category == "mice" and known_seats(p) is None
                    and p.province_legacy == "Đà Nẵng")
     small = next(p for p in catalogue if p.category == "mice" and (known_seats(p) or 10**6) < 300)
@@ -209,7 +207,7 @@ def test_a_mice_plan_warns_about_unknown_seats_and_drops_too_small_halls(catalog
 
 
 @pytest.mark.shared
-def test_quality_cli_and_web(tmp_path, catalogue):
+def test_quality_cli_and_web(tmp_path, catalogue, ctx):
     r = CliRunner().invoke(main, ["pois", "quality", "--province", "Quang Ngai", "--format", "json",
                                   "--chart", str(tmp_path / "q.png")])
     assert r.exit_code == 0, r.output
@@ -221,11 +219,8 @@ def test_quality_cli_and_web(tmp_path, catalogue):
     r = CliRunner().invoke(main, ["pois", "show", "kh-long-son-pagoda"])
     assert r.exit_code == 0 and "stale" in r.output
 
-    from touroute.matrix import TravelTimes
-    from touroute.planner import PlanningContext
     from touroute.web import create_app
 
-    ctx = PlanningContext(router=TravelTimes([]), data_dir=str(tmp_path / "d"))
     app = create_app({"DB_URL": f"sqlite:///{tmp_path / 'p.sqlite3'}", "SECRET_KEY": "t", "TILES": None,
                       "JOBS_DIR": str(tmp_path / "jobs"),
                       "OSM_POIS": str(shared_path("data", "poi-sources", "osm_hot_poi_central_vietnam.csv"))}, ctx=ctx)
@@ -238,14 +233,11 @@ def test_quality_cli_and_web(tmp_path, catalogue):
     assert bad.status_code == 400 and "<script>alert(1)" not in bad.get_data(as_text=True)
 
 
-def test_stale_fee_is_flagged_on_the_result_page_map_and_print(tmp_path, catalogue):
+def test_stale_fee_is_flagged_on_the_result_page_map_and_print(tmp_path, catalogue, ctx):
     """A fee from 2015 (Long Sơn pagoda) is shown with "may be out of date" wherever the plan shows it."""
-    from touroute.matrix import TravelTimes
-    from touroute.planner import PlanningContext
     from touroute.web import create_app
 
     assert "fee" in catalogue.get("kh-long-son-pagoda").stale_facts()
-    ctx = PlanningContext(router=TravelTimes([]), data_dir=str(tmp_path / "d"))
     app = create_app({"DB_URL": f"sqlite:///{tmp_path / 'p.sqlite3'}", "SECRET_KEY": "t", "TILES": None,
                       "JOBS_DIR": str(tmp_path / "jobs")}, ctx=ctx)
     c = app.test_client()
@@ -261,14 +253,12 @@ def test_stale_fee_is_flagged_on_the_result_page_map_and_print(tmp_path, catalog
         assert "may be out of date" in page.get_data(as_text=True), url
 
 
-def test_closed_places_are_not_planned_and_closure_notes_are_warned(catalogue, tmp_path):
+def test_closed_places_are_not_planned_and_closure_notes_are_warned(catalogue, ctx):
     """Islands closed to tourism by law are never planned (hours ``off``, reason shown); a published closure notice
     (Notre-Dame's interior) reaches the plan's warnings."""
-    from touroute.matrix import TravelTimes
     from touroute.model import PlanRequest
-    from touroute.planner import PlanningContext, plan
+    from touroute.planner import plan
 
-    ctx = PlanningContext(router=TravelTimes([]), data_dir=str(tmp_path))
     ba = catalogue.get("kh-binh-ba-island")
     assert ba.opening_hours == "off" and "44/2015" in ba.closure_note
     it = plan(PlanRequest.model_validate({"start_date": "2026-12-07", "days": 2, "start": "kh-hub-nha-trang",

@@ -16,14 +16,12 @@ from touroute.cli import main
 from touroute.export import csv as csv_export
 from touroute.export import geojson, gpx, ics
 from touroute.export._common import FORMATS, render_bytes
-from touroute.matrix import TravelTimes
 from touroute.model import PlanRequest
-from touroute.planner import PlanningContext, plan
+from touroute.planner import plan
 
 
 @pytest.fixture(scope="module")
-def itinerary(tmp_path_factory):
-    ctx = PlanningContext(router=TravelTimes([]), data_dir=str(tmp_path_factory.mktemp("data")))
+def itinerary(ctx):
     req = PlanRequest(start="qnam-hoi-an", end="dn-city-centre", start_date=date(2026, 12, 7), days=2,
                       solver={"time_limit_s": 1.0})
     it = plan(req, ctx)

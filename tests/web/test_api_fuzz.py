@@ -28,8 +28,6 @@ from schemathesis.specs.openapi.checks import (  # noqa: E402
     status_code_conformance,
 )
 
-from touroute.matrix import TravelTimes  # noqa: E402
-from touroute.planner import PlanningContext  # noqa: E402
 
 pytestmark = pytest.mark.slow  # schema-driven API fuzzing: outside the fast subset (pytest -m "not slow")
 
@@ -60,11 +58,10 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 
 
 @pytest.fixture(scope="module")
-def fuzz_app(tmp_path_factory):
+def fuzz_app(tmp_path_factory, ctx):
     from touroute.web import create_app
 
     tmp = tmp_path_factory.mktemp("fuzz")
-    ctx = PlanningContext(router=TravelTimes([]), data_dir=str(tmp / "data"))
     app = create_app({"DB_URL": f"sqlite:///{tmp / 'plans.sqlite3'}", "SECRET_KEY": "fuzz", "PLAN_SECONDS": 0.2,
                       "REPLAN_SECONDS": 0.2, "MAX_PLAN_SECONDS": 0.3, "TILES": None, "PUBLIC_PLANS": True},
                      ctx=ctx)

@@ -24,15 +24,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.skipif(not Path
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def server(tmp_path_factory, ctx):
     from werkzeug.serving import make_server
 
-    from touroute.matrix import TravelTimes
-    from touroute.planner import PlanningContext
     from touroute.web import create_app
 
     tmp = tmp_path_factory.mktemp("web")
-    ctx = PlanningContext(router=TravelTimes([]), data_dir=str(tmp / "data"))
     # tiles left at the production default (OSM): the browser aborts them, as when offline
     app = create_app({"DB_URL": f"sqlite:///{tmp / 'plans.sqlite3'}", "SECRET_KEY": "browser-test",
                       "PLAN_SECONDS": 1.5, "REPLAN_SECONDS": 1.0, "JOBS_DIR": str(tmp / "jobs"),

@@ -63,13 +63,10 @@ def pg_url():
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def test_plans_saved_and_shared_through_postgresql(pg_url, tmp_path, monkeypatch):
-    from touroute.matrix import TravelTimes
-    from touroute.planner import PlanningContext
+def test_plans_saved_and_shared_through_postgresql(pg_url, ctx, monkeypatch):
     from touroute.web import create_app
 
     monkeypatch.setenv("TOUROUTE_DB_URL", pg_url)  # the documented switch
-    ctx = PlanningContext(router=TravelTimes([]), data_dir=str(tmp_path))
     app = create_app({"SECRET_KEY": "test", "PLAN_SECONDS": 1.0, "TILES": None}, ctx=ctx)
     client = app.test_client()
     res = client.post("/api/plans", json={"start_date": "2026-12-07", "days": 1, "start": "qnam-hoi-an",
