@@ -38,6 +38,7 @@ import numpy as np
 from .messages import OSM_ATTRIBUTION
 from .errors import TourouteException
 from .network.ferries import FerryLink, load_ferry_links
+from .network.engine import EngineNetwork, EngineUnavailableError, OsrmClient
 from .network.graph import RoadNetwork, haversine_m
 from .network.profiles import get_profile, profiles_fingerprint
 from .network.scenario import RoadScenario
@@ -162,6 +163,8 @@ class TravelMatrix:
     warnings: tuple[str, ...] = ()
     _router: "TravelTimes | None" = field(default=None, repr=False)
     _index: dict[str, int] = field(default_factory=dict, repr=False)
+    degraded: bool = False
+    """A configured road engine did not answer and its legs were estimated: such a matrix is never cached."""
 
     def __post_init__(self) -> None:
         self._index = {p.id: i for i, p in enumerate(self.places)}
@@ -237,10 +240,16 @@ class TravelTimes:
 
     def __init__(self, networks: Sequence[RoadNetwork] = (), *, ferries: Sequence[FerryLink] | None = None,
                  circuity: float | None = None, max_snap_m: float = MAX_SNAP_M,
-                 warn_snap_m: float = WARN_SNAP_M, scenario: RoadScenario | None = None) -> None:
+                 warn_snap_m: float = WARN_SNAP_M, scenario: RoadScenario | None = None,
+                 engine: EngineNetwork | None = None) -> None:
         """``scenario``: a road what-if (:mod:`touroute.network.scenario`) — its road overrides are applied to
         copies of ``networks`` (the originals, e.g. cached, stay untouched: ``base_networks``) and its estimate
-        corridors to estimated legs; it enters :meth:`fingerprint`, so its matrices are cached apart."""
+        corridors to estimated legs; it enters :meth:`fingerprint`, so its matrices are cached apart.
+
+        ``engine``: an OSRM engine (:mod:`touroute.network.engine`), consulted like one more network — before the
+        embedded ones on a tie of snap distances, since it is the one configured for large extracts. If it does
+        not answer, its legs fall back to the embedded networks or the estimate, with a warning."""
+        self.engine = engine
         self.base_networks = list(networks)
         names = [n.name for n in self.base_networks]
         if len(set(names)) != len(names):
@@ -261,18 +270,28 @@ class TravelTimes:
                          else Circuity(float(circuity), 0, False, ()))
         self.max_snap_m = float(max_snap_m)
         self.warn_snap_m = float(warn_snap_m)
+        if scenario is not None and scenario.roads and engine is not None:
+            self.notes.append(f"scenario '{scenario.name}': road overrides apply to the embedded networks, not to "
+                              "the OSRM engine (its legs keep today's roads)")
+
+    @property
+    def roads(self) -> list[Any]:
+        """Every road source, the engine first: what :meth:`matrix` snaps places to."""
+        return [*([self.engine] if self.engine is not None else []), *self.networks]
 
     def with_scenario(self, scenario: RoadScenario | None) -> "TravelTimes":
         """The same networks, ferries and settings under ``scenario`` (``None``: the baseline)."""
         tt = TravelTimes(self.base_networks, ferries=self.ferries, circuity=self._circuity_arg,
-                         max_snap_m=self.max_snap_m, warn_snap_m=self.warn_snap_m, scenario=scenario)
+                         max_snap_m=self.max_snap_m, warn_snap_m=self.warn_snap_m, scenario=scenario,
+                         engine=self.engine)
         tt.notes = [n for n in self.notes if not n.startswith("scenario ")] + tt.notes
         return tt
 
     @classmethod
     def from_cache(cls, names: Sequence[str] | None = None, data_dir: str | Path | None = None,
                    **kw: Any) -> "TravelTimes":
-        """Use the named cached networks, or every loadable one (stale caches are skipped with a note)."""
+        """Use the named cached networks, or every loadable one (stale caches are skipped with a note), and the
+        OSRM engine of ``TOUROUTE_OSRM_URL`` when it is set."""
         from .network import NetworkCacheError, list_networks, load_network
 
         notes: list[str] = []
@@ -292,23 +311,26 @@ class TravelTimes:
             import logging
 
             logging.getLogger("touroute.matrix").warning("%s", note)
+        if "engine" not in kw:
+            client = OsrmClient.from_setting()
+            kw["engine"] = EngineNetwork(client) if client is not None else None
         tt = cls(nets, **kw)
         tt.notes = notes + tt.notes
         return tt
 
     def network(self, name: str) -> RoadNetwork:
-        for n in self.networks:
+        for n in self.roads:
             if n.name == name:
                 return n
         raise MatrixError(f"network {name!r} is not loaded (loaded: {', '.join(self.network_names) or 'none'})")
 
     @property
     def network_names(self) -> tuple[str, ...]:
-        return tuple(n.name for n in self.networks)
+        return tuple(n.name for n in self.roads)
 
     def fingerprint(self) -> str:
         """What the matrices of this composite depend on, besides the places and the profile."""
-        blob = json.dumps({"networks": sorted((n.name, n.key) for n in self.networks),
+        blob = json.dumps({"networks": sorted((n.name, n.key) for n in self.roads),
                            "circuity": round(self.circuity.value, 6), "ferries": repr(self.ferries),
                            "max_snap": self.max_snap_m, "warn_snap": self.warn_snap_m, "access_kmh": ACCESS_KMH,
                            "profiles": profiles_fingerprint(), "format": MATRIX_FORMAT,
@@ -361,18 +383,25 @@ class TravelTimes:
         snap_m = np.full(X, np.nan)
         warnings: list[str] = []
         access_mps = ACCESS_KMH / 3.6
-        for k, net in enumerate(self.networks):
+        degraded = False
+        for k, net in enumerate(self.roads):
             cand = [i for i in range(X) if net.contains(lat[i], lon[i], self.max_snap_m)]
             if not cand or prof not in net.weights:
                 continue
-            snaps = net.snap_many(lat[cand], lon[cand], prof)
-            cov = [(i, s) for i, s in zip(cand, snaps) if s.distance_m <= self.max_snap_m]
-            if not cov:
+            try:
+                snaps = net.snap_many(lat[cand], lon[cand], prof)
+                cov = [(i, s) for i, s in zip(cand, snaps) if s.distance_m <= self.max_snap_m]
+                if not cov:
+                    continue
+                idx = np.array([i for i, _ in cov])
+                sn = [s for _, s in cov]
+                road_s, road_m = net.travel_matrix(sn, sn, prof)
+            except EngineUnavailableError as exc:
+                degraded = True
+                warnings.append(f"the road engine did not answer, so its legs come from the embedded networks or "
+                                f"the estimate: {exc}")
                 continue
-            idx = np.array([i for i, _ in cov])
-            sn = [s for _, s in cov]
             acc = np.array([s.distance_m for s in sn])
-            road_s, road_m = net.travel_matrix(sn, sn, prof)
             tot_s = road_s + acc[:, None] / access_mps + acc[None, :] / access_mps
             tot_m = road_m + acc[:, None] + acc[None, :]
             sc = acc[:, None] + acc[None, :]
@@ -412,7 +441,7 @@ class TravelTimes:
         ferry_ids = tuple(f.id for f in self.ferries)
         return TravelMatrix(prof, places, sec[:P, :P].copy(), met[:P, :P].copy(), src[:P, :P].copy(),
                             net_idx[:P, :P].copy(), self.network_names, ferry_idx, ferry_ids, snap_m[:P].copy(),
-                            self.circuity, tuple(warnings), self)
+                            self.circuity, tuple(warnings), self, degraded=degraded)
 
     def _via_ferries(self, places: Sequence[Place], island: list[int], ports: dict[int, tuple[int, int]],
                      sec: np.ndarray, met: np.ndarray, src: np.ndarray, ferry_idx: np.ndarray) -> None:
@@ -450,8 +479,11 @@ class TravelTimes:
         a, b = leg.origin, leg.destination
         if leg.source == "osm" and leg.network:
             net = self.network(leg.network)
-            sa, sb = net.snap_many([a.lat, b.lat], [a.lon, b.lon], leg.profile)
-            route = net.route(sa, sb, leg.profile)
+            try:
+                sa, sb = net.snap_many([a.lat, b.lat], [a.lon, b.lon], leg.profile)
+                route = net.route(sa, sb, leg.profile)
+            except EngineUnavailableError:  # the engine went down since the matrix: a straight line, not an error
+                return [(a.lat, a.lon), (b.lat, b.lon)]
             return [(a.lat, a.lon), *map(tuple, route.coords.tolist()), (b.lat, b.lon)]
         if leg.ferry:
             link = next(f for f in self.ferries if f.id == leg.ferry)
@@ -510,6 +542,8 @@ def catalogue_matrix(profile: str = "car", *, router: TravelTimes | None = None,
         if cached is not None:
             return cached
     m = router.matrix(places, prof)
+    if m.degraded:  # a stand-in for an engine that was down: recompute next time
+        return m
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.glob(f"{prefix}*.npz"):
         if old != path:

@@ -108,6 +108,19 @@ VARIABLES: tuple[Variable, ...] = (
              "not checked"),
     Variable("TOUROUTE_OVERPASS_TIMEOUT", "overpass_timeout", _number(float, above=0), None,
              "seconds to wait for an Overpass / Nominatim answer when building a network from an area", "osmnx's"),
+    # --- road engine (OSRM, for networks too large for the embedded path) -------------------------------------
+    Variable("TOUROUTE_OSRM_URL", "osrm_url", _text, None,
+             "OSRM servers that answer matrices, leg geometry and snapping: `URL` (car) or `profile=URL`, several "
+             "separated by spaces or commas; two URLs for one profile share its load and fail over",
+             "unset: the embedded road networks and the estimate"),
+    Variable("TOUROUTE_OSRM_TIMEOUT", "osrm_timeout", _number(float, above=0), 30.0,
+             "seconds to wait for one OSRM answer before the next server (or the fallback) is tried"),
+    Variable("TOUROUTE_OSRM_BIN", "osrm_bin", _path, None,
+             "a folder holding `osrm-extract`, `osrm-partition`, `osrm-customize` and `osrm-routed` (an OSRM you "
+             "installed yourself)", "the engine `touroute engine install` put under $TOUROUTE_DATA_DIR/engine"),
+    Variable("TOUROUTE_ENGINE_PYTHON", "engine_python", _path, None,
+             "the Python ≥ 3.12 `touroute engine install` builds the engine's own environment with",
+             "python3.13 / python3.12 on PATH, then pyenv's"),
     # --- web app ----------------------------------------------------------------------------------------------
     Variable("TOUROUTE_SECRET_KEY", "secret_key", _text, None,
              "session signing key (`touroute serve --prod` requires it)", "random per process, with a warning"),
@@ -169,6 +182,10 @@ class Settings:
     catalogue_dir: Path | None = None
     osm_pois: Path | None = None
     overpass_timeout: float | None = None
+    osrm_url: str | None = None
+    osrm_timeout: float = 30.0
+    osrm_bin: Path | None = None
+    engine_python: Path | None = None
     secret_key: str | None = None
     db_url: str | None = None
     plan_seconds: float | None = None

@@ -51,14 +51,36 @@ def network_group() -> None:
 @click.option("--name", help="Network name in the cache (default: from the file or place name).")
 @click.option("--force", is_flag=True, help="Rebuild even when a valid cached network exists.")
 @click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), help=_DATA_DIR_HELP)
+@click.option("--engine", type=click.Choice(["embedded", "osrm"]), default="embedded", show_default=True,
+              help="embedded: touroute's own graph (zero set-up, city to province size); osrm: OSRM data for "
+                   "large extracts (a country), served by `touroute engine serve` — needs `touroute engine install`.")
+@click.option("--profile", "profiles", multiple=True, type=_PROFILE_CHOICE,
+              help="With --engine osrm: the vehicle profiles to prepare (default: all). Repeatable.")
 def build_cmd(source: str | None, place: str | None, bbox: str | None, name: str | None, force: bool,
-              data_dir: Path | None) -> None:
+              data_dir: Path | None, engine: str, profiles: tuple[str, ...]) -> None:
     """Build a routable network from SOURCE (.osm.pbf / .osm / .osm.bz2) or from Overpass (--place / --bbox).
 
     Dựng mạng lưới đường từ tệp OSM hoặc tải qua Overpass.
     """
     from ..network.build import build_network
 
+    if engine == "osrm":
+        from ..network.engine import build_engine
+
+        if not source:
+            raise _fail(ValueError("--engine osrm builds from an .osm.pbf file: give SOURCE (download one from "
+                                   "Geofabrik, e.g. vietnam-latest.osm.pbf)"))
+        try:
+            b = build_engine(source, name=name, profiles=profiles or tuple(PROFILES), data_dir=data_dir,
+                             force=force, progress=_err)
+        except TourouteException as exc:
+            raise _fail(exc) from None
+        click.echo(f"OSRM data '{b.name}' in {b.directory}")
+        for p in b.profiles:
+            click.echo(f"  {p:<10} {b.seconds.get(p, 0):7.1f} s   peak {b.peak_rss_mb.get(p, 0):,.0f} MB")
+        click.echo(f"Serve it with: touroute engine serve {b.name}")
+        click.echo(OSM_ATTRIBUTION)
+        return
     try:
         net = build_network(source, place=place, bbox=bbox, name=name, data_dir=data_dir, force=force,
                             progress=_err)
@@ -250,3 +272,80 @@ def register(main: click.Group) -> None:
     """Add ``network`` and ``matrix`` to the main CLI."""
     main.add_command(network_group)
     main.add_command(matrix_cmd)
+    main.add_command(engine_group)
+
+
+@click.group("engine")
+def engine_group() -> None:
+    """The OSRM road engine for large extracts: install it, list its data, serve it.
+
+    Bộ định tuyến OSRM cho dữ liệu lớn (cả nước). OSRM © Project OSRM contributors (BSD-2); map data ©
+    OpenStreetMap contributors (ODbL).
+    """
+
+
+@engine_group.command("install")
+@click.option("--python", "python", type=click.Path(dir_okay=False, path_type=Path),
+              help="A Python ≥ 3.12 for the engine's own environment (default: $TOUROUTE_ENGINE_PYTHON, "
+                   "python3.13/python3.12 on PATH, pyenv).")
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), help=_DATA_DIR_HELP)
+def engine_install_cmd(python: Path | None, data_dir: Path | None) -> None:
+    """Install OSRM (PyPI's osrm-bindings) in its own environment under the data folder."""
+    from ..network.engine import install_engine
+
+    try:
+        where = install_engine(data_dir, python=python, progress=_err)
+    except TourouteException as exc:
+        raise _fail(exc) from None
+    click.echo(f"OSRM's programs: {where}")
+
+
+@engine_group.command("list")
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), help=_DATA_DIR_HELP)
+def engine_list_cmd(data_dir: Path | None) -> None:
+    """The OSRM datasets built so far."""
+    from ..network.engine import list_engine_builds
+
+    builds = list_engine_builds(data_dir)
+    if not builds:
+        click.echo("No OSRM data yet: touroute network build EXTRACT.osm.pbf --engine osrm")
+    for b in builds:
+        click.echo(f"{b.name:<16} {', '.join(b.profiles)}   from {b.source}")
+
+
+@engine_group.command("serve")
+@click.argument("name")
+@click.option("--profile", "profiles", multiple=True, type=_PROFILE_CHOICE, help="Profiles to serve (default: all built).")
+@click.option("--replicas", type=click.IntRange(1, 16), default=1, show_default=True,
+              help="osrm-routed processes per profile (the app spreads its load over them and fails over).")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=click.IntRange(0, 65535), default=5000, show_default=True,
+              help="First port; each further server takes the next one (0: free ports).")
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), help=_DATA_DIR_HELP)
+def engine_serve_cmd(name: str, profiles: tuple[str, ...], replicas: int, host: str, port: int,
+                     data_dir: Path | None) -> None:
+    """Start osrm-routed for the dataset NAME and wait (Ctrl-C stops it). Prints the TOUROUTE_OSRM_URL to use."""
+    import time
+
+    from ..network.engine import EngineServer, load_engine_build
+
+    try:
+        build = load_engine_build(name, data_dir)
+        server = EngineServer(build, profiles=profiles or None, replicas=replicas, host=host, port=port,
+                              data_dir=data_dir)
+    except TourouteException as exc:
+        raise _fail(exc) from None
+    click.echo(f'export TOUROUTE_OSRM_URL="{server.url_setting}"')
+    import signal
+
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))  # stop the servers too
+    try:
+        while all(rp.process.poll() is None for rp in server.processes):
+            time.sleep(1.0)
+        dead = [rp for rp in server.processes if rp.process.poll() is not None]
+        raise _fail(RuntimeError(f"osrm-routed for {dead[0].profile} at {dead[0].url} stopped "
+                                 f"(exit {dead[0].process.returncode})"))
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()

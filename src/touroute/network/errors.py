@@ -28,3 +28,19 @@ class NetworkNotFoundError(NetworkCacheError):
 
 class UnknownProfileError(NetworkError, ValueError):
     """A vehicle profile name that touroute does not know."""
+
+
+class EngineError(NetworkError):
+    """The OSRM engine cannot be installed, built or started, or refused a request; the message says what to do."""
+
+
+class EngineUnavailableError(EngineError):
+    """No configured OSRM server of a profile answered (all down, or all timed out)."""
+
+
+class EngineRefusedError(EngineError):
+    """An OSRM server understood a request and refused it (``code``: NoSegment, TooBig …): every replica would."""
+
+    def __init__(self, message: str, code: str = "") -> None:
+        super().__init__(message)
+        self.code = code
