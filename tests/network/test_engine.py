@@ -60,6 +60,45 @@ def test_a_bad_engine_url_setting_is_one_clear_cli_error(monkeypatch, tmp_path):
     assert r.exit_code == 2 and "lorry" in r.output and "Traceback" not in r.output
 
 
+@pytest.mark.shared
+def test_an_extract_too_big_for_memory_is_refused_at_once_pointing_to_the_engine(tmp_path):
+    """The embedded build predicts its peak memory from the file's road references and refuses, before building the
+    graph, what would not fit — a country extract fails in seconds with the way forward, never by running out of
+    memory."""
+    from click.testing import CliRunner
+
+    from touroute.cli import main
+
+    t0 = time.perf_counter()
+    r = CliRunner().invoke(main, ["network", "build", str(require(HUE_PBF)), "--data-dir", str(tmp_path),
+                                  "--memory-limit-mb", "100"])
+    assert r.exit_code == 2 and "--engine osrm" in r.output and "GB" in r.output and "Traceback" not in r.output
+    assert time.perf_counter() - t0 < 10 and not (tmp_path / "networks").exists()
+
+
+@pytest.mark.shared
+def test_the_memory_prediction_bounds_a_real_build_from_above_and_not_by_much(tmp_path):
+    """The prediction is what the refusal rests on: a real embedded build of the Huế extract, in a child process
+    whose own peak resident memory is measured, stays under it, and the prediction is not so loose that it refuses
+    builds that would fit (≤ 1.6× the measured peak)."""
+    import subprocess
+    import sys
+
+    from touroute.network.build import predict_embedded_peak_mb
+
+    pbf = require(HUE_PBF)
+    child = ("import resource, sys\n"
+             "from touroute.network import build_network\n"
+             "build_network(sys.argv[1], data_dir=sys.argv[2], memory_limit_mb=1e9)\n"
+             "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)\n")
+    out = subprocess.run([sys.executable, "-c", child, str(pbf), str(tmp_path)], capture_output=True, text=True,
+                         timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    peak = float(out.stdout.strip().splitlines()[-1])
+    predicted = predict_embedded_peak_mb(pbf)
+    assert peak <= predicted <= 1.6 * peak, (peak, predicted)
+
+
 def _closed_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

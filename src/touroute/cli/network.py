@@ -56,8 +56,10 @@ def network_group() -> None:
                    "large extracts (a country), served by `touroute engine serve` — needs `touroute engine install`.")
 @click.option("--profile", "profiles", multiple=True, type=_PROFILE_CHOICE,
               help="With --engine osrm: the vehicle profiles to prepare (default: all). Repeatable.")
+@click.option("--memory-limit-mb", type=click.FloatRange(min=1), default=None,
+              help="Embedded builds: refuse a file predicted to need more memory, in MB (default: what is available now).")
 def build_cmd(source: str | None, place: str | None, bbox: str | None, name: str | None, force: bool,
-              data_dir: Path | None, engine: str, profiles: tuple[str, ...]) -> None:
+              data_dir: Path | None, engine: str, profiles: tuple[str, ...], memory_limit_mb: float | None) -> None:
     """Build a routable network from SOURCE (.osm.pbf / .osm / .osm.bz2) or from Overpass (--place / --bbox).
 
     Dựng mạng lưới đường từ tệp OSM hoặc tải qua Overpass.
@@ -83,7 +85,7 @@ def build_cmd(source: str | None, place: str | None, bbox: str | None, name: str
         return
     try:
         net = build_network(source, place=place, bbox=bbox, name=name, data_dir=data_dir, force=force,
-                            progress=_err)
+                            progress=_err, memory_limit_mb=memory_limit_mb)
     except TourouteException as exc:
         raise _fail(exc) from None
     _print_info(net.meta, net.name)

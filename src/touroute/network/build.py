@@ -674,15 +674,74 @@ def network_from_graph(G, *, name: str, meta: dict[str, Any], stages: _Stages | 
 # ---------------------------------------------------------------------------------------------------------------
 # Public entry point
 # ---------------------------------------------------------------------------------------------------------------
+PEAK_KB_PER_ROAD_REF = 2.8
+"""Peak memory of an embedded build per node reference of the file's ``highway`` ways. Measured on tiled copies of
+the real Huế roads (BENCHMARKS.md, "Road networks at country scale"): 1 tile (110 k refs) 461 MB, 4 tiles 1.33 GB,
+16 tiles …; and the issue's 36 tiles of the full Huế extract (61 MB, 4.0 M refs) 10.4 GB — 2.6-2.7 kB per reference,
+94 % of it in osmnx's graph. Road references predict memory where file size cannot: a road-only extract (Overpass,
+``osmium tags-filter``) packs 2-3× more road per MB than a full Geofabrik one."""
+PEAK_MB_BASE = 300.0
+"""… plus the interpreter, numpy, scipy and osmnx themselves."""
+
+
+def available_memory_mb() -> float | None:
+    """Memory the build may use: Linux's MemAvailable (free + reclaimable cache); None where it cannot be read."""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return float(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return None
+
+
+def road_node_refs(path: Path) -> int:
+    """Node references of the ``highway`` ways of an OSM file, counted in one streaming pass (libosmium filters the
+    ways in C++; nothing is kept): about 1 s per million road references, so a country extract is measured in
+    seconds before a build that would take an hour is started."""
+    import osmium
+
+    fp = osmium.FileProcessor(str(path), osmium.osm.WAY).with_filter(osmium.filter.KeyFilter("highway"))
+    return sum(len(w.nodes) for w in fp)
+
+
+def predict_embedded_peak_mb(path: Path) -> float:
+    """Predicted peak memory (MB) of an embedded build of ``path``: :data:`PEAK_MB_BASE` +
+    :data:`PEAK_KB_PER_ROAD_REF` × its road node references."""
+    return PEAK_MB_BASE + PEAK_KB_PER_ROAD_REF * road_node_refs(path) / 1024.0
+
+
+def check_embedded_fits(path: Path, limit_mb: float | None = None) -> float:
+    """Refuse an OSM file the embedded build would need more memory for than ``limit_mb`` (default: what is
+    available now) — after one quick counting pass and before the graph is built, so a country extract fails in
+    seconds with the way forward (the OSRM engine), not after many minutes by running out of memory. Returns the
+    predicted peak in MB."""
+    try:
+        need = predict_embedded_peak_mb(path)
+    except Exception:  # an unreadable file is reported by the build itself, with its own precise message
+        return float("nan")
+    limit = limit_mb if limit_mb is not None else available_memory_mb()
+    if limit is not None and need > limit:
+        size_mb = path.stat().st_size / 1e6
+        raise OsmSourceError(
+            f"{path.name} ({size_mb:,.0f} MB) would need about {need / 1024:,.1f} GB of memory to build as an "
+            f"embedded network, and {limit / 1024:,.1f} GB is available: build it for the OSRM engine instead — "
+            f"`touroute engine install`, then `touroute network build {path} --engine osrm` (docs/network.md) — or "
+            f"cut a smaller extract (`osmium extract -b WEST,SOUTH,EAST,NORTH`)")
+    return need
+
+
 def build_network(source: str | Path | None = None, *, place: str | None = None,
                   bbox: Sequence[float] | str | None = None, name: str | None = None,
                   data_dir: str | Path | None = None, force: bool = False,
-                  progress: Progress | None = None) -> RoadNetwork:
+                  progress: Progress | None = None, memory_limit_mb: float | None = None) -> RoadNetwork:
     """Build (or load from cache) the road network of an OSM file, a place name or a bbox.
 
     The cache entry is ``<data dir>/networks/<name>/``; it is reused when its key (source SHA-256, filter, profile
     table, cache format) matches, rebuilt otherwise or when ``force`` is set. Overpass sources are keyed by their
-    query, so use ``force=True`` to download fresh data.
+    query, so use ``force=True`` to download fresh data. An .osm.pbf whose predicted peak memory exceeds
+    ``memory_limit_mb`` (default: the memory available now) is refused before it is read
+    (:func:`check_embedded_fits`).
     """
     from . import store
 
@@ -704,6 +763,8 @@ def build_network(source: str | Path | None = None, *, place: str | None = None,
             say(f"Cached network '{net_name}' is stale (different source, settings or cache format): rebuilding")
         except NetworkCacheError as exc:
             say(f"Cached network '{net_name}' unusable ({exc}): rebuilding")
+    if src.path is not None:
+        check_embedded_fits(Path(src.path), memory_limit_mb)
     stages = _Stages(progress, 6 if src.path else 5)
     if src.path is not None:
         G = graph_from_file(src.path, stages)

@@ -1,0 +1,128 @@
+"""Road networks at country scale: the embedded path and the OSRM engine side by side (issue 15, item 3).
+
+For each tile count, ``tile_extract.py`` makes a PBF of that many copies of the real Huế roads (new ids, shifted
+coordinates, linked by trunk roads), then, in one run on one machine:
+
+* **OSRM** — ``build_engine`` for the car profile (extract → partition → customize; wall time and the largest peak
+  resident memory of the three programs), ``osrm-routed`` started, and a 1000 × 1000 table of road points spread
+  over every tile (wall time of the client call);
+* **embedded** — ``build_network`` in a fresh subprocess (wall time and the child's own peak RSS) and the same
+  1000 × 1000 matrix through ``TravelTimes`` (snapping included) — only up to ``--embedded-max`` tiles; beyond that
+  the row says what the build's memory check predicts and whether it refuses on this machine.
+
+    python benchmarks/bench_scale.py --tiles 1 4 16 64 150 350 --embedded-max 16
+
+Outputs (PBFs, networks, engine data) go to a temporary folder and are deleted. Map data © OpenStreetMap
+contributors (ODbL 1.0).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+HUE = ROOT.parent / "shared" / "data" / "osm" / "hue.osm.pbf"
+N_POINTS = 1000
+
+_spec = importlib.util.spec_from_file_location("tile_extract", ROOT / "benchmarks" / "tile_extract.py")
+tiler = importlib.util.module_from_spec(_spec)
+assert _spec.loader is not None
+_spec.loader.exec_module(tiler)
+
+_CHILD = r"""
+import json, resource, sys, time
+t0 = time.perf_counter()
+from touroute.network import build_network
+net = build_network(sys.argv[1], data_dir=sys.argv[2], memory_limit_mb=1e9)
+print(json.dumps({"seconds": time.perf_counter() - t0,
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "nodes": net.n_nodes}))
+"""
+
+
+def points(info: dict, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """1000 road points spread over the tiles: source road nodes, each moved by a random tile's shift."""
+    src = tiler.read_source(Path(info["src"]) if "src" in info else HUE)
+    k = rng.integers(0, len(src.lats), N_POINTS)
+    t = rng.integers(0, len(info["shifts"]), N_POINTS)
+    shifts = np.asarray(info["shifts"], float)
+    return src.lats[k] + shifts[t, 0], src.lons[k] + shifts[t, 1]
+
+
+def run(tiles: int, embedded: bool, work: Path) -> dict:
+    from touroute.matrix import Place, TravelTimes
+    from touroute.network.build import available_memory_mb, predict_embedded_peak_mb
+    from touroute.network.engine import EngineServer, OsrmClient, build_engine
+
+    pbf = work / f"tiles{tiles}.osm.pbf"
+    info = tiler.tile_extract(HUE, pbf, tiles)
+    info["src"] = str(HUE)
+    lat, lon = points(info, np.random.default_rng(tiles))
+    row: dict = {"tiles": tiles, "pbf_mb": round(pbf.stat().st_size / 1e6, 1), "nodes": info.get("nodes")}
+    b = build_engine(pbf, name=f"t{tiles}", profiles=("car",), data_dir=work, force=True)
+    row["osrm_build_s"] = b.seconds["car"]
+    row["osrm_peak_mb"] = b.peak_rss_mb["car"]
+    with EngineServer(b, data_dir=work) as srv:
+        client = OsrmClient({"car": srv.urls("car")}, timeout=600)
+        t0 = time.perf_counter()
+        sec, _, snap, _ = client.table(lat, lon, "car")
+        row["osrm_matrix_s"] = round(time.perf_counter() - t0, 2)
+        row["osrm_reachable"] = float(np.isfinite(sec).mean())
+    predicted = predict_embedded_peak_mb(pbf)
+    row["embedded_predicted_peak_mb"] = round(predicted)
+    avail = available_memory_mb()
+    row["embedded_refused_here"] = bool(avail is not None and predicted > avail)
+    if embedded:
+        data = work / f"emb{tiles}"
+        out = subprocess.run([sys.executable, "-c", _CHILD, str(pbf), str(data)], capture_output=True, text=True,
+                             env={**os.environ, "TOUROUTE_DATA_DIR": str(data)})
+        if out.returncode != 0:
+            row["embedded_error"] = out.stderr.strip().splitlines()[-1][:200]
+        else:
+            child = json.loads(out.stdout.strip().splitlines()[-1])
+            row["embedded_build_s"] = round(child["seconds"], 1)
+            row["embedded_peak_mb"] = round(child["peak_mb"])
+            from touroute.network import load_network
+
+            net = load_network(pbf.name.removesuffix(".osm.pbf"), data)
+            places = [Place(f"p{i}", float(a), float(o)) for i, (a, o) in enumerate(zip(lat, lon))]
+            t0 = time.perf_counter()
+            m = TravelTimes([net], ferries=[]).matrix(places, "car")
+            row["embedded_matrix_s"] = round(time.perf_counter() - t0, 2)
+            both = np.isfinite(sec) & (m.source_code == 0) & (sec > 0)
+            row["osrm_over_embedded_time_median"] = round(float(np.median(sec[both] / m.seconds[both])), 3)
+    pbf.unlink(missing_ok=True)
+    return row
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--tiles", type=int, nargs="+", default=[1, 4, 16])
+    ap.add_argument("--embedded-max", type=int, default=16)
+    ap.add_argument("--json", type=Path)
+    args = ap.parse_args(argv)
+    if not HUE.exists():
+        print(f"{HUE} missing: the shared OSM inputs live in ../shared", file=sys.stderr)
+        return 2
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="touroute-scale-") as tmp:
+        for n in args.tiles:
+            row = run(n, n <= args.embedded_max, Path(tmp))
+            print(json.dumps(row), flush=True)
+            rows.append(row)
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
