@@ -126,7 +126,8 @@ SMALL_TARGETS = """() => [...document.querySelectorAll('a[href], button, select,
     .filter(x => x[1] < 44 || x[2] < 44)"""
 """Links, buttons and fields (or the label around them) smaller than a 44 × 44 px tap target."""
 
-PAGES = ["/", "/p/{slug}", "/plans", "/packages/", "/analytics/", "/analytics/matrix", "/p/{slug}/print"]
+PAGES = ["/", "/p/{slug}", "/plans", "/packages/", "/analytics/", "/analytics/matrix", "/analytics/reach",
+         "/analytics/fairness", "/analytics/compare", "/analytics/quality", "/p/{slug}/print"]
 
 
 @pytest.mark.parametrize("device", list(WIDTHS))
