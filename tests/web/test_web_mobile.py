@@ -241,7 +241,8 @@ def test_form_is_reachable_by_keyboard(server, open_page):
 
 def test_timeline_lunch_and_title_in_page_language(server, open_page):
     """Every day of the timeline shows a lunch block (a separate break, or lunch at a long visit); the plan, made
-    in English, has a Vietnamese title on the Vietnamese page (result, print, saved list) and English on the
+    in English, has a Vietnamese title on the Vietnamese page (result, print, saved list, analytics plan pickers)
+    and English on the
     English one."""
     page = open_page(WIDTHS["desktop"])
     base = f"{server['url']}/p/{server['slug']}"
@@ -261,6 +262,9 @@ def test_timeline_lunch_and_title_in_page_language(server, open_page):
     page.goto(server["url"] + "/plans?lang=vi")
     listed = page.locator("#plans").inner_text()
     assert "ngày" in listed and "days" not in listed
+    page.goto(server["url"] + "/analytics/compare?lang=vi")  # the analytics plan pickers too
+    picked = page.locator(".plan-checks").first.inner_text()
+    assert "ngày" in picked and "days" not in picked
     page.goto(base + "?lang=en")
     assert page.locator("#plan-title").inner_text() == server["title_en"]
     assert page.locator(".tl-block.lunch").count() == 2

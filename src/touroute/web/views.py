@@ -283,9 +283,7 @@ def export_response(it: Itinerary, fmt: str, slug: str) -> Response:
 def plans():
     """Every saved plan when the server lists them publicly (TOUROUTE_PUBLIC_PLANS=1), else the plans made in this
     browser — a plan's unguessable link is what shares it, so listing them all to anyone would leak them."""
-    lang, ctx = get_lang(), planning_context()
-    return render_template("plans.html", plans=visible_plans(200), public=bool(current_app.config["PUBLIC_PLANS"]),
-                           title_of=lambda p: display_title(p, ctx, lang))
+    return render_template("plans.html", plans=visible_plans(200), public=bool(current_app.config["PUBLIC_PLANS"]))
 
 
 def visible_plans(limit: int = 200) -> list:
