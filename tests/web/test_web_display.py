@@ -102,6 +102,8 @@ def test_every_day_shows_its_lunch(app, made_in_english):
             assert stop.start <= meal["start"] and meal["end"] <= stop.departure
             assert meal["label"] == f"Lunch at {meal['place']}"
         assert re.search(r'class="tl-block lunch"[^>]*title="[^"]*Lunch', row.split("</div>\n  </div>")[0])
+    # the optional evening of each night is a block of its own too
+    assert html.count('class="tl-block evening"') == sum(1 for d in it.days if d.evening is not None)
     no_lunch = req.model_copy(update={"lunch": None})
     assert all(lunch_of(d, no_lunch, "en") is None for d in it.days if d.lunch_start is None)
 
