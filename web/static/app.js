@@ -64,6 +64,18 @@
     input.addEventListener("blur", function () { setTimeout(close, 150); });
   });
 
+  // a region that scrolls sideways (a wide table on a phone) must be reachable by keyboard to be scrolled
+  function focusableScrollers() {
+    document.querySelectorAll("main .table-scroll, main table, main .checks, main .plan-checks, main .hub-checks").forEach(function (e) {
+      var st = getComputedStyle(e), scrolls = /(auto|scroll)/.test(st.overflowX + st.overflowY) &&
+        (e.scrollWidth > e.clientWidth + 1 || e.scrollHeight > e.clientHeight + 1);
+      if (scrolls && !e.hasAttribute("tabindex")) { e.setAttribute("tabindex", "0"); e.setAttribute("data-scroll-focus", ""); }
+      else if (!scrolls && e.hasAttribute("data-scroll-focus")) { e.removeAttribute("tabindex"); e.removeAttribute("data-scroll-focus"); }
+    });
+  }
+  focusableScrollers();
+  window.addEventListener("resize", debounce(focusableScrollers, 200));
+
   document.querySelectorAll("#plan-form, form.js-replan").forEach(function (f) {
     f.addEventListener("submit", function () {
       var busy = f.querySelector(".busy") || (f.id === "plan-form" && document.querySelector(".actions .busy"));

@@ -259,9 +259,43 @@ def build_map(it: Itinerary, lang: str, asset: Callable[[str, str], str], *, til
                         "Leaflet</a>');"
                         + (f"{{map}}.attributionControl.addAttribution({json.dumps(OSM_ATTR_HTML)});" if not tiles
                            else "")
-                        + "document.getElementById('{map}').classList.add('tr-map');"))
+                        + "document.getElementById('{map}').classList.add('tr-map');"
+                        + _COLLAPSIBLE_JS % (json.dumps(t("map_layers", lang)), json.dumps(t("legend", lang)))
+                        + _A11Y_JS % (json.dumps(lang), json.dumps(t("trip_map", lang)))))
     root.html.add_child(Element(_legend_html(it, lang)), name="tr_legend")
     return m
+
+
+NARROW_MAP_PX = 700
+"""Below this width (phones, a narrow iframe) the layer control and the legend start collapsed, so they do not
+cover the map; each keeps a button to open it."""
+
+_COLLAPSIBLE_JS = ("(function () {var narrow = window.innerWidth < " + str(NARROW_MAP_PX) + ";"
+                   "function toggler(box, body, label, cls) {"
+                   "var b = document.createElement('button'); b.type = 'button'; b.className = 'tr-toggle ' + cls;"
+                   "b.textContent = label; b.setAttribute('aria-controls', body.id);"
+                   "function set(open) {box.classList.toggle('tr-collapsed', !open);"
+                   "b.setAttribute('aria-expanded', open ? 'true' : 'false');}"
+                   "b.addEventListener('click', function (e) {e.stopPropagation(); e.preventDefault();"
+                   "set(box.classList.contains('tr-collapsed'));});"
+                   "box.insertBefore(b, box.firstChild); set(!narrow);}"
+                   "var lc = document.querySelector('.leaflet-control-layers'),"
+                   " list = lc && lc.querySelector('.leaflet-control-layers-list');"
+                   "if (list) {list.id = 'tr-layers-list'; toggler(lc, list, %s, 'tr-layers-toggle');}"
+                   "var lg = document.getElementById('tr-legend'), lb = document.getElementById('tr-legend-body');"
+                   "if (lg && lb) {toggler(lg, lb, %s, 'tr-legend-toggle');}})();")
+"""The layer control and the legend fold behind a real button each (keyboard-reachable, ``aria-expanded``):
+open on a wide map, closed below :data:`NARROW_MAP_PX`. Leaflet's own collapsed mode opens on hover, which a
+phone does not have, and has no state a screen reader can read."""
+
+_A11Y_JS = ("(function (m) {document.documentElement.lang = %s; if (!document.title) {document.title = %s;}"
+            "m.eachLayer(function (l) {var tip = l.getTooltip && l.getTooltip(), icon = l._icon;"
+            "if (tip && icon && !icon.getAttribute('aria-label')) {var d = document.createElement('div');"
+            "d.innerHTML = String(tip.getContent()); icon.setAttribute('aria-label', d.textContent.trim());}});"
+            "})({map});")
+"""The map document's language and title, and each marker's accessible name (its tooltip's text): Leaflet gives a
+marker ``role=button`` and no name, which screen readers announce as an unnamed button (axe-core:
+``aria-command-name``)."""
 
 
 def _legend_html(it: Itinerary, lang: str) -> str:
@@ -271,11 +305,12 @@ def _legend_html(it: Itinerary, lang: str) -> str:
                        for c in cats)
     est = any(leg.source == "estimate" for d in it.days for leg in d.legs)
     osm = any(leg.source == "osm" for d in it.days for leg in d.legs)
-    return (f"<div class='tr-legend' id='tr-legend'><div class='tr-legend-title'>{h(t('legend', lang))}</div>"
+    return (f"<div class='tr-legend' id='tr-legend' role='region' aria-label='{h(t('legend', lang))}'>"
+            "<div class='tr-legend-body' id='tr-legend-body'>"
             + (f"<div><span class='tr-line'></span> {h(t('osm_road', lang))}</div>" if osm or not est else "")
             + (f"<div><span class='tr-line tr-dashed'></span> {h(t('estimated_long', lang))}</div>" if est else "")
             + f"{cat_rows}<div><i class='fa-solid fa-bed'></i> {h(t('lodging', lang))}</div>"
-            f"<div class='tr-legend-credit'>{OSM_ATTR_HTML}</div></div>")
+            f"<div class='tr-legend-credit'>{OSM_ATTR_HTML}</div></div></div>")
 
 
 def render_map(it: Itinerary, lang: str, asset: Callable[[str, str], str], **kw) -> str:

@@ -179,10 +179,15 @@ def create_app(config: Mapping[str, Any] | None = None, ctx=None) -> Flask:
     def _lang() -> None:
         get_lang()
 
+    from .service import display_title
+
     @app.context_processor
     def _inject() -> dict:
+        # plan_title_of(saved): a saved plan's title in the page's language (service.display_title) for any
+        # template that lists plans
         return {"t": t, "lang": get_lang(), "other_lang": "en" if get_lang() == "vi" else "vi",
-                "csp_nonce": csp_nonce}
+                "csp_nonce": csp_nonce,
+                "plan_title_of": lambda saved: display_title(saved, planning_context(), get_lang())}
 
     @app.after_request
     def _headers(resp):

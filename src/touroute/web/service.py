@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .. import provinces as prov
 from ..itinerary import Itinerary
+from ..messages import LANGS, text
 from ..model import PlanRequest
 from ..planner import PlanningContext, PlanningError, plan
 from ..pois import TAGS
@@ -163,7 +164,10 @@ def run_plan(req: PlanRequest, ctx: PlanningContext, *, seconds: float | None = 
     return it, time.perf_counter() - t0
 
 
-def plan_title(req: PlanRequest, it: Itinerary, ctx: PlanningContext, lang: str = "vi") -> str:
+def plan_title(req: PlanRequest, it: Itinerary | None, ctx: PlanningContext, lang: str = "vi") -> str:
+    """The automatic title of a plan — start → end · days · start date — in ``lang``, from the catalogue's names
+    and the words of :mod:`touroute.messages`. Built from the request's parts alone, so it can be rebuilt in any
+    language when the plan is shown (:func:`display_title`)."""
     def nm(ref) -> str:
         if ref is None:
             return nm(req.start)
@@ -172,8 +176,25 @@ def plan_title(req: PlanRequest, it: Itinerary, ctx: PlanningContext, lang: str 
             return p.name_en if lang == "en" else p.name_vi
         return ref.name or f"{ref.lat:.3f},{ref.lon:.3f}"
 
-    days = f"{req.days} {'days' if lang == 'en' else 'ngày'}" if req.days != 1 or lang == "vi" else "1 day"
-    return f"{nm(req.start)} → {nm(req.end)} · {days} · {req.start_date:%d/%m/%Y}"
+    days = text("one_day", lang) if req.days == 1 else text("n_days", lang, n=req.days)
+    return text("plan_title", lang, start=nm(req.start), end=nm(req.end), days=days,
+                date=f"{req.start_date:%d/%m/%Y}")
+
+
+def display_title(saved, ctx: PlanningContext, lang: str) -> str:
+    """The title of a saved plan as shown in ``lang``.
+
+    A saved plan stores its title as text in the language it was made in (and the API returns that text). When
+    the stored text is the automatic title in any language — for old plans too — it is rebuilt from the saved
+    request in the page's language, so a Vietnamese page never shows "2 days"; a title the user typed is shown
+    as typed. An unreadable old request keeps the stored text."""
+    try:
+        req = PlanRequest.model_validate(saved.request)
+        if any(saved.title == plan_title(req, None, ctx, other) for other in LANGS):
+            return plan_title(req, None, ctx, lang)
+    except (ValueError, TypeError, KeyError):
+        pass
+    return saved.title
 
 
 # ---------------------------------------------------------------------------------------------------------------

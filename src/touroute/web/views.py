@@ -9,13 +9,14 @@ from markupsafe import escape
 
 from .. import provinces as prov
 from ..export._common import FORMATS, MIMETYPES, fee_text, hours_text, render_bytes, seats_text
-from ..itinerary import Itinerary
+from ..itinerary import DayPlan, Itinerary
 from ..model import DEFAULT_TRIP, PlanRequest, next_monday
 from ..render.maps import CATEGORY_COLOUR, CATEGORY_ICON, day_colour, main_roads_geojson, render_map
 from . import asset_url, map_response, planning_context, store
 from .cache import immutable, read_cache
 from .i18n import get_lang, t
-from .service import RequestProblem, apply_edit, form_to_request, parse_request, plan_title, run_plan
+from .service import (RequestProblem, apply_edit, display_title, form_to_request, parse_request, plan_title,
+                      run_plan)
 
 bp = Blueprint("views", __name__)
 
@@ -113,10 +114,35 @@ def _minutes(dt: datetime, day0: datetime) -> float:
     return (dt - day0).total_seconds() / 60.0
 
 
+def lunch_of(d: DayPlan, req: PlanRequest, lang: str) -> dict | None:
+    """A day's lunch as the timeline and the day card show it: ``{start, end, label, place}`` or None.
+
+    The planner records a separate lunch break in ``DayPlan.lunch_start``. When a visit of four hours or more or a
+    boat day trip spans the lunch window, lunch is eaten there (``planner.value.MEAL_ON_SITE_MIN``) and the day has
+    no break of its own — the block is then drawn over that visit, named after the place, so every day with lunch
+    asked for shows one (a day that ends before the lunch window has none)."""
+    if d.lunch_start and d.lunch_minutes:
+        return {"start": d.lunch_start, "end": d.lunch_start + timedelta(minutes=d.lunch_minutes),
+                "label": t("lunch_block", lang), "place": None}
+    if req.lunch is None:
+        return None
+    minutes = timedelta(minutes=req.lunch.minutes)
+    earliest = datetime.combine(d.date, req.lunch.earliest)
+    latest_end = datetime.combine(d.date, req.lunch.latest_end)
+    for s in d.stops:
+        start = max(s.start, earliest)
+        if start + minutes <= min(s.departure, latest_end):
+            place = s.name_en if lang == "en" else s.name_vi
+            return {"start": start, "end": start + minutes, "label": t("lunch_on_site", lang, place=place),
+                    "place": place}
+    return None
+
+
 def timeline(it: Itinerary, req: PlanRequest) -> list[dict]:
     """Per day: the blocks (drive / visit / lunch / wait / optional evening) positioned in % of the day's hours
     (the axis stretches to the evening's end when there is one)."""
     out = []
+    lang = get_lang()
     lo = req.day_start.hour * 60 + req.day_start.minute
     hi = req.day_end.hour * 60 + req.day_end.minute
     for d in it.days:
@@ -141,8 +167,9 @@ def timeline(it: Itinerary, req: PlanRequest) -> list[dict]:
             add("wait", s.arrival, s.start, t("wait"))
             add("visit", s.start, s.departure, f"{k}. {s.name_en if get_lang() == 'en' else s.name_vi}",
                 k)
-        if d.lunch_start and d.lunch_minutes:
-            add("lunch", d.lunch_start, d.lunch_start + timedelta(minutes=d.lunch_minutes), t("lunch_block"))
+        meal = lunch_of(d, req, lang)
+        if meal is not None:
+            add("lunch", meal["start"], meal["end"], meal["label"])
         if d.evening is not None:
             ev = d.evening
             add("evening", ev.start, ev.end, f"{t('evening')}: {ev.name_en if get_lang() == 'en' else ev.name_vi}")
@@ -167,14 +194,14 @@ def result(slug: str):
     prov_minutes = sorted(it.totals.visit_minutes_by_province.items(), key=lambda kv: -kv[1])
     max_min = max([m for _, m in prov_minutes] or [1.0])
     return render_template(
-        "result.html", saved=saved, it=it, req=req, timeline=timeline(it, req) if it.feasible else [],
+        "result.html", saved=saved, title=display_title(saved, planning_context(), lang), it=it, req=req, timeline=timeline(it, req) if it.feasible else [],
         day_colour=day_colour, cat_icon=CATEGORY_ICON, cat_colour=CATEGORY_COLOUR, hubs=_hub_options(lang),
         prov_minutes=prov_minutes, max_min=max_min, formats=FORMATS, replanned=replanned,
         replan_limit=current_app.config["REPLAN_SECONDS"],
         permalink=url_for("views.result", slug=slug, _external=True),
         name=lambda o: (o.name_en if lang == "en" else o.name_vi),
         fee_text=lambda s: fee_text(s, lang), hours_text=lambda s: hours_text(s, lang),
-        seats_text=lambda s: seats_text(s, lang),
+        seats_text=lambda s: seats_text(s, lang), lunch_of=lambda d: lunch_of(d, req, lang),
         locked={lk.place_id: lk.day for lk in req.locks},
         shown_excluded=[e for e in it.excluded
                         if e.reason not in ("low_score", "not_in_filter", "included", "evening")][:12])
@@ -222,9 +249,11 @@ def print_view(slug: str):
     saved, it = load_plan(slug)
     lang = get_lang()
     req = PlanRequest.model_validate(saved.request)
-    return render_template("print.html", saved=saved, it=it, req=req, day_colour=day_colour,
+    return render_template("print.html", saved=saved, title=display_title(saved, planning_context(), lang), it=it,
+                           req=req, day_colour=day_colour,
                            name=lambda o: (o.name_en if lang == "en" else o.name_vi),
                            fee_text=lambda s: fee_text(s, lang), hours_text=lambda s: hours_text(s, lang),
+                           lunch_of=lambda d: lunch_of(d, req, lang),
                            timeline=timeline(it, req) if it.feasible else [])
 
 
