@@ -47,7 +47,11 @@ class SavedPlan(Base):
 # ---------------------------------------------------------------------------------------------------------------
 # Background package jobs (issue 6): state in the database so every gunicorn worker sees every job
 # ---------------------------------------------------------------------------------------------------------------
-JOB_STATES = ("queued", "running", "done", "failed")
+JOB_STATES = ("queued", "running", "done", "failed", "cancelled")
+UNFINISHED = ("queued", "running")
+QUEUE_OWNER = "queue:"
+"""Owner prefix of jobs run by the Redis queue (:mod:`touroute.web.queue`): their liveness is the queue's lease,
+not a process on the web server, so :meth:`JobStoreMixin.fail_orphaned_jobs` leaves them alone."""
 
 
 class PackageJob(Base):
@@ -132,14 +136,23 @@ class JobStoreMixin:
         with self.sessions() as s:
             return s.get(PackageJob, job_id)
 
-    def update_job(self, job_id: str, **values) -> None:
-        """Set columns of one job (``updated_at`` and ``heartbeat_at`` refreshed)."""
+    def update_job(self, job_id: str, *, if_states: tuple[str, ...] | None = None, if_owner: str | None = None,
+                   **values) -> bool:
+        """Set columns of one job (``updated_at`` and ``heartbeat_at`` refreshed). ``if_states`` / ``if_owner``
+        make it conditional (a compare-and-set in one UPDATE): a run only writes progress while the job is still
+        its own and not cancelled, so a cancel or a re-queue is never overwritten by a late write. True when the
+        row was changed."""
         from sqlalchemy import update
 
         now = datetime.now(timezone.utc)
         values = {**values, "updated_at": now, "heartbeat_at": now}
+        q = update(PackageJob).where(PackageJob.id == job_id)
+        if if_states is not None:
+            q = q.where(PackageJob.state.in_(if_states))
+        if if_owner is not None:
+            q = q.where(PackageJob.owner == if_owner)
         with self.sessions() as s, s.begin():
-            s.execute(update(PackageJob).where(PackageJob.id == job_id).values(**values))
+            return bool(s.execute(q.values(**values)).rowcount)
 
     def heartbeat_jobs(self, owner: str) -> None:
         """Refresh ``heartbeat_at`` of this process's unfinished jobs (called periodically by the runner)."""
@@ -154,6 +167,11 @@ class JobStoreMixin:
         with self.sessions() as s:
             q = select(PackageJob).order_by(PackageJob.created_at.desc()).limit(limit)
             return list(s.scalars(q))
+
+    def list_unfinished_jobs(self) -> list[PackageJob]:
+        """Every queued or running job (the queue's reaper looks for ones whose worker was lost)."""
+        with self.sessions() as s:
+            return list(s.scalars(select(PackageJob).where(PackageJob.state.in_(UNFINISHED))))
 
     def count_unfinished_jobs(self) -> int:
         with self.sessions() as s:
@@ -173,7 +191,7 @@ class JobStoreMixin:
         with self.sessions() as s, s.begin():
             jobs = s.scalars(select(PackageJob).where(PackageJob.state.in_(("queued", "running")))).all()
             for job in jobs:
-                if job.owner == alive_owner:
+                if job.owner == alive_owner or job.owner.startswith(QUEUE_OWNER):
                     continue
                 if _owner_dead(job.owner) or _aware(job.heartbeat_at) < cutoff:
                     job.state = "failed"

@@ -134,6 +134,20 @@ def job_page(job_id: str):
     return render_template("packages/job.html", job=job, urls=_job_urls(job.id))
 
 
+@bp.post("/jobs/<job_id>/cancel")
+def job_cancel_page(job_id: str):
+    job = get_job_or_404(job_id)
+    runner().cancel(job.id)
+    return redirect(url_for("packages.job_page", job_id=job.id), code=303)
+
+
+@bp.post("/jobs/<job_id>/retry")
+def job_retry_page(job_id: str):
+    job = get_job_or_404(job_id)
+    runner().retry(job.id)
+    return redirect(url_for("packages.job_page", job_id=job.id), code=303)
+
+
 @bp.get("/jobs/<job_id>/zip")
 def job_zip_page(job_id: str):
     job = get_job_or_404(job_id)
@@ -193,6 +207,27 @@ def list_jobs():
 @api_bp.get("/<job_id>")
 def job_status(job_id: str):
     return jsonify(_job_json(get_job_or_404(job_id)))
+
+
+@api_bp.post("/<job_id>/cancel")
+def job_cancel(job_id: str):
+    """Cancel a queued or running job (a running build stops after its current package); 409 if it had ended."""
+    job = get_job_or_404(job_id)
+    if not runner().cancel(job.id):
+        job = store().get_job(job.id)
+        raise RequestProblem(f"the job is {job.state}: only a queued or running job can be cancelled",
+                             [{"field": "id", "message": f"job state is {job.state}"}], 409)
+    return jsonify(_job_json(store().get_job(job.id)))
+
+
+@api_bp.post("/<job_id>/retry")
+def job_retry(job_id: str):
+    """Run a failed or cancelled job again from scratch → 202; 409 for a job in any other state."""
+    job = get_job_or_404(job_id)
+    runner().retry(job.id)
+    resp = jsonify(_job_json(store().get_job(job.id)))
+    resp.status_code = 202
+    return resp
 
 
 @api_bp.get("/<job_id>/zip")
