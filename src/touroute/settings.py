@@ -168,6 +168,9 @@ VARIABLES: tuple[Variable, ...] = (
              "largest uploaded spec in bytes"),
     Variable("TOUROUTE_MAX_QUEUED_JOBS", "max_queued_jobs", _number(int, minimum=1), 8,
              "unfinished package jobs before new ones get 429"),
+    Variable("TOUROUTE_MAX_JOB_PLAN_SECONDS", "max_job_plan_seconds", _number(float, above=0, maximum=120), 120.0,
+             "largest `solver.time_limit_s` of a long plan run as a background job (POST /api/plan-jobs; the "
+             "request model allows at most 120)"),
     Variable("TOUROUTE_JOB_PDF", "job_pdf", _flag, True,
              "brochure PDFs in web package jobs (printed by headless Chromium; off: HTML brochures only)", "on"),
     Variable("TOUROUTE_JOB_RETENTION_DAYS", "job_retention_days", _number(float, minimum=0), 7.0,
@@ -223,6 +226,7 @@ class Settings:
     max_job_packages: int = 12
     max_spec_bytes: int = 64 * 1024
     max_queued_jobs: int = 8
+    max_job_plan_seconds: float = 120.0
     job_pdf: bool = True
     job_retention_days: float = 7.0
     redis_url: str | None = None
@@ -266,6 +270,7 @@ class Settings:
             "MAX_QUEUED_JOBS": self.max_queued_jobs, "JOB_RETENTION_DAYS": self.job_retention_days,
             "REDIS_URL": self.redis_url, "JOB_LEASE_SECONDS": self.job_lease_seconds,
             "JOB_ATTEMPTS": self.job_attempts, "JOB_PDF": self.job_pdf,
+            "MAX_JOB_PLAN_SECONDS": self.max_job_plan_seconds,
             **({"JOBS_DIR": str(self.jobs_dir)} if self.jobs_dir else {}),
         }
 

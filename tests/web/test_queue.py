@@ -199,6 +199,12 @@ def owner(app, job_id: str) -> str:
     return app.extensions["touroute_store"].get_job(job_id).owner
 
 
+def spec_json() -> dict:
+    import yaml
+
+    return json.loads(json.dumps(yaml.safe_load(SPEC), default=str))  # the date as ISO text, as JSON clients send it
+
+
 def check_zip(data: bytes, ids: list[str]) -> None:
     zf = zipfile.ZipFile(io.BytesIO(data))
     index = json.loads(zf.read("index.json"))
@@ -271,6 +277,67 @@ def test_cancel_a_queued_job_takes_it_off_the_queue(client, app, workers):
     time.sleep(1)
     job = app.extensions["touroute_store"].get_job(third)
     assert job.state == "cancelled" and job.n_done == 0 and not job.owner.startswith("queue:w")
+
+
+def test_batch_whatif_runs_on_a_worker(client, app, workers):
+    """A batch what-if (every package planned today and under a bundled road scenario) as a queue job: progress
+    per package, and the zip's report agrees with the job's rows."""
+
+    body = {"spec": spec_json(), "scenario": "hue-ql49-upgrade", "must_cover": []}
+    res = client.post("/api/whatif-jobs", json=body)
+    assert res.status_code == 202, res.get_json()
+    jid = res.get_json()["id"]
+    assert res.get_json()["kind"] == "whatif"
+    final, seen = wait_for(client, jid, lambda b: b["state"] in ("done", "failed", "cancelled"))
+    assert final["state"] == "done", final["message"]
+    assert re.match(r"queue:w[12]#1\.", owner(app, jid))
+    assert final["done"] == 2 and [r["plan"] for r in final["results"]] == IDS
+    zf = zipfile.ZipFile(io.BytesIO(client.get(f"/api/package-jobs/{jid}/zip").data))
+    assert {"whatif.json", "hubs.csv", "plans.csv", "fairness.csv"} <= set(zf.namelist())
+    report = json.loads(zf.read("whatif.json"))
+    assert report["scenario"]["name"] and [p["plan"] for p in report["plans"]] == IDS
+    assert report["plans"] == final["results"]
+    html = client.get(f"/packages/jobs/{jid}?lang=en").get_data(as_text=True)
+    assert "A: today, B: the scenario" in html and "hue-heritage-2d1n" in html
+
+
+def test_whatif_bad_input_names_the_field(client):
+    spec = spec_json()
+    cases = [({"spec": spec, "scenario": "../../etc/passwd"}, "scenario"),
+             ({"spec": spec}, "scenario"),
+             ({"spec": spec, "must_cover": ["Atlantis"]}, "must_cover.0"),
+             ({"spec": {**spec, "packages": [{**spec["packages"][0], "theme": "x"}]}, "scenario": "hue-ql49-upgrade"},
+              "spec.packages[0].theme"),
+             ({"spec": spec, "scenario": "hue-ql49-upgrade", "extra": 1}, "extra")]
+    for body, field in cases:
+        res = client.post("/api/whatif-jobs", json=body)
+        assert res.status_code == 422, (body, res.get_json())
+        assert field in [f["field"] for f in res.get_json()["fields"]], res.get_json()
+    assert client.post("/api/whatif-jobs", data="x", content_type="text/plain").status_code == 415
+
+
+def test_long_plan_runs_on_a_worker_and_is_saved(client, app, workers):
+    req = {"start": "qnam-hoi-an", "end": "dn-city-centre", "start_date": "2026-12-07", "days": 2,
+           "solver": {"time_limit_s": 2.0}, "title": "Hội An <dài>"}
+    assert client.post("/api/plan-jobs", json={**req, "solver": {"time_limit_s": 121}}).get_json()["fields"][0][
+        "field"] == "solver.time_limit_s"
+    res = client.post("/api/plan-jobs", json=req)
+    assert res.status_code == 202 and res.get_json()["kind"] == "plan"
+    jid = res.get_json()["id"]
+    final, _ = wait_for(client, jid, lambda b: b["state"] in ("done", "failed", "cancelled"))
+    assert final["state"] == "done", final["message"]
+    assert re.match(r"queue:w[12]#1\.", owner(app, jid))
+    slug = final["results"][0]["plan"]
+    assert final["plan_url"].endswith(f"/p/{slug}")
+    assert client.get(final["plan_url"]).status_code == 200
+    saved = client.get(f"/api/plans/{slug}").get_json()
+    assert saved["title"] == "Hội An <dài>" and saved["itinerary"]["feasible"]
+    assert saved["request"]["solver"]["time_limit_s"] == 2.0
+    it = json.loads(zipfile.ZipFile(io.BytesIO(client.get(f"/api/package-jobs/{jid}/zip").data))
+                    .read("itinerary.json"))
+    assert it == saved["itinerary"]
+    html = client.get(f"/packages/jobs/{jid}").get_data(as_text=True)
+    assert f'id="job-plan" href="/p/{slug}"' in html and "Hội An &lt;dài&gt;" in html
 
 
 def test_unreachable_redis_is_a_503_naming_the_queue(ctx, shared):

@@ -62,6 +62,9 @@ class PackageJob(Base):
     __tablename__ = "package_jobs"
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), default="packages", server_default="packages")
+    """``packages`` (a package spec → brochures), ``whatif`` (a spec re-planned under a road scenario) or ``plan``
+    (one plan request with a long solver limit); ``spec_json`` holds that kind's input."""
     state: Mapped[str] = mapped_column(String(12), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -80,7 +83,7 @@ class PackageJob(Base):
         return json.loads(self.results_json or "[]")
 
     def summary(self) -> dict:
-        return {"id": self.id, "state": self.state, "title": self.title, "total": self.total,
+        return {"id": self.id, "kind": self.kind or "packages", "state": self.state, "title": self.title, "total": self.total,
                 "done": self.n_done, "current": self.current, "message": self.message,
                 "created": _aware(self.created_at).isoformat(), "updated": _aware(self.updated_at).isoformat(),
                 "results": self.results}
@@ -121,9 +124,9 @@ class JobStoreMixin:
 
     sessions: sessionmaker[Session]
 
-    def create_job(self, title: str, spec_json: str, total: int, owner: str) -> PackageJob:
+    def create_job(self, title: str, spec_json: str, total: int, owner: str, kind: str = "packages") -> PackageJob:
         now = datetime.now(timezone.utc)
-        job = PackageJob(id=secrets.token_hex(16), state="queued", created_at=now, updated_at=now,
+        job = PackageJob(id=secrets.token_hex(16), kind=kind, state="queued", created_at=now, updated_at=now,
                          heartbeat_at=now, owner=owner[:200], title=title[:200], spec_json=spec_json, total=total,
                          n_done=0, current=None, message=None, results_json="[]")
         with self.sessions() as s, s.begin():
@@ -249,12 +252,38 @@ def _create_tables(engine, attempts: int = 5) -> None:
     for attempt in range(attempts):
         try:
             Base.metadata.create_all(engine)
+            _add_missing_columns(engine)
             return
         except (OperationalError, ProgrammingError) as exc:
             lost = "already exists" in str(exc).lower() or "locked" in str(exc).lower()
             if not lost or attempt == attempts - 1:
                 raise
             time.sleep(0.05 * (attempt + 1))
+
+
+ADDED_COLUMNS = {"package_jobs": {"kind": "VARCHAR(20) NOT NULL DEFAULT 'packages'"}}
+"""Columns added to tables after their first release: a database made by an older version gets them on open
+(``create_all`` creates missing tables, never missing columns)."""
+
+
+def _add_missing_columns(engine) -> None:
+    """``ALTER TABLE … ADD COLUMN`` for each of :data:`ADDED_COLUMNS` a table lacks (several workers opening an
+    old database at once: the losers' "duplicate column" / "already exists" is ignored)."""
+    from sqlalchemy import inspect, text
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    insp = inspect(engine)
+    for table, columns in ADDED_COLUMNS.items():
+        have = {c["name"] for c in insp.get_columns(table)}
+        for name, ddl in columns.items():
+            if name in have:
+                continue
+            try:
+                with engine.begin() as conn:
+                    conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {name} {ddl}"))
+            except (OperationalError, ProgrammingError) as exc:
+                if "duplicate" not in str(exc).lower() and "already exists" not in str(exc).lower():
+                    raise
 
 
 @dataclass

@@ -24,6 +24,7 @@ import threading
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, current_app
@@ -138,6 +139,91 @@ def admit_job(app: Flask) -> None:
     purge_expired_job_files(app)
 
 
+Report = Callable[[int, "str | None", list], None]
+"""``report(n_done, current, results)``: a builder's progress, written to the job row (raises :class:`JobCancelled`
+when the row is no longer this run's)."""
+
+PACKAGE_RESULT_KEYS = ("id", "title_vi", "title_en", "length", "theme", "feasible", "per_person_vnd", "duplicate_of",
+                       "problems", "seconds", "files")
+
+
+def _build_packages(app: Flask, job, out: Path, report: Report) -> list[dict]:
+    """Kind ``packages``: the spec's packages → itinerary, map and brochures per package (``build_packages``)."""
+    from . import planning_context
+
+    spec = PackageSpec.model_validate_json(job.spec_json)
+    ctx = planning_context(app)
+    results: list[dict] = []
+    report(0, spec.packages[0].id if spec.packages else None, results)
+
+    def progress(res: PackageResult, n: int, total: int) -> None:
+        results.append({k: res.as_dict()[k] for k in PACKAGE_RESULT_KEYS})
+        report(n, spec.packages[n].id if n < total else None, results)
+
+    tiles = app.config.get("TILES")
+    kw: dict[str, Any] = {"tiles": tiles or "", "pdf": bool(app.config["JOB_PDF"])}
+    # a web worker plans in its own thread; a process pool per job would multiply with the gunicorn
+    # workers on a small server (JOB_BUILD_PROCESSES raises it where cores are plentiful)
+    kw["workers"] = max(1, int(app.config.get("JOB_BUILD_PROCESSES", 1)))
+    build_packages(spec, out, ctx, progress, **kw)
+    return results
+
+
+def _build_whatif(app: Flask, job, out: Path, report: Report) -> list[dict]:
+    """Kind ``whatif``: every package of a spec planned today (A) and under a bundled road scenario and/or extra
+    must-cover provinces (B) — :func:`touroute.analytics.whatif`; ``whatif.json`` and three CSVs."""
+    from ..analytics import requests_from_spec, whatif
+    from . import planning_context
+    from .analytics_views import scenario_choices
+
+    inp = json.loads(job.spec_json)
+    spec = PackageSpec.model_validate(inp["spec"])
+    ctx = planning_context(app)
+    scenario = scenario_choices()[inp["scenario"]] if inp.get("scenario") else None
+    requests = requests_from_spec(spec, ctx.catalogue)
+    results: list[dict] = []
+    report(0, requests[0][0] if requests else None, results)
+
+    def progress(row: dict, n: int, total: int) -> None:
+        results.append(json.loads(json.dumps(row, default=lambda x: x.item() if hasattr(x, "item") else str(x))))
+        report(n, requests[n][0] if n < total else None, results)
+
+    w = whatif(requests, scenario, ctx=ctx, must_cover=inp.get("must_cover") or [], seconds=spec.solver_seconds,
+               progress=progress)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "whatif.json").write_text(json.dumps(w.to_json_dict(), ensure_ascii=False, indent=1), encoding="utf-8")
+    for name, df in (("hubs", w.hubs), ("plans", w.plans), ("fairness", w.fairness)):
+        df.to_csv(out / f"{name}.csv", index=False, encoding="utf-8-sig")
+    return results
+
+
+def _build_plan(app: Flask, job, out: Path, report: Report) -> list[dict]:
+    """Kind ``plan``: one plan request with a solver limit too long for a web request; the itinerary is saved as a
+    plan (its permalink is the result) and written as ``itinerary.json``."""
+    from ..model import PlanRequest
+    from ..planner import plan
+    from . import planning_context
+
+    inp = json.loads(job.spec_json)
+    req = PlanRequest.model_validate(inp["request"])
+    ctx = planning_context(app)
+    report(0, "plan", [])
+    it = plan(req, ctx, geometry=True)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "itinerary.json").write_text(it.model_dump_json(indent=1), encoding="utf-8")
+    report(0, "save", [])  # the last cancel check before the plan is saved
+    saved = app.extensions["touroute_store"].save(job.title, req.model_dump_json(), it.model_dump_json(),
+                                                  feasible=it.feasible)
+    return [{"id": saved.slug, "title_vi": job.title, "title_en": job.title, "feasible": it.feasible,
+             "stops": it.totals.stops, "problems": list(it.problems), "plan": saved.slug}]
+
+
+BUILDERS: dict[str, Callable[[Flask, Any, Path, Report], list[dict]]] = {
+    "packages": _build_packages, "whatif": _build_whatif, "plan": _build_plan}
+"""Job kind → builder. A builder writes its files under ``out`` (zipped when it returns), reports progress, and
+returns the rows shown as the job's results."""
+
+
 def execute_job(app: Flask, job_id: str, owner: str) -> str:
     """Build the job ``job_id`` as ``owner`` and return its final state (``done``, ``failed``, ``cancelled``, or
     the state it already had when it was no longer queued/running).
@@ -145,46 +231,35 @@ def execute_job(app: Flask, job_id: str, owner: str) -> str:
     Why every write is conditional: a cancel, a retry or a re-queue after a lost worker may change the row while
     this run is planning. Each write of this run names its owner and expects ``running``, so once the row is no
     longer this run's the next write fails and the run stops (:class:`JobCancelled`) instead of overwriting it —
-    the cancel check costs nothing extra. A run restarts the build from scratch (the folder is cleared): packages
-    are built in seconds, and a half-written folder from a killed worker must not leak into the zip."""
+    the cancel check costs nothing extra. A run restarts the build from scratch (the folder is cleared): a
+    half-written folder from a killed worker must not leak into the zip."""
     store = app.extensions["touroute_store"]
     job = store.get_job(job_id)
     if job is None:
         return "missing"
     if job.state not in UNFINISHED:
         return job.state
-    spec = PackageSpec.model_validate_json(job.spec_json)
     if not store.update_job(job_id, if_states=UNFINISHED, state="running", owner=owner[:200], n_done=0,
-                            results_json="[]", current=spec.packages[0].id if spec.packages else None):
+                            results_json="[]", current=None):
         return "cancelled"
     folder = job_dir(app, job_id)
     assert folder is not None
     out = folder / "out"
     shutil.rmtree(out, ignore_errors=True)
     (folder / ZIP_NAME).unlink(missing_ok=True)
-    results: list[dict] = []
     mine = {"if_states": ("running",), "if_owner": owner[:200]}
+    last: list[dict] = []
+
+    def report(n_done: int, current: str | None, results: list) -> None:
+        last[:] = results
+        if not store.update_job(job_id, n_done=n_done, current=current,
+                                results_json=json.dumps(results, ensure_ascii=False), **mine):
+            raise JobCancelled(job_id)
+
     try:
-        from . import planning_context
-
-        ctx = planning_context(app)
-
-        def progress(res: PackageResult, n: int, total: int) -> None:
-            results.append({k: res.as_dict()[k] for k in ("id", "title_vi", "title_en", "length", "theme",
-                                                           "feasible", "per_person_vnd", "duplicate_of",
-                                                           "problems", "seconds", "files")})
-            nxt = spec.packages[n].id if n < total else None
-            if not store.update_job(job_id, n_done=n, current=nxt,
-                                    results_json=json.dumps(results, ensure_ascii=False), **mine):
-                raise JobCancelled(job_id)
-
-        tiles = app.config.get("TILES")
-        kw: dict[str, Any] = {"tiles": tiles or "", "pdf": bool(app.config["JOB_PDF"])}
-        # a web worker plans in its own thread; a process pool per job would multiply with the gunicorn
-        # workers on a small server (JOB_BUILD_PROCESSES raises it where cores are plentiful)
-        kw["workers"] = max(1, int(app.config.get("JOB_BUILD_PROCESSES", 1)))
-        build_packages(spec, out, ctx, progress, **kw)
-        if store.get_job(job_id).state != "running":  # cancelled during the last package: no zip
+        with app.app_context():
+            results = BUILDERS[job.kind or "packages"](app, job, out, report)
+        if store.get_job(job_id).state != "running":  # cancelled during the last step: no zip
             raise JobCancelled(job_id)
         tmp = folder / (ZIP_NAME + ".part")
         with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -192,18 +267,18 @@ def execute_job(app: Flask, job_id: str, owner: str) -> str:
                 if path.is_file():
                     zf.write(path, path.relative_to(out).as_posix())
         tmp.replace(folder / ZIP_NAME)
-        if not store.update_job(job_id, state="done", current=None,
+        if not store.update_job(job_id, state="done", current=None, n_done=job.total,
                                 results_json=json.dumps(results, ensure_ascii=False), **mine):
             raise JobCancelled(job_id)
         return "done"
     except JobCancelled:
-        log.info("package job %s stopped: cancelled or taken over", job_id)
+        log.info("job %s stopped: cancelled or taken over", job_id)
         job = store.get_job(job_id)
         return job.state if job is not None else "missing"
     except Exception as exc:  # any failure is reported on the job, never lost in a thread
-        log.exception("package job %s failed", job_id)
+        log.exception("job %s failed", job_id)
         store.update_job(job_id, state="failed", current=None, message=f"{type(exc).__name__}: {exc}"[:2000],
-                         results_json=json.dumps(results, ensure_ascii=False), **mine)
+                         results_json=json.dumps(last, ensure_ascii=False), **mine)
         return "failed"
 
 
@@ -246,9 +321,14 @@ class JobRunner:
         self._stop = threading.Event()
 
     def submit(self, spec: PackageSpec, title: str) -> str:
+        """A package build job (kind ``packages``) → its id."""
+        return self.submit_job("packages", spec.model_dump_json(), title, len(spec.packages))
+
+    def submit_job(self, kind: str, input_json: str, title: str, total: int) -> str:
+        """A job of any kind of :data:`BUILDERS` (``input_json`` is that kind's validated input) → its id."""
         admit_job(self.app)
         store = self.app.extensions["touroute_store"]
-        job = store.create_job(title, spec.model_dump_json(), len(spec.packages), self.owner)
+        job = store.create_job(title, input_json, total, self.owner, kind=kind)
         self._start(job.id)
         return job.id
 

@@ -1,4 +1,4 @@
-"""Package jobs on a real queue (issue 16): RQ workers over Redis, any number of them, on any machine.
+"""Background jobs on a real queue (issue 16) — package builds, batch what-ifs, long plans: RQ workers over Redis, any number of them, on any machine.
 
 Why: the embedded runner (:class:`touroute.web.jobs.JobRunner`) runs jobs in threads of the web process, so it
 cannot spread over machines and a restart of the web server kills the jobs it was running. With
@@ -113,11 +113,16 @@ class QueueRunner:
                               [{"field": "queue", "message": "Redis not reachable"}], 503)
 
     def submit(self, spec, title: str) -> str:
+        """A package build job (kind ``packages``) → its id."""
+        return self.submit_job("packages", spec.model_dump_json(), title, len(spec.packages))
+
+    def submit_job(self, kind: str, input_json: str, title: str, total: int) -> str:
+        """Write the job row, then put its id on the queue (503 naming ``queue`` when Redis is not reachable)."""
         from redis.exceptions import RedisError
 
         admit_job(self.app)
         store = self.app.extensions["touroute_store"]
-        job = store.create_job(title, spec.model_dump_json(), len(spec.packages), self.owner)
+        job = store.create_job(title, input_json, total, self.owner, kind=kind)
         try:
             enqueue(self.conn, job.id, 1)
         except RedisError as exc:
