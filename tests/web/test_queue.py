@@ -340,6 +340,56 @@ def test_long_plan_runs_on_a_worker_and_is_saved(client, app, workers):
     assert f'id="job-plan" href="/p/{slug}"' in html and "Hội An &lt;dài&gt;" in html
 
 
+def test_the_reaper_requeues_lost_jobs_once_and_gives_up_after_the_last_attempt(ctx, redis_url, tmp_path):
+    """The lease rules on their own (real Redis, real SQLite): a running job with no lease and no write for a lease
+    period is re-queued as its next attempt — by exactly one of two reapers racing — or failed after the last
+    attempt; a job whose lease is alive, or that wrote recently, is left alone; a queued row Redis forgot is
+    enqueued again."""
+    import threading
+    from datetime import datetime, timedelta, timezone
+
+    from redis import Redis
+    from rq.job import Job
+    from sqlalchemy import update
+
+    from touroute.web import create_app
+    from touroute.web.db import PackageJob
+    from touroute.web.queue import LEASE_KEY, reap_lost_jobs
+
+    app = create_app({"DB_URL": f"sqlite:///{tmp_path / 'r.sqlite3'}", "SECRET_KEY": "t", "TILES": None,
+                      "JOBS_DIR": str(tmp_path / "jobs"), "REDIS_URL": redis_url, "JOB_LEASE_SECONDS": LEASE_S,
+                      "JOB_ATTEMPTS": 2}, ctx=ctx)
+    st = app.extensions["touroute_store"]
+    conn = Redis.from_url(redis_url)
+    rows = {name: st.create_job(name, "{}", 1, owner).id for name, owner in [
+        ("lost", "queue:gone#1.aaaaaa"), ("last", "queue:gone#2.bbbbbb"), ("alive", "queue:busy#1.cccccc"),
+        ("fresh", "queue:new#1.dddddd"), ("forgotten", "queue:queued#1")]}
+    old = datetime.now(timezone.utc) - timedelta(hours=1)
+    with st.sessions() as s, s.begin():
+        for name, jid in rows.items():
+            s.execute(update(PackageJob).where(PackageJob.id == jid).values(
+                state="queued" if name == "forgotten" else "running", updated_at=old if name != "fresh" else
+                datetime.now(timezone.utc)))
+    conn.set(LEASE_KEY.format(rows["alive"]), "busy", ex=60)
+    acted: list[str] = []
+    racers = [threading.Thread(target=lambda: acted.extend(reap_lost_jobs(app, conn))) for _ in range(2)]
+    for t in racers:
+        t.start()
+    for t in racers:
+        t.join()
+    assert sorted(acted) == sorted([rows["lost"], rows["last"], rows["forgotten"]])  # each exactly once
+    lost = st.get_job(rows["lost"])
+    assert lost.state == "queued" and lost.owner == "queue:queued#2" and "re-queued: worker gone" in lost.message
+    assert Job.fetch(rows["lost"], connection=conn).args == (rows["lost"], 2)
+    last = st.get_job(rows["last"])
+    assert last.state == "failed" and "stopped 2 times" in last.message
+    assert Job.fetch(rows["forgotten"], connection=conn).args == (rows["forgotten"], 1)
+    assert st.get_job(rows["alive"]).state == "running" and st.get_job(rows["fresh"]).state == "running"
+    for jid in rows.values():  # tidy: the module's workers share this Redis
+        st.update_job(jid, state="cancelled")
+        conn.delete(LEASE_KEY.format(jid))
+
+
 def test_unreachable_redis_is_a_503_naming_the_queue(ctx, shared):
     from touroute.web import create_app
 

@@ -140,11 +140,12 @@ class JobStoreMixin:
             return s.get(PackageJob, job_id)
 
     def update_job(self, job_id: str, *, if_states: tuple[str, ...] | None = None, if_owner: str | None = None,
-                   **values) -> bool:
-        """Set columns of one job (``updated_at`` and ``heartbeat_at`` refreshed). ``if_states`` / ``if_owner``
-        make it conditional (a compare-and-set in one UPDATE): a run only writes progress while the job is still
-        its own and not cancelled, so a cancel or a re-queue is never overwritten by a late write. True when the
-        row was changed."""
+                   if_updated_before: datetime | None = None, **values) -> bool:
+        """Set columns of one job (``updated_at`` and ``heartbeat_at`` refreshed). ``if_states`` / ``if_owner`` /
+        ``if_updated_before`` make it conditional (a compare-and-set in one UPDATE): a run only writes progress
+        while the job is still its own and not cancelled, so a cancel or a re-queue is never overwritten by a late
+        write; of two reapers acting on one stale row only the first matches (it refreshes ``updated_at``). True
+        when the row was changed."""
         from sqlalchemy import update
 
         now = datetime.now(timezone.utc)
@@ -154,6 +155,8 @@ class JobStoreMixin:
             q = q.where(PackageJob.state.in_(if_states))
         if if_owner is not None:
             q = q.where(PackageJob.owner == if_owner)
+        if if_updated_before is not None:
+            q = q.where(PackageJob.updated_at <= if_updated_before)
         with self.sessions() as s, s.begin():
             return bool(s.execute(q.values(**values)).rowcount)
 

@@ -224,7 +224,7 @@ def reap_lost_jobs(app: Flask, conn) -> list[str]:
                 continue
             except NoSuchJobError:
                 pass
-            if store.update_job(job.id, if_states=("queued",), if_owner=job.owner, owner=job.owner):
+            if store.update_job(job.id, if_states=("queued",), if_owner=job.owner, if_updated_before=cutoff, owner=job.owner):
                 enqueue(conn, job.id, attempt_of(job.owner))
                 acted.append(job.id)
             continue
@@ -233,14 +233,14 @@ def reap_lost_jobs(app: Flask, conn) -> list[str]:
         attempt = attempt_of(job.owner)
         dead = job.owner.removeprefix(QUEUE_OWNER).split("#", 1)[0]
         if attempt >= max_attempts:
-            if store.update_job(job.id, if_states=("running",), if_owner=job.owner, state="failed", current=None,
+            if store.update_job(job.id, if_states=("running",), if_owner=job.owner, if_updated_before=cutoff, state="failed", current=None,
                                 message=f"the workers running this job stopped {attempt} times (last: {dead}); "
                                         f"giving up / máy chạy công việc bị dừng {attempt} lần"):
                 log.warning("job %s: worker %s lost; attempt %d was the last", job.id, dead, attempt)
                 acted.append(job.id)
             continue
         nxt = attempt + 1
-        if store.update_job(job.id, if_states=("running",), if_owner=job.owner, state="queued",
+        if store.update_job(job.id, if_states=("running",), if_owner=job.owner, if_updated_before=cutoff, state="queued",
                             owner=f"{QUEUE_OWNER}queued#{nxt}", n_done=0, current=None, results_json="[]",
                             message=f"re-queued: worker {dead} stopped (attempt {nxt} of {max_attempts}) / "
                                     f"chạy lại do máy chạy bị dừng"):
