@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+import touroute
 from tests.server_process import free_port
 
 pytestmark = pytest.mark.slow
@@ -106,7 +107,9 @@ def worker_env(redis_url: str, shared: dict, **extra: str) -> dict[str, str]:
                 "TOUROUTE_JOBS_DIR": str(shared["jobs"]), "TOUROUTE_DATA_DIR": str(shared["data"]),
                 "TOUROUTE_JOB_SECONDS": "1", "TOUROUTE_JOB_LEASE_SECONDS": str(LEASE_S), "TOUROUTE_JOB_PDF": "0",
                 "TOUROUTE_TILES": "none", "TOUROUTE_SECRET_KEY": "test", "TOUROUTE_MAX_JOB_PACKAGES": "3",
-                "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT), env.get("PYTHONPATH", "")])})
+                # the workers run the very touroute this test imports (installed, or a source tree on PYTHONPATH)
+                "PYTHONPATH": os.pathsep.join([str(Path(touroute.__file__).resolve().parents[1]),
+                                               env.get("PYTHONPATH", "")])})
     env.update(extra)
     return env
 
@@ -272,6 +275,10 @@ def test_cancel_a_queued_job_takes_it_off_the_queue(client, app, workers):
     first, second = post_spec(client), post_spec(client)
     third = post_spec(client)
     assert client.post(f"/api/package-jobs/{third}/cancel").status_code == 200
+    from redis import Redis
+    from rq.job import Job
+
+    assert Job.fetch(third, connection=Redis.from_url(app.config["REDIS_URL"])).get_status() == "canceled"
     for jid in (first, second):
         assert wait_for(client, jid, lambda b: b["state"] in ("done", "failed"))[0]["state"] == "done"
     time.sleep(1)
