@@ -170,6 +170,8 @@ class _WorkerState:
     app: Flask | None = None
     name: str = ""
     current: str | None = None  # the job id whose lease this process renews
+    beat: threading.Thread | None = None
+    stop = threading.Event()
     lock = threading.Lock()
 
 
@@ -190,6 +192,7 @@ def run_queued_job(job_id: str, attempt: int = 1) -> str:
     app = _worker_app()
     lease = float(app.config["JOB_LEASE_SECONDS"])
     conn = _redis(str(app.config["REDIS_URL"]))
+    _ensure_lease_thread(app, str(app.config["REDIS_URL"]))  # also under a plain `rq worker`
     with _STATE.lock:
         _STATE.current = job_id
     conn.set(LEASE_KEY.format(job_id), _STATE.name, ex=max(1, int(round(lease))))
@@ -250,6 +253,17 @@ def reap_lost_jobs(app: Flask, conn) -> list[str]:
     return acted
 
 
+def _ensure_lease_thread(app: Flask, url: str) -> None:
+    """Start this process's lease / reaper thread once: without it a running job's lease would lapse and another
+    worker would take over a job that is still being built."""
+    with _STATE.lock:
+        if _STATE.beat is None or not _STATE.beat.is_alive():
+            _STATE.stop.clear()
+            _STATE.beat = threading.Thread(target=_lease_loop, args=(app, url, _STATE.stop), name="touroute-lease",
+                                           daemon=True)
+            _STATE.beat.start()
+
+
 def _lease_loop(app: Flask, url: str, stop: threading.Event) -> None:
     """Renew this worker's lease and reap lost jobs, every third of the lease (a thread of the worker)."""
     lease = float(app.config["JOB_LEASE_SECONDS"])
@@ -291,13 +305,11 @@ def run_worker(redis_url: str | None = None, *, name: str | None = None, burst: 
     _STATE.app = app
     _STATE.name = name or f"{socket.gethostname()}.{os.getpid()}"
     planning_context(app).catalogue  # load once, before the first job
-    stop = threading.Event()
-    beat = threading.Thread(target=_lease_loop, args=(app, str(url), stop), name="touroute-lease", daemon=True)
-    beat.start()
+    _ensure_lease_thread(app, str(url))
     worker = SimpleWorker([_queue(conn)], connection=conn, name=_STATE.name)
     log.info("touroute worker %s listening on %s (queue %s)", _STATE.name, redact_url(str(url)), QUEUE_NAME)
     try:
         worker.work(burst=burst, with_scheduler=False, logging_level="INFO")
     finally:
-        stop.set()
+        _STATE.stop.set()
     return int(worker.successful_job_count + worker.failed_job_count)
