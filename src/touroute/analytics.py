@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -427,10 +427,13 @@ def _with_must_cover(req: Any, provinces: Sequence[str]) -> Any:
 
 def whatif(requests: Sequence[tuple[str, Any]], scenario: RoadScenario | None = None, *, ctx: Any = None,
            must_cover: Sequence[str] = (), hubs: Sequence[str] | None = None, profile: str = "car",
-           seconds: float | None = None) -> WhatIf:
+           seconds: float | None = None,
+           progress: Callable[[dict[str, Any], int, int], None] | None = None) -> WhatIf:
     """Plan ``requests`` under the baseline (A) and under ``scenario`` / ``must_cover`` (B) and report the change:
     hub-to-hub minutes (:func:`hub_change`), per plan (feasible, stops, driving minutes, km, stops changed) and
-    fairness per province (:func:`compare`). ``seconds`` overrides every request's solver budget."""
+    fairness per province (:func:`compare`). ``seconds`` overrides every request's solver budget.
+    ``progress(row, n_done, total)`` is called after each request's pair of plans (a batch what-if runs as a
+    background job that shows its progress and may be cancelled there: an exception raised by it stops the run)."""
     from .planner import PlanningContext, plan
 
     if scenario is None and not must_cover:
@@ -467,6 +470,8 @@ def whatif(requests: Sequence[tuple[str, Any]], scenario: RoadScenario | None = 
                      "km_a": round(a.totals.metres / 1000, 1), "km_b": round(b.totals.metres / 1000, 1),
                      "stops_changed": a.stop_ids() != b.stop_ids(),
                      "problems_b": "; ".join(b.problems)})
+        if progress is not None:
+            progress(rows[-1], len(rows), len(requests))
     rep_a = fairness_report(its_a, ctx_a.catalogue)
     rep_b = fairness_report(its_b, ctx_a.catalogue)
     return WhatIf(scenario, list(must_cover), hub_change(hm_a, hm_b), pd.DataFrame(rows), compare(rep_a, rep_b),

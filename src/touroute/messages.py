@@ -122,6 +122,9 @@ WEB: dict[str, dict[str, str]] = {
         "pk_price": "Giá mỗi khách", "pk_duplicate": "trùng với", "pk_no_plan": "không lập được", "pk_state": "Trạng thái",
         "pk_again": "Tạo gói khác", "pk_example_hint": "Đã điền sẵn ví dụ data/packages/example.yaml.",
         "pk_files": "Tệp", "pk_seconds": "giây",
+        "pk_state_cancelled": "đã huỷ", "pk_cancel": "Huỷ", "pk_retry": "Chạy lại",
+        "jb_feasible": "Lập được", "jb_drive_min": "Phút lái xe", "jb_changed": "Điểm dừng thay đổi",
+        "jb_open_plan": "Mở lịch trình", "jb_ab": "A: hiện trạng, B: kịch bản",
         "planner_busy": "Máy chủ đang bận lập các lịch trình khác; vui lòng thử lại sau {seconds} giây "
                         "(lịch trình đã lưu vẫn xem được bình thường)",
     },
@@ -223,6 +226,9 @@ WEB: dict[str, dict[str, str]] = {
         "pk_price": "Price per person", "pk_duplicate": "duplicate of", "pk_no_plan": "no plan", "pk_state": "State",
         "pk_again": "Build other packages", "pk_example_hint": "Prefilled with the example data/packages/example.yaml.",
         "pk_files": "Files", "pk_seconds": "s",
+        "pk_state_cancelled": "cancelled", "pk_cancel": "Cancel", "pk_retry": "Run again",
+        "jb_feasible": "Feasible", "jb_drive_min": "Driving minutes", "jb_changed": "Stops changed",
+        "jb_open_plan": "Open the plan", "jb_ab": "A: today, B: the scenario",
         "planner_busy": "The server is busy planning other trips; please try again in {seconds} s "
                         "(saved plans can still be viewed as usual)",
     },

@@ -168,8 +168,26 @@ VARIABLES: tuple[Variable, ...] = (
              "largest uploaded spec in bytes"),
     Variable("TOUROUTE_MAX_QUEUED_JOBS", "max_queued_jobs", _number(int, minimum=1), 8,
              "unfinished package jobs before new ones get 429"),
+    Variable("TOUROUTE_MAX_JOB_PLAN_SECONDS", "max_job_plan_seconds", _number(float, above=0, maximum=120), 120.0,
+             "largest `solver.time_limit_s` of a long plan run as a background job (POST /api/plan-jobs; the "
+             "request model allows at most 120)"),
+    Variable("TOUROUTE_JOB_PDF", "job_pdf", _flag, True,
+             "brochure PDFs in web package jobs (printed by headless Chromium; off: HTML brochures only)", "on"),
     Variable("TOUROUTE_JOB_RETENTION_DAYS", "job_retention_days", _number(float, minimum=0), 7.0,
              "days a finished job's files (zip, brochures) are kept (0 = forever)"),
+    # --- job queue (RQ workers over Redis; unset: jobs run inside the web process) ----------------------------
+    Variable("TOUROUTE_REDIS_URL", "redis_url", _text, None,
+             "Redis URL of the job queue, e.g. `redis://127.0.0.1:6379/0`: package jobs then run on `touroute "
+             "worker` processes (any number, on any machine that shares Redis, the database and the jobs folder)",
+             "unset: jobs run in the web process"),
+    Variable("TOUROUTE_JOBS_DIR", "jobs_dir", _path, None,
+             "folder of the job files (spec output, zips): the artifact store the web app and every worker share "
+             "(a local or network-mounted directory)", "$TOUROUTE_DATA_DIR/web/jobs"),
+    Variable("TOUROUTE_JOB_LEASE_SECONDS", "job_lease_seconds", _number(float, minimum=1), 30.0,
+             "a worker renews the lease of its running job every third of this; a job whose lease runs out (worker "
+             "killed, machine lost) is put back on the queue"),
+    Variable("TOUROUTE_JOB_ATTEMPTS", "job_attempts", _number(int, minimum=1), 3,
+             "times a queued job is started before a job whose workers keep dying is marked failed"),
 )
 _BY_NAME = {v.name: v for v in VARIABLES}
 
@@ -208,7 +226,13 @@ class Settings:
     max_job_packages: int = 12
     max_spec_bytes: int = 64 * 1024
     max_queued_jobs: int = 8
+    max_job_plan_seconds: float = 120.0
+    job_pdf: bool = True
     job_retention_days: float = 7.0
+    redis_url: str | None = None
+    jobs_dir: Path | None = None
+    job_lease_seconds: float = 30.0
+    job_attempts: int = 3
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -244,6 +268,10 @@ class Settings:
             "JOB_WORKERS": self.job_workers, "JOB_SOLVER_SECONDS": self.job_seconds,
             "MAX_JOB_PACKAGES": self.max_job_packages, "MAX_SPEC_BYTES": self.max_spec_bytes,
             "MAX_QUEUED_JOBS": self.max_queued_jobs, "JOB_RETENTION_DAYS": self.job_retention_days,
+            "REDIS_URL": self.redis_url, "JOB_LEASE_SECONDS": self.job_lease_seconds,
+            "JOB_ATTEMPTS": self.job_attempts, "JOB_PDF": self.job_pdf,
+            "MAX_JOB_PLAN_SECONDS": self.max_job_plan_seconds,
+            **({"JOBS_DIR": str(self.jobs_dir)} if self.jobs_dir else {}),
         }
 
 

@@ -63,7 +63,8 @@ def fuzz_app(tmp_path_factory, ctx):
 
     tmp = tmp_path_factory.mktemp("fuzz")
     app = create_app({"DB_URL": f"sqlite:///{tmp / 'plans.sqlite3'}", "SECRET_KEY": "fuzz", "PLAN_SECONDS": 0.2,
-                      "REPLAN_SECONDS": 0.2, "MAX_PLAN_SECONDS": 0.3, "TILES": None, "PUBLIC_PLANS": True},
+                      "REPLAN_SECONDS": 0.2, "MAX_PLAN_SECONDS": 0.3, "TILES": None, "PUBLIC_PLANS": True,
+                      "MAX_JOB_PLAN_SECONDS": 0.3, "JOB_PDF": False},
                      ctx=ctx)
     res = app.test_client().post("/api/plans", json=VALID_PLAN)
     assert res.status_code == 201, res.get_json()

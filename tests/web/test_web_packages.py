@@ -373,3 +373,86 @@ def test_finished_job_files_expire(ctx, tmp_path):
     assert not (jobs / done.id).exists() and (jobs / running.id).exists() and (jobs / "not-a-job").exists()
     res = app.test_client().get(f"/api/package-jobs/{done.id}/zip")
     assert res.status_code == 410 and res.get_json()["fields"][0]["field"] == "id"
+
+
+# --------------------------------------------------------------------------------------------- cancel, retry, kinds
+# (the embedded runner: no Redis configured — the queue runs these same operations in tests/web/test_queue.py)
+THREE = SPEC.replace("languages: [vi, en]", "languages: [en]") + """\
+  - id: hoian-culture-2d1n
+    title_vi: "Hội An"
+    title_en: "Hội An culture"
+    length: 2D1N
+    theme: heritage
+    start: dn-city-centre
+    provinces: [Quảng Nam]
+"""
+
+
+def test_cancel_and_retry_in_the_web_process(ctx, tmp_path):
+    app = make_app(ctx, tmp_path, JOB_PDF=False)
+    c = app.test_client()
+    jid = c.post("/api/package-jobs", data=THREE.encode(), content_type="application/yaml").get_json()["id"]
+    t0 = time.monotonic()
+    while c.get(f"/api/package-jobs/{jid}").get_json()["state"] != "running":
+        assert time.monotonic() - t0 < 20
+        time.sleep(0.05)
+    res = c.post(f"/api/package-jobs/{jid}/cancel")
+    assert res.status_code == 200 and res.get_json()["state"] == "cancelled"
+    app.extensions["touroute_jobs"].shutdown(wait=True)  # the run stops at its next package, without a zip
+    body = c.get(f"/api/package-jobs/{jid}").get_json()
+    assert body["state"] == "cancelled" and body["done"] < 3
+    assert c.get(f"/api/package-jobs/{jid}/zip").status_code == 409
+    # the job page offers "run again" (a CSRF-protected form) instead of "cancel"
+    html = c.get(f"/packages/jobs/{jid}?lang=en").get_data(as_text=True)
+    assert 'id="job-retry"' in html and 'id="job-cancel"' not in html and "cancelled" in html
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    app.extensions.pop("touroute_jobs")  # a fresh runner (the old pool was shut down above)
+    assert c.post(f"/packages/jobs/{jid}/retry").status_code == 400  # no CSRF token: refused
+    res = c.post(f"/packages/jobs/{jid}/retry", data={"csrf_token": token})
+    assert res.status_code == 303
+    final, _ = wait_done(c, jid, timeout=60)
+    assert final["state"] == "done" and final["done"] == 3 and final["message"] is None
+    assert c.post(f"/api/package-jobs/{jid}/retry").status_code == 409
+    assert c.post(f"/api/package-jobs/{jid}/cancel").status_code == 409
+
+
+def test_plan_and_whatif_jobs_in_the_web_process(ctx, tmp_path):
+    """Without Redis the other job kinds run in the web process too (the README's two commands need nothing)."""
+    app = make_app(ctx, tmp_path, JOB_PDF=False)
+    c = app.test_client()
+    req = {"start": "qnam-hoi-an", "end": "dn-city-centre", "start_date": "2026-12-07", "days": 2,
+           "solver": {"time_limit_s": 1.0}}
+    plan_job = c.post("/api/plan-jobs", json=req)
+    assert plan_job.status_code == 202, plan_job.get_json()
+    spec = json.loads(json.dumps(__import__("yaml").safe_load(SPEC), default=str))
+    whatif_job = c.post("/api/whatif-jobs", json={"spec": spec, "must_cover": ["Quảng Trị"]})
+    assert whatif_job.status_code == 202, whatif_job.get_json()
+    final, _ = wait_done(c, plan_job.get_json()["id"], timeout=60)
+    assert final["state"] == "done" and c.get(final["plan_url"]).status_code == 200
+    final, _ = wait_done(c, whatif_job.get_json()["id"], timeout=90)
+    assert final["state"] == "done" and [r["plan"] for r in final["results"]] == ["hue-heritage-2d1n",
+                                                                                  "danang-coastal-2d1n"]
+    # a what-if job is no package set: the fairness report refuses it by name
+    res = c.get(f"/api/analytics/fairness?job={whatif_job.get_json()['id']}")
+    assert res.status_code == 400 and res.get_json()["fields"][0]["field"] == "job"
+
+
+def test_an_older_database_gets_the_kind_column(ctx, tmp_path):
+    """A jobs table made before job kinds existed is upgraded on open; its jobs read as package jobs."""
+    import sqlite3
+
+    path = tmp_path / "old.sqlite3"
+    con = sqlite3.connect(path)
+    con.execute("CREATE TABLE package_jobs (id VARCHAR(32) PRIMARY KEY, state VARCHAR(12), created_at DATETIME, "
+                "updated_at DATETIME, heartbeat_at DATETIME, owner VARCHAR(200), title VARCHAR(200), spec_json TEXT,"
+                " total INTEGER, n_done INTEGER, current VARCHAR(200), message TEXT, results_json TEXT)")
+    con.execute("INSERT INTO package_jobs VALUES ('" + "a" * 32 + "', 'done', '2026-01-01 00:00:00', "
+                "'2026-01-01 00:00:00', '2026-01-01 00:00:00', 'h:1', 'old', '{}', 1, 1, NULL, NULL, '[]')")
+    con.commit()
+    con.close()
+    from touroute.web.db import PlanStore
+
+    st = PlanStore.open(f"sqlite:///{path}")
+    assert st.get_job("a" * 32).kind == "packages" and st.get_job("a" * 32).summary()["kind"] == "packages"
+    assert st.create_job("new", "{}", 1, "h:1", kind="plan").kind == "plan"
+    PlanStore.open(f"sqlite:///{path}")  # opening again changes nothing

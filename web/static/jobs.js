@@ -5,7 +5,7 @@
   if (!box) return;
   var url = box.getAttribute("data-status-url"), labels = JSON.parse(box.getAttribute("data-labels") || "{}");
   var state = box.getAttribute("data-state");
-  if (state === "done" || state === "failed") return;
+  if (state === "done" || state === "failed" || state === "cancelled") return;
   function fmt(s, n, total) { return String(s).replace("{n}", n).replace("{total}", total); }
   function show(j) {
     var st = document.getElementById("job-state");
@@ -18,7 +18,7 @@
     cur.textContent = j.current && (j.state === "running" || j.state === "queued") ? " · " + labels.current + ": " + j.current : "";
     var msg = document.getElementById("job-message");
     msg.textContent = j.message || ""; msg.hidden = !j.message;
-    if (j.state === "done" || j.state === "failed") {
+    if (j.state === "done" || j.state === "failed" || j.state === "cancelled") {
       // reload once for the final table of results (rendered and escaped by the server)
       window.location.reload();
       return true;

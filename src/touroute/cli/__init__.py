@@ -38,9 +38,9 @@ def main() -> None:
 
 def _register() -> None:
     """One module per command group (``touroute.cli.<group>``), each with ``register(main)``."""
-    from . import analytics, bench, export, network, packages, plan, pois, serve
+    from . import analytics, bench, export, network, packages, plan, pois, serve, worker
 
-    for group in (pois, network, plan, bench, export, serve, analytics, packages):
+    for group in (pois, network, plan, bench, export, serve, analytics, packages, worker):
         group.register(main)
 
 

@@ -362,7 +362,7 @@ def _itineraries(plan_field: str, job_field: str, all_field: str | None) -> tupl
             labels.append(saved.title)
     if job_id:
         job = st.get_job(job_id) if JOB_ID.match(job_id) else None
-        if job is None:
+        if job is None or (job.kind or "packages") != "packages":  # what-if and plan jobs hold no package set
             raise _bad(job_field, f"no package job {job_id[:40]!r}")
         if job.state != "done":
             raise _bad(job_field, f"package job is {job.state}, not done", 409)
@@ -389,7 +389,7 @@ def _saved_plan_choices() -> list[Any]:
 def _done_jobs() -> list[Any]:
     from .packages_views import visible_jobs
 
-    return [j for j in visible_jobs(50) if j.state == "done"]
+    return [j for j in visible_jobs(50) if j.state == "done" and (j.kind or "packages") == "packages"]
 
 
 # ---------------------------------------------------------------------------------------------------------------

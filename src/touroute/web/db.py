@@ -47,7 +47,11 @@ class SavedPlan(Base):
 # ---------------------------------------------------------------------------------------------------------------
 # Background package jobs (issue 6): state in the database so every gunicorn worker sees every job
 # ---------------------------------------------------------------------------------------------------------------
-JOB_STATES = ("queued", "running", "done", "failed")
+JOB_STATES = ("queued", "running", "done", "failed", "cancelled")
+UNFINISHED = ("queued", "running")
+QUEUE_OWNER = "queue:"
+"""Owner prefix of jobs run by the Redis queue (:mod:`touroute.web.queue`): their liveness is the queue's lease,
+not a process on the web server, so :meth:`JobStoreMixin.fail_orphaned_jobs` leaves them alone."""
 
 
 class PackageJob(Base):
@@ -58,6 +62,9 @@ class PackageJob(Base):
     __tablename__ = "package_jobs"
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), default="packages", server_default="packages")
+    """``packages`` (a package spec → brochures), ``whatif`` (a spec re-planned under a road scenario) or ``plan``
+    (one plan request with a long solver limit); ``spec_json`` holds that kind's input."""
     state: Mapped[str] = mapped_column(String(12), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -76,7 +83,7 @@ class PackageJob(Base):
         return json.loads(self.results_json or "[]")
 
     def summary(self) -> dict:
-        return {"id": self.id, "state": self.state, "title": self.title, "total": self.total,
+        return {"id": self.id, "kind": self.kind or "packages", "state": self.state, "title": self.title, "total": self.total,
                 "done": self.n_done, "current": self.current, "message": self.message,
                 "created": _aware(self.created_at).isoformat(), "updated": _aware(self.updated_at).isoformat(),
                 "results": self.results}
@@ -117,9 +124,9 @@ class JobStoreMixin:
 
     sessions: sessionmaker[Session]
 
-    def create_job(self, title: str, spec_json: str, total: int, owner: str) -> PackageJob:
+    def create_job(self, title: str, spec_json: str, total: int, owner: str, kind: str = "packages") -> PackageJob:
         now = datetime.now(timezone.utc)
-        job = PackageJob(id=secrets.token_hex(16), state="queued", created_at=now, updated_at=now,
+        job = PackageJob(id=secrets.token_hex(16), kind=kind, state="queued", created_at=now, updated_at=now,
                          heartbeat_at=now, owner=owner[:200], title=title[:200], spec_json=spec_json, total=total,
                          n_done=0, current=None, message=None, results_json="[]")
         with self.sessions() as s, s.begin():
@@ -132,14 +139,26 @@ class JobStoreMixin:
         with self.sessions() as s:
             return s.get(PackageJob, job_id)
 
-    def update_job(self, job_id: str, **values) -> None:
-        """Set columns of one job (``updated_at`` and ``heartbeat_at`` refreshed)."""
+    def update_job(self, job_id: str, *, if_states: tuple[str, ...] | None = None, if_owner: str | None = None,
+                   if_updated_before: datetime | None = None, **values) -> bool:
+        """Set columns of one job (``updated_at`` and ``heartbeat_at`` refreshed). ``if_states`` / ``if_owner`` /
+        ``if_updated_before`` make it conditional (a compare-and-set in one UPDATE): a run only writes progress
+        while the job is still its own and not cancelled, so a cancel or a re-queue is never overwritten by a late
+        write; of two reapers acting on one stale row only the first matches (it refreshes ``updated_at``). True
+        when the row was changed."""
         from sqlalchemy import update
 
         now = datetime.now(timezone.utc)
         values = {**values, "updated_at": now, "heartbeat_at": now}
+        q = update(PackageJob).where(PackageJob.id == job_id)
+        if if_states is not None:
+            q = q.where(PackageJob.state.in_(if_states))
+        if if_owner is not None:
+            q = q.where(PackageJob.owner == if_owner)
+        if if_updated_before is not None:
+            q = q.where(PackageJob.updated_at <= if_updated_before)
         with self.sessions() as s, s.begin():
-            s.execute(update(PackageJob).where(PackageJob.id == job_id).values(**values))
+            return bool(s.execute(q.values(**values)).rowcount)
 
     def heartbeat_jobs(self, owner: str) -> None:
         """Refresh ``heartbeat_at`` of this process's unfinished jobs (called periodically by the runner)."""
@@ -154,6 +173,11 @@ class JobStoreMixin:
         with self.sessions() as s:
             q = select(PackageJob).order_by(PackageJob.created_at.desc()).limit(limit)
             return list(s.scalars(q))
+
+    def list_unfinished_jobs(self) -> list[PackageJob]:
+        """Every queued or running job (the queue's reaper looks for ones whose worker was lost)."""
+        with self.sessions() as s:
+            return list(s.scalars(select(PackageJob).where(PackageJob.state.in_(UNFINISHED))))
 
     def count_unfinished_jobs(self) -> int:
         with self.sessions() as s:
@@ -173,7 +197,7 @@ class JobStoreMixin:
         with self.sessions() as s, s.begin():
             jobs = s.scalars(select(PackageJob).where(PackageJob.state.in_(("queued", "running")))).all()
             for job in jobs:
-                if job.owner == alive_owner:
+                if job.owner == alive_owner or job.owner.startswith(QUEUE_OWNER):
                     continue
                 if _owner_dead(job.owner) or _aware(job.heartbeat_at) < cutoff:
                     job.state = "failed"
@@ -231,12 +255,38 @@ def _create_tables(engine, attempts: int = 5) -> None:
     for attempt in range(attempts):
         try:
             Base.metadata.create_all(engine)
+            _add_missing_columns(engine)
             return
         except (OperationalError, ProgrammingError) as exc:
             lost = "already exists" in str(exc).lower() or "locked" in str(exc).lower()
             if not lost or attempt == attempts - 1:
                 raise
             time.sleep(0.05 * (attempt + 1))
+
+
+ADDED_COLUMNS = {"package_jobs": {"kind": "VARCHAR(20) NOT NULL DEFAULT 'packages'"}}
+"""Columns added to tables after their first release: a database made by an older version gets them on open
+(``create_all`` creates missing tables, never missing columns)."""
+
+
+def _add_missing_columns(engine) -> None:
+    """``ALTER TABLE … ADD COLUMN`` for each of :data:`ADDED_COLUMNS` a table lacks (several workers opening an
+    old database at once: the losers' "duplicate column" / "already exists" is ignored)."""
+    from sqlalchemy import inspect, text
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    insp = inspect(engine)
+    for table, columns in ADDED_COLUMNS.items():
+        have = {c["name"] for c in insp.get_columns(table)}
+        for name, ddl in columns.items():
+            if name in have:
+                continue
+            try:
+                with engine.begin() as conn:
+                    conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {name} {ddl}"))
+            except (OperationalError, ProgrammingError) as exc:
+                if "duplicate" not in str(exc).lower() and "already exists" not in str(exc).lower():
+                    raise
 
 
 @dataclass

@@ -7,6 +7,11 @@ id. The worker that accepted a job runs it in a small thread pool (``JOB_WORKERS
 2-core server is not swamped; further jobs wait "queued"). While a process has unfinished jobs a heartbeat thread
 refreshes them; a job whose process died (restart, crash) is marked failed when the store is next opened or the
 job is read (see :meth:`~touroute.web.db.JobStoreMixin.fail_orphaned_jobs`).
+
+That embedded runner is the default. With ``TOUROUTE_REDIS_URL`` set, :func:`runner` returns the queue runner of
+:mod:`touroute.web.queue` instead: jobs go to Redis and ``touroute worker`` processes (on any machine sharing Redis,
+the database and the jobs folder) run them with :func:`execute_job` — the same code — and a job whose worker dies
+is re-queued. Both runners cancel (:func:`cancel_in_store`) and retry (:func:`reset_for_retry`) the same way.
 """
 
 from __future__ import annotations
@@ -19,12 +24,13 @@ import threading
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, current_app
 
 from ..packages import PackageResult, PackageSpec, SpecError, build_packages, parse_spec
-from .db import process_owner
+from .db import UNFINISHED, process_owner
 from .service import RequestProblem, check_nesting
 
 log = logging.getLogger("touroute.web.jobs")
@@ -118,7 +124,188 @@ def validate_spec(data: Any, catalogue, *, max_packages: int, max_seconds: float
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# the per-process runner
+# one run of a job — the same code in the web process (embedded runner) and in a queue worker
+# ---------------------------------------------------------------------------------------------------------------
+class JobCancelled(Exception):
+    """The job was cancelled (or taken over by another run) while this run was building it."""
+
+
+def admit_job(app: Flask) -> None:
+    """The 429 when too many jobs wait (either runner), and the periodic purge of old job files."""
+    store = app.extensions["touroute_store"]
+    if store.count_unfinished_jobs() >= int(app.config["MAX_QUEUED_JOBS"]):
+        raise RequestProblem("too many package jobs are waiting; try again in a few minutes",
+                             [{"field": "spec", "message": "the job queue is full"}], 429)
+    purge_expired_job_files(app)
+
+
+Report = Callable[[int, "str | None", list], None]
+"""``report(n_done, current, results)``: a builder's progress, written to the job row (raises :class:`JobCancelled`
+when the row is no longer this run's)."""
+
+PACKAGE_RESULT_KEYS = ("id", "title_vi", "title_en", "length", "theme", "feasible", "per_person_vnd", "duplicate_of",
+                       "problems", "seconds", "files")
+
+
+def _build_packages(app: Flask, job, out: Path, report: Report) -> list[dict]:
+    """Kind ``packages``: the spec's packages → itinerary, map and brochures per package (``build_packages``)."""
+    from . import planning_context
+
+    spec = PackageSpec.model_validate_json(job.spec_json)
+    ctx = planning_context(app)
+    results: list[dict] = []
+    report(0, spec.packages[0].id if spec.packages else None, results)
+
+    def progress(res: PackageResult, n: int, total: int) -> None:
+        results.append({k: res.as_dict()[k] for k in PACKAGE_RESULT_KEYS})
+        report(n, spec.packages[n].id if n < total else None, results)
+
+    tiles = app.config.get("TILES")
+    kw: dict[str, Any] = {"tiles": tiles or "", "pdf": bool(app.config["JOB_PDF"])}
+    # a web worker plans in its own thread; a process pool per job would multiply with the gunicorn
+    # workers on a small server (JOB_BUILD_PROCESSES raises it where cores are plentiful)
+    kw["workers"] = max(1, int(app.config.get("JOB_BUILD_PROCESSES", 1)))
+    build_packages(spec, out, ctx, progress, **kw)
+    return results
+
+
+def _build_whatif(app: Flask, job, out: Path, report: Report) -> list[dict]:
+    """Kind ``whatif``: every package of a spec planned today (A) and under a bundled road scenario and/or extra
+    must-cover provinces (B) — :func:`touroute.analytics.whatif`; ``whatif.json`` and three CSVs."""
+    from ..analytics import requests_from_spec, whatif
+    from . import planning_context
+    from .analytics_views import scenario_choices
+
+    inp = json.loads(job.spec_json)
+    spec = PackageSpec.model_validate(inp["spec"])
+    ctx = planning_context(app)
+    scenario = scenario_choices()[inp["scenario"]] if inp.get("scenario") else None
+    requests = requests_from_spec(spec, ctx.catalogue)
+    results: list[dict] = []
+    report(0, requests[0][0] if requests else None, results)
+
+    def progress(row: dict, n: int, total: int) -> None:
+        results.append(json.loads(json.dumps(row, default=lambda x: x.item() if hasattr(x, "item") else str(x))))
+        report(n, requests[n][0] if n < total else None, results)
+
+    w = whatif(requests, scenario, ctx=ctx, must_cover=inp.get("must_cover") or [], seconds=spec.solver_seconds,
+               progress=progress)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "whatif.json").write_text(json.dumps(w.to_json_dict(), ensure_ascii=False, indent=1), encoding="utf-8")
+    for name, df in (("hubs", w.hubs), ("plans", w.plans), ("fairness", w.fairness)):
+        df.to_csv(out / f"{name}.csv", index=False, encoding="utf-8-sig")
+    return results
+
+
+def _build_plan(app: Flask, job, out: Path, report: Report) -> list[dict]:
+    """Kind ``plan``: one plan request with a solver limit too long for a web request; the itinerary is saved as a
+    plan (its permalink is the result) and written as ``itinerary.json``."""
+    from ..model import PlanRequest
+    from ..planner import plan
+    from . import planning_context
+
+    inp = json.loads(job.spec_json)
+    req = PlanRequest.model_validate(inp["request"])
+    ctx = planning_context(app)
+    report(0, "plan", [])
+    it = plan(req, ctx, geometry=True)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "itinerary.json").write_text(it.model_dump_json(indent=1), encoding="utf-8")
+    report(0, "save", [])  # the last cancel check before the plan is saved
+    saved = app.extensions["touroute_store"].save(job.title, req.model_dump_json(), it.model_dump_json(),
+                                                  feasible=it.feasible)
+    return [{"id": saved.slug, "title_vi": job.title, "title_en": job.title, "feasible": it.feasible,
+             "stops": it.totals.stops, "problems": list(it.problems), "plan": saved.slug}]
+
+
+BUILDERS: dict[str, Callable[[Flask, Any, Path, Report], list[dict]]] = {
+    "packages": _build_packages, "whatif": _build_whatif, "plan": _build_plan}
+"""Job kind → builder. A builder writes its files under ``out`` (zipped when it returns), reports progress, and
+returns the rows shown as the job's results."""
+
+
+def execute_job(app: Flask, job_id: str, owner: str) -> str:
+    """Build the job ``job_id`` as ``owner`` and return its final state (``done``, ``failed``, ``cancelled``, or
+    the state it already had when it was no longer queued/running).
+
+    Why every write is conditional: a cancel, a retry or a re-queue after a lost worker may change the row while
+    this run is planning. Each write of this run names its owner and expects ``running``, so once the row is no
+    longer this run's the next write fails and the run stops (:class:`JobCancelled`) instead of overwriting it —
+    the cancel check costs nothing extra. A run restarts the build from scratch (the folder is cleared): a
+    half-written folder from a killed worker must not leak into the zip."""
+    store = app.extensions["touroute_store"]
+    job = store.get_job(job_id)
+    if job is None:
+        return "missing"
+    if job.state not in UNFINISHED:
+        return job.state
+    if not store.update_job(job_id, if_states=UNFINISHED, state="running", owner=owner[:200], n_done=0,
+                            results_json="[]", current=None):
+        return "cancelled"
+    folder = job_dir(app, job_id)
+    assert folder is not None
+    out = folder / "out"
+    shutil.rmtree(out, ignore_errors=True)
+    (folder / ZIP_NAME).unlink(missing_ok=True)
+    mine = {"if_states": ("running",), "if_owner": owner[:200]}
+    last: list[dict] = []
+
+    def report(n_done: int, current: str | None, results: list) -> None:
+        last[:] = results
+        if not store.update_job(job_id, n_done=n_done, current=current,
+                                results_json=json.dumps(results, ensure_ascii=False), **mine):
+            raise JobCancelled(job_id)
+
+    try:
+        with app.app_context():
+            results = BUILDERS[job.kind or "packages"](app, job, out, report)
+        if store.get_job(job_id).state != "running":  # cancelled during the last step: no zip
+            raise JobCancelled(job_id)
+        tmp = folder / (ZIP_NAME + ".part")
+        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
+            for path in sorted(out.rglob("*")):
+                if path.is_file():
+                    zf.write(path, path.relative_to(out).as_posix())
+        tmp.replace(folder / ZIP_NAME)
+        if not store.update_job(job_id, state="done", current=None, n_done=job.total,
+                                results_json=json.dumps(results, ensure_ascii=False), **mine):
+            raise JobCancelled(job_id)
+        return "done"
+    except JobCancelled:
+        log.info("job %s stopped: cancelled or taken over", job_id)
+        job = store.get_job(job_id)
+        return job.state if job is not None else "missing"
+    except Exception as exc:  # any failure is reported on the job, never lost in a thread
+        log.exception("job %s failed", job_id)
+        store.update_job(job_id, state="failed", current=None, message=f"{type(exc).__name__}: {exc}"[:2000],
+                         results_json=json.dumps(last, ensure_ascii=False), **mine)
+        return "failed"
+
+
+def cancel_in_store(app: Flask, job_id: str) -> bool:
+    """Mark a queued or running job cancelled (the run stops at its next package). False: it had finished."""
+    return app.extensions["touroute_store"].update_job(
+        job_id, if_states=UNFINISHED, state="cancelled", current=None,
+        message="cancelled by a user / đã huỷ theo yêu cầu")
+
+
+def reset_for_retry(app: Flask, job_id: str, owner: str) -> None:
+    """Put a failed or cancelled job back to ``queued`` with no progress (409 for any other state)."""
+    store = app.extensions["touroute_store"]
+    if not store.update_job(job_id, if_states=("failed", "cancelled"), state="queued", owner=owner[:200],
+                            n_done=0, current=None, message=None, results_json="[]"):
+        job = store.get_job(job_id)
+        state = job.state if job else "missing"
+        raise RequestProblem(f"the job is {state}: only a failed or cancelled job can run again",
+                             [{"field": "id", "message": f"job state is {state}"}], 409)
+    folder = job_dir(app, job_id)
+    if folder is not None:
+        shutil.rmtree(folder / "out", ignore_errors=True)
+        (folder / ZIP_NAME).unlink(missing_ok=True)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# the embedded (per-process) runner: the default when no Redis queue is configured
 # ---------------------------------------------------------------------------------------------------------------
 class JobRunner:
     """Runs this process's jobs in a small thread pool and keeps their heartbeat fresh."""
@@ -134,17 +321,35 @@ class JobRunner:
         self._stop = threading.Event()
 
     def submit(self, spec: PackageSpec, title: str) -> str:
+        """A package build job (kind ``packages``) → its id."""
+        return self.submit_job("packages", spec.model_dump_json(), title, len(spec.packages))
+
+    def submit_job(self, kind: str, input_json: str, title: str, total: int) -> str:
+        """A job of any kind of :data:`BUILDERS` (``input_json`` is that kind's validated input) → its id."""
+        admit_job(self.app)
         store = self.app.extensions["touroute_store"]
-        if store.count_unfinished_jobs() >= int(self.app.config["MAX_QUEUED_JOBS"]):
-            raise RequestProblem("too many package jobs are waiting; try again in a few minutes",
-                                 [{"field": "spec", "message": "the job queue is full"}], 429)
-        purge_expired_job_files(self.app)
-        job = store.create_job(title, spec.model_dump_json(), len(spec.packages), self.owner)
-        with self._lock:
-            self._active.add(job.id)
-            self._ensure_heartbeat()
-        self.pool.submit(self._run, job.id, spec)
+        job = store.create_job(title, input_json, total, self.owner, kind=kind)
+        self._start(job.id)
         return job.id
+
+    def _start(self, job_id: str) -> None:
+        with self._lock:
+            self._active.add(job_id)
+            self._ensure_heartbeat()
+        self.pool.submit(self._run, job_id)
+
+    def cancel(self, job_id: str) -> bool:
+        """Cancel a queued or running job (a running one stops after the package it is planning)."""
+        return cancel_in_store(self.app, job_id)
+
+    def retry(self, job_id: str) -> None:
+        """Run a failed or cancelled job again, from scratch (409 while its cancelled run is still stopping)."""
+        with self._lock:
+            if job_id in self._active:
+                raise RequestProblem("the job is still stopping; try again in a few seconds",
+                                     [{"field": "id", "message": "still stopping"}], 409)
+        reset_for_retry(self.app, job_id, self.owner)
+        self._start(job_id)
 
     def _ensure_heartbeat(self) -> None:
         if self._beat is None or not self._beat.is_alive():
@@ -163,44 +368,9 @@ class JobRunner:
             except Exception:  # pragma: no cover - a database hiccup must not kill the thread
                 log.exception("job heartbeat failed")
 
-    def _run(self, job_id: str, spec: PackageSpec) -> None:
-        app = self.app
-        store = app.extensions["touroute_store"]
-        folder = job_dir(app, job_id)
-        assert folder is not None
-        out = folder / "out"
-        results: list[dict] = []
+    def _run(self, job_id: str) -> None:
         try:
-            store.update_job(job_id, state="running", current=spec.packages[0].id if spec.packages else None)
-            from . import planning_context
-
-            ctx = planning_context(app)
-
-            def progress(res: PackageResult, n: int, total: int) -> None:
-                results.append({k: res.as_dict()[k] for k in ("id", "title_vi", "title_en", "length", "theme",
-                                                               "feasible", "per_person_vnd", "duplicate_of",
-                                                               "problems", "seconds", "files")})
-                nxt = spec.packages[n].id if n < total else None
-                store.update_job(job_id, n_done=n, current=nxt, results_json=json.dumps(results, ensure_ascii=False))
-
-            tiles = app.config.get("TILES")
-            kw: dict[str, Any] = {"tiles": tiles or "", "pdf": bool(app.config["JOB_PDF"])}
-            # a web worker plans in its own thread; a process pool per job would multiply with the gunicorn
-            # workers on a small server (JOB_BUILD_PROCESSES raises it where cores are plentiful)
-            kw["workers"] = max(1, int(app.config.get("JOB_BUILD_PROCESSES", 1)))
-            build_packages(spec, out, ctx, progress, **kw)
-            tmp = folder / (ZIP_NAME + ".part")
-            with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
-                for path in sorted(out.rglob("*")):
-                    if path.is_file():
-                        zf.write(path, path.relative_to(out).as_posix())
-            tmp.replace(folder / ZIP_NAME)
-            store.update_job(job_id, state="done", current=None,
-                             results_json=json.dumps(results, ensure_ascii=False))
-        except Exception as exc:  # any failure is reported on the job, never lost in a thread
-            log.exception("package job %s failed", job_id)
-            store.update_job(job_id, state="failed", current=None, message=f"{type(exc).__name__}: {exc}"[:2000],
-                             results_json=json.dumps(results, ensure_ascii=False))
+            execute_job(self.app, job_id, self.owner)
         finally:
             with self._lock:
                 self._active.discard(job_id)
@@ -210,15 +380,23 @@ class JobRunner:
         self.pool.shutdown(wait=wait)
 
 
-def runner(app: Flask | None = None) -> JobRunner:
-    """This process's runner (created on the first job, so workers that never run a job start no threads)."""
+def runner(app: Flask | None = None):
+    """This process's runner: the Redis queue (:class:`touroute.web.queue.QueueRunner`) when ``REDIS_URL`` is
+    set, else the embedded :class:`JobRunner` (created on the first job, so processes that never run a job start
+    no threads). Both have ``submit``, ``cancel`` and ``retry``."""
     app = app or current_app._get_current_object()  # type: ignore[attr-defined]
     r = app.extensions.get("touroute_jobs")
     if r is None:
         with _CREATE_LOCK:
             r = app.extensions.get("touroute_jobs")
             if r is None:
-                r = app.extensions["touroute_jobs"] = JobRunner(app)
+                if app.config.get("REDIS_URL"):
+                    from .queue import QueueRunner
+
+                    r = QueueRunner(app)
+                else:
+                    r = JobRunner(app)
+                app.extensions["touroute_jobs"] = r
     return r
 
 
@@ -236,7 +414,8 @@ def get_job_or_404(job_id: str):
         raise RequestProblem("no such package job", [{"field": "id", "message": "not found"}], 404)
     if job.state in ("queued", "running"):
         r = app.extensions.get("touroute_jobs")
-        if store.fail_orphaned_jobs(STALE_SECONDS, alive_owner=r.owner if r else process_owner()):
+        alive = r.owner if isinstance(r, JobRunner) else process_owner()
+        if store.fail_orphaned_jobs(STALE_SECONDS, alive_owner=alive):
             job = store.get_job(job_id)
     return job
 

@@ -165,12 +165,14 @@ def _issue6_schemas() -> dict:
             "a": {"$ref": "#/components/schemas/FairnessReport"}, "b": {"$ref": "#/components/schemas/FairnessReport"}}},
         "PackageJob": {"type": "object", "properties": {
             "id": {"type": "string", "pattern": "^[0-9a-f]{32}$"},
-            "state": {"enum": ["queued", "running", "done", "failed"]}, "title": {"type": "string"},
+            "kind": {"enum": ["packages", "whatif", "plan"]},
+            "state": {"enum": ["queued", "running", "done", "failed", "cancelled"]}, "title": {"type": "string"},
             "total": {"type": "integer"}, "done": {"type": "integer"}, "current": {"type": ["string", "null"]},
             "message": {"type": ["string", "null"]}, "created": {"type": "string", "format": "date-time"},
             "updated": {"type": "string", "format": "date-time"},
             "results": {"type": "array", "items": {"type": "object"}},
-            "status_url": {"type": "string"}, "zip_url": {"type": "string"}, "page_url": {"type": "string"}}},
+            "status_url": {"type": "string"}, "zip_url": {"type": "string"}, "page_url": {"type": "string"},
+            "plan_url": {"type": "string", "description": "a done plan job: its saved plan"}}},
     }
 
 
@@ -243,6 +245,38 @@ def _issue6_paths(lang: dict) -> dict:
         "/api/package-jobs/{id}": {"get": {
             "summary": "State and progress of a package job", "parameters": [job_id],
             "responses": {"200": _ok("PackageJob"), "404": _err("no such job")}}},
+        "/api/package-jobs/{id}/cancel": {"post": {
+            "summary": "Cancel a queued or running job (a running one stops after its current package or plan)",
+            "parameters": [job_id],
+            "responses": {"200": _ok("PackageJob", "the cancelled job"), "404": _err("no such job"),
+                          "409": _err("the job had already ended")}}},
+        "/api/package-jobs/{id}/retry": {"post": {
+            "summary": "Run a failed or cancelled job again, from scratch",
+            "parameters": [job_id],
+            "responses": {"202": _ok("PackageJob", "the queued job"), "404": _err("no such job"),
+                          "409": _err("the job is not failed or cancelled"),
+                          "503": _err("the job queue (Redis) is not reachable")}}},
+        "/api/whatif-jobs": {"post": {
+            "summary": "A batch what-if as a background job: every package of a spec planned today (A) and under a "
+                       "bundled road scenario and/or extra must-cover provinces (B) → 202 with the job; read it at "
+                       "/api/package-jobs/{id}, its zip holds whatif.json and hubs/plans/fairness CSVs",
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["spec"], "additionalProperties": False, "properties": {
+                    "spec": {"$ref": "#/components/schemas/PackageSpec"},
+                    "scenario": {"type": "string", "description": "name of a bundled road scenario (data/scenarios)"},
+                    "must_cover": {"type": "array", "items": {"type": "string"},
+                                   "description": "provinces every plan must also cover in B"}}}}}},
+            "responses": {"202": _ok("PackageJob", "the queued job"), "400": _err("not a JSON object"),
+                          "415": _err("not application/json"), "422": _err("invalid input (fields named)"),
+                          "429": _err("job queue full"), "503": _err("the job queue (Redis) is not reachable")}}},
+        "/api/plan-jobs": {"post": {
+            "summary": "A long plan as a background job: a plan request whose solver.time_limit_s may go up to "
+                       "TOUROUTE_MAX_JOB_PLAN_SECONDS → 202 with the job; when done the plan is saved (plan_url)",
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "$ref": "#/components/schemas/PlanRequest"}}}},
+            "responses": {"202": _ok("PackageJob", "the queued job"), "400": _err("not a JSON object"),
+                          "415": _err("not application/json"), "422": _err("invalid request (fields named)"),
+                          "429": _err("job queue full"), "503": _err("the job queue (Redis) is not reachable")}}},
         "/api/package-jobs/{id}/zip": {"get": {
             "summary": "The results of a finished job as a zip (itinerary JSON, maps, brochures, index.json)",
             "parameters": [job_id],

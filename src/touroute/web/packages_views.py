@@ -5,6 +5,8 @@ visible progress, download the results as a zip. HTML pages under ``/packages`` 
 
 from __future__ import annotations
 
+import json
+
 from flask import Blueprint, Flask, current_app, jsonify, redirect, render_template, request, send_file, session, url_for
 
 from ..resources import data_dir
@@ -14,6 +16,9 @@ from .service import RequestProblem, check_nesting
 
 bp = Blueprint("packages", __name__, url_prefix="/packages")
 api_bp = Blueprint("packages_api", __name__, url_prefix="/api/package-jobs")
+kinds_bp = Blueprint("jobs_api", __name__, url_prefix="/api")
+"""``POST /api/whatif-jobs`` and ``POST /api/plan-jobs``: the other job kinds; once created, every job is read,
+cancelled, retried and downloaded under ``/api/package-jobs/<id>`` like a package job."""
 
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
 
@@ -28,7 +33,9 @@ def init_app(app: Flask, csrf) -> None:
     app.config["JOB_WORKERS"] = max(1, min(2, int(app.config["JOB_WORKERS"])))
     app.register_blueprint(bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(kinds_bp)
     csrf.exempt(api_bp)
+    csrf.exempt(kinds_bp)
     n = app.extensions["touroute_store"].fail_orphaned_jobs(STALE_SECONDS, alive_owner=process_owner())
     if n:
         app.logger.warning("marked %d package job(s) interrupted by a restart as failed", n)
@@ -134,6 +141,20 @@ def job_page(job_id: str):
     return render_template("packages/job.html", job=job, urls=_job_urls(job.id))
 
 
+@bp.post("/jobs/<job_id>/cancel")
+def job_cancel_page(job_id: str):
+    job = get_job_or_404(job_id)
+    runner().cancel(job.id)
+    return redirect(url_for("packages.job_page", job_id=job.id), code=303)
+
+
+@bp.post("/jobs/<job_id>/retry")
+def job_retry_page(job_id: str):
+    job = get_job_or_404(job_id)
+    runner().retry(job.id)
+    return redirect(url_for("packages.job_page", job_id=job.id), code=303)
+
+
 @bp.get("/jobs/<job_id>/zip")
 def job_zip_page(job_id: str):
     job = get_job_or_404(job_id)
@@ -145,7 +166,93 @@ def job_zip_page(job_id: str):
 # JSON API
 # ---------------------------------------------------------------------------------------------------------------
 def _job_json(job) -> dict:
-    return {**job.summary(), **_job_urls(job.id)}
+    body = {**job.summary(), **_job_urls(job.id)}
+    if job.kind == "plan" and job.state == "done" and job.results:
+        body["plan_url"] = url_for("views.result", slug=job.results[0]["plan"], _external=True)
+    return body
+
+
+def _accepted(job_id: str):
+    _remember_job(job_id)
+    resp = jsonify(_job_json(store().get_job(job_id)))
+    resp.status_code = 202
+    resp.headers["Location"] = url_for("packages_api.job_status", job_id=job_id)
+    return resp
+
+
+def _json_object(what: str) -> dict:
+    if request.mimetype != "application/json":
+        raise RequestProblem(f"send the {what} as application/json",
+                             [{"field": "Content-Type", "message": f"unsupported media type {request.mimetype!r}"}],
+                             415)
+    check_nesting(request.get_data(cache=True), "request")
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise RequestProblem(f"the body must be a JSON object ({what})",
+                             [{"field": "request", "message": "expected a JSON object"}], 400)
+    return data
+
+
+@kinds_bp.post("/whatif-jobs")
+def create_whatif_job():
+    """A batch what-if as a background job. Body: ``{"spec": <package spec>, "scenario": <bundled scenario name>,
+    "must_cover": [<province>, …]}`` (scenario and/or must_cover) → 202 with the job. Every package of the spec is
+    planned today (A) and under the scenario (B); the zip holds ``whatif.json`` and hubs/plans/fairness CSVs."""
+    from .. import provinces as prov
+    from .analytics_views import scenario_choices
+
+    cfg = current_app.config
+    data = _json_object("what-if")
+    unknown = sorted(set(data) - {"spec", "scenario", "must_cover"})
+    if unknown:
+        raise RequestProblem(f"{unknown[0]}: unknown field (expected spec, scenario, must_cover)",
+                             [{"field": k, "message": "unknown field"} for k in unknown], 422)
+    try:
+        spec = validate_spec(data.get("spec"), planning_context().catalogue,
+                             max_packages=int(cfg["MAX_JOB_PACKAGES"]), max_seconds=float(cfg["JOB_SOLVER_SECONDS"]))
+    except RequestProblem as exc:
+        fields = [{**f, "field": f"spec.{f['field']}" if f["field"] != "spec" else "spec"} for f in exc.fields]
+        raise RequestProblem("spec: " + str(exc), fields, exc.status) from None
+    scenario = data.get("scenario")
+    if scenario is not None and (not isinstance(scenario, str) or scenario not in scenario_choices()):
+        raise RequestProblem(f"scenario: unknown scenario; choose one of {', '.join(scenario_choices())}",
+                             [{"field": "scenario", "message": "unknown scenario"}], 422)
+    cover = data.get("must_cover") or []
+    if not isinstance(cover, list) or not all(isinstance(c, str) for c in cover):
+        raise RequestProblem("must_cover: a list of province names",
+                             [{"field": "must_cover", "message": "expected a list of province names"}], 422)
+    for i, name in enumerate(cover):
+        try:
+            if not prov.resolve(name):
+                raise ValueError(f"unknown province {name!r}")
+        except ValueError as exc:
+            msg = str(exc).split("; known:")[0]
+            raise RequestProblem(f"must_cover.{i}: {msg}", [{"field": f"must_cover.{i}", "message": msg}], 422) \
+                from None
+    if not scenario and not cover:
+        raise RequestProblem("scenario: a what-if needs a scenario and/or must_cover provinces",
+                             [{"field": "scenario", "message": "give a scenario and/or must_cover"}], 422)
+    title = f"What-if {scenario or ''}{' + ' if scenario and cover else ''}{', '.join(cover)}: {_title(spec)}"
+    body = json.dumps({"spec": json.loads(spec.model_dump_json()), "scenario": scenario, "must_cover": cover},
+                      ensure_ascii=False)
+    return _accepted(runner().submit_job("whatif", body, title, len(spec.packages)))
+
+
+@kinds_bp.post("/plan-jobs")
+def create_plan_job():
+    """A long plan as a background job. Body: a plan request (as ``POST /api/plans``, optional ``title``) whose
+    ``solver.time_limit_s`` may go up to ``TOUROUTE_MAX_JOB_PLAN_SECONDS`` → 202 with the job; when done the plan is
+    saved (``plan_url``) and the zip holds its ``itinerary.json``."""
+    from .i18n import get_lang
+    from .service import parse_request, plan_title
+
+    data = dict(_json_object("plan request"))
+    title = data.pop("title", None)
+    req = parse_request(data, max_seconds=float(current_app.config["MAX_JOB_PLAN_SECONDS"]))
+    if not isinstance(title, str) or not title.strip():
+        title = plan_title(req, None, planning_context(), get_lang())
+    body = json.dumps({"request": json.loads(req.model_dump_json())}, ensure_ascii=False)
+    return _accepted(runner().submit_job("plan", body, title[:200], 1))
 
 
 @api_bp.post("")
@@ -193,6 +300,27 @@ def list_jobs():
 @api_bp.get("/<job_id>")
 def job_status(job_id: str):
     return jsonify(_job_json(get_job_or_404(job_id)))
+
+
+@api_bp.post("/<job_id>/cancel")
+def job_cancel(job_id: str):
+    """Cancel a queued or running job (a running build stops after its current package); 409 if it had ended."""
+    job = get_job_or_404(job_id)
+    if not runner().cancel(job.id):
+        job = store().get_job(job.id)
+        raise RequestProblem(f"the job is {job.state}: only a queued or running job can be cancelled",
+                             [{"field": "id", "message": f"job state is {job.state}"}], 409)
+    return jsonify(_job_json(store().get_job(job.id)))
+
+
+@api_bp.post("/<job_id>/retry")
+def job_retry(job_id: str):
+    """Run a failed or cancelled job again from scratch → 202; 409 for a job in any other state."""
+    job = get_job_or_404(job_id)
+    runner().retry(job.id)
+    resp = jsonify(_job_json(store().get_job(job.id)))
+    resp.status_code = 202
+    return resp
 
 
 @api_bp.get("/<job_id>/zip")
