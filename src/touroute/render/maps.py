@@ -205,8 +205,10 @@ def _js_json(value: object) -> str:
 
 def basemap_credit_html(lang: str) -> str:
     """The base map's credit (Leaflet attribution and the legend), in ``lang``, with a link to Natural Earth."""
-    return str(h(t("basemap_credit", lang))).replace(
-        "Natural Earth", '<a href="https://www.naturalearthdata.com/" target="_blank" rel="noopener">Natural Earth</a>', 1)
+    return (str(h(t("basemap_credit", lang)))
+            .replace("Natural Earth", '<a href="https://www.naturalearthdata.com/" target="_blank" rel="noopener">'
+                                      'Natural Earth</a>', 1)
+            .replace("GeoNames", '<a href="https://www.geonames.org/" target="_blank" rel="noopener">GeoNames</a>', 1))
 
 
 def _add_basemap(m: folium.Map, lang: str, *, tiles: bool, url: str | None, data: dict | None) -> None:
@@ -340,6 +342,16 @@ def build_map(it: Itinerary, lang: str, asset: Callable[[str, str], str], *, til
                                              f"({d.date:%d/%m}) · {h(t('arrive', lang))} {_hm(d.arrive)}</div>"
                                              f"<div class='muted'>{h(lo.province_legacy or '')}</div></div>",
                                              max_width=300)).add_to(fg)
+        if d.evening is not None and len(d.evening.geometry) >= 2:
+            ev = d.evening  # its way from the night's hub: along the roads like the day's legs when routed on OSM
+            est = ev.travel_source == "estimate"
+            tip = (f"{h(t('evening', lang))} — {h(_name(ev, lang))}: {ev.travel_seconds / 60:.0f} {h(t('min', lang))}, "
+                   f"{ev.travel_metres / 1000:.1f} km — "
+                   + (h(t("estimated_long", lang)) if est else h(t("osm_road", lang))))
+            folium.PolyLine(ev.geometry, color="#ffffff", weight=6, opacity=0.8, class_name="tr-casing").add_to(fg)
+            folium.PolyLine(ev.geometry, color="#3d348b", weight=3, opacity=0.9, dash_array="9 9" if est else None,
+                            class_name=f"tr-evening-route tr-day-{d.day} tr-{ev.travel_source}",
+                            tooltip=folium.Tooltip(tip, sticky=True)).add_to(fg)
         if d.evening is not None:
             ev = d.evening
             folium.Marker((ev.lat, ev.lon), icon=_pin("<i class='fa-solid fa-moon'></i>", "tr-evening", "#3d348b"),
