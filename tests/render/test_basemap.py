@@ -19,6 +19,7 @@ from touroute import provinces as prov
 from touroute.render import basemap as bm
 
 IMPERIAL_CITY = (16.4698, 107.5786)  # lat, lon — Hoàng thành Huế
+EVIL = "<script>alert(1)</script>\"><img src=x onerror=alert(document.domain)>`${1}`"
 
 
 @pytest.fixture(scope="module")
@@ -86,15 +87,19 @@ def test_every_hub_town_lies_in_its_legacy_province(layers, catalogue):
 
 
 def test_layers_are_cached_in_the_data_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv("TOUROUTE_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("TOUROUTE_DATA_DIR", str(tmp_path / "env"))
     bm.layers.cache_clear()
     try:
         first = bm.layers()
         path = bm.cache_file()
-        assert path.is_relative_to(tmp_path) and path.exists()
+        assert path.is_relative_to(tmp_path / "env") and path.exists()
         assert json.loads(path.read_text(encoding="utf-8")) == first
+        path.write_text(json.dumps({**first, "marker": 1}), encoding="utf-8")
         bm.layers.cache_clear()
-        assert bm.layers() == first  # read back, not rebuilt
+        assert bm.layers()["marker"] == 1  # read back from the file, not rebuilt
+        # an explicit data dir (a planning context's) wins over the environment
+        assert bm.layers(str(tmp_path / "ctx")) == first
+        assert bm.cache_file(str(tmp_path / "ctx")).exists()
     finally:
         bm.layers.cache_clear()
 
@@ -115,8 +120,10 @@ def itinerary(ctx):
     return it
 
 
-def test_standalone_map_inlines_the_base_map_with_credit_and_layers(itinerary):
+def test_standalone_map_inlines_the_base_map_with_credit_and_layers(itinerary, tmp_path, monkeypatch):
     from touroute.render.maps import render_map
+
+    monkeypatch.setenv("TOUROUTE_DATA_DIR", str(tmp_path))  # the geometry cache goes there, not the user's
 
     for lang, names in (("vi", ("Tỉnh, thành (từ 2025)", "Tỉnh, thành (trước 2025)", "Thành phố, thị xã chính")),
                         ("en", ("Provinces (2025)", "Provinces (before 2025)", "Main towns"))):
@@ -135,7 +142,7 @@ def test_base_map_names_cannot_break_out_of_the_script():
 
     from touroute.render.maps import _add_basemap
 
-    evil = "</script><img src=x onerror=alert(1)>`${1}`"
+    evil = "</script>" + EVIL
     data = {"land": {"type": "FeatureCollection", "features": []},
             "legacy": {"type": "FeatureCollection", "features": []},
             "since_2025": {"type": "FeatureCollection", "features": []},
@@ -194,12 +201,19 @@ CHROMIUM = "/usr/bin/chromium"
 @pytest.mark.slow
 @pytest.mark.skipif(not Path(CHROMIUM).exists() or shutil.which("chromium") is None,
                     reason=f"{CHROMIUM} not installed (apt-get install chromium, see .ci/apt-packages.txt)")
-def test_browser_draws_provinces_and_towns_under_the_routes_offline(ctx, tmp_path):
+def test_browser_draws_provinces_and_towns_under_the_routes_offline(tmp_path):
     sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
     from werkzeug.serving import make_server
 
+    from touroute.matrix import TravelTimes
+    from touroute.planner import PlanningContext
+    from touroute.pois import Catalogue, default_catalogue
     from touroute.web import create_app
 
+    # a town with a hostile name: the label must show it as text
+    recs = [p.model_copy(update={"name_vi": EVIL, "name_en": EVIL}) if p.id == "qnam-hoi-an" else p
+            for p in default_catalogue()]
+    ctx = PlanningContext(catalogue=Catalogue(recs), router=TravelTimes([]), data_dir=str(tmp_path / "data"))
     # tiles left at the production default (OSM): the browser aborts them, as when offline
     app = create_app({"DB_URL": f"sqlite:///{tmp_path / 'p.sqlite3'}", "SECRET_KEY": "bm", "PLAN_SECONDS": 1.0,
                       "PUBLIC_PLANS": True}, ctx=ctx)
@@ -238,6 +252,8 @@ def test_browser_draws_provinces_and_towns_under_the_routes_offline(ctx, tmp_pat
                 assert page.locator("path.tr-land").count() == 1
                 assert page.locator(".tr-town").count() >= 15
                 assert page.get_by_text("Thành phố Huế").count() == 0 and page.get_by_text("Huế City").count() == 1
+                assert page.locator(".tr-town", has_text="<script>alert(1)</script>").count() == 1
+                assert page.locator(".leaflet-tr-towns-pane img, .leaflet-tr-towns-pane script").count() == 0
                 labels = page.locator(".leaflet-control-layers-overlays").inner_text()
                 assert "Provinces (2025)" in labels and "Provinces (before 2025)" in labels and "Main towns" in labels
                 assert "Natural Earth" in page.locator(".leaflet-control-attribution").inner_text()

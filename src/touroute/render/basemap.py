@@ -231,11 +231,12 @@ def cache_file(data_root: str | Path | None = None) -> Path:
     return root(data_root) / "basemap" / f"basemap-{TOPO_SHA256[:12]}-v{FORMAT_VERSION}.json"
 
 
-@lru_cache(maxsize=1)
-def layers() -> dict[str, Any]:
-    """The geometry layers, read from the data-dir cache, else built (≈ 1 s) and cached there for the next process.
-    A cache that cannot be written (read-only data dir) only costs the rebuild."""
-    path = cache_file()
+@lru_cache(maxsize=4)
+def layers(data_dir: str | None = None) -> dict[str, Any]:
+    """The geometry layers, read from the data-dir cache (``data_dir``, else ``TOUROUTE_DATA_DIR``, else the user
+    cache dir), else built (≈ 1 s) and cached there for the next process. A cache that cannot be written (read-only
+    data dir) only costs the rebuild."""
+    path = cache_file(data_dir)
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -270,13 +271,13 @@ def towns_geojson(catalogue=None) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": feats}
 
 
-def basemap_data(catalogue=None) -> dict[str, Any]:
+def basemap_data(catalogue=None, data_dir: str | None = None) -> dict[str, Any]:
     """Everything the map draws under the routes, as one JSON document (served by the web app as a cacheable
-    resource, inlined into stand-alone map files)."""
-    return {"format": FORMAT_VERSION, "credit_html": SOURCE_CREDIT_HTML, **layers(),
+    resource, inlined into stand-alone map files). ``data_dir``: where the geometry is cached (see :func:`layers`)."""
+    return {"format": FORMAT_VERSION, "credit_html": SOURCE_CREDIT_HTML, **layers(data_dir),
             "towns": towns_geojson(catalogue)}
 
 
-def basemap_json(catalogue=None) -> str:
+def basemap_json(catalogue=None, data_dir: str | None = None) -> str:
     """:func:`basemap_data` as compact JSON text."""
-    return json.dumps(basemap_data(catalogue), ensure_ascii=False, separators=(",", ":"))
+    return json.dumps(basemap_data(catalogue, data_dir), ensure_ascii=False, separators=(",", ":"))

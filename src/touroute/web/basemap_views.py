@@ -29,7 +29,9 @@ def _payload(app: Flask | None = None) -> tuple[bytes, str]:
                 from ..render.basemap import basemap_json
                 from . import planning_context
 
-                body = basemap_json(planning_context(app).catalogue).encode("utf-8")
+                ctx = planning_context(app)
+                data_dir = getattr(ctx, "data_dir", None)
+                body = basemap_json(ctx.catalogue, str(data_dir) if data_dir else None).encode("utf-8")
                 cache["version"] = hashlib.sha256(body).hexdigest()[:16]
                 cache["body"] = body
     return cache["body"], cache["version"]
