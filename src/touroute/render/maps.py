@@ -155,6 +155,10 @@ _BASEMAP_JS = r"""
   }
   function draw(d) {
     var op = offline ? 1 : 0;
+    if (d.neighbours) {
+      filled.push(L.geoJSON(d.neighbours, {pane: "tr-base", interactive: false,
+        style: {stroke: false, fillColor: "#ebe8e1", fillOpacity: op, className: "tr-neighbours"}}).addTo(groups.land));
+    }
     filled.push(L.geoJSON(d.land, {pane: "tr-base", interactive: false,
       style: {color: "#7b8794", weight: 1.2, fillColor: "#f6f1e7", fillOpacity: op, className: "tr-land"}
     }).addTo(groups.land));
