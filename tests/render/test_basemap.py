@@ -257,6 +257,9 @@ def test_browser_draws_provinces_and_towns_under_the_routes_offline(tmp_path):
                 assert page.locator("path.tr-province-2025").count() == 34
                 assert page.locator("path.tr-province-legacy").count() == 63
                 assert page.locator("path.tr-land").count() == 1 and page.locator("path.tr-neighbours").count() == 1
+                # the tiles failed (aborted): the base map switched to filled land on a sea-coloured background
+                page.wait_for_function("document.querySelector('path.tr-land').getAttribute('fill-opacity') === '1'",
+                                       timeout=10_000)
                 assert page.locator(".tr-town").count() >= 15
                 assert page.get_by_text("Thành phố Huế").count() == 0 and page.get_by_text("Huế City").count() == 1
                 assert page.locator(".tr-town", has_text="<script>alert(1)</script>").count() == 1
