@@ -4,8 +4,9 @@ Everything the map needs is served by the app itself (``/vendor/…`` from the x
 the map works offline: with no tile server reachable it still shows the routes and stops over the offline base map
 of :mod:`.basemap` — Vietnam's land and coastline, its provinces before and since 2025 (Natural Earth shapes) and the
 region's main towns — and, when a road network is cached, its main roads. The web app serves the base map as one
-cacheable JSON resource the page fetches (``basemap_url``); a stand-alone map file carries it inline. All text from the catalogue or the user is HTML-escaped (and made safe for the JavaScript template
-literals folium puts popups and tooltips in) before it reaches the page.
+cacheable JSON resource the page fetches (``basemap_url``); a stand-alone map file carries it inline. All text from
+the catalogue or the user is HTML-escaped (and made safe for the JavaScript template literals folium puts popups and
+tooltips in) before it reaches the page; the base map's names are escaped by the page's script (``esc``).
 """
 
 from __future__ import annotations
