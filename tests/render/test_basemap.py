@@ -196,6 +196,11 @@ def test_map_page_fetches_the_base_map_as_one_cacheable_resource(app, saved):
     assert data["towns"]["features"] and "Natural Earth" in data["credit_html"]
     again = c.get(m.group(1), headers={"If-None-Match": res.headers["ETag"]})
     assert again.status_code == 304 and again.data == b""
+    import gzip
+
+    zipped = c.get(m.group(1), headers={"Accept-Encoding": "gzip, deflate"})
+    assert zipped.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in zipped.headers["Vary"]
+    assert len(zipped.data) < len(res.data) / 2 and json.loads(gzip.decompress(zipped.data)) == data
     wrong = c.get("/basemap/0000.json")
     assert wrong.status_code == 404 and wrong.get_json()["fields"][0]["field"] == "version"
 
