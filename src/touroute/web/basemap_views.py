@@ -1,10 +1,10 @@
 """The offline base map as one static, cacheable resource: ``GET /basemap/<version>.json``.
 
 Why a separate resource: the base map (provinces before and since 2025, land, towns; :mod:`touroute.render.basemap`)
-is ≈ 0.36 MB of GeoJSON (≈ 0.1 MB gzipped), the same for every plan. Inlined, it would be in every map page (and in the read cache
-once per plan and language); fetched, the browser downloads it once and keeps it. The version in the URL is a hash
-of the content, so the answer never changes for a URL: ``Cache-Control: public, max-age=1 year, immutable``, and it
-is gzipped once (≈ 0.1 MB on the wire) for every client that accepts it.
+is ≈ 0.36 MB of GeoJSON, the same for every plan. Inlined, it would be in every map page (and in the read cache once
+per plan and language); fetched, the browser downloads it once and keeps it. The version in the URL is a hash of the
+content, so the answer never changes for a URL: ``Cache-Control: public, max-age=1 year, immutable``, and it is
+gzipped once (≈ 0.1 MB on the wire) for every client that accepts it.
 """
 
 from __future__ import annotations
