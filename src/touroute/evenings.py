@@ -144,6 +144,18 @@ class _Travel:
         secs, metres = self.ctx.router.estimate(hub.lat, hub.lon, poi.lat, poi.lon, self.profile)
         return float(secs), float(metres), "estimate"
 
+    def geometry(self, hub: Any, ev: ItineraryEvening) -> list[tuple[float, float]]:
+        """The outing's way there as a polyline, drawn on the map like a day's legs: along the roads when the
+        matrix routed it on OSM (one Dijkstra run, only for the chosen evening), else a straight line."""
+        straight = [(hub.lat, hub.lon), (ev.lat, ev.lon)]
+        if ev.travel_source != "osm":
+            return straight
+        try:
+            leg = (self._matrix or self.ctx.matrix(self.profile)).leg(hub.place_id, ev.place_id)
+            return [(float(a), float(b)) for a, b in leg.geometry()] or straight
+        except MatrixError:
+            return straight
+
 
 def _note(poi: Poi, kind: str, start: datetime, travel_min: float, hub: Any, profile: str) -> tuple[str, str]:
     hours_en = f"hours {poi.opening_hours}" + (f", as of {poi.hours_as_of}" if poi.hours_as_of else "")
@@ -212,10 +224,11 @@ def _relabel(e: Exclusion, poi: Poi, evenings_on: bool) -> Exclusion:
         "message_vi": f"{poi.name_vi}: chỉ mở buổi tối ({poi.opening_hours}) — {tail_vi}"})
 
 
-def add_evenings(it: Itinerary, req: PlanRequest, ctx: Any) -> Itinerary:
+def add_evenings(it: Itinerary, req: PlanRequest, ctx: Any, *, geometry: bool = True) -> Itinerary:
     """``it`` with an optional evening on each night (when ``req.evenings``), and the "closed" reason of places that
     open only in the evening said as such. ``ctx`` is the planning context (catalogue, ``matrix(profile)``,
-    ``router``). The days' stops, legs and totals are returned unchanged."""
+    ``router``). The days' stops, legs and totals are returned unchanged. ``geometry`` (as for the day's legs):
+    each evening gets the polyline of its way there, for the map."""
     if not it.feasible or not it.days:
         return it
     cat: Catalogue = ctx.catalogue
@@ -232,6 +245,8 @@ def add_evenings(it: Itinerary, req: PlanRequest, ctx: Any) -> Itinerary:
             if day.lodging is None:
                 continue
             ev = plan_evening(day, candidates, travel, req.profile, set(chosen), cat)
+            if ev is not None and geometry:
+                ev = ev.model_copy(update={"geometry": travel.geometry(day.end, ev)})
             if ev is not None:
                 chosen[ev.place_id] = day.day
                 days[k] = day.model_copy(update={"evening": ev})

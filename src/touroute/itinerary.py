@@ -127,6 +127,9 @@ class ItineraryEvening(BaseModel):
     travel_seconds: float = Field(description="one way, from the night's hub")
     travel_metres: float
     travel_source: LegSource
+    geometry: list[tuple[float, float]] = Field(
+        default_factory=list, description="(lat, lon) polyline from the night's hub: along the roads when "
+                                          "travel_source is osm, else a straight line; empty when not computed")
     opening_hours: str | None = None
     hours_as_of: str | None = Field(default=None, description="date of the source of the hours")
     fee_vnd: int | None = None

@@ -142,7 +142,7 @@ def plan(req: PlanRequest, ctx: PlanningContext | None = None, *, geometry: bool
             else:
                 itinerary = _itinerary(model, sol, req, notes, geometry)
                 _explain_headlines(model, sol, req, itinerary)
-                return add_evenings(itinerary, req, ctx)
+                return add_evenings(itinerary, req, ctx, geometry=geometry)
     failed = Itinerary(feasible=False, problems=problems, excluded=model.excluded, warnings=model.warnings,
                        request=req.model_dump(mode="json"), profile=req.profile)
     return _with_longer_default_drives(failed, req, ctx, geometry=geometry, previous=previous, deadline=deadline,

@@ -1,10 +1,12 @@
 """The result map (folium/Leaflet): routes along the roads, numbered stops, nights, legend, layers per day.
 
 Everything the map needs is served by the app itself (``/vendor/…`` from the xstatic packages, ``/static/…``), so
-the map works offline: with no tile server reachable it still shows the routes and stops over a light background
-of province outlines (bounding boxes of ``data/reference/provinces.csv``) and, when a road network is cached, its
-main roads. All text from the catalogue or the user is HTML-escaped (and made safe for the JavaScript template
-literals folium puts popups and tooltips in) before it reaches the page.
+the map works offline: with no tile server reachable it still shows the routes and stops over the offline base map
+of :mod:`.basemap` — Vietnam's land and coastline, its provinces before and since 2025 (Natural Earth shapes) and the
+region's main towns — and, when a road network is cached, its main roads. The web app serves the base map as one
+cacheable JSON resource the page fetches (``basemap_url``); a stand-alone map file carries it inline. All text from
+the catalogue or the user is HTML-escaped (and made safe for the JavaScript template literals folium puts popups and
+tooltips in) before it reaches the page; the base map's names are escaped by the page's script (``esc``).
 """
 
 from __future__ import annotations
@@ -122,12 +124,128 @@ def _pin(html_inner: str, cls: str, colour: str) -> folium.DivIcon:
 
 
 def provinces_geojson() -> dict:
+    """The region's legacy provinces as their bounding boxes (``data/reference/provinces.csv``) — a coarse shape
+    the analytics map still uses; the result map draws the real shapes of :mod:`.basemap`."""
     feats = []
     for p in prov.provinces():
         s, w, n, e = p.bbox
         feats.append({"type": "Feature", "properties": {"name": p.legacy, "since_2025": p.since_2025},
                       "geometry": {"type": "Polygon", "coordinates": [[[w, s], [e, s], [e, n], [w, n], [w, s]]]}})
     return {"type": "FeatureCollection", "features": feats}
+
+
+_BASEMAP_JS = r"""
+(function () {
+  var map = __MAP__, L10N = __L10N__, LANG = __LANG__, TILES = __TILES__;
+  var groups = {land: __LAND__, legacy: __LEGACY__, since_2025: __SINCE__, towns: __TOWNS__};
+  [["tr-base", 250], ["tr-base-lines", 260], ["tr-towns", 390]].forEach(function (p) {
+    if (!map.getPane(p[0])) { map.createPane(p[0]).style.zIndex = p[1]; }
+  });
+  // Without tiles (none configured, or the first one fails: offline) the base map is the map: land and provinces
+  // are filled and the container shows the sea; while tiles load they stay outlines over the tiles.
+  var offline = !TILES, filled = [];
+  function fill() {
+    map.getContainer().style.background = "#d7e6ef";
+    filled.forEach(function (l) { l.setStyle(function (f) { return {fillOpacity: 1}; }); });
+  }
+  function goOffline() { if (!offline) { offline = true; fill(); } }
+  if (offline) { fill(); }
+  else { map.eachLayer(function (l) { if (l instanceof L.TileLayer) { l.on("tileerror", goOffline); } }); }
+  function esc(v) {  // every name is data: escaped before it becomes HTML
+    return String(v == null ? "" : v).replace(/[&<>"'`$\\]/g, function (c) { return "&#" + c.charCodeAt(0) + ";"; });
+  }
+  function draw(d) {
+    var op = offline ? 1 : 0;
+    if (d.neighbours) {
+      filled.push(L.geoJSON(d.neighbours, {pane: "tr-base", interactive: false,
+        style: {stroke: false, fillColor: "#ebe8e1", fillOpacity: op, className: "tr-neighbours"}}).addTo(groups.land));
+    }
+    filled.push(L.geoJSON(d.land, {pane: "tr-base", interactive: false,
+      style: {color: "#7b8794", weight: 1.2, fillColor: "#f6f1e7", fillOpacity: op, className: "tr-land"}
+    }).addTo(groups.land));
+    filled.push(L.geoJSON(d.since_2025, {pane: "tr-base",
+      style: function (f) { return {color: "#8c96a3", weight: 1.4, fillColor: f.properties.region ? "#efe4cc" : "#f6f1e7",
+                                    fillOpacity: op, className: "tr-province tr-province-2025"}; },
+      onEachFeature: function (f, layer) {
+        layer.bindTooltip("<b>" + esc(f.properties.name) + "</b> <span class='muted'>(" + esc(L10N.since) + ")</span><br>"
+          + esc(L10N.formed_from) + ": " + f.properties.legacy.map(esc).join(", "), {sticky: true});
+      }}).addTo(groups.since_2025));
+    L.geoJSON(d.legacy, {pane: "tr-base-lines",
+      style: {color: "#a3acb7", weight: 0.8, dashArray: "3 4", fill: true, fillOpacity: 0,
+              className: "tr-province tr-province-legacy"},
+      onEachFeature: function (f, layer) {
+        layer.bindTooltip("<b>" + esc(f.properties.name) + "</b> <span class='muted'>(" + esc(L10N.before) + ")</span><br>"
+          + esc(L10N.part_of) + ": " + esc(f.properties.since_2025), {sticky: true});
+      }}).addTo(groups.legacy);
+    (d.towns.features || []).forEach(function (f) {
+      var p = f.properties, c = f.geometry.coordinates, name = LANG === "en" ? (p.name_en || p.name_vi) : p.name_vi;
+      L.marker([c[1], c[0]], {pane: "tr-towns", interactive: false, keyboard: false,
+        icon: L.divIcon({className: "tr-town", iconSize: null, iconAnchor: [4, 4],
+          html: "<span style='display:inline-block;width:7px;height:7px;border-radius:50%;background:#37474f;"
+            + "border:1px solid #fff;vertical-align:middle'></span> <span class='tr-town-name' style='font:600 11px/1.2 "
+            + "system-ui,sans-serif;color:#37474f;white-space:nowrap;text-shadow:0 0 3px #fff,0 0 3px #fff'>"
+            + esc(name) + "</span>"})}).addTo(groups.towns);
+    });
+    map.getContainer().setAttribute("data-basemap", "ready");
+  }
+  var inline = __DATA__;
+  if (inline) { draw(inline); }
+  else {
+    fetch(__URL__, {credentials: "same-origin"})
+      .then(function (r) { if (!r.ok) { throw new Error("HTTP " + r.status); } return r.json(); })
+      .then(draw)
+      .catch(function (e) { map.getContainer().setAttribute("data-basemap", "failed");
+                            if (window.console) { console.warn("base map not loaded:", e); } });
+  }
+})();
+"""
+
+
+def _js_json(value: object) -> str:
+    """JSON that is safe inside an inline ``<script>`` (no ``</script>``, no HTML comment opener)."""
+    return (json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+            .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+def basemap_credit_html(lang: str) -> str:
+    """The base map's credit (Leaflet attribution and the legend), in ``lang``, with a link to Natural Earth."""
+    return (str(h(t("basemap_credit", lang)))
+            .replace("Natural Earth", '<a href="https://www.naturalearthdata.com/" target="_blank" rel="noopener">'
+                                      'Natural Earth</a>', 1)
+            .replace("GeoNames", '<a href="https://www.geonames.org/" target="_blank" rel="noopener">GeoNames</a>', 1))
+
+
+def _add_basemap(m: folium.Map, lang: str, *, tiles: bool, url: str | None, data: dict | None) -> None:
+    """Land, provinces (2025 and before), towns under everything else: Leaflet panes with a lower z-index than
+    the routes (overlay pane 400) and stops (marker pane 600), whatever order the layers load in. The layer control
+    gets "provinces (2025)", "provinces (before 2025)" and "main towns" (the land has no entry: it is the map)."""
+    land = folium.FeatureGroup(name="land", show=True, control=False)
+    since = folium.FeatureGroup(name=h(t("layer_provinces_2025", lang)), show=True)
+    legacy = folium.FeatureGroup(name=h(t("layer_provinces_legacy", lang)), show=True)
+    towns = folium.FeatureGroup(name=h(t("layer_towns", lang)), show=True)
+    for g in (land, since, legacy, towns):
+        g.add_to(m)
+    if url is None and data is None:
+        from .basemap import basemap_data
+
+        try:
+            data = basemap_data()
+        except Exception:  # decoration only: a broken base map must never break the routes' map
+            import logging
+
+            logging.getLogger(__name__).exception("offline base map not drawn")
+            return
+    l10n = {"since": t("province_2025_label", lang), "before": t("province_legacy_label", lang),
+            "formed_from": t("province_formed_from", lang), "part_of": t("province_part_of", lang)}
+    values = {"MAP": "{map}", "L10N": _js_json(l10n), "LANG": _js_json(lang), "TILES": "true" if tiles else "false",
+              "LAND": land.get_name(), "LEGACY": legacy.get_name(), "SINCE": since.get_name(),
+              "TOWNS": towns.get_name(), "URL": _js_json(url or ""),
+              "DATA": _js_json(data) if url is None else "null"}  # DATA last: its text is never scanned again
+    js = _BASEMAP_JS
+    for key, value in values.items():
+        js = js.replace(f"__{key}__", value)
+    m.add_child(_Script(js))
 
 
 def main_roads_geojson(router, max_points: int = 60_000) -> dict | None:
@@ -159,9 +277,13 @@ def main_roads_geojson(router, max_points: int = 60_000) -> dict | None:
 
 
 def build_map(it: Itinerary, lang: str, asset: Callable[[str, str], str], *, tiles: str | None = OSM_TILES,
-              roads: dict | None = None) -> folium.Map:
+              roads: dict | None = None, basemap_url: str | None = None, basemap: dict | None = None) -> folium.Map:
     """The folium map of an itinerary. ``asset(package, path)`` gives the local URL of a vendor file
-    (package ``leaflet``, ``jquery``, ``font_awesome`` or ``own`` for the app's static folder)."""
+    (package ``leaflet``, ``jquery``, ``font_awesome`` or ``own`` for the app's static folder).
+
+    The offline base map comes from ``basemap_url`` (fetched by the page: one cacheable resource instead of
+    ≈ 0.3 MB in every map), else from ``basemap`` (its :func:`.basemap.basemap_data`), else it is built here and
+    inlined (a map file opened from disk cannot fetch)."""
     pts = [(s.lat, s.lon) for d in it.days for s in d.stops]
     pts += [(d.start.lat, d.start.lon) for d in it.days] + [(d.end.lat, d.end.lon) for d in it.days]
     pts += [(d.evening.lat, d.evening.lon) for d in it.days if d.evening is not None]
@@ -184,12 +306,7 @@ def build_map(it: Itinerary, lang: str, asset: Callable[[str, str], str], *, til
     if tiles:
         folium.TileLayer(tiles=tiles, attr=OSM_ATTR_HTML, name=t("map_tiles", lang), max_zoom=19,
                          overlay=False, control=True).add_to(m)
-    bg = folium.FeatureGroup(name=t("background", lang), show=True, control=True)
-    folium.GeoJson(provinces_geojson(), name=t("background", lang), smooth_factor=1,
-                   style_function=lambda f: {"color": "#9aa5b1", "weight": 1, "fillColor": "#f3efe6",
-                                             "fillOpacity": 0.55, "dashArray": "4 4", "className": "tr-province"},
-                   tooltip=folium.GeoJsonTooltip(fields=["name", "since_2025"], labels=False)).add_to(bg)
-    bg.add_to(m)
+    _add_basemap(m, lang, tiles=bool(tiles), url=basemap_url, data=basemap)
     if roads:
         rg = folium.FeatureGroup(name=t("main_roads", lang), show=True)
         folium.GeoJson(roads, style_function=lambda f: {"color": "#8a8f98", "weight": 1, "opacity": 0.7,
@@ -230,6 +347,16 @@ def build_map(it: Itinerary, lang: str, asset: Callable[[str, str], str], *, til
                                              f"({d.date:%d/%m}) · {h(t('arrive', lang))} {_hm(d.arrive)}</div>"
                                              f"<div class='muted'>{h(lo.province_legacy or '')}</div></div>",
                                              max_width=300)).add_to(fg)
+        if d.evening is not None and len(d.evening.geometry) >= 2:
+            ev = d.evening  # its way from the night's hub: along the roads like the day's legs when routed on OSM
+            est = ev.travel_source == "estimate"
+            tip = (f"{h(t('evening', lang))} — {h(_name(ev, lang))}: {ev.travel_seconds / 60:.0f} {h(t('min', lang))}, "
+                   f"{ev.travel_metres / 1000:.1f} km — "
+                   + (h(t("estimated_long", lang)) if est else h(t("osm_road", lang))))
+            folium.PolyLine(ev.geometry, color="#ffffff", weight=6, opacity=0.8, class_name="tr-casing").add_to(fg)
+            folium.PolyLine(ev.geometry, color="#3d348b", weight=3, opacity=0.9, dash_array="9 9" if est else None,
+                            class_name=f"tr-evening-route tr-day-{d.day} tr-{ev.travel_source}",
+                            tooltip=folium.Tooltip(tip, sticky=True)).add_to(fg)
         if d.evening is not None:
             ev = d.evening
             folium.Marker((ev.lat, ev.lon), icon=_pin("<i class='fa-solid fa-moon'></i>", "tr-evening", "#3d348b"),
@@ -259,6 +386,7 @@ def build_map(it: Itinerary, lang: str, asset: Callable[[str, str], str], *, til
                         "Leaflet</a>');"
                         + (f"{{map}}.attributionControl.addAttribution({json.dumps(OSM_ATTR_HTML)});" if not tiles
                            else "")
+                        + f"{{map}}.attributionControl.addAttribution({_js_json(basemap_credit_html(lang))});"
                         + "document.getElementById('{map}').classList.add('tr-map');"
                         + _COLLAPSIBLE_JS % (json.dumps(t("map_layers", lang)), json.dumps(t("legend", lang)))
                         + _A11Y_JS % (json.dumps(lang), json.dumps(t("trip_map", lang)))))
@@ -310,7 +438,7 @@ def _legend_html(it: Itinerary, lang: str) -> str:
             + (f"<div><span class='tr-line'></span> {h(t('osm_road', lang))}</div>" if osm or not est else "")
             + (f"<div><span class='tr-line tr-dashed'></span> {h(t('estimated_long', lang))}</div>" if est else "")
             + f"{cat_rows}<div><i class='fa-solid fa-bed'></i> {h(t('lodging', lang))}</div>"
-            f"<div class='tr-legend-credit'>{OSM_ATTR_HTML}</div></div></div>")
+            f"<div class='tr-legend-credit'>{OSM_ATTR_HTML}<br>{basemap_credit_html(lang)}</div></div></div>")
 
 
 def render_map(it: Itinerary, lang: str, asset: Callable[[str, str], str], **kw) -> str:

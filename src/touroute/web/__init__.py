@@ -166,8 +166,9 @@ def create_app(config: Mapping[str, Any] | None = None, ctx=None) -> Flask:
     csrf.exempt(api.bp)
     app.extensions["touroute_csrf"] = csrf
     # regional analytics and sample-package jobs (issue 6): their settings, blueprints and JSON APIs
-    from . import analytics_views, packages_views
+    from . import analytics_views, basemap_views, packages_views
 
+    basemap_views.init_app(app)  # the offline base map, one cacheable JSON resource
     analytics_views.init_app(app)
     packages_views.init_app(app, csrf)
     register_error_handlers(app)

@@ -13,6 +13,7 @@ from ..itinerary import DayPlan, Itinerary
 from ..model import DEFAULT_TRIP, PlanRequest, next_monday
 from ..render.maps import CATEGORY_COLOUR, CATEGORY_ICON, day_colour, main_roads_geojson, render_map
 from . import asset_url, map_response, planning_context, store
+from .basemap_views import basemap_url
 from .cache import immutable, read_cache
 from .i18n import get_lang, t
 from .service import (RequestProblem, apply_edit, display_title, form_to_request, parse_request, plan_title,
@@ -222,12 +223,18 @@ def _roads():
 def result_map(slug: str):
     lang, tiles = get_lang(), current_app.config["TILES"]
 
+    try:
+        base = basemap_url()
+    except Exception:  # the base map is decoration: the routes are drawn without it
+        current_app.logger.exception("offline base map failed")
+        base = None
+
     def make() -> str:
         _saved, it = load_plan(slug)
-        return render_map(it, lang, asset_url, tiles=tiles, roads=_roads())
+        return render_map(it, lang, asset_url, tiles=tiles, roads=_roads(), basemap_url=base)
 
     # a saved plan never changes: its folium map (≈ 0.1 s to render) is kept; the CSP nonce is added per response
-    return map_response(read_cache().get_or_make(("map", slug, lang, tiles), make))
+    return map_response(read_cache().get_or_make(("map", slug, lang, tiles, base), make))
 
 
 @bp.post("/p/<slug>/edit")
