@@ -19,7 +19,7 @@ Models compared on both splits (before = what the planner uses today):
 
 Each row is evaluated on the road network of its own date (``as_of``; undated rows as before 2018 — their notes
 place them before the 2018–2026 sections) and route: a row whose stated route is QL1 only ("QL1A", "pre-expressway")
-is evaluated without expressways. Bus rows (stops, pick-ups) are reported apart and never fitted.
+is evaluated without expressways. A year-only date is read as that year's December. Bus rows (stops, pick-ups) are reported apart and never fitted.
 
     python scripts/calibrate_estimates.py [--write]
 """
@@ -63,7 +63,8 @@ def pairs() -> pd.DataFrame:
     d["gc_km"] = haversine_m(d.from_lat, d.from_lon, d.to_lat, d.to_lon) / 1000
     d["pair"] = d.pair_id.str.replace(r"-\d+$", "", regex=True)
     d["circuity"] = d.km / d.gc_km
-    d["era"] = d.as_of.fillna("").map(lambda s: s[:7] if s else UNDATED_AS_OF)
+    # a year-only date ("2023") means some time that year: its last month, so "2023" counts sections opened in 2023
+    d["era"] = d.as_of.fillna("").map(lambda s: (s[:7] if len(s) >= 7 else f"{s[:4]}-12") if s else UNDATED_AS_OF)
     route = d.corridor.fillna("").str.lower()
     d["ql1_only"] = route.str.contains("pre-expressway") | (route.str.contains("ql1") & ~route.str.contains("ct "))
     d["car_time"] = d.minutes.notna() & (d["mode"] == "car")
@@ -173,17 +174,37 @@ def table(d: pd.DataFrame, model) -> str:
     return "\n".join(rows)
 
 
+def corridor_table(d: pd.DataFrame, model) -> str:
+    """Car-time errors per corridor group and split: local legs, long legs on QL1 (stated route or before the
+    expressway), long legs with an expressway open on the way (the model's path with it differs from without)."""
+    t = d[d.car_time].copy()
+    t["flat"] = flat_estimate(t)[1]
+    t["corridor_min"] = corridor_estimate(t, model)[1]
+    no_ex = t.copy()
+    no_ex["ql1_only"] = True
+    t["via_ex"] = np.abs(corridor_estimate(no_ex, model)[1] - t.corridor_min.to_numpy()) > 1e-6
+    t["group"] = np.where(t.gc_km < 60, "local (< 60 km)", np.where(t.via_ex, "long, expressway open on the way",
+                                                                   "long, on QL1 / no expressway yet"))
+    lines = ["| corridor group | split | car rows | flat: median / p90 | corridor: median / p90 |",
+             "| --- | --- | ---: | --- | --- |"]
+    for (g, s), part in t.groupby(["group", "split"]):
+        pub = part.minutes.to_numpy()
+        lines.append(f"| {g} | {s} | {len(part)} | {fmt(np.abs(part.flat.to_numpy() / pub - 1))} | "
+                     f"{fmt(np.abs(part.corridor_min.to_numpy() / pub - 1))} |")
+    return "\n".join(lines)
+
+
 def row_table(d: pd.DataFrame, model) -> str:
     """Every timed row: published, flat and corridor minutes (the per-corridor view)."""
     t = d[d.minutes.notna()].copy()
     t["flat"] = flat_estimate(t)[1]
-    t["corr"] = corridor_estimate(t, model)[1]
+    t["corridor_min"] = corridor_estimate(t, model)[1]
     lines = ["| split | row | mode | as of (evaluated) | route | published min | flat min | corridor min |",
              "| --- | --- | --- | --- | --- | ---: | ---: | ---: |"]
     for r in t.sort_values(["split", "pair_id"]).itertuples():
         route = "QL1 only" if r.ql1_only else "any"
         lines.append(f"| {r.split} | {r.pair_id} | {r.mode} | {r.era} | {route} | {r.minutes:g} | {r.flat:.0f} | "
-                     f"{r.corr:.0f} |")
+                     f"{r.corridor_min:.0f} |")
     return "\n".join(lines)
 
 
@@ -217,6 +238,7 @@ def main(argv: list[str] | None = None) -> int:
     print(json.dumps(model, ensure_ascii=False))
     print(f"tune: {int((split.split == 'tune').sum())} pairs, holdout: {int((split.split == 'holdout').sum())} pairs")
     print(table(d, cm))
+    print(corridor_table(d, cm))
     if args.rows:
         print(row_table(d, cm))
     if args.write:

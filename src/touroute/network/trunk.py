@@ -144,7 +144,7 @@ class CorridorModel:
     def describe(self) -> str:
         p = self.params
         return (f"corridor model: faster of direct (great-circle × {p.circuity_at_km[0][1]:.2f}–"
-                f"{p.circuity_at_km[-1][1]:.2f} at {p.local_kmh:g} km/h) and QL1 ({p.national_kmh:g} km/h) / "
+                f"{max(c for _, c in p.circuity_at_km):.2f} at {p.local_kmh:g} km/h) and QL1 ({p.national_kmh:g} km/h) / "
                 f"expressways ({p.expressway_kmh:g} km/h) via their nearest towns")
 
     def estimate(self, lat1: Any, lon1: Any, lat2: Any, lon2: Any, *, speed_scale: float = 1.0,
@@ -158,7 +158,7 @@ class CorridorModel:
         loc = min(p.local_kmh * speed_scale, max_kmh) / 3.6
         nat = min(p.national_kmh * speed_scale, max_kmh)
         exk = min(p.expressway_kmh * speed_scale, max_kmh) if expressway else None
-        gc = haversine_m(lat1, lon1, lat2, lon2)
+        gc = np.asarray(haversine_m(lat1, lon1, lat2, lon2), np.float64)
         metres = gc * p.circuity(gc / 1000.0)
         seconds = metres / loc
         if gc.size == 0:
