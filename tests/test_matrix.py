@@ -95,7 +95,7 @@ def test_matrix_equals_networkx_dijkstra_on_the_same_graph(hue_net):
 
 
 def test_several_networks_and_estimates_offline_composite(hue_net, danang_net):
-    tt = TravelTimes([hue_net, danang_net])
+    tt = TravelTimes([hue_net, danang_net], estimate_model=None)   # the flat model's formula (corridor: below)
     assert tt.circuity.calibrated and 1.1 < tt.circuity.value < 1.6
     m = tt.matrix([IMPERIAL, PAGODA, DANANG_A, DANANG_B, HOI_AN], "car")
     src = m.sources
@@ -110,10 +110,17 @@ def test_several_networks_and_estimates_offline_composite(hue_net, danang_net):
     assert 100 < leg.km < 200 and 2 < leg.minutes / 60 < 4  # Huế → Hội An ≈ 130 km, 2.5–3 h
     assert m.counts() == {"osm": 4, "estimate": 16}
     assert m.attribution.startswith("© OpenStreetMap")
+    assert m.estimate_model.startswith("flat model")
+    # the default (corridor) model changes only the estimated legs, and names itself
+    c = TravelTimes([hue_net, danang_net]).matrix([IMPERIAL, PAGODA, DANANG_A, DANANG_B, HOI_AN], "car")
+    assert c.estimate_model.startswith("corridor model") and c.to_json_dict()["estimate_model"] == c.estimate_model
+    osm = c.sources == "osm"
+    assert (c.sources == m.sources).all() and np.array_equal(c.seconds[osm], m.seconds[osm])
+    assert 1.5 < c.leg("imperial-city", "hoi-an").minutes / 60 < 3.5
 
 
 def test_everything_works_with_no_network_at_all():
-    tt = TravelTimes([])
+    tt = TravelTimes([], estimate_model=None)
     assert not tt.circuity.calibrated and tt.circuity.value == DEFAULT_CIRCUITY
     m = tt.matrix([IMPERIAL, PAGODA, HOI_AN], "motorbike")
     assert (m.sources[~np.eye(3, dtype=bool)] == "estimate").all()

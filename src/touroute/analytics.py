@@ -141,7 +141,7 @@ class HubMatrix:
                      for j in range(len(ids))]
             lines.append(f"| {a} | " + " | ".join(cells) + " |")
         lines.append("")
-        lines.append(f"Profile: {self.profile}. * = estimate (great-circle × circuity) / ước tính; "
+        lines.append(f"Profile: {self.profile}. * = offline estimate (see docs/network.md) / ước tính; "
                      "other cells routed on OSM roads / theo đường OSM.")
         return "\n".join(lines)
 

@@ -7,8 +7,12 @@ network at all. So each leg is decided on its own:
   vehicle may use): the fastest road route, plus the access stretch between each place and its snapped road point
   covered on foot (``ACCESS_KMH``; think car park → gate). With several networks covering both ends, the one with
   the smallest total snap distance wins.
-* **estimate** — otherwise: great-circle distance × circuity ÷ the profile's door-to-door speed
-  (:attr:`~touroute.network.profiles.VehicleProfile.estimate_kmh`). The circuity factor is calibrated on the loaded
+* **estimate** — otherwise. By default the **corridor model** (:mod:`touroute.network.trunk`): the faster of a
+  direct estimate and access + QL1 / North–South expressway path, fitted on published road times
+  (``data/reference/road_times.csv``; BENCHMARKS.md gives its error on held-out rows), with the profile's speeds
+  scaled by its door-to-door speed and no expressway for motorbikes. ``estimate_model=None`` gives the **flat**
+  model: great-circle distance × circuity ÷ the profile's door-to-door speed
+  (:attr:`~touroute.network.profiles.VehicleProfile.estimate_kmh`). The flat circuity factor is calibrated on the loaded
   networks — the median of road distance ÷ great-circle distance over random node pairs more than 2 km apart,
   pooled over all loaded networks (Huế: ≈ 1.26) — and is ``DEFAULT_CIRCUITY`` = 1.35 when nothing is loaded
   (or a network is too small to give 30 such pairs). Legs to islands (``data/reference/ferries.csv``) go via the
@@ -42,7 +46,9 @@ from .network.engine import EngineNetwork, EngineUnavailableError, OsrmClient
 from .network.graph import RoadNetwork, haversine_m
 from .network.profiles import get_profile, profiles_fingerprint
 from .network.scenario import RoadScenario
+from .network.trunk import CorridorModel, default_model
 
+_DEFAULT = object()
 DEFAULT_CIRCUITY = 1.35
 """Road ÷ great-circle distance when no network is loaded: typical of Vietnam's coastal corridor, where QL1 and
 the expressways run close to straight but detours around lagoons, estuaries and passes (Hải Vân) add a third."""
@@ -165,6 +171,8 @@ class TravelMatrix:
     _index: dict[str, int] = field(default_factory=dict, repr=False)
     degraded: bool = False
     """A configured road engine did not answer and its legs were estimated: such a matrix is never cached."""
+    estimate_model: str = "flat"
+    """The model that produced the ``estimate`` legs (``corridor …`` or ``flat``): shown wherever estimates are."""
 
     def __post_init__(self) -> None:
         self._index = {p.id: i for i, p in enumerate(self.places)}
@@ -226,6 +234,7 @@ class TravelMatrix:
             "ferry": [[self.ferries[k] if k >= 0 else None for k in row] for row in self.ferry_index],
             "circuity": {"value": round(self.circuity.value, 4), "pairs": self.circuity.pairs,
                          "calibrated": self.circuity.calibrated, "networks": list(self.circuity.networks)},
+            "estimate_model": self.estimate_model,
             "warnings": list(self.warnings), "attribution": self.attribution,
         }
         if geometry:
@@ -241,15 +250,19 @@ class TravelTimes:
     def __init__(self, networks: Sequence[RoadNetwork] = (), *, ferries: Sequence[FerryLink] | None = None,
                  circuity: float | None = None, max_snap_m: float = MAX_SNAP_M,
                  warn_snap_m: float = WARN_SNAP_M, scenario: RoadScenario | None = None,
-                 engine: EngineNetwork | None = None) -> None:
+                 engine: EngineNetwork | None = None, estimate_model: Any = _DEFAULT) -> None:
         """``scenario``: a road what-if (:mod:`touroute.network.scenario`) — its road overrides are applied to
         copies of ``networks`` (the originals, e.g. cached, stay untouched: ``base_networks``) and its estimate
         corridors to estimated legs; it enters :meth:`fingerprint`, so its matrices are cached apart.
 
         ``engine``: an OSRM engine (:mod:`touroute.network.engine`), consulted like one more network — before the
         embedded ones on a tie of snap distances, since it is the one configured for large extracts. If it does
-        not answer, its legs fall back to the embedded networks or the estimate, with a warning."""
+        not answer, its legs fall back to the embedded networks or the estimate, with a warning.
+
+        ``estimate_model``: the :class:`~touroute.network.trunk.CorridorModel` for estimated legs; by default the
+        adopted one of ``data/reference/estimate_model.json``; ``None``: the flat model."""
         self.engine = engine
+        self.estimate_model: CorridorModel | None = default_model() if estimate_model is _DEFAULT else estimate_model
         self.base_networks = list(networks)
         names = [n.name for n in self.base_networks]
         if len(set(names)) != len(names):
@@ -283,7 +296,7 @@ class TravelTimes:
         """The same networks, ferries and settings under ``scenario`` (``None``: the baseline)."""
         tt = TravelTimes(self.base_networks, ferries=self.ferries, circuity=self._circuity_arg,
                          max_snap_m=self.max_snap_m, warn_snap_m=self.warn_snap_m, scenario=scenario,
-                         engine=self.engine)
+                         engine=self.engine, estimate_model=self.estimate_model)
         tt.notes = [n for n in self.notes if not n.startswith("scenario ")] + tt.notes
         return tt
 
@@ -334,18 +347,35 @@ class TravelTimes:
                            "circuity": round(self.circuity.value, 6), "ferries": repr(self.ferries),
                            "max_snap": self.max_snap_m, "warn_snap": self.warn_snap_m, "access_kmh": ACCESS_KMH,
                            "profiles": profiles_fingerprint(), "format": MATRIX_FORMAT,
+                           "estimate_model": (self.estimate_model.fingerprint() if self.estimate_model else "flat"),
                            **({"scenario": self.scenario.fingerprint()} if self.scenario else {})}, sort_keys=True)
         return hashlib.sha256(blob.encode()).hexdigest()[:24]
 
     # ------------------------------------------------------------------ estimates
+    @property
+    def estimate_label(self) -> str:
+        """Which model estimates legs: named in the matrix, its JSON and the planner's warning."""
+        if self.estimate_model is not None:
+            return self.estimate_model.describe()
+        return f"flat model: great-circle × {self.circuity.value:.2f} ÷ the vehicle's average speed"
+
     def estimate(self, lat1: Any, lon1: Any, lat2: Any, lon2: Any, profile: str) -> tuple[np.ndarray, np.ndarray]:
-        """(seconds, metres): great-circle × circuity ÷ the profile's door-to-door speed (broadcasts)."""
+        """(seconds, metres) of estimated legs (broadcasts): the corridor model, or great-circle × circuity ÷ the
+        profile's door-to-door speed (flat); then the scenario's estimate corridors, relative to that baseline."""
         prof = get_profile(profile)
+        if self.estimate_model is not None:
+            base: tuple[np.ndarray, np.ndarray] | None = self.estimate_model.estimate(
+                lat1, lon1, lat2, lon2, speed_scale=prof.estimate_kmh / get_profile("car").estimate_kmh,
+                max_kmh=prof.max_kmh, expressway=prof.allows_class("motorway"))
+        else:
+            base = None
         if self.scenario is not None and self.scenario.estimates:
             adjusted = self.scenario.estimate_adjust(lat1, lon1, lat2, lon2, prof.name, self.circuity.value,
-                                                     prof.estimate_kmh)
+                                                     prof.estimate_kmh, base=base)
             if adjusted is not None:
                 return adjusted
+        if base is not None:
+            return base
         metres = haversine_m(lat1, lon1, lat2, lon2) * self.circuity.value
         return metres / (prof.estimate_kmh / 3.6), metres
 
@@ -441,7 +471,8 @@ class TravelTimes:
         ferry_ids = tuple(f.id for f in self.ferries)
         return TravelMatrix(prof, places, sec[:P, :P].copy(), met[:P, :P].copy(), src[:P, :P].copy(),
                             net_idx[:P, :P].copy(), self.network_names, ferry_idx, ferry_ids, snap_m[:P].copy(),
-                            self.circuity, tuple(warnings), self, degraded=degraded)
+                            self.circuity, tuple(warnings), self, degraded=degraded,
+                            estimate_model=self.estimate_label)
 
     def _via_ferries(self, places: Sequence[Place], island: list[int], ports: dict[int, tuple[int, int]],
                      sec: np.ndarray, met: np.ndarray, src: np.ndarray, ferry_idx: np.ndarray) -> None:
@@ -554,6 +585,7 @@ def catalogue_matrix(profile: str = "car", *, router: TravelTimes | None = None,
 
 def _save_matrix(path: Path, m: TravelMatrix) -> None:
     meta = {"format": MATRIX_FORMAT, "profile": m.profile, "warnings": list(m.warnings),
+            "estimate_model": m.estimate_model,
             "circuity": [m.circuity.value, m.circuity.pairs, m.circuity.calibrated, list(m.circuity.networks)]}
     tmp = path.with_suffix(".tmp.npz")
     np.savez_compressed(tmp, ids=np.array(m.ids, dtype=str), seconds=m.seconds, metres=m.metres,
@@ -574,7 +606,8 @@ def _load_matrix(path: Path, places: list[Place], router: TravelTimes) -> Travel
             return TravelMatrix(meta["profile"], tuple(places), z["seconds"], z["metres"], z["source"],
                                 z["network_index"], tuple(z["networks"].tolist()), z["ferry_index"],
                                 tuple(z["ferries"].tolist()), z["snap_m"], Circuity(c[0], c[1], c[2], tuple(c[3])),
-                                tuple(meta.get("warnings", ())), router)
+                                tuple(meta.get("warnings", ())), router,
+                                estimate_model=str(meta.get("estimate_model", "flat")))
     except (OSError, KeyError, ValueError, EOFError):
         return None
 

@@ -249,7 +249,7 @@ def matrix_cmd(places_opt: tuple[str, ...], profile: str, fmt: str, networks: tu
     used = sorted({m.networks[k] for k in m.network_index.ravel() if k >= 0})
     _err(f"{len(m)} places, profile {m.profile}: {counts['osm']} legs on OSM roads"
          f"{' (' + ', '.join(used) + ')' if used else ''}, {counts['estimate']} estimated "
-         f"(circuity {m.circuity.describe()})")
+         f"by the {m.estimate_model} (flat-model circuity {m.circuity.describe()})")
     if counts["osm"]:
         _err(f"Road data {OSM_ATTRIBUTION}")
     out = output.open("w", encoding="utf-8", newline="") if output else sys.stdout

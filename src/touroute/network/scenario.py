@@ -267,18 +267,32 @@ class RoadScenario(BaseModel):
 
     # ------------------------------------------------------------------ estimates
     def estimate_adjust(self, lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray,
-                        profile: str, circuity: float, estimate_kmh: float) -> tuple[np.ndarray, np.ndarray] | None:
+                        profile: str, circuity: float, estimate_kmh: float,
+                        base: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray] | None:
         """(seconds, metres) of estimated legs under the estimate corridors, or None when no corridor applies to
         ``profile``. Arrays broadcast like :meth:`touroute.matrix.TravelTimes.estimate`; the last corridor whose
-        share threshold a leg meets wins."""
+        share threshold a leg meets wins.
+
+        ``base``: the baseline estimate (seconds, metres) when it is not the flat ``d·c/v`` (the corridor model of
+        :mod:`touroute.network.trunk`). The part of a leg outside the corridor then keeps the baseline's pace
+        (seconds per great-circle metre), and the corridor's defaults — circuity, and the speed ``speed_factor``
+        multiplies — are the leg's own baseline circuity and speed, so a scenario is always relative to the
+        estimate the planner really uses. With the flat baseline both readings are the same formula."""
         corridors = [c for c in self.estimates if profile in c.profiles]
         if not corridors:
             return None
         lat1, lon1, lat2, lon2 = np.broadcast_arrays(*(np.asarray(x, np.float64) for x in (lat1, lon1, lat2, lon2)))
         gc = haversine_m(lat1, lon1, lat2, lon2)
         v = estimate_kmh / 3.6
-        seconds = gc * circuity / v
-        metres = gc * circuity
+        if base is None:
+            seconds = gc * circuity / v
+            metres = gc * circuity
+        else:
+            seconds, metres = (np.broadcast_to(np.asarray(x, np.float64), gc.shape).copy() for x in base)
+        safe = np.where(gc > 0, gc, 1.0)
+        pace = seconds / safe                                   # baseline seconds per great-circle metre
+        circ = metres / safe                                    # baseline circuity of each leg
+        kmh = np.where(seconds > 0, metres / np.where(seconds > 0, seconds, 1.0) * 3.6, estimate_kmh)
         t = np.linspace(0.0, 1.0, ESTIMATE_SAMPLES)
         for c in corridors:
             inside = np.zeros(gc.shape)
@@ -290,12 +304,12 @@ class RoadScenario(BaseModel):
             use = (f >= c.min_share) & (gc > 0)
             if not use.any():
                 continue
-            c_circ = c.circuity if c.circuity is not None else circuity
-            c_kmh = (c.speed_kmh if c.speed_kmh is not None
-                     else estimate_kmh * (c.speed_factor if c.speed_factor is not None else 1.0))
-            c_kmh = min(c_kmh, PROFILES[profile].max_kmh)
-            s_new = gc * (f * c_circ / (c_kmh / 3.6) + (1 - f) * circuity / v)
-            m_new = gc * (f * c_circ + (1 - f) * circuity)
+            c_circ = c.circuity if c.circuity is not None else circ
+            c_kmh = (np.full(gc.shape, c.speed_kmh) if c.speed_kmh is not None
+                     else kmh * (c.speed_factor if c.speed_factor is not None else 1.0))
+            c_kmh = np.minimum(c_kmh, PROFILES[profile].max_kmh)
+            s_new = gc * (f * c_circ / (c_kmh / 3.6) + (1 - f) * pace)
+            m_new = gc * (f * c_circ + (1 - f) * circ)
             seconds = np.where(use, s_new, seconds)
             metres = np.where(use, m_new, metres)
         return seconds, metres

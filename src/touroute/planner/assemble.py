@@ -180,7 +180,7 @@ def _itinerary(model: _Model, sol: Solution, req: PlanRequest, notes: list[str],
                         + ", ".join(stale))
     if est_m > 0:
         warnings.append(f"{est_m / 1000:.0f} km of {total_m / 1000:.0f} km are estimated (no loaded OSM road network "
-                        f"covers those legs): great-circle × {M.circuity.value:.2f} ÷ average speed")
+                        f"covers those legs) by the {getattr(M, 'estimate_model', 'flat model')}")
     return Itinerary(feasible=True, days=days, totals=totals, excluded=excluded, warnings=warnings + notes,
                      request=req.model_dump(mode="json"), profile=req.profile,
                      solver={k: v for k, v in sol.stats.items() if isinstance(v, (int, float, str, bool))})
