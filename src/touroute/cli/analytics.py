@@ -221,8 +221,8 @@ def register(main: click.Group) -> None:
         changed = w.hubs[w.hubs["change_minutes"] != 0]
         click.echo(f"\n== Hub pairs that change ({len(changed)} of {len(w.hubs)}, {profile}, minutes) / "
                    "Cặp trung tâm thay đổi ==")
-        _emit(changed[["from_id", "to_id", "minutes_a", "minutes_b", "change_minutes", "change_pct", "source_a"]],
-              "table")
+        _emit(changed[["from_name", "to_name", "minutes_a", "minutes_b", "change_minutes", "change_pct",
+                       "source_a"]], "table")
         if len(w.plans):
             click.echo("\n== Plans / Kế hoạch ==")
             _emit(w.plans.drop(columns=["problems_b"]), "table")
