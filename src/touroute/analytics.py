@@ -9,6 +9,11 @@ so nobody mistakes an estimate for a measured road time.
 
 Everything returns plain pandas DataFrames (tidy, one row per observation) so results go straight into
 spreadsheets. This module computes only; the charts of these results are drawn by :mod:`touroute.render.charts`.
+
+Why this module is long: it is the one analytics API a department's report is built from — hub matrix,
+reachability, fairness (visitor-hours, visitor-nights and spend per province, issue 16) and the what-if that plans
+twice and compares them — and the what-if needs every one of the others; each part is a function and its result
+class, sharing the hub/catalogue helpers at the top. Split it when a fifth analysis arrives.
 """
 
 from __future__ import annotations
