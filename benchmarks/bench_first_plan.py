@@ -12,11 +12,16 @@ are compiled as on a new install). Then the same plan request is timed: the firs
 * ``on-ready``  — warm-up on, the first plan sent once ``/healthz`` says ``"warm": true`` (what a load balancer
   with a readiness check does).
 
+With ``--networks`` every fresh data dir gets the road networks of the two OSM extracts in ``../shared/data/osm``
+(Huế, central Đà Nẵng; built once, untimed, copied in — but no matrices), so the first plan also pays for routing
+the whole-catalogue matrices on them.
+
 Reports per configuration: seconds to first ``/healthz`` answer, seconds until warm, first-plan seconds, median
 warm-plan seconds and their ratio (target: ≤ 2).
 
 Usage:
     python benchmarks/bench_first_plan.py --kernels cold,cached --markdown /tmp/first_plan.md
+    python benchmarks/bench_first_plan.py --kernels cached --networks
 """
 
 from __future__ import annotations
@@ -25,6 +30,8 @@ import argparse
 import json
 import os
 import platform
+import shutil
+import subprocess
 import statistics
 import sys
 import tempfile
@@ -52,9 +59,29 @@ def timed_plan(url: str) -> float:
     return dt
 
 
-def run_config(name: str, kernels: str, shared_numba: Path, tmp: Path, repeat: int) -> dict:
+SHARED_OSM = ROOT.parent / "shared" / "data" / "osm"
+EXTRACTS = ("hue.osm.pbf", "danang_haichau.osm.bz2")
+
+
+def build_networks(tmp: Path) -> Path:
+    """The road networks of the shared OSM extracts, built once into a template data dir (untimed)."""
+    template = tmp / "networks-template"
+    for name in EXTRACTS:
+        src = SHARED_OSM / name
+        if not src.exists():
+            raise SystemExit(f"--networks needs {src} (the shared OSM extracts)")
+        subprocess.run([sys.executable, "-m", "touroute", "network", "build", str(src), "--data-dir", str(template)],
+                       check=True, stdout=subprocess.DEVNULL,
+                       env=dict(os.environ, PYTHONPATH=str(ROOT / "src")))
+    return template / "networks"
+
+
+def run_config(name: str, kernels: str, shared_numba: Path, tmp: Path, repeat: int,
+               networks: Path | None = None) -> dict:
     d = tmp / f"{kernels}-{name}"
     d.mkdir()
+    if networks is not None:  # road networks, but no matrix: those are what the first plan (or warm-up) builds
+        shutil.copytree(networks, d / "data" / "networks")
     numba_dir = d / "numba" if kernels == "cold" else shared_numba
     env = {"TOUROUTE_WARMUP": "0" if name == "off" else "1", "NUMBA_CACHE_DIR": str(numba_dir),
            "TOUROUTE_PLAN_SECONDS": "2"}
@@ -79,7 +106,7 @@ def run_config(name: str, kernels: str, shared_numba: Path, tmp: Path, repeat: i
     finally:
         srv.stop()
     med = statistics.median(warm)
-    return {"name": name, "kernels": kernels, "up": up, "warm_at": warm_at, "warmup_s": warmup.get("seconds"),
+    return {"name": name, "kernels": kernels + (" + networks" if networks is not None else ""), "up": up, "warm_at": warm_at, "warmup_s": warmup.get("seconds"),
             "first": first, "warm": med, "ratio": first / med}
 
 
@@ -87,7 +114,9 @@ def markdown(results: list[dict], args) -> str:
     when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     load = os.getloadavg()
     out = [f"First plan on a fresh server — {when}; {os.cpu_count()} CPUs, load average {load[0]:.2f} at the end; "
-           f"{platform.python_implementation()} {platform.python_version()}; `touroute serve --prod --workers 1 "
+           f"{platform.python_implementation()} {platform.python_version()}; "
+           f"{'road networks of the shared Huế and Đà Nẵng extracts; ' if args.networks else 'no road network; '}"
+           f"`touroute serve --prod --workers 1 "
            f"--threads 4`, fresh data dir per row; request: {BODY['days']}-day {BODY['start']} → {BODY['end']}, "
            f"{BODY['solver']['time_limit_s']:g} s solver limit; warm = median of {args.repeat} repeats.", "",
            "| kernels | warm-up | /healthz after s | warm after s | warm-up took s | first plan s | warm plan s | "
@@ -107,17 +136,20 @@ def main() -> None:
                     help="cold = fresh numba cache per row (new install), cached = one cache warmed by the first row")
     ap.add_argument("--configs", default=",".join(CONFIGS))
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--networks", action="store_true",
+                    help="give every fresh data dir the road networks of ../shared/data/osm (no matrices)")
     ap.add_argument("--markdown", type=Path)
     args = ap.parse_args()
     results = []
     with tempfile.TemporaryDirectory(prefix="touroute-first-plan-") as t:
         tmp = Path(t)
         shared = tmp / "numba-shared"
+        networks = build_networks(tmp) if args.networks else None
         for kernels in args.kernels.split(","):
             if kernels == "cached":  # compile once, outside the timed rows
                 run_config("prime", "cached", shared, tmp, 1)
             for name in args.configs.split(","):
-                r = run_config(name, kernels, shared, tmp, args.repeat)
+                r = run_config(name, kernels, shared, tmp, args.repeat, networks)
                 print(json.dumps(r), flush=True)
                 results.append(r)
     md = markdown(results, args)
