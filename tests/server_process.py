@@ -50,6 +50,7 @@ class ServerProcess:
     threads: int = 4
     env: dict[str, str] = field(default_factory=dict)
     log_path: Path | None = None
+    wait_warm: bool = True  # start() also waits for every worker's background warm-up (TOUROUTE_WARMUP)
     port: int = 0
     proc: subprocess.Popen | None = None
     _log_start: int = 0
@@ -93,10 +94,17 @@ class ServerProcess:
         raise RuntimeError(f"server did not answer within {timeout} s (log: {self.log_path})")
 
     def _all_workers_up(self) -> bool:
-        """All workers have finished their warm-up: each logs "touroute worker <pid> ready" (gunicorn's
-        ``post_worker_init`` hook in ``touroute serve``) once its app is built."""
+        """All workers are up — each logs "touroute worker <pid> ready" (gunicorn's ``post_worker_init`` hook in
+        ``touroute serve``) once its app is built — and, unless ``wait_warm`` is off, have finished their
+        background warm-up (catalogue, kernels, matrices), so the tests' first plans are not slowed by it."""
         text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
-        return text[self._log_start:].count("touroute worker ") >= self.workers
+        text = text[self._log_start:]
+        if text.count("touroute worker ") < self.workers:
+            return False
+        warming = self.wait_warm and self.env.get("TOUROUTE_WARMUP", os.environ.get("TOUROUTE_WARMUP", "1")) \
+            not in ("0", "false", "no", "off")
+        # the warm-up runs in a background thread of each worker: "done" (or "failed") is logged once per worker
+        return not warming or text.count("touroute web warm-up done") + text.count("warm-up failed") >= self.workers
 
     def kill(self) -> None:
         """SIGKILL the whole server (master + workers) — a crash, nothing is flushed or closed."""

@@ -216,3 +216,83 @@ def test_cli_fairness_and_compare(runner, tmp_path):
     bad.write_text('{"days": 3}', encoding="utf-8")
     res = runner.invoke(_cli(), ["analytics", "fairness", str(bad)])
     assert res.exit_code == 2 and "bad.json" in res.output and "Traceback" not in res.output
+
+
+# ----------------------------------------------------------------------------------- issue 16: visitors and spend
+GROUP_BASE = {"start": "qnam-hoi-an", "end": "dn-city-centre", "start_date": "2026-12-07", "days": 2,
+              "vehicle": "coach", "evenings": False, "solver": {"time_limit_s": 1.0, "seed": 3},
+              "costs": {"include_fees": True, "lodging_per_night_per_person": 500_000}}
+
+
+@pytest.fixture(scope="module")
+def group_plans(ctx):
+    """The same 2-day coach trip planned (real planner) for a couple and for a 40-person group."""
+    from touroute.model import PlanRequest
+    from touroute.planner import plan
+
+    return [plan(PlanRequest.model_validate(dict(GROUP_BASE, group_size=n)), ctx, geometry=False) for n in (2, 40)]
+
+
+def test_forty_person_plan_weighs_twenty_couples(group_plans):
+    small, big = group_plans
+    assert small.feasible and big.feasible
+    assert small.stop_ids() == big.stop_ids() and small.totals.stops >= 2  # same stops: only the group differs
+    r2, r40 = an.fairness_report([small]), an.fairness_report([big])
+    assert r2.visitors == 2 and r40.visitors == 40
+    assert r40.total_visitor_hours == pytest.approx(20 * r2.total_visitor_hours)
+    assert r40.total_visitor_nights == 20 * r2.total_visitor_nights == 40
+    a, b = r2.legacy.set_index("province_legacy"), r40.legacy.set_index("province_legacy")
+    for name in a.index:
+        assert b.at[name, "visitor_hours"] == pytest.approx(20 * a.at[name, "visitor_hours"])
+        assert b.at[name, "visitor_nights"] == 20 * a.at[name, "visitor_nights"]
+        assert b.at[name, "visit_hours"] == pytest.approx(a.at[name, "visit_hours"])  # per plan: no weight
+    # together: the coach's provinces carry 40 of every 42 visitor-hours
+    both = an.fairness_report([small, big])
+    assert both.total_visitor_hours == pytest.approx(21 * r2.total_visitor_hours)
+    assert both.total_visit_hours == pytest.approx(2 * r2.total_visit_hours)
+
+
+def test_spend_per_province_sums_to_the_plans_costs(group_plans):
+    for it in group_plans:
+        c = it.totals.costs
+        assert c.fees_total > 0 and c.lodging_total > 0 and c.vehicle_total > 0
+        rep = an.fairness_report([it])
+        for part, total in (("fees", c.fees_total), ("lodging", c.lodging_total), ("vehicle", c.vehicle_total)):
+            placed = rep.legacy[f"spend_{part}_vnd"].sum() + rep.spend_unplaced.get(part, 0.0)
+            assert placed == pytest.approx(total, rel=1e-9), part
+        assert rep.legacy["spend_vnd"].sum() + sum(rep.spend_unplaced.values()) == pytest.approx(c.total)
+        assert rep.spend_total == pytest.approx(c.total)
+        assert rep.since_2025["spend_vnd"].sum() == pytest.approx(rep.legacy["spend_vnd"].sum())
+        df = rep.legacy.set_index("province_legacy")
+        # fees only where a visited place charges one, lodging only where the night is spent
+        fee_provs = {s.province_legacy for d in it.days for s in d.stops if (s.fee_vnd or 0) > 0}
+        assert {p for p in df.index if df.at[p, "spend_fees_vnd"] > 0} == fee_provs
+        night_provs = {d.lodging.province_legacy for d in it.days if d.lodging is not None}
+        assert {p for p in df.index if df.at[p, "spend_lodging_vnd"] > 0} == night_provs
+        assert any("assumed" in n for n in rep.notes)  # the vehicle split is said to be an assumption
+    # fees left out of a plan's costs are said so, not guessed
+    no_fees = an.fairness_report([group_plans[0].model_copy(update={"totals": group_plans[0].totals.model_copy(
+        update={"costs": group_plans[0].totals.costs.model_copy(update={"fees_total": 0.0})})})])
+    assert any("did not include entry fees" in n for n in no_fees.notes)
+
+
+def test_chart_axes_carry_names_in_the_page_language(ctx, group_plans, tmp_path):
+    from touroute.quality import quality_report
+    from touroute.render.charts import compare_chart_png, png_text, quality_chart_png
+
+    hubs = ["hue-hub-hue-city", "dn-city-centre", "bd-quy-nhon"]
+    hm = an.hub_matrix(ctx, hubs)
+    for lang in ("vi", "en"):
+        desc = png_text(hub_heatmap_png(hm, tmp_path / f"h-{lang}.png", lang))["Description"]
+        for h in hubs:
+            p = ctx.catalogue.get(h)
+            assert (p.name_vi if lang == "vi" else p.name_en) in desc
+            assert h not in desc  # names, not ids
+        assert hm.label("dn-city-centre", lang) in hm.to_markdown(lang)
+    rep = an.fairness_report(group_plans)
+    desc = png_text(fairness_chart_png(rep, tmp_path / "f.png", "vi"))
+    assert "Quảng Nam" in desc["Description"] and "Chi tiêu theo tỉnh" in desc["Title"]
+    desc = png_text(compare_chart_png(an.compare(rep, rep), tmp_path / "c.png", "en"))["Description"]
+    assert "Đà Nẵng" in desc
+    q = png_text(quality_chart_png(quality_report(ctx.catalogue), "vi"))["Description"]
+    assert "Giờ mở cửa" in q and "Giá vé" in q and "Thừa Thiên Huế" in q

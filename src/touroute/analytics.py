@@ -9,6 +9,11 @@ so nobody mistakes an estimate for a measured road time.
 
 Everything returns plain pandas DataFrames (tidy, one row per observation) so results go straight into
 spreadsheets. This module computes only; the charts of these results are drawn by :mod:`touroute.render.charts`.
+
+Why this module is long: it is the one analytics API a department's report is built from — hub matrix,
+reachability, fairness (visitor-hours, visitor-nights and spend per province, issue 16) and the what-if that plans
+twice and compares them — and the what-if needs every one of the others; each part is a function and its result
+class, sharing the hub/catalogue helpers at the top. Split it when a fifth analysis arrives.
 """
 
 from __future__ import annotations
@@ -90,6 +95,12 @@ class HubMatrix:
     profile: str
     matrix: TravelMatrix
     names: dict[str, str] = field(default_factory=dict)
+    names_vi: dict[str, str] = field(default_factory=dict)
+
+    def label(self, pid: str, lang: str = "en") -> str:
+        """A hub's name in ``lang`` (``vi`` or ``en``) for tables and charts; the id only when it has no name."""
+        table = self.names_vi if lang == "vi" else self.names
+        return table.get(pid) or self.names.get(pid) or self.names_vi.get(pid) or pid
 
     @property
     def ids(self) -> list[str]:
@@ -128,18 +139,19 @@ class HubMatrix:
             Path(path).write_text(text, encoding="utf-8")
         return text
 
-    def to_markdown(self) -> str:
-        """A square table of minutes; cells estimated (not road-routed) carry a ``*``.
+    def to_markdown(self, lang: str = "en") -> str:
+        """A square table of minutes between the hubs, named in ``lang``; cells estimated (not road-routed) carry
+        a ``*``.
 
         Hand-built rather than ``DataFrame.to_markdown`` so it needs no ``tabulate`` dependency."""
         ids = self.ids
         mins, src = self.matrix.seconds / 60.0, self.matrix.sources
-        head = "| from \\ to (min) | " + " | ".join(ids) + " |"
+        head = "| from \\ to (min) | " + " | ".join(self.label(i, lang) for i in ids) + " |"
         lines = [head, "|" + "---|" * (len(ids) + 1)]
         for i, a in enumerate(ids):
             cells = ["—" if i == j else f"{mins[i, j]:.0f}{'*' if src[i, j] == 'estimate' else ''}"
                      for j in range(len(ids))]
-            lines.append(f"| {a} | " + " | ".join(cells) + " |")
+            lines.append(f"| {self.label(a, lang)} | " + " | ".join(cells) + " |")
         lines.append("")
         lines.append(f"Profile: {self.profile}. * = offline estimate (see docs/network.md) / ước tính; "
                      "other cells routed on OSM roads / theo đường OSM.")
@@ -169,7 +181,7 @@ def hub_matrix(ctx_or_router: Any = None, hubs: Sequence[str] | None = None, pro
         m = router.matrix(places, profile)
     except (MatrixError, KeyError, ValueError) as exc:
         raise AnalyticsError(str(exc)) from None
-    return HubMatrix(m.profile, m, {p.id: p.name_en for p in pois})
+    return HubMatrix(m.profile, m, {p.id: p.name_en for p in pois}, {p.id: p.name_vi for p in pois})
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -240,9 +252,28 @@ def hhi(values: Sequence[float]) -> float:
     return float((s ** 2).sum())
 
 
+UNKNOWN_PROVINCE = "?"
+"""Where spend goes when it cannot be put in a province (a night or leg end at free coordinates)."""
+
+SPEND_PARTS = ("fees", "lodging", "vehicle")
+
+
 @dataclass
 class FairnessReport:
-    """Visit hours and nights per province over a set of itineraries, with concentration indices.
+    """Visitor-hours, visitor-nights and spend per province over a set of itineraries, with concentration indices.
+
+    Why visitors and not plans: a 40-person coach brings twenty times the visitors (and money) of a couple on the
+    same stops, so every hour on site and every night is multiplied by the plan's group size (``visitor_hours``,
+    ``visitor_nights``); Gini and HHI are computed over visitor-hours. The plain ``visit_hours`` and ``nights``
+    (one per plan, whatever its size) stay for comparison.
+
+    Spend per province (VND) comes from each plan's own cost figures (``totals.costs``), never from new guesses:
+    entry fees go to the province of the stop that charges them; lodging is split evenly over the plan's nights
+    and goes to each night's province; the vehicle cost is split over the legs by length and each leg's share half
+    to the province at either end (**an assumption**: a leg's road may cross a third province, and the hire firm
+    may be based elsewhere). What cannot be placed (free coordinates) is in ``spend_unplaced``; ``notes`` lists
+    what is unknown or assumed (fees not published, fees not included, group size missing), so the spend columns
+    add up exactly to the plans' totals.
 
     ``legacy`` has all 12 legacy provinces, zeros included (Gini/HHI are computed over these 12, so a province
     never visited raises concentration); ``since_2025`` aggregates them to the merged provinces.
@@ -256,61 +287,202 @@ class FairnessReport:
     total_nights: int
     itineraries: int
     unused_places: list[str] = field(default_factory=list)
+    total_visitor_hours: float = 0.0
+    total_visitor_nights: int = 0
+    visitors: int = 0
+    spend_total: float = 0.0
+    spend_unplaced: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
     def indices(self) -> dict[str, float]:
         return {"gini": self.gini, "hhi": self.hhi, "total_visit_hours": self.total_visit_hours,
-                "total_nights": float(self.total_nights), "itineraries": float(self.itineraries)}
+                "total_nights": float(self.total_nights), "itineraries": float(self.itineraries),
+                "total_visitor_hours": self.total_visitor_hours,
+                "total_visitor_nights": float(self.total_visitor_nights), "spend_total": self.spend_total}
 
     def to_frame(self, level: str = "legacy") -> pd.DataFrame:
         return (self.legacy if level == "legacy" else self.since_2025).copy()
 
     def to_json_dict(self) -> dict[str, Any]:
-        return {"itineraries": self.itineraries, "total_visit_hours": round(self.total_visit_hours, 3),
-                "total_nights": self.total_nights, "gini": round(self.gini, 4), "hhi": round(self.hhi, 4),
+        return {"itineraries": self.itineraries, "visitors": self.visitors,
+                "total_visit_hours": round(self.total_visit_hours, 3), "total_nights": self.total_nights,
+                "total_visitor_hours": round(self.total_visitor_hours, 3),
+                "total_visitor_nights": self.total_visitor_nights, "spend_total_vnd": round(self.spend_total),
+                "spend_unplaced_vnd": {k: round(v) for k, v in self.spend_unplaced.items()},
+                "gini": round(self.gini, 4), "hhi": round(self.hhi, 4),
                 "legacy": self.legacy.round(4).to_dict(orient="records"),
                 "since_2025": self.since_2025.round(4).to_dict(orient="records"),
-                "unused_places": self.unused_places}
+                "unused_places": self.unused_places, "notes": self.notes}
+
+
+def _group_size(it: Itinerary) -> int | None:
+    """The plan's group size from the request saved in it (None when the itinerary carries no request)."""
+    raw = (it.request or {}).get("group_size")
+    if raw is None:
+        return None if not it.request else 2  # the PlanRequest default
+    try:
+        return max(1, int(raw))
+    except (TypeError, ValueError):
+        return None
+
+
+def _stop_fee(s: Any) -> float:
+    """A stop's fee per person as the planner costs it: the place's fee plus a separately sold access ticket."""
+    fee = float(s.fee_vnd or 0)
+    if s.access is not None and getattr(s.access, "fee_vnd", None):
+        fee += float(s.access.fee_vnd)
+    return fee
+
+
+def _plan_spend(it: Itinerary) -> dict[str, dict[str, float]]:
+    """Spend of one plan per legacy province (or :data:`UNKNOWN_PROVINCE`) and part (fees / lodging / vehicle),
+    summing exactly to its cost figures."""
+    costs = it.totals.costs
+    out: dict[str, dict[str, float]] = defaultdict(lambda: dict.fromkeys(SPEND_PARTS, 0.0))
+    # entry fees: by each stop's fee weight (the plan's fees_total is Σ fee × group size when fees are included)
+    if costs.fees_total > 0:
+        weights = [(s.province_legacy or UNKNOWN_PROVINCE, _stop_fee(s)) for d in it.days for s in d.stops]
+        wsum = sum(w for _p, w in weights)
+        if wsum > 0:
+            for pv, w in weights:
+                out[pv]["fees"] += costs.fees_total * w / wsum
+        else:
+            out[UNKNOWN_PROVINCE]["fees"] += costs.fees_total
+    # lodging: the plan's lodging_total evenly over its nights, each in its night's province
+    nights = [d.lodging for d in it.days if d.lodging is not None]
+    if costs.lodging_total > 0:
+        if nights:
+            for n in nights:
+                out[n.province_legacy or UNKNOWN_PROVINCE]["lodging"] += costs.lodging_total / len(nights)
+        else:
+            out[UNKNOWN_PROVINCE]["lodging"] += costs.lodging_total
+    # vehicle: vehicle_total over the legs by length, each leg half to either end's province
+    if costs.vehicle_total > 0:
+        legs = []
+        for d in it.days:
+            where = {d.start.place_id: d.start.province_legacy, d.end.place_id: d.end.province_legacy}
+            where.update({s.place_id: s.province_legacy for s in d.stops})
+            legs += [(where.get(lg.from_id), where.get(lg.to_id), lg.metres) for lg in d.legs]
+        msum = sum(m for *_e, m in legs)
+        if msum > 0:
+            for a, b, m in legs:
+                share = costs.vehicle_total * m / msum
+                out[a or UNKNOWN_PROVINCE]["vehicle"] += share / 2
+                out[b or UNKNOWN_PROVINCE]["vehicle"] += share / 2
+        else:
+            out[UNKNOWN_PROVINCE]["vehicle"] += costs.vehicle_total
+    return out
+
 
 def fairness_report(itineraries: Sequence[Itinerary], catalogue: Any = None) -> FairnessReport:
     """Aggregate ``itineraries`` (e.g. a season's sold tours, or one scenario's plans) by province.
 
     Visit time is each stop's start → departure (waiting excluded), read from the days themselves rather than
-    ``totals`` so hand-edited plans count too; nights are days with a ``lodging`` endpoint. Infeasible plans
-    (no days) simply add nothing. With ``catalogue``, places never visited (stop ids and island-trip ``includes``)
-    are listed — lodging hubs excluded since they are not visits.
+    ``totals`` so hand-edited plans count too; nights are days with a ``lodging`` endpoint. Visitor-hours and
+    visitor-nights multiply them by the plan's group size (from its saved request); spend per province splits the
+    plan's cost figures (see :class:`FairnessReport`). Infeasible plans (no days) simply add nothing. With
+    ``catalogue``, places never visited (stop ids and island-trip ``includes``) are listed — lodging hubs excluded
+    since they are not visits.
     """
     minutes: dict[str, float] = defaultdict(float)
+    vminutes: dict[str, float] = defaultdict(float)
     nights: dict[str, int] = defaultdict(int)
+    vnights: dict[str, int] = defaultdict(int)
+    spend: dict[str, dict[str, float]] = defaultdict(lambda: dict.fromkeys(SPEND_PARTS, 0.0))
     used: set[str] = set()
     names = prov.legacy_names()
-    for it in itineraries:
+    no_group: list[int] = []
+    no_fees: list[int] = []
+    unknown_fees: dict[str, tuple[str, str]] = {}  # place id → (English, Vietnamese name): notes name places
+    visitors = 0
+    spend_total = 0.0
+    for k, it in enumerate(itineraries, 1):
+        size = _group_size(it)
+        if size is None:
+            no_group.append(k)
+            size = 1
+        if it.days:
+            visitors += size
         for day in it.days:
             for s in day.stops:
                 if s.kind == "ferry_crossing":  # an island night's boat: travel, not a visit
                     continue
                 minutes[s.province_legacy] += s.visit_minutes
+                vminutes[s.province_legacy] += s.visit_minutes * size
                 used.add(s.place_id)
                 used.update(s.includes)
             if day.lodging is not None and day.lodging.province_legacy:
                 nights[day.lodging.province_legacy] += 1
+                vnights[day.lodging.province_legacy] += size
+        if it.days:
+            costs = it.totals.costs
+            spend_total += costs.fees_total + costs.lodging_total + costs.vehicle_total
+            named = {s.place_id: (s.name_en or s.place_id, s.name_vi or s.name_en or s.place_id)
+                     for d in it.days for s in d.stops}
+            unknown_fees.update({pid: named.get(pid, (pid, pid)) for pid in costs.fees_unknown})
+            if costs.fees_total == 0 and any(_stop_fee(s) > 0 for d in it.days for s in d.stops):
+                no_fees.append(k)
+            per = _plan_spend(it)
+            for pv, parts in per.items():
+                for part, v in parts.items():
+                    spend[pv][part] += v
     extra = [p for p in list(minutes) + list(nights) if p not in names]
+    extra += [p for p in spend if p not in names and p != UNKNOWN_PROVINCE]
     if extra:
         raise AnalyticsError(f"itinerary names provinces outside the region: {sorted(set(extra))}")
     hours = np.array([minutes.get(n, 0.0) / 60 for n in names])
+    vhours = np.array([vminutes.get(n, 0.0) / 60 for n in names])
     nts = np.array([nights.get(n, 0) for n in names])
+    vnts = np.array([vnights.get(n, 0) for n in names])
     tot_h, tot_n = float(hours.sum()), int(nts.sum())
+    tot_vh, tot_vn = float(vhours.sum()), int(vnts.sum())
+    cols = {part: np.array([spend[n][part] if n in spend else 0.0 for n in names]) for part in SPEND_PARTS}
+    sp = cols["fees"] + cols["lodging"] + cols["vehicle"]
+
+    def share(x: np.ndarray, tot: float) -> np.ndarray:
+        return x / tot if tot else np.zeros(len(names))
+
     legacy = pd.DataFrame({
-        "province_legacy": names, "province": [prov.since_2025_of(n) for n in names], "visit_hours": hours,
-        "visit_share": hours / tot_h if tot_h else np.zeros(len(names)), "nights": nts,
-        "nights_share": nts / tot_n if tot_n else np.zeros(len(names))})
-    new = legacy.groupby("province", sort=False)[["visit_hours", "nights"]].sum().reset_index()
+        "province_legacy": names, "province": [prov.since_2025_of(n) for n in names],
+        "visitor_hours": vhours, "visitor_hours_share": share(vhours, tot_vh),
+        "visitor_nights": vnts, "visitor_nights_share": share(vnts, tot_vn),
+        "spend_fees_vnd": cols["fees"], "spend_lodging_vnd": cols["lodging"], "spend_vehicle_vnd": cols["vehicle"],
+        "spend_vnd": sp, "spend_share": share(sp, spend_total),
+        "visit_hours": hours, "visit_share": share(hours, tot_h), "nights": nts, "nights_share": share(nts, tot_n)})
+    sums = ["visitor_hours", "visitor_nights", "spend_fees_vnd", "spend_lodging_vnd", "spend_vehicle_vnd",
+            "spend_vnd", "visit_hours", "nights"]
+    new = legacy.groupby("province", sort=False)[sums].sum().reset_index()
+    new["visitor_hours_share"] = new["visitor_hours"] / tot_vh if tot_vh else 0.0
+    new["visitor_nights_share"] = new["visitor_nights"] / tot_vn if tot_vn else 0.0
+    new["spend_share"] = new["spend_vnd"] / spend_total if spend_total else 0.0
     new["visit_share"] = new["visit_hours"] / tot_h if tot_h else 0.0
     new["nights_share"] = new["nights"] / tot_n if tot_n else 0.0
-    new = new[["province", "visit_hours", "visit_share", "nights", "nights_share"]]
+    new = new[["province", "visitor_hours", "visitor_hours_share", "visitor_nights", "visitor_nights_share",
+               "spend_fees_vnd", "spend_lodging_vnd", "spend_vehicle_vnd", "spend_vnd", "spend_share",
+               "visit_hours", "visit_share", "nights", "nights_share"]]
     unused: list[str] = []
     if catalogue is not None:
         unused = sorted(p.id for p in catalogue if p.category != "lodging" and p.id not in used)
-    return FairnessReport(legacy, new, gini(hours), hhi(hours), tot_h, tot_n, len(itineraries), unused)
+    unplaced = {part: float(v) for part, v in spend.get(UNKNOWN_PROVINCE, {}).items() if v}
+    notes = ["spend_vehicle: each leg's share of the plan's vehicle cost is split half-half between the provinces "
+             "at its two ends (assumed; the road may cross another province) / chi phí xe chia đôi cho tỉnh ở hai "
+             "đầu mỗi chặng (giả định)"]
+    if unknown_fees:
+        en = ", ".join(sorted(n for n, _v in unknown_fees.values()))
+        vi = ", ".join(sorted(v for _n, v in unknown_fees.values()))
+        notes.append(f"spend_fees: the entry fee of {len(unknown_fees)} visited place(s) is not published and "
+                     f"counts as 0: {en} / chưa công bố giá vé, tính 0: {vi}")
+    if no_fees:
+        notes.append(f"spend_fees: plan(s) {', '.join(map(str, no_fees))} did not include entry fees in their costs "
+                     "(costs.include_fees off): their fees are not counted / kế hoạch không tính giá vé")
+    if no_group:
+        notes.append(f"plan(s) {', '.join(map(str, no_group))} carry no request, so their group size is unknown: "
+                     "counted as 1 visitor / không rõ số khách: tính 1")
+    if unplaced:
+        notes.append("spend at free coordinates (no province) is listed apart: "
+                     + ", ".join(f"{k} {v:,.0f} VND" for k, v in unplaced.items()))
+    return FairnessReport(legacy, new, gini(vhours), hhi(vhours), tot_h, tot_n, len(itineraries), unused,
+                          tot_vh, tot_vn, visitors, spend_total, unplaced, notes)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -325,11 +497,13 @@ def compare(report_a: FairnessReport, report_b: FairnessReport) -> pd.DataFrame:
     rows = []
     a, b = report_a.legacy.set_index("province_legacy"), report_b.legacy.set_index("province_legacy")
     for name in a.index:
-        for col in ("visit_hours", "visit_share", "nights"):
+        for col in ("visitor_hours", "visitor_hours_share", "visitor_nights", "spend_vnd", "visit_hours",
+                    "visit_share", "nights"):
             va, vb = float(a.at[name, col]), float(b.at[name, col])
             rows.append({"item": name, "kind": col, "a": va, "b": vb, "change": vb - va})
     ia, ib = report_a.indices(), report_b.indices()
-    for k in ("gini", "hhi", "total_visit_hours", "total_nights"):
+    for k in ("gini", "hhi", "total_visitor_hours", "total_visitor_nights", "spend_total", "total_visit_hours",
+              "total_nights"):
         rows.append({"item": k, "kind": "index", "a": ia[k], "b": ib[k], "change": ib[k] - ia[k]})
     return pd.DataFrame(rows, columns=["item", "kind", "a", "b", "change"])
 

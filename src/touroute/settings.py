@@ -133,6 +133,11 @@ VARIABLES: tuple[Variable, ...] = (
              "solver time limit of a re-plan after an edit"),
     Variable("TOUROUTE_MAX_PLAN_SECONDS", "max_plan_seconds", _number(float, above=0), 30.0,
              "largest `solver.time_limit_s` the API accepts"),
+    Variable("TOUROUTE_WARMUP", "warmup", _flag, True,
+             "`touroute serve` warms each worker's caches at start-up in a background thread (catalogue, solver "
+             "kernels, every vehicle's matrix, one tiny plan), so the first plan is as quick as later ones; pages "
+             "are served meanwhile and /healthz says `\"warm\": true` when done (0 = off: the first plan pays)",
+             "on"),
     Variable("TOUROUTE_TILES", "tiles", _tiles, OSM_TILES, "tile URL template, or `none` for no tile layer",
              "OpenStreetMap's tiles"),
     Variable("TOUROUTE_MAX_BODY", "max_body", _number(int, minimum=1024), 256 * 1024,
@@ -209,6 +214,7 @@ class Settings:
     plan_seconds: float | None = None
     replan_seconds: float = 0.8
     max_plan_seconds: float = 30.0
+    warmup: bool = True
     tiles: str | None = OSM_TILES
     max_body: int = 256 * 1024
     read_cache: int = 512

@@ -196,11 +196,15 @@ def test_fairness_equals_library_for_chosen_plans(client, ctx, plans):
     assert page.status_code == 200
     assert re.search(r'id="kpi-gini">([^<]+)<', html).group(1) == f"{rep.gini:.3f}"
     assert re.search(r'id="kpi-hhi">([^<]+)<', html).group(1) == f"{rep.hhi:.3f}"
-    rows = dict((p, (float(h), int(n))) for p, h, n in re.findall(
-        r'<tr data-province="([^"]+)" data-hours="([^"]+)" data-nights="([^"]+)"><td>[^<]+<small', html))
+    table = html.split('id="fairness-legacy"')[1].split("</table>")[0]
+    rows = {p: (float(h), int(n), float(vh), int(vn), float(sp)) for p, h, n, vh, vn, sp in re.findall(
+        r'<tr data-province="([^"]+)" data-hours="([^"]+)" data-nights="([^"]+)" data-visitor-hours="([^"]+)" '
+        r'data-visitor-nights="([^"]+)" data-spend="([^"]+)">', table)}
     assert len(rows) == 12
     for r in rep.legacy.to_dict(orient="records"):
-        assert rows[r["province_legacy"]] == (pytest.approx(r["visit_hours"], abs=5e-4), r["nights"])
+        assert rows[r["province_legacy"]] == (pytest.approx(r["visit_hours"], abs=5e-4), r["nights"],
+                                              pytest.approx(r["visitor_hours"], abs=5e-4), r["visitor_nights"],
+                                              pytest.approx(r["spend_vnd"], abs=0.5))
     assert 'id="fairness-chart"' in html and "data:image/png;base64," in html
     assert f"({len(rep.unused_places)})" in html
     # all=1: every saved plan
@@ -292,3 +296,54 @@ def test_matrix_under_a_bundled_road_scenario_shows_its_change(client, ctx):
     assert 'data-from="qng-quang-ngai-city" data-to="bd-quy-nhon"' in html
     res = client.get("/api/analytics/matrix", query_string={"hub": hubs, "scenario": "../../etc/passwd"})
     assert res.status_code == 400 and res.get_json()["fields"][0]["field"] == "scenario"
+
+
+# --------------------------------------------------------------------------------------------- issue 16
+def test_fairness_counts_visitors_and_spend_of_saved_plans(app, client, ctx):
+    """A 40-person saved plan weighs 20× a 2-person one with the same stops, on the page and in the API; spend
+    per province adds up to the plans' costs; the unknown / assumed parts are listed."""
+    c = app.test_client()
+    saved = []
+    for n in (2, 40):
+        res = c.post("/api/plans", json={"start": "qnam-hoi-an", "end": "dn-city-centre", "days": 2,
+                                         "start_date": MONDAY, "vehicle": "coach", "group_size": n,
+                                         "evenings": False, "solver": {"time_limit_s": 1.0, "seed": 5}})
+        assert res.status_code == 201, res.get_json()
+        body = res.get_json()
+        saved.append((body["id"], Itinerary.model_validate(body["itinerary"])))
+    (s2, it2), (s40, it40) = saved
+    if it2.stop_ids() != it40.stop_ids():  # the server's clock-bounded solve may differ between the two
+        pytest.skip("the two solves chose different stops under the server's deadline")
+    one = client.get(f"/api/analytics/fairness?plan={s2}").get_json()
+    forty = client.get(f"/api/analytics/fairness?plan={s40}").get_json()
+    assert forty["visitors"] == 40 and one["visitors"] == 2
+    assert forty["total_visitor_hours"] == pytest.approx(20 * one["total_visitor_hours"], rel=1e-3)
+    assert forty["total_visitor_nights"] == 20 * one["total_visitor_nights"]
+    for it, body in ((it2, one), (it40, forty)):
+        spent = sum(r["spend_vnd"] for r in body["legacy"]) + sum(body["spend_unplaced_vnd"].values())
+        assert spent == pytest.approx(it.totals.costs.total, abs=2)
+        assert body["spend_total_vnd"] == pytest.approx(it.totals.costs.total, abs=1)
+        assert body["notes"]
+    page = client.get(f"/analytics/fairness?plan={s40}&lang=en").get_data(as_text=True)
+    assert re.search(r'id="kpi-visitors">40<', page)
+    assert "Visitor-hours" in page and "Entry fees" in page and 'id="fairness-notes"' in page
+    vi = client.get(f"/analytics/fairness?plan={s40}&lang=vi").get_data(as_text=True)
+    assert "Lượt khách × giờ" in vi and "Vé tham quan" in vi
+
+
+def test_heatmap_axes_name_the_hubs_in_the_page_language(client, ctx):
+    from touroute.render.charts import png_text
+
+    for lang in ("vi", "en"):
+        page = client.get(f"/analytics/matrix?profile=car&lang={lang}&hub=" + "&hub=".join(HUBS)).get_data(
+            as_text=True)
+        m = re.search(r'id="matrix-heatmap" alt="[^"]*" src="data:image/png;base64,([^"]+)"', page)
+        desc = png_text(base64.b64decode(m.group(1)))["Description"]
+        for h in HUBS:
+            p = ctx.catalogue.get(h)
+            assert (p.name_vi if lang == "vi" else p.name_en) in desc and h not in desc
+    for path in ("/analytics/fairness?all=1&lang=vi", "/analytics/quality?lang=en"):
+        page = client.get(path).get_data(as_text=True)
+        m = re.search(r'src="data:image/png;base64,([^"]+)"', page)
+        desc = png_text(base64.b64decode(m.group(1)))["Description"]
+        assert "Quảng Nam" in desc and not re.search(r"\b[a-z]{2,4}-[a-z-]+\b", desc)  # no catalogue ids

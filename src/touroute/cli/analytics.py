@@ -41,7 +41,10 @@ def register(main: click.Group) -> None:
     @click.option("--png", type=click.Path(dir_okay=False), help="Also write a heatmap PNG here.")
     @click.option("--scenario", "scenario_file", type=click.Path(exists=True, dir_okay=False),
                   help="Road scenario file (YAML/JSON): show each pair's change against the baseline.")
-    def hubs_cmd(hubs: tuple[str, ...], profile: str, fmt: str, png: str | None, scenario_file: str | None) -> None:
+    @click.option("--lang", type=click.Choice(["en", "vi"]), default="en", show_default=True,
+                  help="Language of the hub names in the table and the heatmap.")
+    def hubs_cmd(hubs: tuple[str, ...], profile: str, fmt: str, png: str | None, scenario_file: str | None,
+                 lang: str) -> None:
         """Travel time and distance between hubs / Thời gian, quãng đường giữa các trung tâm."""
         from ..analytics import hub_change, hub_matrix
         from ..matrix import TravelTimes
@@ -55,20 +58,22 @@ def register(main: click.Group) -> None:
             click.echo(scenario.describe(), err=True)
             if fmt == "table":
                 changed = change[change["change_minutes"] != 0]
-                _emit(changed[["from_id", "to_id", "minutes_a", "minutes_b", "change_minutes", "change_pct",
+                changed = changed.assign(from_name=[hm.label(i, lang) for i in changed["from_id"]],
+                                         to_name=[hm.label(i, lang) for i in changed["to_id"]])
+                _emit(changed[["from_name", "to_name", "minutes_a", "minutes_b", "change_minutes", "change_pct",
                                "source_a"]], fmt)
                 click.echo(f"\n{len(changed)} of {len(change)} hub pairs change / cặp trung tâm thay đổi "
                            "(B = scenario / kịch bản; minutes / phút)")
             else:
                 _emit(change, fmt, {"profile": hm.profile, "scenario": scenario.name})
         elif fmt == "table":
-            click.echo(hm.to_markdown())
+            click.echo(hm.to_markdown(lang))
         else:
             _emit(hm.to_frame(), fmt, {"profile": hm.profile})
         if png:
             from ..render.charts import hub_heatmap_png
 
-            hub_heatmap_png(hm, png)
+            hub_heatmap_png(hm, png, lang)
             click.echo(f"written {png}", err=True)
 
     @analytics.command("reach")
@@ -100,8 +105,15 @@ def register(main: click.Group) -> None:
     @click.option("--format", "fmt", type=_FORMAT, default="table", show_default=True)
     @click.option("--png", type=click.Path(dir_okay=False), help="Also write a bar chart PNG here.")
     @click.option("--unused", is_flag=True, help="List catalogue places no plan visits.")
-    def fairness_cmd(plans: tuple[str, ...], level: str, fmt: str, png: str | None, unused: bool) -> None:
-        """Visit hours and nights per province, Gini and HHI / Mức độ phân bổ theo tỉnh."""
+    @click.option("--lang", type=click.Choice(["en", "vi"]), default="en", show_default=True,
+                  help="Language of the chart.")
+    def fairness_cmd(plans: tuple[str, ...], level: str, fmt: str, png: str | None, unused: bool, lang: str) -> None:
+        """Visitor-hours, visitor-nights and spend per province, Gini and HHI / Khách × giờ, khách × đêm, chi
+        tiêu theo tỉnh.
+
+        Each plan counts with its group size (a 40-person coach weighs 20 times a couple); spend splits each
+        plan's own cost figures by province (fees where charged, lodging where slept, vehicle by leg — assumed
+        half to either end); what is unknown or assumed is listed under the table."""
         from ..analytics import fairness_report, load_itineraries
         from ..pois import default_catalogue
 
@@ -109,17 +121,34 @@ def register(main: click.Group) -> None:
         if fmt == "json":
             click.echo(json.dumps(rep.to_json_dict(), ensure_ascii=False, indent=1))
         else:
-            _emit(rep.to_frame(level).round(3), fmt)
+            frame = rep.to_frame(level)
+            if fmt == "table":  # the columns a department acts on; csv has them all
+                key = "province_legacy" if level == "legacy" else "province"
+                frame = frame[[key, "visitor_hours", "visitor_hours_share", "visitor_nights", "visitor_nights_share",
+                               "spend_fees_vnd", "spend_lodging_vnd", "spend_vehicle_vnd", "spend_vnd",
+                               "spend_share"]].copy()
+                for col in ("spend_fees_vnd", "spend_lodging_vnd", "spend_vehicle_vnd", "spend_vnd"):
+                    frame[col] = frame[col].round(0).astype("int64")
+            _emit(frame.round(3), fmt)
             if fmt == "table":
-                click.echo(f"\nGini {rep.gini:.3f} · HHI {rep.hhi:.3f} (12 legacy provinces, zeros included / "
-                           f"tính cả tỉnh không có khách) · {rep.total_visit_hours:.1f} h, {rep.total_nights} nights")
+                click.echo(f"\nGini {rep.gini:.3f} · HHI {rep.hhi:.3f} over visitor-hours (12 legacy provinces, zeros "
+                           f"included / tính trên khách × giờ, cả tỉnh không có khách)")
+                click.echo(f"{rep.itineraries} plans, {rep.visitors} visitors / khách: {rep.total_visitor_hours:,.1f} "
+                           f"visitor-hours, {rep.total_visitor_nights} visitor-nights, spend / chi tiêu "
+                           f"{rep.spend_total:,.0f} VND (per plan, group size not counted: "
+                           f"{rep.total_visit_hours:.1f} h, {rep.total_nights} nights)")
+                if rep.spend_unplaced:
+                    click.echo("Spend with no province / không xác định tỉnh: "
+                               + ", ".join(f"{k} {v:,.0f} VND" for k, v in rep.spend_unplaced.items()))
+                for note in rep.notes:
+                    click.echo(f"Note / Ghi chú: {note}")
                 if unused:
                     click.echo(f"Never visited / Chưa được ghé ({len(rep.unused_places)}): "
                                + ", ".join(rep.unused_places))
         if png:
             from ..render.charts import fairness_chart_png
 
-            fairness_chart_png(rep, png)
+            fairness_chart_png(rep, png, lang)
             click.echo(f"written {png}", err=True)
 
     @analytics.command("compare")
@@ -192,8 +221,8 @@ def register(main: click.Group) -> None:
         changed = w.hubs[w.hubs["change_minutes"] != 0]
         click.echo(f"\n== Hub pairs that change ({len(changed)} of {len(w.hubs)}, {profile}, minutes) / "
                    "Cặp trung tâm thay đổi ==")
-        _emit(changed[["from_id", "to_id", "minutes_a", "minutes_b", "change_minutes", "change_pct", "source_a"]],
-              "table")
+        _emit(changed[["from_name", "to_name", "minutes_a", "minutes_b", "change_minutes", "change_pct",
+                       "source_a"]], "table")
         if len(w.plans):
             click.echo("\n== Plans / Kế hoạch ==")
             _emit(w.plans.drop(columns=["problems_b"]), "table")

@@ -160,7 +160,7 @@ def register(main: click.Group) -> None:
         except UnknownProvinceError as exc:
             raise click.BadParameter(str(exc), param_hint="--province") from None
         if chart:
-            Path(chart).write_bytes(quality_chart_png(rep))
+            Path(chart).write_bytes(quality_chart_png(rep, lang))
         if fmt == "json":
             click.echo(json.dumps(rep.to_json(), ensure_ascii=False, indent=1))
         elif fmt == "csv":

@@ -10,7 +10,8 @@ def register(main: click.Group) -> None:
     @main.command("serve")
     @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
     @click.option("--port", default=5000, show_default=True, type=int)
-    @click.option("--prod", is_flag=True, help="Production: gunicorn workers, solver warm-up at start.")
+    @click.option("--prod", is_flag=True, help="Production: gunicorn workers (both servers warm their caches at start-up in the "
+                                                "background unless TOUROUTE_WARMUP=0).")
     @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
                   help="gunicorn worker processes (--prod).")
     @click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 256),
@@ -59,16 +60,24 @@ def register(main: click.Group) -> None:
                     self.cfg.set("post_worker_init", _worker_ready)
 
                 def load(self):
+                    import logging
+
                     from ..web import create_app
 
-                    return create_app({"WARMUP": True, "THREADS": threads})
+                    # the app's own log lines (warm-up done, catalogue problems …) go to gunicorn's error log
+                    glog, tlog = logging.getLogger("gunicorn.error"), logging.getLogger("touroute")
+                    if glog.handlers and not tlog.handlers:
+                        tlog.handlers = list(glog.handlers)
+                        tlog.setLevel(logging.INFO)
+                        tlog.propagate = False
+                    return create_app({"WARMUP": settings.warmup, "THREADS": threads})
 
             _App().run()
             return
         from ..web import DatabaseUnavailable, create_app
 
         try:
-            app = create_app()
+            app = create_app({"WARMUP": settings.warmup})
         except DatabaseUnavailable as exc:
             raise click.ClickException(str(exc)) from None
         click.echo(f"touroute web on http://{host}:{port}/  (development server; use --prod for gunicorn)", err=True)

@@ -14,6 +14,8 @@ from __future__ import annotations
 import logging
 import re
 import secrets
+import threading
+import time
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -203,8 +205,10 @@ def create_app(config: Mapping[str, Any] | None = None, ctx=None) -> Flask:
                                                                "sandbox")
         return resp
 
+    app.extensions["touroute_ctx_lock"] = threading.Lock()
+    app.extensions["touroute_warmup"] = {"state": "off"}
     if app.config.get("WARMUP"):
-        warm(app)
+        start_warmup(app)
     return app
 
 
@@ -214,15 +218,20 @@ def planning_context(app: Flask | None = None):
 
     app = app or current_app
     ctx = app.extensions.get("touroute_ctx")
-    if ctx is None:
-        from ..planner import PlanningContext
+    if ctx is not None:
+        return ctx
+    # one context per app even when the start-up warm-up and the first requests ask for it at once
+    with app.extensions.get("touroute_ctx_lock") or threading.Lock():
+        ctx = app.extensions.get("touroute_ctx")
+        if ctx is None:
+            from ..planner import PlanningContext
 
-        folder = app.config.get("CATALOGUE_DIR")
-        if folder:
-            ctx = PlanningContext(catalogue=load_catalogue_dir(folder))
-        else:
-            ctx = PlanningContext()
-        app.extensions["touroute_ctx"] = ctx
+            folder = app.config.get("CATALOGUE_DIR")
+            if folder:
+                ctx = PlanningContext(catalogue=load_catalogue_dir(folder))
+            else:
+                ctx = PlanningContext()
+            app.extensions["touroute_ctx"] = ctx
     return ctx
 
 
@@ -258,10 +267,48 @@ def asset_url(pkg: str, path: str) -> str:
     return url_for("vendor", pkg=pkg, filename=path)
 
 
-def warm(app: Flask) -> None:
-    """Production start-up: load the context, compile the solver kernels, build the car matrix."""
-    import time
+def start_warmup(app: Flask) -> threading.Thread:
+    """Warm the app's caches in a background thread (``WARMUP``; ``touroute serve`` turns it on, see
+    ``TOUROUTE_WARMUP``) and return the thread.
 
+    Why in the background: a fresh server otherwise makes its first plan request pay for loading the catalogue,
+    compiling (or loading) the solver kernels and building every vehicle's whole-catalogue matrix — 20-odd seconds
+    on a new install against a few for a warm plan (BENCHMARKS.md, *Issue 16: first plan on a fresh server*).
+    Doing it before the worker accepts connections would hold up the start (and gunicorn's boot timeout) and
+    every page; in a thread the pages are served at once, and a plan that comes in while it runs waits for the
+    one build of what it needs (:meth:`~touroute.planner.PlanningContext.matrix` is locked per profile) instead
+    of building a second copy. ``/healthz`` says ``"warm": true`` when it has finished."""
+    status = app.extensions["touroute_warmup"] = {"state": "running", "seconds": None, "error": None}
+
+    def run() -> None:
+        from .limits import _lower_priority
+
+        _lower_priority(int(app.config.get("SOLVER_NICE") or 0))  # pages before the warm-up on a busy CPU
+        t0 = time.perf_counter()
+        try:
+            warm(app)
+            status["state"] = "done"
+        except Exception as exc:  # pragma: no cover - a failed warm-up only means the first plan pays for it
+            status.update(state="failed", error=str(exc))
+            log.warning("touroute web warm-up failed (the first plans build what they need): %s", exc)
+        status["seconds"] = round(time.perf_counter() - t0, 2)
+
+    thread = threading.Thread(target=run, name="touroute-warmup", daemon=True)
+    app.extensions["touroute_warmup_thread"] = thread
+    thread.start()
+    return thread
+
+
+def warm_status(app: Flask | None = None) -> dict:
+    """The start-up warm-up's state: ``off`` (not asked for), ``running``, ``done`` or ``failed``, and seconds."""
+    from flask import current_app
+
+    return dict((app or current_app).extensions.get("touroute_warmup") or {"state": "off"})
+
+
+def warm(app: Flask) -> None:
+    """Load the context, compile the solver kernels, build every vehicle's matrix and make one tiny plan (which
+    imports and primes whatever else a plan touches), so the first real plan costs what any later one does."""
     from ..solve import warmup
 
     t0 = time.perf_counter()
@@ -276,4 +323,16 @@ def warm(app: Flask) -> None:
             ctx.matrix(profile)
         except Exception as exc:  # pragma: no cover - a broken cache must not stop the server
             log.warning("could not prepare the %s matrix at start-up: %s", profile, exc)
-    log.info("touroute web warm-up: kernels %.1f s, total %.1f s", secs, time.perf_counter() - t0)
+    t_plan = time.perf_counter()
+    hub = next(iter(ctx.catalogue.hubs()), None)
+    if hub is not None:
+        from ..model import PlanRequest
+        from ..planner import plan
+
+        try:
+            plan(PlanRequest.model_validate({"start": hub.id, "start_date": "2026-01-05", "days": 1,
+                                             "solver": {"time_limit_s": 0.2, "seed": 0}}), ctx, geometry=True)
+        except Exception as exc:  # pragma: no cover - the warm-up plan is only a primer
+            log.warning("the start-up warm-up plan failed: %s", exc)
+    log.info("touroute web warm-up done: kernels %.1f s, toy plan %.1f s, total %.1f s", secs,
+             time.perf_counter() - t_plan, time.perf_counter() - t0)

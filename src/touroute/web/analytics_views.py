@@ -183,20 +183,21 @@ def matrix_result(profile: str, hubs: list[str], scenario: str = "") -> dict:
     scenario ``"change"``: the pairs it makes faster or slower than the baseline (:func:`analytics.hub_change`)."""
     cache: LRUCache = current_app.extensions["touroute_analytics_cache"]
     ctx = planning_context()
+    lang = get_lang()  # the heatmap names the hubs in the page's language
 
     def make() -> dict:
         try:
             hm = hub_matrix(ctx, hubs, profile, scenario=scenario_choices()[scenario] if scenario else None)
         except AnalyticsError as exc:
             raise _bad("hub", str(exc), 422) from None
-        out = {"matrix": hm, "png": _png_data_uri(lambda path: hub_heatmap_png(hm, path))}
+        out = {"matrix": hm, "png": _png_data_uri(lambda path: hub_heatmap_png(hm, path, lang))}
         if scenario:
             base = matrix_result(profile, hubs)["matrix"]
             change = hub_change(base, hm)
             out["change"] = change[change["change_minutes"].abs() >= 0.05].to_dict(orient="records")
         return out
 
-    return cache.get_or_make(("matrix", profile, tuple(hubs), scenario), make)
+    return cache.get_or_make(("matrix", profile, tuple(hubs), scenario, lang), make)
 
 
 def matrix_json(hm: HubMatrix) -> dict:
@@ -468,7 +469,7 @@ def fairness_page():
         its, labels = _itineraries("plan", "job", "all")
         if labels:
             rep = fairness_report(its, planning_context().catalogue)
-            png = _png_data_uri(lambda path: fairness_chart_png(rep, path))
+            png = _png_data_uri(lambda path: fairness_chart_png(rep, path, get_lang()))
     except (RequestProblem, AnalyticsError) as exc:
         if isinstance(exc, AnalyticsError):
             exc = _bad("plan", str(exc), 422)
@@ -490,14 +491,14 @@ def _quality(province: str | None):
     from ..quality import bundled_programmes, quality_report
 
     cat = planning_context().catalogue
-    key = (cat.fingerprint, province or "")
+    key = (cat.fingerprint, province or "", get_lang())
     rep = _QUALITY.get(key)
     if rep is None:
         osm = current_app.config.get("OSM_POIS")
         rep = quality_report(cat, province=province, osm_pois=Path(osm) if osm else None,
                              programmes=bundled_programmes())
         with _PLOT_LOCK:
-            png = "data:image/png;base64," + base64.b64encode(quality_chart_png(rep)).decode()
+            png = "data:image/png;base64," + base64.b64encode(quality_chart_png(rep, get_lang())).decode()
         rep = (rep, png)
         if len(_QUALITY) > 64:
             _QUALITY.clear()
@@ -541,7 +542,7 @@ def compare_page():
             frame = compare(ra, rb)
             rows = frame.to_dict(orient="records")
             ia, ib = ra, rb
-            png = _png_data_uri(lambda path: compare_chart_png(frame, path))
+            png = _png_data_uri(lambda path: compare_chart_png(frame, path, get_lang()))
         elif la or lb:
             missing = "b" if la else "a"
             raise _bad(missing, "choose at least one plan or package job for each side")

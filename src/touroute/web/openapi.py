@@ -125,7 +125,15 @@ def _issue6_schemas() -> dict:
     """Schemas of the analytics and package-job responses (issue 6)."""
     num = {"type": ["number", "null"]}
     prov_row = {"type": "object", "properties": {
-        "province_legacy": {"type": "string"}, "province": {"type": "string"}, "visit_hours": {"type": "number"},
+        "province_legacy": {"type": "string"}, "province": {"type": "string"},
+        "visitor_hours": {"type": "number", "description": "hours on site × group size"},
+        "visitor_hours_share": {"type": "number"},
+        "visitor_nights": {"type": "integer", "description": "nights × group size"},
+        "visitor_nights_share": {"type": "number"},
+        "spend_fees_vnd": {"type": "number"}, "spend_lodging_vnd": {"type": "number"},
+        "spend_vehicle_vnd": {"type": "number", "description": "assumed: each leg half to either end's province"},
+        "spend_vnd": {"type": "number"}, "spend_share": {"type": "number"},
+        "visit_hours": {"type": "number", "description": "per plan, group size not counted"},
         "visit_share": {"type": "number"}, "nights": {"type": "integer"}, "nights_share": {"type": "number"}}}
     return {
         "HubMatrix": {"type": "object", "properties": {
@@ -154,13 +162,20 @@ def _issue6_schemas() -> dict:
                 "visit_minutes": {"type": "integer"}, "round_trip_minutes": num, "day_trip_fits": {"type": "boolean"},
                 "band": {"type": "integer"}}}}}},
         "FairnessReport": {"type": "object", "properties": {
-            "itineraries": {"type": "integer"}, "total_visit_hours": {"type": "number"},
-            "total_nights": {"type": "integer"}, "gini": {"type": "number"}, "hhi": {"type": "number"},
+            "itineraries": {"type": "integer"}, "visitors": {"type": "integer"},
+            "total_visit_hours": {"type": "number"}, "total_nights": {"type": "integer"},
+            "total_visitor_hours": {"type": "number"}, "total_visitor_nights": {"type": "integer"},
+            "spend_total_vnd": {"type": "number", "description": "fees + lodging + vehicle of the plans' costs"},
+            "spend_unplaced_vnd": {"type": "object", "additionalProperties": {"type": "number"},
+                                   "description": "spend at free coordinates, by part (not in any province)"},
+            "notes": {"type": "array", "items": {"type": "string"}, "description": "what is unknown or assumed"},
+            "gini": {"type": "number", "description": "over visitor-hours"}, "hhi": {"type": "number"},
             "legacy": {"type": "array", "items": prov_row}, "since_2025": {"type": "array", "items": prov_row},
             "unused_places": {"type": "array", "items": {"type": "string"}}}},
         "Comparison": {"type": "object", "properties": {
             "rows": {"type": "array", "items": {"type": "object", "properties": {
-                "item": {"type": "string"}, "kind": {"enum": ["visit_hours", "visit_share", "nights", "index"]},
+                "item": {"type": "string"}, "kind": {"enum": ["visitor_hours", "visitor_hours_share", "visitor_nights", "spend_vnd",
+                                                     "visit_hours", "visit_share", "nights", "index"]},
                 "a": num, "b": num, "change": num}}},
             "a": {"$ref": "#/components/schemas/FairnessReport"}, "b": {"$ref": "#/components/schemas/FairnessReport"}}},
         "PackageJob": {"type": "object", "properties": {

@@ -304,4 +304,10 @@ def visible_plans(limit: int = 200) -> list:
 
 @bp.get("/healthz")
 def healthz():
-    return {"ok": True, "plans": store().count()}
+    from . import warm_status
+
+    # "warm": this worker's start-up warm-up has finished (or was not asked for) — a first plan now costs what
+    # any later one does; a load balancer may wait for it
+    warmup = warm_status()
+    return {"ok": True, "plans": store().count(), "warm": warmup["state"] in ("done", "off", "failed"),
+            "warmup": warmup}
