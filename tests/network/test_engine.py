@@ -87,10 +87,14 @@ def test_the_memory_prediction_bounds_a_real_build_from_above_and_not_by_much(tm
     from touroute.network.build import predict_embedded_peak_mb
 
     pbf = require(HUE_PBF)
-    child = ("import resource, sys\n"
+    # VmHWM, not ru_maxrss: Linux carries the forking parent's peak into the child's ru_maxrss across exec, so a
+    # child of a big pytest worker would report the worker's size
+    child = ("import sys\n"
+             "from pathlib import Path\n"
              "from touroute.network import build_network\n"
              "build_network(sys.argv[1], data_dir=sys.argv[2], memory_limit_mb=1e9)\n"
-             "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)\n")
+             "hwm = next(l for l in Path('/proc/self/status').read_text().splitlines() if l.startswith('VmHWM:'))\n"
+             "print(int(hwm.split()[1]) / 1024)\n")
     out = subprocess.run([sys.executable, "-c", child, str(pbf), str(tmp_path)], capture_output=True, text=True,
                          timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]

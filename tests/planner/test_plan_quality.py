@@ -111,15 +111,17 @@ def test_coach_days_follow_the_drivers_legal_limits(ctx):
 
 
 def test_default_driving_cap_gives_way_when_no_chain_of_nights_fits_it(ctx):
-    """Nha Trang → Mũi Né by motorbike in 4 days: no chain of overnight hubs keeps to the normal pace's default 4 h
-    a day (found by bench_master after the defaults came in). The default is a preference, so the plan raises it and
+    """Nha Trang → Hồ Chí Minh City by motorbike in 2 days: no chain of overnight hubs keeps to the normal pace's
+    default 4 h a day (≈ 430 km off the expressways; bench_master found the first such case, Nha Trang → Mũi Né in 4
+    days, which the corridor estimate of 2026-12 makes fit). The default is a preference, so the plan raises it and
     says so; a cap the user sets is a rule and is kept, with the infeasibility explained."""
-    body = dict(start="kh-hub-nha-trang", end="bt-hub-mui-ne", days=4, vehicle="motorbike", group_size=2)
+    body = dict(start="kh-hub-nha-trang", end="hcm-city-centre-hub", days=2, vehicle="motorbike", group_size=2)
     req = _req(**body)
     assert req.driving_cap_minutes == 240
     it = plan(req, ctx, geometry=False)
     assert it.feasible, it.problems
-    assert "driving cap raised" in it.warnings[0] and "giới hạn lái xe" in it.warnings[0]
+    cap = [w for w in it.warnings if "driving cap raised" in w]
+    assert len(cap) == 1 and "giới hạn lái xe" in cap[0], it.warnings
     raised = PlanRequest.model_validate(it.request)
     assert raised.max_driving_minutes_per_day > 240
     verify(it, req, ctx)  # checks the drives against the raised cap the warning names
