@@ -147,7 +147,7 @@ def test_standalone_map_inlines_the_base_map_with_credit_and_layers(itinerary, t
 def test_base_map_names_cannot_break_out_of_the_script():
     import folium
 
-    from touroute.render.maps import _add_basemap
+    from touroute.render.maps import add_basemap
 
     evil = "</script>" + EVIL
     data = {"land": {"type": "FeatureCollection", "features": []},
@@ -157,7 +157,7 @@ def test_base_map_names_cannot_break_out_of_the_script():
                 {"type": "Feature", "geometry": {"type": "Point", "coordinates": [108.0, 16.0]},
                  "properties": {"name_vi": evil, "name_en": evil}}]}}
     m = folium.Map(tiles=None)
-    _add_basemap(m, "vi", tiles=False, url=None, data=data)
+    add_basemap(m, "vi", tiles=False, url=None, data=data)
     html = m.get_root().render()
     assert "</script><img" not in html and "<img src=x" not in html
 

@@ -385,11 +385,9 @@ def test_script_in_names_is_escaped_everywhere(tmp_path):
 
 
 def test_main_roads_layer_absent_without_network():
-    from touroute.render.maps import main_roads_geojson, provinces_geojson
+    from touroute.render.maps import main_roads_geojson
 
     assert main_roads_geojson(TravelTimes([])) is None
-    fc = provinces_geojson()
-    assert len(fc["features"]) >= 10 and fc["features"][0]["geometry"]["type"] == "Polygon"
 
 
 def test_serve_command_is_registered():

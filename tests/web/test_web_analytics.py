@@ -159,6 +159,8 @@ def test_reach_map_is_local_and_credits_osm(client):
     assert "/vendor/leaflet/leaflet.js" in html and "cdn" not in html.lower()
     assert "OpenStreetMap" in html and "ODbL" in html
     assert html.count("circle_marker_") >= 2
+    # the real base map, not bounding boxes: fetched from the app's own cacheable resource, and credited
+    assert "/basemap/" in html and "Natural Earth" in html
 
 
 @pytest.mark.parametrize("query, field", [

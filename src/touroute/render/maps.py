@@ -123,17 +123,6 @@ def _pin(html_inner: str, cls: str, colour: str) -> folium.DivIcon:
                           icon_size=(30, 30), icon_anchor=(15, 15), class_name="tr-pin-wrap")
 
 
-def provinces_geojson() -> dict:
-    """The region's legacy provinces as their bounding boxes (``data/reference/provinces.csv``) — a coarse shape
-    the analytics map still uses; the result map draws the real shapes of :mod:`.basemap`."""
-    feats = []
-    for p in prov.provinces():
-        s, w, n, e = p.bbox
-        feats.append({"type": "Feature", "properties": {"name": p.legacy, "since_2025": p.since_2025},
-                      "geometry": {"type": "Polygon", "coordinates": [[[w, s], [e, s], [e, n], [w, n], [w, s]]]}})
-    return {"type": "FeatureCollection", "features": feats}
-
-
 _BASEMAP_JS = r"""
 (function () {
   var map = __MAP__, L10N = __L10N__, LANG = __LANG__, TILES = __TILES__;
@@ -216,7 +205,7 @@ def basemap_credit_html(lang: str) -> str:
             .replace("GeoNames", '<a href="https://www.geonames.org/" target="_blank" rel="noopener">GeoNames</a>', 1))
 
 
-def _add_basemap(m: folium.Map, lang: str, *, tiles: bool, url: str | None, data: dict | None) -> None:
+def add_basemap(m: folium.Map, lang: str, *, tiles: bool, url: str | None, data: dict | None) -> None:
     """Land, provinces (2025 and before), towns under everything else: Leaflet panes with a lower z-index than
     the routes (overlay pane 400) and stops (marker pane 600), whatever order the layers load in. The layer control
     gets "provinces (2025)", "provinces (before 2025)" and "main towns" (the land has no entry: it is the map)."""
@@ -306,7 +295,7 @@ def build_map(it: Itinerary, lang: str, asset: Callable[[str, str], str], *, til
     if tiles:
         folium.TileLayer(tiles=tiles, attr=OSM_ATTR_HTML, name=t("map_tiles", lang), max_zoom=19,
                          overlay=False, control=True).add_to(m)
-    _add_basemap(m, lang, tiles=bool(tiles), url=basemap_url, data=basemap)
+    add_basemap(m, lang, tiles=bool(tiles), url=basemap_url, data=basemap)
     if roads:
         rg = folium.FeatureGroup(name=t("main_roads", lang), show=True)
         folium.GeoJson(roads, style_function=lambda f: {"color": "#8a8f98", "weight": 1, "opacity": 0.7,

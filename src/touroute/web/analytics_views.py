@@ -273,7 +273,8 @@ def reach_map_html(p: dict, rows: list[dict], lang: str) -> str:
     import folium
     from branca.element import Element
 
-    from ..render.maps import OSM_ATTR_HTML, h, provinces_geojson
+    from ..render.maps import OSM_ATTR_HTML, _js_json, _Script, add_basemap, basemap_credit_html, h
+    from .basemap_views import basemap_url
 
     cat = planning_context().catalogue
     hub = cat.get(p["hub"])
@@ -288,10 +289,10 @@ def reach_map_html(p: dict, rows: list[dict], lang: str) -> str:
     tiles = current_app.config.get("TILES")
     if tiles:
         folium.TileLayer(tiles=tiles, attr=OSM_ATTR_HTML, name=t("map_tiles", lang), max_zoom=19).add_to(m)
-    folium.GeoJson(provinces_geojson(), name=t("background", lang),
-                   style_function=lambda f: {"color": "#9aa5b1", "weight": 1, "fillColor": "#f3efe6",
-                                             "fillOpacity": 0.55, "dashArray": "4 4"},
-                   tooltip=folium.GeoJsonTooltip(fields=["name", "since_2025"], labels=False)).add_to(m)
+    try:  # the real base map (land, provinces before/since 2025, towns) under the places, as on the result map
+        add_basemap(m, lang, tiles=bool(tiles), url=basemap_url(), data=None)
+    except Exception:  # decoration only: the reachable places are drawn without it
+        current_app.logger.exception("offline base map failed")
     pts = [(hub.lat, hub.lon)]
     for r in rows:
         poi = cat.get(r["place_id"])
@@ -319,13 +320,13 @@ def reach_map_html(p: dict, rows: list[dict], lang: str) -> str:
                      for c, label in band_labels())
     root.html.add_child(Element(
         f"<div class='tr-legend' id='tr-legend'><div class='tr-legend-title'>{h(t('an_travel_time', lang))}</div>"
-        f"{legend}<div class='tr-legend-credit'>{OSM_ATTR_HTML}</div></div>"), name="tr_legend")
+        f"{legend}<div class='tr-legend-credit'>{OSM_ATTR_HTML}<br>{basemap_credit_html(lang)}</div></div>"),
+        name="tr_legend")
+    folium.LayerControl(collapsed=True, position="topright").add_to(m)
+    credit = f"{{map}}.attributionControl.addAttribution({_js_json(basemap_credit_html(lang))});"
     if not tiles:
-        import json
-
-        from ..render.maps import _Script
-
-        m.add_child(_Script(f"{{map}}.attributionControl.addAttribution({json.dumps(OSM_ATTR_HTML)});"))
+        credit += f"{{map}}.attributionControl.addAttribution({_js_json(OSM_ATTR_HTML)});"
+    m.add_child(_Script(credit))
     return root.render()
 
 
