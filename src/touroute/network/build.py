@@ -677,7 +677,7 @@ def network_from_graph(G, *, name: str, meta: dict[str, Any], stages: _Stages | 
 PEAK_KB_PER_ROAD_REF = 2.8
 """Peak memory of an embedded build per node reference of the file's ``highway`` ways. Measured on tiled copies of
 the real Huế roads (BENCHMARKS.md, "Road networks at country scale"): 1 tile (110 k refs) 461 MB, 4 tiles 1.33 GB,
-16 tiles …; and the issue's 36 tiles of the full Huế extract (61 MB, 4.0 M refs) 10.4 GB — 2.6-2.7 kB per reference,
+16 tiles 4.69 GB; and the issue's 36 tiles of the full Huế extract (61 MB, 4.0 M refs) 10.4 GB — 2.5-2.7 kB per reference,
 94 % of it in osmnx's graph. Road references predict memory where file size cannot: a road-only extract (Overpass,
 ``osmium tags-filter``) packs 2-3× more road per MB than a full Geofabrik one."""
 PEAK_MB_BASE = 300.0

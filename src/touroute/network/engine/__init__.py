@@ -3,7 +3,7 @@
 Why OSRM, and why over HTTP: the embedded path (osmnx → scipy Dijkstra) holds the whole graph in Python and walks
 it once per matrix row; BENCHMARKS.md ("Road networks at country scale") shows it growing to tens of GB for
 Vietnam's extract. OSRM preprocesses the extract once (multi-level Dijkstra: extract → partition → customize) and
-answers a 1000 × 1000 table in well under a second. Its Python wheels (``osrm-bindings``) exist only for
+answers a 1000 × 1000 table in about 2 s over HTTP, at any size up to Vietnam's. Its Python wheels (``osrm-bindings``) exist only for
 Python ≥ 3.12 while touroute supports 3.11, and OSRM is deployed at scale as ``osrm-routed`` servers behind HTTP —
 so the engine lives in **its own environment** (``touroute engine install`` makes a Python ≥ 3.12 venv under
 ``$TOUROUTE_DATA_DIR/engine/venv`` and installs ``osrm-bindings`` there, which ships OSRM's programs), and touroute
