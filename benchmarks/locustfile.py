@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 
 from locust import HttpUser, between, task
 
@@ -22,6 +23,7 @@ QUERIES = ["hoi an", "hội an", "hue", "huế", "da nang", "my son", "quy nhon"
 STARTS = ["qnam-hoi-an", "hue-hub-hue-city", "dn-city-centre", "kh-hub-nha-trang"]
 ENDS = ["dn-city-centre", "qnam-hoi-an", "hue-hub-hue-city", None]
 FORMATS = ["geojson", "gpx", "ics", "csv"]
+_BASEMAP_URL = re.compile(r"/basemap/[^\"\\/]+\.json")
 
 
 class Visitor(HttpUser):
@@ -49,7 +51,12 @@ class Visitor(HttpUser):
 
     @task(8)
     def result_map(self) -> None:
-        self.client.get(f"/p/{self._slug()}/map", name="GET /p/<id>/map")
+        r = self.client.get(f"/p/{self._slug()}/map", name="GET /p/<id>/map")
+        # a first-time visitor's browser then fetches the offline base map (one immutable resource, cached after)
+        m = _BASEMAP_URL.search(r.text or "")
+        if m and random.random() < 0.25:
+            self.client.get(m.group(0), name="GET /basemap/<version>.json",
+                            headers={"Accept-Encoding": "gzip"})
 
     @task(8)
     def export(self) -> None:
