@@ -19,6 +19,7 @@ from touroute.matrix import (
     catalogue_matrix,
 )
 from touroute.network import UnknownProfileError, haversine_m
+from touroute.network.trunk import corridor_model
 
 from .network_fixtures import (  # noqa: F401  (fixtures)
     IMPERIAL_CITY,
@@ -111,8 +112,8 @@ def test_several_networks_and_estimates_offline_composite(hue_net, danang_net):
     assert m.counts() == {"osm": 4, "estimate": 16}
     assert m.attribution.startswith("© OpenStreetMap")
     assert m.estimate_model.startswith("flat model")
-    # the default (corridor) model changes only the estimated legs, and names itself
-    c = TravelTimes([hue_net, danang_net]).matrix([IMPERIAL, PAGODA, DANANG_A, DANANG_B, HOI_AN], "car")
+    # the corridor model (opt-in) changes only the estimated legs, and names itself
+    c = TravelTimes([hue_net, danang_net], estimate_model=corridor_model()).matrix([IMPERIAL, PAGODA, DANANG_A, DANANG_B, HOI_AN], "car")
     assert c.estimate_model.startswith("corridor model") and c.to_json_dict()["estimate_model"] == c.estimate_model
     osm = c.sources == "osm"
     assert (c.sources == m.sources).all() and np.array_equal(c.seconds[osm], m.seconds[osm])

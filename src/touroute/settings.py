@@ -73,6 +73,13 @@ def _path(name: str, raw: str) -> Path:
     return Path(raw).expanduser()
 
 
+def _estimate_model(name: str, raw: str) -> str:
+    low = raw.lower()
+    if low not in ("flat", "corridor"):
+        raise SettingsError(f"{name}={raw!r}: expected flat or corridor", field=name)
+    return low
+
+
 def _tiles(name: str, raw: str) -> str | None:
     return None if raw.lower() in ("none", "off") else raw
 
@@ -113,6 +120,10 @@ VARIABLES: tuple[Variable, ...] = (
              "OSRM servers that answer matrices, leg geometry and snapping: `URL` (car) or `profile=URL`, several "
              "separated by spaces or commas; two URLs for one profile share its load and fail over",
              "unset: the embedded road networks and the estimate"),
+    Variable("TOUROUTE_ESTIMATE_MODEL", "estimate_model", _estimate_model, "flat",
+             "how legs no road network covers are estimated: `flat` (great circle × circuity at one speed per "
+             "vehicle) or `corridor` (QL1 and the expressways with their opening dates, fitted to published times; "
+             "not the default: BENCHMARKS.md, \"Offline estimates …\", says why)"),
     Variable("TOUROUTE_OSRM_TIMEOUT", "osrm_timeout", _number(float, above=0), 30.0,
              "seconds to wait for one OSRM answer before the next server (or the fallback) is tried"),
     Variable("TOUROUTE_OSRM_BIN", "osrm_bin", _path, None,
@@ -206,6 +217,7 @@ class Settings:
     osm_pois: Path | None = None
     overpass_timeout: float | None = None
     osrm_url: str | None = None
+    estimate_model: str = "flat"
     osrm_timeout: float = 30.0
     osrm_bin: Path | None = None
     engine_python: Path | None = None

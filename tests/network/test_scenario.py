@@ -15,6 +15,7 @@ from touroute.matrix import Place, TravelTimes, catalogue_matrix
 from touroute.network import load_network
 from touroute.network.scenario import (RoadScenario, ScenarioError, load_scenario, normalise_name, normalise_ref,
                                        parse_scenario)
+from touroute.network.trunk import corridor_model
 from touroute.packages import PackageSpec
 from touroute.planner import PlanningContext
 from touroute.pois import default_catalogue
@@ -131,10 +132,10 @@ def test_estimate_corridor_lowers_estimated_legs_inside_only():
 
 
 def test_estimate_corridor_on_the_corridor_model_baseline():
-    """The default estimate (corridor model, with the 2026 expressways) stays the baseline a scenario changes: the
+    """The corridor estimate (opt-in, with the 2026 expressways) stays the baseline a scenario changes: the
     corridor part of a leg runs at 1.2 × the leg's own baseline speed, the rest keeps the baseline's pace."""
     sc = load_scenario(COASTAL)
-    base = TravelTimes([], ferries=[])
+    base = TravelTimes([], ferries=[], estimate_model=corridor_model())
     assert base.estimate_model is not None
     scen = base.with_scenario(sc)
     assert scen.estimate_model is base.estimate_model and scen.fingerprint() != base.fingerprint()
