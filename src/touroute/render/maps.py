@@ -20,7 +20,6 @@ from branca.element import Element, MacroElement
 from jinja2 import Template
 from markupsafe import Markup, escape
 
-from .. import provinces as prov
 from ..export._common import fee_text, hours_text, seats_text
 from ..itinerary import DayPlan, Itinerary, ItineraryStop
 from ..messages import text as t
@@ -205,6 +204,13 @@ def basemap_credit_html(lang: str) -> str:
             .replace("GeoNames", '<a href="https://www.geonames.org/" target="_blank" rel="noopener">GeoNames</a>', 1))
 
 
+def credit_js(lang: str, *, tiles: bool) -> str:
+    """The attribution lines every map adds (``{map}`` placeholder, for :class:`_Script`): OpenStreetMap's when no
+    tile layer carries it, and the offline base map's sources always."""
+    osm = "" if tiles else f"{{map}}.attributionControl.addAttribution({json.dumps(OSM_ATTR_HTML)});"
+    return osm + f"{{map}}.attributionControl.addAttribution({_js_json(basemap_credit_html(lang))});"
+
+
 def add_basemap(m: folium.Map, lang: str, *, tiles: bool, url: str | None, data: dict | None) -> None:
     """Land, provinces (2025 and before), towns under everything else: Leaflet panes with a lower z-index than
     the routes (overlay pane 400) and stops (marker pane 600), whatever order the layers load in. The layer control
@@ -373,9 +379,7 @@ def build_map(it: Itinerary, lang: str, asset: Callable[[str, str], str], *, til
     folium.LayerControl(collapsed=False, position="topright").add_to(m)
     m.add_child(_Script("{map}.attributionControl.setPrefix('<a href=\"https://leafletjs.com\" target=\"_blank\">"
                         "Leaflet</a>');"
-                        + (f"{{map}}.attributionControl.addAttribution({json.dumps(OSM_ATTR_HTML)});" if not tiles
-                           else "")
-                        + f"{{map}}.attributionControl.addAttribution({_js_json(basemap_credit_html(lang))});"
+                        + credit_js(lang, tiles=bool(tiles))
                         + "document.getElementById('{map}').classList.add('tr-map');"
                         + _COLLAPSIBLE_JS % (json.dumps(t("map_layers", lang)), json.dumps(t("legend", lang)))
                         + _A11Y_JS % (json.dumps(lang), json.dumps(t("trip_map", lang)))))

@@ -273,7 +273,7 @@ def reach_map_html(p: dict, rows: list[dict], lang: str) -> str:
     import folium
     from branca.element import Element
 
-    from ..render.maps import OSM_ATTR_HTML, _js_json, _Script, add_basemap, basemap_credit_html, h
+    from ..render.maps import OSM_ATTR_HTML, _Script, add_basemap, basemap_credit_html, credit_js, h
     from .basemap_views import basemap_url
 
     cat = planning_context().catalogue
@@ -323,10 +323,7 @@ def reach_map_html(p: dict, rows: list[dict], lang: str) -> str:
         f"{legend}<div class='tr-legend-credit'>{OSM_ATTR_HTML}<br>{basemap_credit_html(lang)}</div></div>"),
         name="tr_legend")
     folium.LayerControl(collapsed=True, position="topright").add_to(m)
-    credit = f"{{map}}.attributionControl.addAttribution({_js_json(basemap_credit_html(lang))});"
-    if not tiles:
-        credit += f"{{map}}.attributionControl.addAttribution({_js_json(OSM_ATTR_HTML)});"
-    m.add_child(_Script(credit))
+    m.add_child(_Script(credit_js(lang, tiles=bool(tiles))))
     return root.render()
 
 
