@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import threading
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -17,6 +16,8 @@ from shapely.geometry import Point, box, shape
 
 from touroute import provinces as prov
 from touroute.render import basemap as bm
+
+from ..browser_support import guard_external, launch, needs_chromium
 
 IMPERIAL_CITY = (16.4698, 107.5786)  # lat, lon — Hoàng thành Huế
 EVIL = "<script>alert(1)</script>\"><img src=x onerror=alert(document.domain)>`${1}`"
@@ -206,13 +207,9 @@ def test_map_page_fetches_the_base_map_as_one_cacheable_resource(app, saved):
 
 
 # ------------------------------------------------------------------------------------------------ in a browser
-CHROMIUM = "/usr/bin/chromium"
-
-
 @pytest.mark.browser
 @pytest.mark.slow
-@pytest.mark.skipif(not Path(CHROMIUM).exists() or shutil.which("chromium") is None,
-                    reason=f"{CHROMIUM} not installed (apt-get install chromium, see .ci/apt-packages.txt)")
+@needs_chromium
 def test_browser_draws_provinces_and_towns_under_the_routes_offline(tmp_path):
     sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
     from werkzeug.serving import make_server
@@ -235,25 +232,12 @@ def test_browser_draws_provinces_and_towns_under_the_routes_offline(tmp_path):
     srv = make_server("127.0.0.1", 0, app, threaded=True)
     th = threading.Thread(target=srv.serve_forever, daemon=True)
     th.start()
-    external: list[str] = []
     try:
         with sync_api.sync_playwright() as p:
-            b = p.chromium.launch(executable_path=CHROMIUM,
-                                  args=["--headless", "--no-sandbox", "--disable-gpu",
-                                        "--disable-background-networking", "--disable-component-update",
-                                        "--no-first-run"])
+            b = launch(p)
             try:
                 context = b.new_context(viewport={"width": 1200, "height": 900}, locale="en-GB")
-
-                def guard(route):
-                    url = route.request.url
-                    if urlsplit(url).hostname in {"127.0.0.1", "localhost"} or url.startswith(("data:", "blob:")):
-                        route.continue_()
-                    else:
-                        external.append(url)
-                        route.abort()
-
-                context.route("**/*", guard)
+                external = guard_external(context, schemes=("data:", "blob:"))
                 page = context.new_page()
                 errors: list[str] = []
                 page.on("pageerror", lambda exc: errors.append(str(exc)))

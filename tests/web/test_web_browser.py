@@ -7,7 +7,6 @@ map tiles, which are aborted — the map must still show the routes. A screensho
 
 from __future__ import annotations
 
-import shutil
 import threading
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -16,11 +15,11 @@ import gpxpy
 import icalendar
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
+from ..browser_support import guard_external, launch, needs_chromium
+
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.skipif(not Path(CHROMIUM).exists() or shutil.which("chromium") is None,
-                                reason=f"{CHROMIUM} not installed (apt-get install chromium, see .ci/apt-packages.txt)")]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, needs_chromium]
 
 
 @pytest.fixture(scope="module")
@@ -46,9 +45,7 @@ def server(tmp_path_factory, ctx):
 def browser():
     sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
     with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM,
-                              args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                                    "--disable-component-update", "--no-first-run"])
+        b = launch(p)
         yield b
         b.close()
 
@@ -57,19 +54,7 @@ def test_plan_edit_switch_language_download(server, browser, tmp_path):
     ARTIFACTS.mkdir(exist_ok=True)
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True,
                                   locale="vi-VN")
-    external: list[str] = []
-    local_hosts = {"127.0.0.1", "localhost"}
-
-    def guard(route):
-        url = route.request.url
-        host = urlsplit(url).hostname
-        if host in local_hosts or url.startswith(("data:", "blob:", "about:")):
-            route.continue_()
-        else:
-            external.append(url)
-            route.abort()
-
-    context.route("**/*", guard)
+    external = guard_external(context)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -180,18 +165,7 @@ def test_plan_edit_switch_language_download(server, browser, tmp_path):
 def _guarded_context(browser, **kw):
     """A browser context whose requests may only go to 127.0.0.1 (map tiles are aborted and recorded)."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, **kw)
-    external: list[str] = []
-
-    def guard(route):
-        url = route.request.url
-        if urlsplit(url).hostname in ("127.0.0.1", "localhost") or url.startswith(("data:", "blob:", "about:")):
-            route.continue_()
-        else:
-            external.append(url)
-            route.abort()
-
-    context.route("**/*", guard)
-    return context, external
+    return context, guard_external(context)
 
 
 def test_packages_job_progress_and_zip(server, browser, tmp_path):

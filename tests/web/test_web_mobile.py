@@ -13,23 +13,20 @@ Screenshots are saved in ``test-artifacts/mobile/`` at the repository root (giti
 
 from __future__ import annotations
 
-import shutil
 import threading
 from datetime import date, timedelta
 from importlib import resources
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
+from ..browser_support import guard_external, launch, needs_chromium
+
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "mobile"
 WIDTHS = {"desktop": 1400, "phone": 390}
 MONDAY = (date.today() + timedelta(days=(7 - date.today().weekday()) % 7 or 7)).isoformat()
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.skipif(
-    not Path(CHROMIUM).exists() or shutil.which("chromium") is None,
-    reason=f"{CHROMIUM} not installed (apt-get install chromium, see .ci/apt-packages.txt)")]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, needs_chromium]
 
 
 def _axe_source() -> str:
@@ -66,9 +63,7 @@ def server(tmp_path_factory, ctx):
 def browser():
     sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
     with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM,
-                              args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                                    "--disable-component-update", "--no-first-run"])
+        b = launch(p)
         yield b
         b.close()
 
@@ -82,17 +77,7 @@ def open_page(browser):
     def make(width: int):
         context = browser.new_context(viewport={"width": width, "height": 860}, locale="vi-VN",
                                       has_touch=width < 700, is_mobile=False)
-        external: list[str] = []
-
-        def guard(route):
-            url = route.request.url
-            if urlsplit(url).hostname == "127.0.0.1" or url.startswith(("data:", "blob:", "about:")):
-                route.continue_()
-            else:
-                external.append(url)
-                route.abort()
-
-        context.route("**/*", guard)
+        external = guard_external(context, hosts={"127.0.0.1"})
         page = context.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
