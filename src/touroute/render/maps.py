@@ -391,22 +391,26 @@ NARROW_MAP_PX = 700
 """Below this width (phones, a narrow iframe) the layer control and the legend start collapsed, so they do not
 cover the map; each keeps a button to open it."""
 
-_COLLAPSIBLE_JS = ("(function () {var narrow = window.innerWidth < " + str(NARROW_MAP_PX) + ";"
+_COLLAPSIBLE_JS = ("(function () {function wide() {return window.innerWidth >= " + str(NARROW_MAP_PX) + ";}"
                    "function toggler(box, body, label, cls) {"
-                   "var b = document.createElement('button'); b.type = 'button'; b.className = 'tr-toggle ' + cls;"
+                   "var b = document.createElement('button'), chosen = false; b.type = 'button';"
+                   "b.className = 'tr-toggle ' + cls;"
                    "b.textContent = label; b.setAttribute('aria-controls', body.id);"
                    "function set(open) {box.classList.toggle('tr-collapsed', !open);"
                    "b.setAttribute('aria-expanded', open ? 'true' : 'false');}"
-                   "b.addEventListener('click', function (e) {e.stopPropagation(); e.preventDefault();"
+                   "b.addEventListener('click', function (e) {e.stopPropagation(); e.preventDefault(); chosen = true;"
                    "set(box.classList.contains('tr-collapsed'));});"
-                   "box.insertBefore(b, box.firstChild); set(!narrow);}"
+                   "window.addEventListener('resize', function () {if (!chosen) {set(wide());}});"
+                   "box.insertBefore(b, box.firstChild); set(wide());}"
                    "var lc = document.querySelector('.leaflet-control-layers'),"
                    " list = lc && lc.querySelector('.leaflet-control-layers-list');"
                    "if (list) {list.id = 'tr-layers-list'; toggler(lc, list, %s, 'tr-layers-toggle');}"
                    "var lg = document.getElementById('tr-legend'), lb = document.getElementById('tr-legend-body');"
                    "if (lg && lb) {toggler(lg, lb, %s, 'tr-legend-toggle');}})();")
 """The layer control and the legend fold behind a real button each (keyboard-reachable, ``aria-expanded``):
-open on a wide map, closed below :data:`NARROW_MAP_PX`. Leaflet's own collapsed mode opens on hover, which a
+open on a wide map, closed below :data:`NARROW_MAP_PX`. Until the user presses the button the default follows the
+map's width: an iframe can run this script before the page's CSS has given it its size (300 px), which left a
+desktop map with both folded. Leaflet's own collapsed mode opens on hover, which a
 phone does not have, and has no state a screen reader can read."""
 
 _A11Y_JS = ("(function (m) {document.documentElement.lang = %s; if (!document.title) {document.title = %s;}"
