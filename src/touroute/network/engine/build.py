@@ -37,11 +37,13 @@ class EngineBuild:
     peak_rss_mb: dict[str, float] = field(default_factory=dict)
     versions: dict[str, str] = field(default_factory=dict)
     """profile → the data version given to osrm-extract: a hash of the source file and that profile's Lua."""
+    step_seconds: dict[str, dict[str, float]] = field(default_factory=dict)
+    """profile → {extract, partition, customize} wall seconds (what the scale benchmark reports)."""
 
     def to_json(self) -> dict[str, Any]:
         return {"name": self.name, "source": self.source, "profiles": {k: str(v) for k, v in self.profiles.items()},
                 "data_version": self.data_version, "seconds": self.seconds, "peak_rss_mb": self.peak_rss_mb,
-                "versions": self.versions}
+                "versions": self.versions, "step_seconds": self.step_seconds}
 
 
 def _peak_child_rss(cmd: Sequence[str], cwd: Path) -> tuple[float, float]:
@@ -96,7 +98,7 @@ def build_engine(source: str | Path, *, name: str | None = None, profiles: Itera
     if old.get("source") == str(src):  # other profiles of the same extract stay (rebuilt only when asked for)
         prev = _build_from_json(old, folder)
         build.profiles, build.seconds, build.peak_rss_mb = prev.profiles, prev.seconds, prev.peak_rss_mb
-        build.versions = prev.versions
+        build.versions, build.step_seconds = prev.versions, prev.step_seconds
     threads = threads or os.cpu_count() or 1
     for p in wanted:
         lua = profile_lua(PROFILES[p], lua_dir)
@@ -115,7 +117,7 @@ def build_engine(source: str | Path, *, name: str | None = None, profiles: Itera
         except OSError:
             shutil.copyfile(src, pbf)
         (pdir / f"touroute-{p}.lua").write_text(lua)
-        total_s, peak = 0.0, 0.0
+        total_s, peak, steps = 0.0, 0.0, {}
         for step, cmd in (("extract", [str(bin_dir / "osrm-extract"), "-p", f"touroute-{p}.lua", "-t", str(threads),
                                        "--data_version", version, pbf.name]),
                           ("partition", [str(bin_dir / "osrm-partition"), "-t", str(threads), base.name]),
@@ -123,12 +125,14 @@ def build_engine(source: str | Path, *, name: str | None = None, profiles: Itera
             say(f"OSRM {step} ({p})")
             s, rss = _peak_child_rss(cmd, pdir)
             total_s += s
+            steps[step] = round(s, 2)
             peak = max(peak, rss)
         pbf.unlink(missing_ok=True)
         build.profiles[p] = base
         build.versions[p] = version
         build.seconds[p] = round(total_s, 2)
         build.peak_rss_mb[p] = round(peak, 1)
+        build.step_seconds[p] = steps
     build.data_version = hashlib.sha256(json.dumps(build.versions, sort_keys=True).encode()).hexdigest()[:16]
     folder.mkdir(parents=True, exist_ok=True)
     meta_path.write_text(json.dumps(build.to_json(), indent=1))
@@ -138,7 +142,7 @@ def build_engine(source: str | Path, *, name: str | None = None, profiles: Itera
 def _build_from_json(doc: Mapping[str, Any], folder: Path) -> EngineBuild:
     return EngineBuild(doc["name"], folder, doc["source"], {k: Path(v) for k, v in doc["profiles"].items()},
                        doc["data_version"], dict(doc.get("seconds", {})), dict(doc.get("peak_rss_mb", {})),
-                       dict(doc.get("versions", {})))
+                       dict(doc.get("versions", {})), dict(doc.get("step_seconds", {})))
 
 
 def load_engine_build(name: str, data_dir: str | Path | None = None) -> EngineBuild:
