@@ -29,6 +29,8 @@ def _visited(it) -> set[str]:
         for s in day.stops:
             out.add(s.place_id)
             out.update(s.includes or ())
+        if day.evening is not None:  # Hội An by night is a visit of Hội An (issue 12, evenings)
+            out.add(day.evening.place_id)
     return out
 
 

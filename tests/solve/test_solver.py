@@ -339,3 +339,24 @@ def test_repair_turns_a_late_route_into_a_feasible_one():
     assert fixed == [[0, 1, 3, 4]] and notes      # the lowest-score visit goes
     assert check(p, make_solution(p, fixed)) == []
     assert repair(p, [[0, 4]]) == ([[0, 4]], [])
+
+
+def test_hotel_enumeration_stops_at_a_deadline_with_a_valid_chain():
+    """A long trip with many hubs has 10⁵ hotel sequences — a second of enumeration, several on a loaded machine —
+    so under a hard deadline the enumeration stops once one chain is known (the web server's 0.8-s deadline took
+    4.7 s under load before): what it returns are still valid chains."""
+    import time
+
+    hubs = 6
+    T = np.abs(np.arange(hubs, dtype=float)[:, None] - np.arange(hubs, dtype=float)[None, :]) * 0.5
+    days = 8
+    routes = [RouteSpec(tuple(range(hubs)) if d else (0,), tuple(range(hubs)) if d < days - 1 else (hubs - 1,),
+                        24.0 * d + 8.0, 24.0 * d + 18.0) for d in range(days)]
+    p = OrienteeringProblem(T, np.zeros(hubs), np.zeros(hubs), [[] for _ in range(hubs)], routes, chained=True)
+    full = hotel_sequences(p, limit=10**6)
+    cut = hotel_sequences(p, limit=10**6, deadline=time.perf_counter() - 1.0)
+    assert len(full) == hubs ** (days - 1)
+    assert 1 <= len(cut) < len(full)
+    for seq in cut:
+        assert seq[0][0] == 0 and seq[-1][1] == hubs - 1
+        assert all(a[1] == b[0] for a, b in zip(seq, seq[1:]))

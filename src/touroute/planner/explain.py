@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import re
+import time
 from datetime import timedelta
 
 from .. import islands
@@ -127,18 +128,30 @@ def _headline_detour_min(model: _Model, sol: Solution, i: int) -> float:
     return best / 60.0
 
 
-def _cheapest_keep(model: _Model, sol: Solution, i: int) -> tuple[int, list[int], float, float] | None:
+def _cheapest_keep(model: _Model, sol: Solution, i: int,
+                   deadline: float = math.inf) -> tuple[int, list[int], float, float] | None:
     """The cheapest way to keep node ``i`` by editing one day of the plan: insert it where the day's value drops
     least (net of its own value) after pushing out the fewest, least valuable visits the checker's timetable needs gone (pace, hours,
     day end, lunch). Returns (day, nodes dropped, value lost, extra driving seconds) or ``None`` if no day can
-    hold it."""
+    hold it.
+
+    Only insertions within reach (:data:`HEADLINE_REACH_MIN` of detour) are tried — the others are another trip —
+    which also bounds the work: each trial runs the checker's timetable once per candidate drop, a second for a
+    10-day plan if every position were tried. Past ``deadline`` (``time.perf_counter()``) it stops with what it has
+    (``None`` if nothing yet)."""
     P = model.problem
+    T = P.travel
+    reach_s = HEADLINE_REACH_MIN * 60.0
     best: tuple[int, list[int], float, float] | None = None
     for d in range(len(sol.routes)):
         base = sol.full_route(d)
         base_value = P.route_value(base[1:-1])
         base_drive = sum(float(P.travel[a, b]) for a, b in zip(base, base[1:]))
         for pos in range(1, len(base)):
+            if float(T[base[pos - 1], i] + T[i, base[pos]] - T[base[pos - 1], base[pos]]) > reach_s:
+                continue
+            if time.perf_counter() > deadline:
+                return best
             seq = base[:pos] + [i] + base[pos:]
             dropped: list[int] = []
             _, ok = route_fits(P, d, seq)
@@ -163,10 +176,15 @@ def _cheapest_keep(model: _Model, sol: Solution, i: int) -> tuple[int, list[int]
     return best
 
 
-def _explain_headlines(model: _Model, sol: Solution, req: PlanRequest, itinerary: Itinerary) -> None:
+def _explain_headlines(model: _Model, sol: Solution, req: PlanRequest, itinerary: Itinerary,
+                       deadline: float | None = None) -> None:
     """Say what keeping each left-out headline site within reach would have cost (issue 12): the cheapest edit of
     one day that keeps it — the stops it pushes out, the share of the plan's value lost and the extra driving.
-    Changes the exclusion messages in place; the plan itself is not changed."""
+    A headline site beyond reach gets its detour added to the reason it already has. Changes the exclusion
+    messages in place; the plan itself is not changed.
+
+    Under a hard ``deadline`` (the web server) the costing stops at the deadline; the sites not yet costed are
+    named as within reach with their detour, and the message says the time limit left the cost unworked."""
     P = model.problem
     visited = sol.visited()
     by_id = {e.place_id: k for k, e in enumerate(itinerary.excluded)}
@@ -177,10 +195,29 @@ def _explain_headlines(model: _Model, sol: Solution, req: PlanRequest, itinerary
         if attractiveness(poi) < HEADLINE_MIN_ATTRACTIVENESS:
             continue
         detour = _headline_detour_min(model, sol, i)
-        if detour > HEADLINE_REACH_MIN:
-            continue
-        keep = _cheapest_keep(model, sol, i)
         prior = itinerary.excluded[by_id[poi.id]] if poi.id in by_id else None
+        if detour > HEADLINE_REACH_MIN:
+            if prior is not None and prior.reason == "low_score" and math.isfinite(detour):
+                itinerary.excluded[by_id[poi.id]] = _exclusion(
+                    poi, "low_score",
+                    f"a headline site, but {detour:.0f} min of detour from this plan's route — add it as a "
+                    f"must-visit to plan around it",
+                    f"điểm nổi bật, nhưng phải đi vòng {detour:.0f} phút so với lộ trình — thêm vào danh sách bắt "
+                    f"buộc để lập lịch quanh nó")
+            continue
+        out_of_time = deadline is not None and time.perf_counter() > deadline
+        keep = None if out_of_time else _cheapest_keep(model, sol, i, math.inf if deadline is None else deadline)
+        if keep is None and out_of_time:
+            en = (f"a headline site within reach ({detour:.0f} min of detour); the time limit left no time to work "
+                  f"out what keeping it would cost — add it as a must-visit to see")
+            vi = (f"điểm nổi bật trong tầm với (đi vòng {detour:.0f} phút); hết thời gian giới hạn nên chưa tính "
+                  f"được cái giá để giữ nó — thêm vào danh sách bắt buộc để xem")
+            new = _exclusion(poi, "low_score", en, vi)
+            if poi.id in by_id:
+                itinerary.excluded[by_id[poi.id]] = new
+            else:
+                itinerary.excluded.append(new)
+            continue
         if keep is None and prior is not None and prior.reason != "low_score":
             continue  # no day can hold it: the specific reason already given (boats, hours …) is the true one
         if keep is None:

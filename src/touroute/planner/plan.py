@@ -141,7 +141,7 @@ def plan(req: PlanRequest, ctx: PlanningContext | None = None, *, geometry: bool
                 problems.extend("regional rule cannot be met: " + u for u in unmet)
             else:
                 itinerary = _itinerary(model, sol, req, notes, geometry)
-                _explain_headlines(model, sol, req, itinerary)
+                _explain_headlines(model, sol, req, itinerary, deadline)
                 return add_evenings(itinerary, req, ctx, geometry=geometry)
     failed = Itinerary(feasible=False, problems=problems, excluded=model.excluded, warnings=model.warnings,
                        request=req.model_dump(mode="json"), profile=req.profile)

@@ -10,7 +10,9 @@ coach transfer that fitted the 10.5-hour day only without its lunch hour).
 from __future__ import annotations
 
 import itertools
+import math
 import sys
+import time
 
 import numpy as np
 
@@ -35,12 +37,17 @@ class PairFeasibility:
 
 
 def hotel_sequences(problem: OrienteeringProblem, limit: int = 5000,
-                    rng: np.random.Generator | None = None) -> list[tuple[tuple[int, int], ...]]:
+                    rng: np.random.Generator | None = None,
+                    deadline: float = math.inf) -> list[tuple[tuple[int, int], ...]]:
     """Feasible (start, end) pairs per route; chained problems link end d to start d+1.
 
     Enumerated depth-first, pruned by "the hotel-to-hotel trip alone fits the route" (:class:`PairFeasibility`).
     When more than ``limit`` exist, a seeded random sample of ``limit`` is returned (for chained problems a sample
     of the first ``20 × limit`` sequences in depth-first order).
+
+    ``deadline`` (absolute ``time.perf_counter()``): a long trip has ~10⁵ sequences to enumerate (a second of work,
+    several on a loaded machine), so under a caller's hard deadline the enumeration stops at it — once at least one
+    sequence is known — and the search goes on with those found so far.
     """
     R = len(problem.routes)
     fits = PairFeasibility(problem)
@@ -77,9 +84,16 @@ def hotel_sequences(problem: OrienteeringProblem, limit: int = 5000,
     count = 0
     overflow = False
 
+    calls = 0
+    timed = not math.isinf(deadline)
+
     def dfs(d: int, s: int, acc: list[tuple[int, int]]) -> None:
-        nonlocal count, overflow
+        nonlocal count, overflow, calls
         if overflow:
+            return
+        calls += 1
+        if timed and out and calls % 512 == 0 and time.perf_counter() > deadline:
+            overflow = True
             return
         for e in problem.routes[d].end_nodes:
             if d + 1 < R and (e not in problem.routes[d + 1].start_nodes or e not in reach[d + 1]):

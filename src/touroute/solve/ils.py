@@ -284,12 +284,12 @@ def search_routes(problem: OrienteeringProblem, seconds: float = 5.0, seed: int 
     A = to_arrays(problem)
     if candidates is not None:
         A.cand = (A.cand.astype(bool) & np.asarray(candidates, dtype=bool)).astype(np.int8)
-    seqs = hotel_sequences(problem) if sequences is None else list(sequences)
+    dl = math.inf if deadline is None else deadline
+    seqs = hotel_sequences(problem, deadline=dl) if sequences is None else list(sequences)
     stats: dict = {"hotel_sequences": len(seqs), "iterations": 0, "work": 0}
     if not seqs:
         stats["infeasible_hotels"] = True
         return [], stats
-    dl = math.inf if deadline is None else deadline
     warm = _adapt_initial(problem, initial) if initial else None
     if warm is not None:
         # Re-planning after an edit: continue from the previous plan on its (adapted) hotels — the search repairs
