@@ -238,6 +238,7 @@ NAMED_LIKE_ACCESS_BUT_SIGHTS = {
     "qt-hien-luong-bridge",     # Bến Hải is the river's name
     "py-vung-chao",             # working fishing port visited as a fishing village; no visitor boats leave from it
     "dn-ba-na-hills",           # the Sun World park itself (its point is the lower station); access in access.csv
+    "hcm-cu-chi-wildlife-rescue",  # "Rescue Station" is the wildlife centre's name: a visit, not a transport stop
 }
 
 
