@@ -410,9 +410,14 @@ def rebuilt_check(it, req: PlanRequest, ctx: PlanningContext) -> list[str]:
     out = check(P, sol)
     t0 = req.start_date.toordinal()
     for day, sched in zip(it.days, sol.schedule):
-        for s, st in zip(day.stops, sched.stops[1:-1]):
+        for k, (s, st) in enumerate(zip(day.stops, sched.stops[1:-1])):
             shown = (s.start.date().toordinal() - t0) * 86_400.0 + s.start.hour * 3600 + s.start.minute * 60 \
                 + s.start.second
+            exc = model.excursions.get(st.node)
+            if k == 0 and exc is not None and exc.early is not None:
+                # an early boat (planner.model.EARLY_BOAT_MAX_MIN): the model starts the trip at the day's start +
+                # the drive, the plan shows the real check-in that much earlier
+                shown += exc.early[1] - exc.early[0]
             if abs(shown - st.start) > 1.0:
                 out.append(f"day {day.day}: {s.place_id} starts at {s.start:%H:%M:%S} in the plan, "
                            f"{st.start:.0f} s in the checker's timetable")

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from touroute.cli import main
 from touroute.model import PACE_SIGHTS_PER_DAY, PlanRequest
 from touroute.planner import PlanningContext, PlanningError, is_access_point, plan, sight_units
+from touroute.planner.model import EARLY_BOAT_MAX_MIN
 from touroute.pois import open_intervals
 
 MONDAY = date(2026, 12, 7)
@@ -36,7 +37,13 @@ def verify(it, req: PlanRequest, ctx: PlanningContext) -> None:
         if k > 0:
             assert day.start.place_id == it.days[k - 1].end.place_id, "each day starts where the night was spent"
         t0 = datetime.combine(day.date, datetime.min.time())
-        assert (day.depart - t0).total_seconds() / 60 >= day_start - 1e-6
+        # an island day trip whose boat leaves before the day's start starts the day early, for the boat only
+        # (planner.model.EARLY_BOAT_MAX_MIN): the trip is the day's first stop and the plan says so
+        early = bool(day.stops) and day.stops[0].kind == "ferry_excursion" and \
+            (day.stops[0].start - t0).total_seconds() / 60 < day_start
+        if early:
+            assert "the day starts before" in (day.stops[0].note_en or ""), day.stops[0].note_en
+        assert (day.depart - t0).total_seconds() / 60 >= day_start - (EARLY_BOAT_MAX_MIN if early else 0) - 1e-6
         assert (day.arrive - t0).total_seconds() / 60 <= day_end + 1e-6
         prev_time = day.depart
         drive = 0.0
@@ -63,7 +70,7 @@ def verify(it, req: PlanRequest, ctx: PlanningContext) -> None:
             assert s.start >= s.arrival and s.departure > s.start
             start_min = (s.start - t0).total_seconds() / 60
             end_min = (s.departure - t0).total_seconds() / 60
-            assert day_start - 1e-6 <= start_min and end_min <= day_end + 1e-6
+            assert (day_start - 1e-6 <= start_min or (early and s is day.stops[0])) and end_min <= day_end + 1e-6
             prev_time = s.departure
             if s.kind == "ferry_excursion":
                 verify_excursion(s, ctx)
@@ -422,6 +429,36 @@ def test_island_visit_uses_a_ferry_departure(ctx, island, start, day):
     # Without ferries the island cannot be a must-visit: a clear error, not a silent drop.
     with pytest.raises(PlanningError, match="reachable only by boat"):
         plan(req.model_copy(update={"use_ferries": False}), ctx)
+
+
+def test_early_boat_starts_the_island_day_early_and_only_that_day(ctx):
+    """Cù Lao Chàm's speedboat leaves Cửa Đại at 08:00, check-in 15 min before (ferries.csv): with the default
+    08:00 day start the trip only works the way boat tours run it — leave the hotel before 08:00 for the boat. The
+    plan does that on the boat day only, says so, and the timetable adds up from the real check-in."""
+    req = PlanRequest(start_date=date(2027, 5, 3), days=2, start="qnam-hoi-an", must_visit=["qnam-cu-lao-cham"],
+                      solver={"time_limit_s": 2})
+    assert req.day_start.hour == 8 and req.day_start.minute == 0
+    it = plan(req, ctx, geometry=False)
+    verify(it, req, ctx)
+    verify_clock(it, req, ctx)
+    boat_days = [d for d in it.days if d.stops and d.stops[0].kind == "ferry_excursion"]
+    assert len(boat_days) == 1
+    day = boat_days[0]
+    trip = day.stops[0]
+    assert trip.start.strftime("%H:%M") == "07:45" and "08:00" in trip.name_en
+    assert day.depart.strftime("%H:%M") < "07:45" and day.depart == day.legs[0].depart
+    assert "the day starts before 08:00" in trip.note_en and "bắt đầu trước 08:00" in trip.note_vi
+    for other in it.days:
+        if other is not day:
+            assert other.depart.strftime("%H:%M") >= "08:00"
+    # the same trip with an hour more than the boat needs still fits; two hours before the day does not
+    late = req.model_copy(update={"day_start": datetime.strptime("09:00", "%H:%M").time()})
+    assert not plan(late, ctx, geometry=False).feasible
+    explicit = req.model_copy(update={"day_start": datetime.strptime("07:00", "%H:%M").time()})
+    it = plan(explicit, ctx, geometry=False)
+    verify(it, explicit, ctx)
+    trip = next(s for d in it.days for s in d.stops if s.kind == "ferry_excursion")
+    assert "the day starts before" not in trip.note_en  # 07:00 leaves time for the 07:45 check-in
 
 
 def test_replan_after_edit_is_warm_started_from_the_previous_plan(ctx):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from datetime import datetime, timedelta
 from datetime import time as dtime
 from typing import Any
@@ -46,7 +47,7 @@ def _itinerary(model: _Model, sol: Solution, req: PlanRequest, notes: list[str],
     fees, fees_unknown = 0.0, []
     total_m = est_m = drive_s = 0.0
     for d, sched in enumerate(sol.schedule):
-        stops_raw = sched.stops
+        stops_raw = _early_boat_times(model, sched.stops, d)
         legs: list[ItineraryLeg] = []
         stops: list[ItineraryStop] = []
         day_m = day_s = 0.0
@@ -193,6 +194,20 @@ def _stay_hub(model: _Model, stay: islands.IslandStay) -> Poi:
     return poi
 
 
+def _early_boat_times(model: _Model, stops: list[Any], d: int) -> list[Any]:
+    """The day's timetable with an early boat's real times (:data:`.model.EARLY_BOAT_MAX_MIN`): the trip, first
+    of the day, starts at its check-in, and the hotel is left one drive before — earlier than the day's start."""
+    if len(stops) < 3 or stops[1].node not in model.excursions:
+        return stops
+    exc = model.excursions[stops[1].node]
+    if exc.early is None or abs(stops[1].start - (d * DAY + exc.early[1])) > 1.0:
+        return stops
+    checkin = d * DAY + exc.early[0]
+    drive = float(model.problem.travel[stops[0].node, stops[1].node])
+    return [replace(stops[0], departure=checkin - drive), replace(stops[1], arrival=checkin, start=checkin),
+            *stops[2:]]
+
+
 def _excursion_stop(model: _Model, exc: _Excursion, st: Any, req: PlanRequest) -> ItineraryStop:
     """The island day trip as one stop: boat times, the island places seen, the crossing for the map."""
     link = exc.link
@@ -203,6 +218,9 @@ def _excursion_stop(model: _Model, exc: _Excursion, st: Any, req: PlanRequest) -
     names_vi = ", ".join(p.name_vi for p in exc.pois)
     approx_en = "" if exc.exact else " (boat times approximate: timetable not published)"
     approx_vi = "" if exc.exact else " (giờ tàu ước lượng: chưa có lịch công bố)"
+    early = exc.early is not None and abs(st.start % DAY - exc.early[0]) < 1.0
+    early_en = (f"; the day starts before {req.day_start:%H:%M} for this boat" if early else "")
+    early_vi = (f"; ngày này bắt đầu trước {req.day_start:%H:%M} để kịp chuyến tàu" if early else "")
     return ItineraryStop(
         place_id=exc.id, name_vi=f"{link.island}: tàu {_hhmm(out)} từ {link.from_port}, về {_hhmm(back)}",
         name_en=f"{link.island} day trip: boat {_hhmm(out)} from {link.from_port}, back {_hhmm(back)}",
@@ -212,7 +230,7 @@ def _excursion_stop(model: _Model, exc: _Excursion, st: Any, req: PlanRequest) -
         source="; ".join(link.sources), score=float(model.problem.score[st.node]), kind="ferry_excursion",
         includes=[p.id for p in exc.pois],
         note_en=f"Check in {exc.check_in_s / 60:.0f} min before the {_hhmm(out)} boat; crossing up to "
-                f"{exc.crossing_s / 60:.0f} min; on the island: {names_en}{approx_en}",
+                f"{exc.crossing_s / 60:.0f} min; on the island: {names_en}{approx_en}" + early_en,
         note_vi=f"Có mặt trước {exc.check_in_s / 60:.0f} phút; tàu {_hhmm(out)}, đi tối đa {exc.crossing_s / 60:.0f} "
-                f"phút; trên đảo: {names_vi}{approx_vi}",
+                f"phút; trên đảo: {names_vi}{approx_vi}" + early_vi,
         ferry_route=[(link.from_lat, link.from_lon), (link.to_lat, link.to_lon)])

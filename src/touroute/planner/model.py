@@ -181,10 +181,33 @@ class _Excursion:
     exact: bool
     proxy_id: str | None            # catalogue place at the mainland port whose matrix row the excursion uses
     closed: str | None = None       # why no boat runs on any day of the trip (storm season), both languages
+    early: tuple[float, float] | None = None
+    """An early boat (:data:`EARLY_BOAT_MAX_MIN`): (real check-in, modelled start), seconds of the day. The model
+    starts the trip at the day's start + the drive from the nearest hub, with the time ashore cut by the difference;
+    the itinerary shows the real check-in and the earlier departure from the hotel."""
 
     @property
     def id(self) -> str:
         return f"ferry:{self.link.id}"
+
+
+EARLY_BOAT_MAX_MIN = 60.0
+"""An island day trip whose boat leaves before the day's start may start the day up to this many minutes earlier,
+the way boat tours do: "7.30 Arrival at Hoi An Docks, 8.10 Speedboat leaves" (jimgrootes.com, 2022-03-14) for a day
+that otherwise starts at 08:00. Only the boat day starts early, and only for the boat: nothing is visited before it."""
+
+
+def _early_boat(exc: _Excursion, reach_s: float, open_s: float) -> tuple[float, float] | None:
+    """(real check-in, modelled start) of the latest usable departure whose check-in is before ``open_s`` but
+    whose hotel departure (check-in − ``reach_s``, the drive from the nearest hub) is at most
+    :data:`EARLY_BOAT_MAX_MIN` before it; ``None`` if a departure needs no early start, or none fits."""
+    checkins = [o - exc.check_in_s for o in exc.out_times]
+    if not checkins or any(t >= open_s for t in checkins) or not np.isfinite(reach_s):
+        return None
+    fits = [t for t in checkins if t - reach_s >= open_s - EARLY_BOAT_MAX_MIN * 60.0]
+    if not fits:
+        return None
+    return max(fits), open_s + reach_s
 
 
 def _build_excursion(link: Any, island: list[Poi], req: PlanRequest, cat: Catalogue,
@@ -415,10 +438,17 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
         lock_days = {locks[p.id] for p in exc.pois if p.id in locks}
         off_days = [req.start_date + timedelta(days=d) for d in range(req.days)
                     if exc.link.suspended_on(req.start_date + timedelta(days=d))]
+        exc.early = _early_boat(exc, float(min(sec[h, i] for h in {s_node, *hubs})), open_s)
+        if exc.early is not None:  # the boat leaves before the day starts: start there for it, ashore as long
+            service[i] = exc.service_s - (exc.early[1] - exc.early[0])
         for d in range(req.days):
             if lock_days and d + 1 not in lock_days:
                 continue
             if req.start_date + timedelta(days=d) in off_days:
+                continue
+            if exc.early is not None:
+                if service[i] > 0 and exc.early[1] + service[i] <= close_s:
+                    windows[i].append((d * DAY + exc.early[1], d * DAY + exc.early[1]))
                 continue
             for o in exc.out_times:
                 t = o - exc.check_in_s
