@@ -438,7 +438,8 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
         lock_days = {locks[p.id] for p in exc.pois if p.id in locks}
         off_days = [req.start_date + timedelta(days=d) for d in range(req.days)
                     if exc.link.suspended_on(req.start_date + timedelta(days=d))]
-        exc.early = _early_boat(exc, float(min(sec[h, i] for h in {s_node, *hubs})), open_s)
+        stay_hubs = {s.hub_node for s in stays}  # an island hub is left by its own boat, never for a day trip
+        exc.early = _early_boat(exc, float(min(sec[h, i] for h in {s_node, *hubs} - stay_hubs)), open_s)
         if exc.early is not None:  # the boat leaves before the day starts: start there for it, ashore as long
             service[i] = exc.service_s - (exc.early[1] - exc.early[0])
         for d in range(req.days):
