@@ -459,6 +459,14 @@ def test_early_boat_starts_the_island_day_early_and_only_that_day(ctx):
     verify(it, explicit, ctx)
     trip = next(s for d in it.days for s in d.stops if s.kind == "ferry_excursion")
     assert "the day starts before" not in trip.note_en  # 07:00 leaves time for the 07:45 check-in
+    # a trip starting nearer the port than any hotel still takes the boat on a later day, from the hotel
+    locked = PlanRequest.model_validate({"start_date": "2027-05-03", "days": 3, "start": "qnam-cua-dai-beach",
+                                         "end": "dn-city-centre", "locks": [{"place_id": "qnam-cu-lao-cham", "day": 2}],
+                                         "solver": {"time_limit_s": 2}})
+    it = plan(locked, ctx, geometry=False)
+    verify(it, locked, ctx)
+    verify_clock(it, locked, ctx)
+    assert it.days[1].stops[0].kind == "ferry_excursion" and it.days[1].stops[0].start.strftime("%H:%M") == "07:45"
 
 
 def test_replan_after_edit_is_warm_started_from_the_previous_plan(ctx):

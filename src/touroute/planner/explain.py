@@ -128,52 +128,52 @@ def _headline_detour_min(model: _Model, sol: Solution, i: int) -> float:
     return best / 60.0
 
 
-def _cheapest_keep(model: _Model, sol: Solution, i: int,
-                   deadline: float = math.inf) -> tuple[int, list[int], float, float] | None:
+def _cheapest_keep(model: _Model, sol: Solution, i: int, deadline: float = math.inf
+                   ) -> tuple[tuple[int, list[int], float, float] | None, bool]:
     """The cheapest way to keep node ``i`` by editing one day of the plan: insert it where the day's value drops
-    least (net of its own value) after pushing out the fewest, least valuable visits the checker's timetable needs gone (pace, hours,
-    day end, lunch). Returns (day, nodes dropped, value lost, extra driving seconds) or ``None`` if no day can
-    hold it.
+    least (net of its own value) after pushing out the fewest, least valuable visits the checker's timetable needs
+    gone (pace, hours, day end, lunch). Returns ((day, nodes dropped, value lost, extra driving seconds) or ``None``
+    if no day can hold it, whether the search was cut short).
 
-    Only insertions within reach (:data:`HEADLINE_REACH_MIN` of detour) are tried — the others are another trip —
-    which also bounds the work: each trial runs the checker's timetable once per candidate drop, a second for a
-    10-day plan if every position were tried. Past ``deadline`` (``time.perf_counter()``) it stops with what it has
-    (``None`` if nothing yet)."""
+    Insertions are tried in order of detour, so when ``deadline`` (``time.perf_counter()``; each trial runs the
+    checker's timetable once per candidate drop — a second for a 10-day plan) stops it, the nearest ones were
+    tried; without a deadline every insertion is (the CLI's answer does not depend on the machine)."""
     P = model.problem
     T = P.travel
-    reach_s = HEADLINE_REACH_MIN * 60.0
     best: tuple[int, list[int], float, float] | None = None
-    for d in range(len(sol.routes)):
-        base = sol.full_route(d)
+    best_at = (0, 0)
+    bases = [sol.full_route(d) for d in range(len(sol.routes))]
+    trials = sorted((float(T[b[pos - 1], i] + T[i, b[pos]] - T[b[pos - 1], b[pos]]), d, pos)
+                    for d, b in enumerate(bases) for pos in range(1, len(b)))
+    for _, d, pos in trials:
+        if time.perf_counter() > deadline:
+            return best, True
+        base = bases[d]
         base_value = P.route_value(base[1:-1])
         base_drive = sum(float(P.travel[a, b]) for a, b in zip(base, base[1:]))
-        for pos in range(1, len(base)):
-            if float(T[base[pos - 1], i] + T[i, base[pos]] - T[base[pos - 1], base[pos]]) > reach_s:
-                continue
-            if time.perf_counter() > deadline:
-                return best
-            seq = base[:pos] + [i] + base[pos:]
-            dropped: list[int] = []
+        seq = base[:pos] + [i] + base[pos:]
+        dropped: list[int] = []
+        _, ok = route_fits(P, d, seq)
+        while not ok:
+            options = [v for v in seq[1:-1] if v != i and v not in P.mandatory]
+            if not options:
+                break
+            fits = []
+            for v in options:
+                trial = [x for x in seq if x != v]
+                fits.append((not route_fits(P, d, trial)[1], float(P.score[v]), v))
+            _, _, v = min(fits)
+            seq = [x for x in seq if x != v]
+            dropped.append(v)
             _, ok = route_fits(P, d, seq)
-            while not ok:
-                options = [v for v in seq[1:-1] if v != i and v not in P.mandatory]
-                if not options:
-                    break
-                fits = []
-                for v in options:
-                    trial = [x for x in seq if x != v]
-                    fits.append((not route_fits(P, d, trial)[1], float(P.score[v]), v))
-                _, _, v = min(fits)
-                seq = [x for x in seq if x != v]
-                dropped.append(v)
-                _, ok = route_fits(P, d, seq)
-            if not ok:
-                continue
-            drive = sum(float(P.travel[a, b]) for a, b in zip(seq, seq[1:])) - base_drive
-            lost = base_value - P.route_value(seq[1:-1]) + P.travel_cost * drive
-            if best is None or (lost, drive) < (best[2], best[3]):
-                best = (d, dropped, lost, drive)
-    return best
+        if not ok:
+            continue
+        drive = sum(float(P.travel[a, b]) for a, b in zip(seq, seq[1:])) - base_drive
+        lost = base_value - P.route_value(seq[1:-1]) + P.travel_cost * drive
+        if best is None or (lost, drive, d, pos) < (best[2], best[3], best_at[0], best_at[1]):
+            best = (d, dropped, lost, drive)
+            best_at = (d, pos)
+    return best, False
 
 
 def _explain_headlines(model: _Model, sol: Solution, req: PlanRequest, itinerary: Itinerary,
@@ -206,8 +206,11 @@ def _explain_headlines(model: _Model, sol: Solution, req: PlanRequest, itinerary
                     f"buộc để lập lịch quanh nó")
             continue
         out_of_time = deadline is not None and time.perf_counter() > deadline
-        keep = None if out_of_time else _cheapest_keep(model, sol, i, math.inf if deadline is None else deadline)
-        if keep is None and out_of_time:
+        keep, cut = (None, True) if out_of_time else _cheapest_keep(model, sol, i,
+                                                                    math.inf if deadline is None else deadline)
+        if cut and prior is not None and prior.reason != "low_score":
+            continue  # a specific reason (boats, province limit …) stands; the cost of keeping it was not worked out
+        if cut:  # what was found so far may not be the cheapest: say the time ran out instead
             en = (f"a headline site within reach ({detour:.0f} min of detour); the time limit left no time to work "
                   f"out what keeping it would cost — add it as a must-visit to see")
             vi = (f"điểm nổi bật trong tầm với (đi vòng {detour:.0f} phút); hết thời gian giới hạn nên chưa tính "

@@ -197,17 +197,25 @@ the way boat tours do: "7.30 Arrival at Hoi An Docks, 8.10 Speedboat leaves" (ji
 that otherwise starts at 08:00. Only the boat day starts early, and only for the boat: nothing is visited before it."""
 
 
-def _early_boat(exc: _Excursion, reach_s: float, open_s: float) -> tuple[float, float] | None:
-    """(real check-in, modelled start) of the latest usable departure whose check-in is before ``open_s`` but
-    whose hotel departure (check-in − ``reach_s``, the drive from the nearest hub) is at most
-    :data:`EARLY_BOAT_MAX_MIN` before it; ``None`` if a departure needs no early start, or none fits."""
+def _early_boat(exc: _Excursion, drives: list[float], open_s: float, close_s: float,
+                slack_s: float) -> tuple[float, float] | None:
+    """(real check-in, modelled start) for an early boat, or ``None`` when a departure needs no early start (its
+    check-in is after ``open_s`` and the trip ends by ``close_s``) or none fits.
+
+    ``drives`` are the drives (s) to the port from the places a day can start at. A start counts when leaving it
+    for the check-in is at most :data:`EARLY_BOAT_MAX_MIN` before the day's start; the modelled start is the day's
+    start + the longest such drive that is less than ``slack_s`` (the shortest visit) longer than the shortest one —
+    so every counted start reaches the trip in time, and none leaves time for a visit before it (the itinerary
+    puts the boat first). The latest early departure that some start reaches is taken."""
     checkins = [o - exc.check_in_s for o in exc.out_times]
-    if not checkins or any(t >= open_s for t in checkins) or not np.isfinite(reach_s):
+    if any(t >= open_s and t + exc.service_s <= close_s for t in checkins):
         return None
-    fits = [t for t in checkins if t - reach_s >= open_s - EARLY_BOAT_MAX_MIN * 60.0]
-    if not fits:
-        return None
-    return max(fits), open_s + reach_s
+    for t in sorted((t for t in checkins if t < open_s), reverse=True):
+        ok = [d for d in drives if np.isfinite(d) and t - d >= open_s - EARLY_BOAT_MAX_MIN * 60.0]
+        if ok:
+            near = min(ok)
+            return t, open_s + max(d for d in ok if d < near + slack_s)
+    return None
 
 
 def _build_excursion(link: Any, island: list[Poi], req: PlanRequest, cat: Catalogue,
@@ -439,7 +447,8 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
         off_days = [req.start_date + timedelta(days=d) for d in range(req.days)
                     if exc.link.suspended_on(req.start_date + timedelta(days=d))]
         stay_hubs = {s.hub_node for s in stays}  # an island hub is left by its own boat, never for a day trip
-        exc.early = _early_boat(exc, float(min(sec[h, i] for h in {s_node, *hubs} - stay_hubs)), open_s)
+        exc.early = _early_boat(exc, [float(sec[h, i]) for h in {s_node, *hubs} - stay_hubs], open_s, close_s,
+                                (10.0 + PACE_STOP_OVERHEAD_MIN[req.pace]) * 60.0)  # the shortest visit there is
         if exc.early is not None:  # the boat leaves before the day starts: start there for it, ashore as long
             service[i] = exc.service_s - (exc.early[1] - exc.early[0])
         for d in range(req.days):
