@@ -472,7 +472,10 @@ def solve_with_master(problem: OrienteeringProblem, seconds: float, seed: int | 
     if restrict is None:
         restrict = rules.max_share is not None or any(v > 0 for v in rules.min_service.values())
     budget = work if work is not None else seconds * WORK_PER_SECOND
-    stop = t0 + 2.0 * seconds + 1.0
+    # the wall-clock safety stop of the search (2 × limit + 1 s) plus the master's own wall allowance: CP-SAT is
+    # bounded by deterministic time, which a 1-s limit's master can spend in more than a second of wall time, and a
+    # safety stop that close to the normal run time made the CLI's plans depend on the machine's load
+    stop = t0 + 2.0 * seconds + 1.0 + params.wall_time
     if deadline is not None:
         stop = min(stop, deadline - wrap_up_seconds(problem.n))
     seed = problem.seed if seed is None else seed
@@ -484,7 +487,11 @@ def solve_with_master(problem: OrienteeringProblem, seconds: float, seed: int | 
     masters = []
     for rnd in range(rounds):
         res = solve_master(problem, rules, params, capacity_cut=cut, deadline=stop)
-        masters.append({"status": res.status, "wall": round(res.wall, 3), "estimate": res.objective})
+        # what the master spent, for the search's budget: its deterministic time (the same on every run and
+        # machine), not its wall time — a budget from the wall clock gave the same request different plans
+        spent = float(res.stats.get("det_time", 0.0)) if res.stats else 0.0
+        masters.append({"status": res.status, "wall": round(res.wall, 3), "estimate": res.objective,
+                        "det_time": round(spent, 4)})
         if not res.ok or (not any(res.days) and candidate_places(problem)):
             # nothing found, or only the empty plan (a tight share cap whose hint CP-SAT could not repair in its
             # slice): the caller's usual path does better than an empty trip
@@ -496,9 +503,9 @@ def solve_with_master(problem: OrienteeringProblem, seconds: float, seed: int | 
             for dd in res.days:
                 mask[dd] = True
             mask[list(problem.mandatory)] = True
-        # the master's wall time comes out of the search's budget, so the whole stays near ``seconds``; with the
-        # candidate restriction a share of it is kept for the fill below
-        share = max(0.25, 1.0 - res.wall / seconds) if seconds > 0 else 1.0
+        # the master's (deterministic) time comes out of the search's budget, so the whole stays near
+        # ``seconds``; with the candidate restriction a share of it is kept for the fill below
+        share = max(0.25, 1.0 - spent / seconds) if seconds > 0 else 1.0
         if restrict:
             share *= 1.0 - params.fill_share
         routes, stats = search_routes(searched, seconds, seed + rnd, work=share * budget / (2 ** rnd), deadline=stop,
@@ -539,7 +546,7 @@ def solve_with_master(problem: OrienteeringProblem, seconds: float, seed: int | 
         visits = [r[1:-1] for r in routes]
         Pf = _fill_problem(problem, visits, rules)
         seq = tuple((r[0], r[-1]) for r in routes)
-        lost = max(0.25, 1.0 - masters[0]["wall"] / seconds) if seconds > 0 else 1.0
+        lost = max(0.25, 1.0 - masters[0]["det_time"] / seconds) if seconds > 0 else 1.0
         froutes, fstats = search_routes(Pf, seconds, seed + 7, work=lost * params.fill_share * budget, deadline=stop,
                                         sequences=[seq], seed_visits=visits)
         if froutes:
