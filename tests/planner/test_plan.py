@@ -467,6 +467,13 @@ def test_early_boat_starts_the_island_day_early_and_only_that_day(ctx):
     verify(it, locked, ctx)
     verify_clock(it, locked, ctx)
     assert it.days[1].stops[0].kind == "ferry_excursion" and it.days[1].stops[0].start.strftime("%H:%M") == "07:45"
+    # from Huế on day 1 the boat would need the hotel left before 05:00: refused, in the boat's real times
+    far = PlanRequest.model_validate({"start_date": "2027-05-03", "days": 2, "start": "hue-hub-hue-city",
+                                      "end": "qnam-hoi-an", "locks": [{"place_id": "qnam-cu-lao-cham", "day": 1}],
+                                      "solver": {"time_limit_s": 1}})
+    it = plan(far, ctx, geometry=False)
+    assert not it.feasible and "check-in at 07:45 means leaving" in it.problems[0], it.problems
+    assert "more than 60 min before the day starts at 08:00" in it.problems[0]
 
 
 def test_replan_after_edit_is_warm_started_from_the_previous_plan(ctx):

@@ -13,7 +13,7 @@ from ..itinerary import Itinerary
 from ..model import PlanRequest
 from ..solve import Solution
 from ..solve.solution import route_fits
-from .model import _exclusion, _hhmm, _Model
+from .model import EARLY_BOAT_MAX_MIN, _exclusion, _hhmm, _Model
 from .value import HEADLINE_MIN_ATTRACTIVENESS, attractiveness
 
 
@@ -68,6 +68,17 @@ def _why_unserved(model: _Model, i: int, req: PlanRequest) -> str:
                 missed = islands.missed_boat(model.stays, P, seq, sched.stops, name, d)
                 if missed is not None:
                     gap, msg = missed
+                elif exc is not None and exc.early is not None and k == 1 and here.arrival > close + P.eps:
+                    # an early boat: the model's window is shifted (planner.model._early_boat) — say it in the
+                    # real times: the check-in, and when the hotel would have to be left for it
+                    gap = here.arrival - close
+                    checkin = exc.early[0]
+                    leave = checkin - to_i
+                    msg = (f"must-visit {name}: the {_hhmm(checkin + exc.check_in_s)} boat's check-in at "
+                           f"{_hhmm(checkin)} means leaving {model.places[s].name or model.places[s].id} at "
+                           f"{_hhmm(leave)} on day {d + 1} ({to_i / 3600:.1f} h drive), more than "
+                           f"{EARLY_BOAT_MAX_MIN:.0f} min before the day starts at {req.day_start:%H:%M} — start the "
+                           f"day earlier (day_start) or sleep nearer the port")
                 elif here.arrival > close + P.eps:
                     gap = here.arrival - close
                     msg = (f"must-visit {name} must be entered by {_hhmm(close)} (closing / end of day minus a "
