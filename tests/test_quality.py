@@ -272,3 +272,23 @@ def test_closed_places_are_not_planned_and_closure_notes_are_warned(catalogue, c
                                           "end": "hcm-city-centre-hub", "must_visit": ["hcm-notre-dame-cathedral"],
                                           "solver": {"time_limit_s": 0.5, "seed": 0}}), ctx, geometry=False)
     assert it.feasible and any("closure" in w and "Notre" in w for w in it.warnings)
+
+
+def test_a_province_sees_what_it_is_missing_and_why(tmp_path, catalogue, ctx):
+    """The places looked for and not placeable (data/poi/evidence/not_placeable.csv) are part of the report — in
+    the CLI, the JSON and the web page — narrowed to the province asked for (a 2025 name means its whole area)."""
+    from touroute.web import create_app
+
+    qng = quality_report(catalogue, province="Quảng Ngãi")
+    names = [n for n, _pv, _r in qng.not_placeable]
+    assert "Hang Câu" in names and all(pv == "Quảng Ngãi" for _n, pv, _r in qng.not_placeable)
+    assert all(r for _n, _pv, r in qng.not_placeable)
+    # "Đà Nẵng" since 2025 includes Quảng Nam: Đồng Dương is its gap; Furama ICP is in the catalogue (Ariyana)
+    dn = [n for n, _pv, _r in quality_report(catalogue, province="Da Nang").not_placeable]
+    assert any("Đồng Dương" in n for n in dn) and not any("Furama" in n for n in dn)
+    assert "Looked for, not placeable: " in qng.to_text("en") and "Hang Câu" in qng.to_text("vi")
+    assert qng.to_json()["not_placeable"][0]["reason"]
+    app = create_app({"DB_URL": f"sqlite:///{tmp_path / 'p.sqlite3'}", "SECRET_KEY": "t", "TILES": None,
+                      "JOBS_DIR": str(tmp_path / "jobs")}, ctx=ctx)
+    html = app.test_client().get("/analytics/quality?province=Quảng Ngãi&lang=en").get_data(as_text=True)
+    assert 'id="quality-not-placeable"' in html and "Hang Câu" in html and "Looked for, not placeable" in html

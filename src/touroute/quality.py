@@ -121,6 +121,9 @@ class QualityReport:
     """(id, osm_id, our name, the OSM object's name) where the names share nothing."""
     osm_checked: int = 0
     province: str | None = None
+    not_placeable: list[tuple[str, str, str]] = field(default_factory=list)
+    """(name, legacy province, reason) of places looked for that could not be placed (no position anyone can
+    check, closed …): ``evidence/not_placeable.csv`` beside the catalogue — what a province is missing and why."""
 
     def shares(self) -> pd.DataFrame:
         """Coverage share (0–1, NaN where a field does not apply) per legacy province × field."""
@@ -155,6 +158,9 @@ class QualityReport:
             out += ["", ("osm_id có tên khác hẳn" if vi else "osm_id whose OSM name shares nothing with the record")
                     + f": {len(self.osm_mismatch)} / {self.osm_checked}"]
             out += [f"  {pid} {oid}: {ours!r} vs OSM {theirs!r}" for pid, oid, ours, theirs in self.osm_mismatch]
+        out += ["", ("Đã tìm nhưng chưa đặt được lên bản đồ" if vi else "Looked for, not placeable")
+                + f": {len(self.not_placeable)}"]
+        out += [f"  {name} ({pv}): {reason}" for name, pv, reason in self.not_placeable]
         return "\n".join(out)
 
     def to_json(self) -> dict:
@@ -167,6 +173,7 @@ class QualityReport:
             "near": [{"a": a, "b": b, "metres": round(m, 1)} for a, b, m in self.near],
             "osm_mismatch": [{"id": i, "osm_id": o, "name": n, "osm_name": m} for i, o, n, m in self.osm_mismatch],
             "osm_checked": self.osm_checked,
+            "not_placeable": [{"name": n, "province_legacy": pv, "reason": r} for n, pv, r in self.not_placeable],
         }
 
 
@@ -338,7 +345,31 @@ def quality_report(cat: Catalogue, *, today: date | None = None, province: str |
         mismatch, checked = osm_mismatches(pois, read_osm_names(osm_pois))
     return QualityReport(today=today, coverage=coverage_table(pois), targets=targets,
                          stale=stale_facts(pois, today), near=near_pairs(pois), osm_mismatch=mismatch,
-                         osm_checked=checked, province=province)
+                         osm_checked=checked, province=province, not_placeable=not_placeable(cat, province))
 
 
-__all__ = ["QualityReport", "Target", "quality_report", "tier", "near_pairs", "names_agree", "benchmark_coverage"]
+NOT_PLACEABLE_FILE = "not_placeable.csv"
+
+
+def not_placeable(cat: Catalogue, province: str | None = None) -> list[tuple[str, str, str]]:
+    """(name, legacy province, reason) of the places listed as not placeable in ``evidence/not_placeable.csv``
+    beside the catalogue's files (rows that name a catalogue id are in the catalogue and are left out), narrowed to
+    ``province`` (legacy or 2025 name) when given."""
+    wanted = {p.legacy for p in prov.resolve(province)} if province else None
+    out: list[tuple[str, str, str]] = []
+    for folder in sorted({Path(f).parent for f in getattr(cat, "files", None) or ()}):
+        path = folder / "evidence" / NOT_PLACEABLE_FILE
+        if not path.exists():
+            continue
+        with path.open(encoding="utf-8", newline="") as f:
+            for row in csv.DictReader(f):
+                if (row.get("catalogue_id") or "").strip():
+                    continue
+                pv = (row.get("province_legacy") or "").strip()
+                if wanted is None or pv in wanted:
+                    out.append(((row.get("name") or "").strip(), pv, (row.get("reason") or "").strip()))
+    return out
+
+
+__all__ = ["QualityReport", "Target", "quality_report", "tier", "near_pairs", "names_agree", "benchmark_coverage",
+           "not_placeable"]
