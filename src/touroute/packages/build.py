@@ -289,15 +289,35 @@ def _take_plan(res: PackageResult, it: Itinerary | None, problems: list[str], se
     return True
 
 
+def _twins(requests: list) -> dict[int, int]:
+    """Package index → the first earlier package with the identical request (titles are not part of a request):
+    such a package is planned once — the same plan on a busy machine too, where two solves of one request could
+    differ at the wall-clock safety stop — and recorded as a duplicate of the first."""
+    first: dict[str, int] = {}
+    twins: dict[int, int] = {}
+    for k, req in enumerate(requests):
+        key = req.model_dump_json()
+        if key in first:
+            twins[k] = first[key]
+        else:
+            first[key] = k
+    return twins
+
+
 def _build_sequential(spec, out, ctx, tpls, requests, results, progress, tiles, pdf) -> None:
     seen: dict[tuple, str] = {}
     total = len(tpls)
+    twins = _twins(requests)
+    plans: dict[int, tuple[Itinerary | None, list[str]]] = {}
     for n, (tpl, req, res) in enumerate(zip(tpls, requests, results), 1):
         t0 = time.perf_counter()
+        k = n - 1
         try:
-            it, problems = _plan_package(req, ctx)
+            it, problems = plans[twins[k]] if k in twins else _plan_package(req, ctx)
         except Exception as exc:  # noqa: BLE001 - one broken package must not lose the others
             it, problems = None, [_failure(tpl.id, "planning", exc)]
+        if k in set(twins.values()):
+            plans[k] = (it, problems)
         if _take_plan(res, it, problems, seen):
             try:
                 res.files = _write_package(out, tpl, it, list(spec.languages), tiles, pdf)
@@ -317,7 +337,10 @@ def _build_parallel(out, ctx, tpls, requests, results, progress, tiles, pdf, lan
 
     total = len(tpls)
     blob = _context_blob(ctx, requests)
-    pending_plans = deque(range(total))
+    twins = _twins(requests)
+    pending_plans = deque(k for k in range(total) if k not in twins)
+    resolved_plans: dict[int, tuple[Itinerary | None, list[str]]] = {}  # the plans twins take, kept until then
+    sources = set(twins.values())
     ready_writes: deque[int] = deque()
     planned: dict[int, tuple[Itinerary | None, list[str]]] = {}
     itineraries: dict[int, Itinerary] = {}
@@ -394,9 +417,12 @@ def _build_parallel(out, ctx, tpls, requests, results, progress, tiles, pdf, lan
                 pool.shutdown(wait=False, cancel_futures=True)
                 restarts += 1
                 pool = new_pool() if restarts <= 2 else None
-            while next_resolve < total and next_resolve in planned:
+            while next_resolve < total and (next_resolve in planned or (
+                    next_resolve in twins and twins[next_resolve] in resolved_plans)):
                 k = next_resolve
-                it, problems = planned.pop(k)
+                it, problems = planned.pop(k) if k in planned else resolved_plans[twins[k]]
+                if k in sources:
+                    resolved_plans[k] = (it, problems)
                 if _take_plan(results[k], it, problems, seen):
                     itineraries[k] = it
                     ready_writes.append(k)
