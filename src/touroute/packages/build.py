@@ -308,7 +308,8 @@ def _build_sequential(spec, out, ctx, tpls, requests, results, progress, tiles, 
     seen: dict[tuple, str] = {}
     total = len(tpls)
     twins = _twins(requests)
-    plans: dict[int, tuple[Itinerary | None, list[str]]] = {}
+    sources = set(twins.values())
+    plans: dict[int, tuple[Itinerary | None, list[str]]] = {}  # the plans twins take
     for n, (tpl, req, res) in enumerate(zip(tpls, requests, results), 1):
         t0 = time.perf_counter()
         k = n - 1
@@ -316,7 +317,7 @@ def _build_sequential(spec, out, ctx, tpls, requests, results, progress, tiles, 
             it, problems = plans[twins[k]] if k in twins else _plan_package(req, ctx)
         except Exception as exc:  # noqa: BLE001 - one broken package must not lose the others
             it, problems = None, [_failure(tpl.id, "planning", exc)]
-        if k in set(twins.values()):
+        if k in sources:
             plans[k] = (it, problems)
         if _take_plan(res, it, problems, seen):
             try:

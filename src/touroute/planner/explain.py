@@ -151,18 +151,16 @@ def _cheapest_keep(model: _Model, sol: Solution, i: int, deadline: float = math.
     tried; without a deadline every insertion is (the CLI's answer does not depend on the machine)."""
     P = model.problem
     T = P.travel
-    best: tuple[int, list[int], float, float] | None = None
-    best_at = (0, 0)
     bases = [sol.full_route(d) for d in range(len(sol.routes))]
+    base_values = [P.route_value(b[1:-1]) for b in bases]
+    base_drives = [sum(float(T[a, c]) for a, c in zip(b, b[1:])) for b in bases]
     trials = sorted((float(T[b[pos - 1], i] + T[i, b[pos]] - T[b[pos - 1], b[pos]]), d, pos)
                     for d, b in enumerate(bases) for pos in range(1, len(b)))
+    best: tuple[float, float, int, int, list[int]] | None = None  # (lost, drive, day, position, dropped)
     for _, d, pos in trials:
         if time.perf_counter() > deadline:
-            return best, True
-        base = bases[d]
-        base_value = P.route_value(base[1:-1])
-        base_drive = sum(float(P.travel[a, b]) for a, b in zip(base, base[1:]))
-        seq = base[:pos] + [i] + base[pos:]
+            return (None if best is None else (best[2], best[4], best[0], best[1])), True
+        seq = bases[d][:pos] + [i] + bases[d][pos:]
         dropped: list[int] = []
         _, ok = route_fits(P, d, seq)
         while not ok:
@@ -179,12 +177,11 @@ def _cheapest_keep(model: _Model, sol: Solution, i: int, deadline: float = math.
             _, ok = route_fits(P, d, seq)
         if not ok:
             continue
-        drive = sum(float(P.travel[a, b]) for a, b in zip(seq, seq[1:])) - base_drive
-        lost = base_value - P.route_value(seq[1:-1]) + P.travel_cost * drive
-        if best is None or (lost, drive, d, pos) < (best[2], best[3], best_at[0], best_at[1]):
-            best = (d, dropped, lost, drive)
-            best_at = (d, pos)
-    return best, False
+        drive = sum(float(T[a, b]) for a, b in zip(seq, seq[1:])) - base_drives[d]
+        lost = base_values[d] - P.route_value(seq[1:-1]) + P.travel_cost * drive
+        if best is None or (lost, drive, d, pos) < best[:4]:
+            best = (lost, drive, d, pos, dropped)
+    return (None if best is None else (best[2], best[4], best[0], best[1])), False
 
 
 def _explain_headlines(model: _Model, sol: Solution, req: PlanRequest, itinerary: Itinerary,
@@ -216,25 +213,17 @@ def _explain_headlines(model: _Model, sol: Solution, req: PlanRequest, itinerary
                     f"điểm nổi bật, nhưng phải đi vòng {detour:.0f} phút so với lộ trình — thêm vào danh sách bắt "
                     f"buộc để lập lịch quanh nó")
             continue
-        out_of_time = deadline is not None and time.perf_counter() > deadline
-        keep, cut = (None, True) if out_of_time else _cheapest_keep(model, sol, i,
-                                                                    math.inf if deadline is None else deadline)
-        if cut and prior is not None and prior.reason != "low_score":
-            continue  # a specific reason (boats, province limit …) stands; the cost of keeping it was not worked out
+        keep, cut = _cheapest_keep(model, sol, i, math.inf if deadline is None else deadline)
+        if (cut or keep is None) and prior is not None and prior.reason != "low_score":
+            # the specific reason already given (boats, hours, province limit …) stands: no day can hold it, or
+            # the time limit left the cost of keeping it unworked
+            continue
         if cut:  # what was found so far may not be the cheapest: say the time ran out instead
             en = (f"a headline site within reach ({detour:.0f} min of detour); the time limit left no time to work "
                   f"out what keeping it would cost — add it as a must-visit to see")
             vi = (f"điểm nổi bật trong tầm với (đi vòng {detour:.0f} phút); hết thời gian giới hạn nên chưa tính "
                   f"được cái giá để giữ nó — thêm vào danh sách bắt buộc để xem")
-            new = _exclusion(poi, "low_score", en, vi)
-            if poi.id in by_id:
-                itinerary.excluded[by_id[poi.id]] = new
-            else:
-                itinerary.excluded.append(new)
-            continue
-        if keep is None and prior is not None and prior.reason != "low_score":
-            continue  # no day can hold it: the specific reason already given (boats, hours …) is the true one
-        if keep is None:
+        elif keep is None:
             en = (f"a headline site within reach ({detour:.0f} min of detour), but no day of this plan can hold it "
                   f"within its hours, pace and lunch")
             vi = (f"điểm nổi bật trong tầm với (đi vòng {detour:.0f} phút), nhưng không ngày nào của lịch trình "
