@@ -176,6 +176,36 @@ def test_an_excerpt_counts_against_a_place_only_as_far_as_it_was_read():
     assert got["b"].list_points == pytest.approx(attr.list_points(1 / 6.4))   # 6 full + 0.2 + 0.2
 
 
+def test_a_transfer_route_counts_like_a_city():
+    """A sight between two cities (Lập An lagoon) is named by no city's lists but by the transfer programmes between
+    them: a route key is a "city" of its own, so its share there counts; a place named by both a city and a route
+    takes the better share, once (the shares are not added)."""
+    lists = [*(attr.ListSource(f"h{i}", "hue", "top_list", "t", "2025") for i in range(6)),
+             *(attr.ListSource(f"r{i}", "route-hue-hoian", "tour_programme", "t", "2025") for i in range(4))]
+    recs = [_Rec("lagoon"), _Rec("citadel"), _Rec("pass")]
+    sigs = [_sig("lagoon", "tour_programme", "", "r0"), _sig("lagoon", "tour_programme", "", "r1"),
+            *(_sig("citadel", "top_list", "", f"h{i}") for i in range(6)), _sig("citadel", "tour_programme", "", "r0"),
+            _sig("pass", "top_list", "", "h0"), *(_sig("pass", "tour_programme", "", f"r{i}") for i in range(3))]
+    got = {s.id: s for s in attr.compute(recs, sigs, lists)}
+    assert got["lagoon"].list_points == pytest.approx(attr.list_points(2 / 4))
+    assert "route-hue-hoian" in got["lagoon"].basis[0]
+    assert got["citadel"].list_points == pytest.approx(attr.LIST_POINTS)          # its city's 6/6, not the route's 1/4
+    assert got["pass"].list_points == pytest.approx(attr.list_points(3 / 4))      # the route's 3/4 beats Huế's 1/6
+    assert attr.is_route("route-hue-hoian") and not attr.is_route("hue")
+
+
+def test_a_city_key_is_a_slug_and_a_route_names_its_two_ends(tmp_path):
+    lists = tmp_path / "lists.csv"
+    head = "source,city,kind,title,as_of,read,note\n"
+    for bad in ("Huế", "route hue-hoian", "route-hue", "da_nang"):
+        lists.write_text(head + f"https://a,{bad},top_list,T,2025,full,\n", encoding="utf-8")
+        with pytest.raises(attr.EvidenceError, match=r"line 2: city .* must be a lower-case slug"):
+            attr.read_lists(lists)
+    lists.write_text(head + "https://a,route-hue-hoian,tour_programme,T,2025,full,\n"
+                     "https://b,da-nang,top_list,T,2025,full,\n", encoding="utf-8")
+    assert [ls.city for ls in attr.read_lists(lists)] == ["route-hue-hoian", "da-nang"]
+
+
 def test_evidence_errors_are_named(tmp_path):
     lists = tmp_path / "lists.csv"
     lists.write_text("source,city,kind,title,as_of,read,note\nhttps://a,hue,top_list,T,2025,full,\n", encoding="utf-8")
@@ -324,3 +354,21 @@ def test_evidence_is_independent_of_the_programme_benchmark():
     judged = {norm(u) for u in re.findall(r"https?://[^\s'\"]+", bench.read_text(encoding="utf-8"))}
     lists, _signals = _evidence()
     assert not [ls.source for ls in lists if norm(ls.source) in judged]
+
+
+def test_sights_between_cities_are_scored_from_the_transfer_routes(catalogue):
+    """The Huế → Hội An transfer programmes stop at Lập An lagoon, Lăng Cô and the Hải Vân pass, which no city's
+    top-sights list names (issue: Lập An scored 1): each standard route has at least three sources of its own, and
+    those places now take their list points from the route."""
+    lists, _signals = _evidence()
+    routes: dict[str, int] = {}
+    for ls in lists:
+        if attr.is_route(ls.city):
+            routes[ls.city] = routes.get(ls.city, 0) + 1
+    assert "route-hue-hoian" in routes and min(routes.values()) >= attr.MIN_LISTS_PER_CITY, routes
+    rows = _rows()
+    for pid in ("hue-lap-an-lagoon", "hue-lang-co-beach", "dn-hai-van-quan"):
+        assert "route-hue-hoian" in rows[pid]["basis"], (pid, rows[pid]["basis"])
+    assert catalogue.get("hue-lap-an-lagoon").attractiveness > 1
+    # a route does not lift a city's own headline sight above what its city's lists give it
+    assert "route-" not in rows["hue-imperial-city"]["basis"] and "route-" not in rows["qnam-hoi-an-ancient-town"]["basis"]

@@ -35,10 +35,12 @@ def _target(report, key):
 # Coverage over the committed data. What is reached is held (it cannot fall back); the issue's targets that the
 # data does not reach yet are strict xfails: they fail loudly the day they are met, so this file gets updated.
 # ---------------------------------------------------------------------------------------------------------------
-REACHED = {"top_tiers": 0.70, "overall": 0.36, "seats": 0.29, "places": 566, "benchmark": 0.87}
+REACHED = {"top_tiers": 0.67, "overall": 0.36, "seats": 0.29, "places": 566, "benchmark": 0.87}
 """Floors: the coverage this catalogue has reached (issue 13's research rounds to "facts round 3", "southern
-places" and "facts, tiers 1–2" (2026-12-06): tiers 1–2 63 of 90, places to visit 161 of 442, MICE seats 26 of 87,
-566 places, benchmark 176 of 202)."""
+places" and "facts, tiers 1–2", 2026-12-06: tiers 1–2 63 of 93, places to visit 161 of 442, MICE seats 26 of 87,
+566 places, benchmark 176 of 202). The transfer-route evidence (2026-12-06) lifted Lăng Cô beach, Xuân Đài bay and
+Hoàng Đế citadel into tier 2 without published hours or fee (tiers 1–2: 90 → 93 places); 0.67 fails the day one of
+the 63 loses a fact (62 of 93 is 0.667)."""
 
 
 @pytest.mark.parametrize("key", sorted(REACHED))
@@ -46,7 +48,7 @@ def test_coverage_does_not_fall_back(report, key):
     assert _target(report, key).value >= REACHED[key], _target(report, key).text()
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13 open: hours+fee for 70 % of tiers 1–2 (target 90 %)")
+@pytest.mark.xfail(strict=True, reason="issue 13 open: hours+fee for 68 % of tiers 1–2 (target 90 %)")
 def test_top_tiers_have_hours_and_fee(report):
     assert _target(report, "top_tiers").value >= TARGET_TOP_TIERS
 

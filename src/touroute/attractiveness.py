@@ -9,7 +9,8 @@ and as-of date in ``data/poi/evidence/signals.csv``:
   relic (the highest status counts, they are not added up: a UNESCO site is nearly always a special relic as well);
 * how many of a city's independent published "top sights" lists and tour programmes name the place (the lists
   themselves, with their city, are in ``data/poi/evidence/lists.csv``: the denominator must count the lists that do
-  *not* name a place too);
+  *not* name a place too). A "city" may also be one of the region's standard transfer routes (``route-hue-hoian``
+  …): sights between two cities, where transfer programmes stop, are named by no city's list;
 * published visitor figures (log scale).
 
 MICE venues and lodging hubs are not sights: MICE venues score by published seat capacity (what a MICE planner
@@ -61,6 +62,12 @@ UNESCO_VALUES: tuple[str, ...] = ("property", "component", "minor")
 LIST_KINDS: tuple[str, ...] = ("top_list", "tour_programme")
 SIGNAL_COLUMNS: tuple[str, ...] = ("id", "signal", "value", "source", "as_of", "note")
 LIST_COLUMNS: tuple[str, ...] = ("source", "city", "kind", "title", "as_of", "read", "note")
+ROUTE_PREFIX = "route-"
+"""A ``city`` key starting with this is a standard transfer route (``route-hue-hoian``: Huế ↔ Hội An / Đà Nẵng over
+the Hải Vân pass); its sources are transfer programmes and "what to see on the way" articles between its two ends."""
+_CITY_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+"""A city key is a lower-case slug (``hue``, ``da-nang``, ``route-hue-hoian``): the same place is never split between
+two spellings of one city, which would halve its share."""
 READS: tuple[str, ...] = ("full", "partial", "none")
 """How much of a source was read: ``full`` (every item / stop seen), ``k/n`` (its first k of n items — a search
 excerpt whose length is known), ``partial`` (an excerpt of unknown length) or ``none`` (the excerpt stopped before
@@ -97,7 +104,8 @@ class Signal:
 
 @dataclass(frozen=True)
 class ListSource:
-    """One published top-sights list or tour programme (a row of lists.csv); ``city`` is a slug such as ``hue``."""
+    """One published top-sights list or tour programme (a row of lists.csv); ``city`` is a slug such as ``hue``, or a
+    standard transfer route such as ``route-hue-hoian`` (see :data:`ROUTE_PREFIX`)."""
 
     source: str
     city: str
@@ -170,6 +178,10 @@ def read_lists(path: Path) -> list[ListSource]:
         if not r["source"] or not r["city"]:
             problems.append(f"{where}: source and city are required")
             continue
+        city = r["city"]
+        if not _CITY_RE.match(city) or (is_route(city) and "-" not in city[len(ROUTE_PREFIX):]):
+            problems.append(f"{where}: city {city!r} must be a lower-case slug (hue, da-nang) or a transfer route "
+                            f"named by its two ends ({ROUTE_PREFIX}hue-hoian)")
         if r["kind"] not in LIST_KINDS:
             problems.append(f"{where}: kind {r['kind']!r} is not one of {', '.join(LIST_KINDS)}")
         if not _AS_OF_RE.match(r["as_of"]):
@@ -293,6 +305,11 @@ def read_fraction(ls: ListSource) -> float | None:
         return 0.0
     m = _READ_RE.match(ls.read)
     return int(m.group(1)) / int(m.group(2)) if m else None
+
+
+def is_route(city: str) -> bool:
+    """True for a standard transfer route key (``route-hue-hoian``), False for a city (``hue``)."""
+    return city.startswith(ROUTE_PREFIX)
 
 
 def typical_read_fraction(lists: Sequence[ListSource]) -> float:
