@@ -95,8 +95,9 @@ def test_hubs_and_mice_follow_their_rules(catalogue):
 
 # ------------------------------------------------------------------------------------------------ the rule itself
 class _Rec:
-    def __init__(self, pid, category="heritage", part_of=None, capacity=None):
+    def __init__(self, pid, category="heritage", part_of=None, capacity=None, lat=None, lon=None):
         self.id, self.category, self.part_of, self.capacity, self.tags = pid, category, part_of, capacity, ()
+        self.lat, self.lon = lat, lon
 
 
 def _sig(pid, signal, value="", source="s"):
@@ -194,6 +195,22 @@ def test_a_transfer_route_counts_like_a_city():
     assert attr.is_route("route-hue-hoian") and not attr.is_route("hue")
 
 
+def test_a_route_speaks_for_the_places_between_its_ends_only():
+    """A route's sources do not rank a place at one of its ends (within ROUTE_END_KM of an end hub): there its city's
+    lists do. One motorbike report starting at a Huế pagoda lifted it 1 → 30 past Huế's 46 lists before this rule."""
+    hue = (16.4619, 107.59546)                                     # hue-hub-hue-city, an end of route-hue-hoian
+    lists = [*(attr.ListSource(f"r{i}", "route-hue-hoian", "tour_programme", "t", "2025") for i in range(4))]
+    recs = [_Rec("hue-hub-hue-city", "lodging", lat=hue[0], lon=hue[1]),
+            _Rec("pagoda", lat=hue[0] + 0.02, lon=hue[1]),            # 2.2 km from the hub: Huế's own
+            _Rec("lagoon", lat=16.2252, lon=108.0928),               # Lập An, 57 km on: between the ends
+            _Rec("nowhere")]                                          # no position: counted (nothing to test)
+    sigs = [_sig(p, "tour_programme", "", f"r{i}") for p in ("pagoda", "lagoon", "nowhere") for i in range(2)]
+    got = {s.id: s for s in attr.compute(recs, sigs, lists)}
+    assert got["pagoda"].list_points == 0 and got["pagoda"].attractiveness == attr.FLOOR
+    assert got["lagoon"].list_points == pytest.approx(attr.list_points(2 / 4))
+    assert got["nowhere"].list_points == pytest.approx(attr.list_points(2 / 4))
+
+
 def test_a_city_key_is_a_slug_and_a_route_names_its_two_ends(tmp_path):
     lists = tmp_path / "lists.csv"
     head = "source,city,kind,title,as_of,read,note\n"
@@ -201,6 +218,9 @@ def test_a_city_key_is_a_slug_and_a_route_names_its_two_ends(tmp_path):
         lists.write_text(head + f"https://a,{bad},top_list,T,2025,full,\n", encoding="utf-8")
         with pytest.raises(attr.EvidenceError, match=r"line 2: city .* must be a lower-case slug"):
             attr.read_lists(lists)
+    lists.write_text(head + "https://a,route-hue-hanoi,tour_programme,T,2025,full,\n", encoding="utf-8")
+    with pytest.raises(attr.EvidenceError, match=r"line 2: route 'route-hue-hanoi' has no end hubs"):
+        attr.read_lists(lists)
     lists.write_text(head + "https://a,route-hue-hoian,tour_programme,T,2025,full,\n"
                      "https://b,da-nang,top_list,T,2025,full,\n", encoding="utf-8")
     assert [ls.city for ls in attr.read_lists(lists)] == ["route-hue-hoian", "da-nang"]

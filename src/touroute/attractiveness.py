@@ -68,6 +68,18 @@ the Hải Vân pass); its sources are transfer programmes and "what to see on th
 _CITY_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 """A city key is a lower-case slug (``hue``, ``da-nang``, ``route-hue-hoian``): the same place is never split between
 two spellings of one city, which would halve its share."""
+ROUTE_ENDS: dict[str, tuple[str, ...]] = {
+    "route-hue-hoian": ("hue-hub-hue-city", "dn-city-centre", "qnam-hoi-an"),
+    "route-hue-phongnha": ("hue-hub-hue-city", "qb-hub-dong-hoi", "qb-hub-phong-nha"),
+    "route-quynhon-tuyhoa": ("bd-quy-nhon", "py-tuy-hoa"),
+    "route-nhatrang-muine": ("kh-hub-nha-trang", "bt-hub-mui-ne", "bt-hub-phan-thiet"),
+    "route-hcmc-muine": ("hcm-city-centre-hub", "bt-hub-mui-ne", "bt-hub-phan-thiet"),
+}
+"""The hubs at each end of a transfer route (catalogue ids). A route's sources speak for the places *between* its
+ends: a place within :data:`ROUTE_END_KM` of an end hub is its city's, and only that city's lists rank it — otherwise
+one motorbike report that starts at a Huế pagoda would outweigh Huế's 46 lists (its small denominator)."""
+ROUTE_END_KM = 10.0
+"""Distance (great circle) from an end hub within which a route's sources do not count for a place."""
 READS: tuple[str, ...] = ("full", "partial", "none")
 """How much of a source was read: ``full`` (every item / stop seen), ``k/n`` (its first k of n items — a search
 excerpt whose length is known), ``partial`` (an excerpt of unknown length) or ``none`` (the excerpt stopped before
@@ -88,6 +100,8 @@ class _Record(Protocol):
     tags: tuple[str, ...]
     capacity: int | None
     part_of: str | None
+    lat: float
+    lon: float
 
 
 @dataclass(frozen=True)
@@ -182,6 +196,9 @@ def read_lists(path: Path) -> list[ListSource]:
         if not _CITY_RE.match(city) or (is_route(city) and "-" not in city[len(ROUTE_PREFIX):]):
             problems.append(f"{where}: city {city!r} must be a lower-case slug (hue, da-nang) or a transfer route "
                             f"named by its two ends ({ROUTE_PREFIX}hue-hoian)")
+        elif is_route(city) and city not in ROUTE_ENDS:
+            problems.append(f"{where}: route {city!r} has no end hubs in touroute.attractiveness.ROUTE_ENDS (its "
+                            f"sources count only between its ends): add them there")
         if r["kind"] not in LIST_KINDS:
             problems.append(f"{where}: kind {r['kind']!r} is not one of {', '.join(LIST_KINDS)}")
         if not _AS_OF_RE.match(r["as_of"]):
@@ -312,6 +329,25 @@ def is_route(city: str) -> bool:
     return city.startswith(ROUTE_PREFIX)
 
 
+def _near_route_end(rec: _Record, route: str, where: dict[str, tuple[float, float]]) -> bool:
+    """True when ``rec`` lies within :data:`ROUTE_END_KM` of one of ``route``'s end hubs (:data:`ROUTE_ENDS`)."""
+    here = where.get(rec.id)
+    if here is None:
+        return False
+    for hub in ROUTE_ENDS.get(route, ()):
+        end = where.get(hub)
+        if end is not None and _km(here, end) < ROUTE_END_KM:
+            return True
+    return False
+
+
+def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Great-circle distance in km (this module imports nothing from the package, so not ``touroute.geo``)."""
+    la1, lo1, la2, lo2 = map(math.radians, (*a, *b))
+    h = math.sin((la2 - la1) / 2) ** 2 + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2
+    return 2 * 6371.0088 * math.asin(math.sqrt(h))
+
+
 def typical_read_fraction(lists: Sequence[ListSource]) -> float:
     """The mean read fraction of the excerpts whose length is known, for excerpts whose length is not (1.0 — every
     source counting in full, the rule before read depth was recorded — when no excerpt says its length)."""
@@ -349,6 +385,8 @@ def compute(records: Sequence[_Record], signals: Sequence[Signal], lists: Sequen
             by_id.setdefault(whole_of[s.id], []).append(
                 Signal(whole_of[s.id], s.signal, "", s.source, s.as_of, f"via its part {s.id}"))
 
+    where = {r.id: (float(r.lat), float(r.lon)) for r in records
+             if getattr(r, "lat", None) is not None and getattr(r, "lon", None) is not None}
     scores: dict[str, Score] = {}
     for rec in records:
         sigs = by_id.get(rec.id, [])
@@ -359,7 +397,10 @@ def compute(records: Sequence[_Record], signals: Sequence[Signal], lists: Sequen
         named: dict[str, set[str]] = {}
         for s in sigs:
             if s.signal in LIST_KINDS:
-                named.setdefault(city_of[s.source], set()).add(s.source)
+                city = city_of[s.source]
+                if is_route(city) and _near_route_end(rec, city, where):
+                    continue
+                named.setdefault(city, set()).add(s.source)
         share, share_city, denom = 0.0, None, 0
         for city, srcs in sorted(named.items()):
             # a source that names the place counts 1; one that does not counts by the chance its read reached the
