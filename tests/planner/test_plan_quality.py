@@ -83,6 +83,29 @@ def test_piers_and_ports_are_never_sights(ctx):
         plan(_req(start="dn-city-centre", must_visit=[access[0].id]), ctx)
 
 
+@pytest.mark.parametrize("seed", [0, 1])
+def test_a_hue_to_hoi_an_transfer_goes_over_the_hai_van_pass(ctx, seed):
+    """Transfer programmes from Huế to Hội An / Đà Nẵng stop at the Hải Vân pass (issue 12, item 4): the pass is a
+    headline of the transfer routes' own evidence (data/poi/SCHEMA.md, route-hue-hoian), so a transfer day visits its
+    gate on the way — after the Huế sights, before those south of the pass — and the way back visits it or says what
+    keeping it would have cost."""
+    south = {"Đà Nẵng", "Quảng Nam"}
+    for start, end in (("hue-hub-hue-city", "qnam-hoi-an"), ("hue-hub-hue-city", "dn-city-centre")):
+        req = _req(start=start, end=end, days=1, solver={"time_limit_s": 1.0, "seed": seed})
+        it = plan(req, ctx)
+        verify(it, req, ctx)
+        stops = [s.place_id for s in it.days[0].stops]
+        assert "dn-hai-van-quan" in stops, (end, stops)
+        gate = stops.index("dn-hai-van-quan")
+        sides = [ctx.catalogue.get(p).province_legacy in south for p in stops]
+        assert not any(sides[:gate]) and all(sides[gate:]), (end, stops)   # the day crosses the pass once
+    req = _req(start="qnam-hoi-an", end="hue-hub-hue-city", days=1, solver={"time_limit_s": 1.0, "seed": seed})
+    it = plan(req, ctx)
+    verify(it, req, ctx)
+    reasons = {e.place_id: e.message_en for e in it.excluded}
+    assert "dn-hai-van-quan" in _visited(it) or "would have meant" in reasons.get("dn-hai-van-quan", ""), reasons
+
+
 def test_default_plan_includes_the_headline_sites_or_says_why(ctx):
     """`touroute plan` with no options (the README's main job) either visits the Imperial City, Hội An and Mỹ Sơn
     or says what keeping each would have cost."""
