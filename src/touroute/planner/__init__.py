@@ -43,16 +43,18 @@ from .value import (
     DRIVING_COST_PER_HOUR,
     HEADLINE_MIN_ATTRACTIVENESS,
     SIMILAR_DECAY,
+    STOP_COST,
     VALUE_EXPONENT,
     attractiveness,
     place_value,
     sight_units,
     similarity_key,
+    stop_value,
 )
 
 __all__ = ["PlanningContext", "PlanningError", "Planner", "plan", "build_model", "use_master", "attractiveness",
            "place_value", "sight_units", "similarity_key", "NO_TIMETABLE", "MASTER_MIN_DAYS", "VALUE_EXPONENT",
-           "SIMILAR_DECAY", "HEADLINE_MIN_ATTRACTIVENESS", "DRIVING_COST_PER_HOUR"]
+           "SIMILAR_DECAY", "STOP_COST", "stop_value", "HEADLINE_MIN_ATTRACTIVENESS", "DRIVING_COST_PER_HOUR"]
 
 
 def __getattr__(name: str):

@@ -29,10 +29,12 @@ from .value import (
     DRIVING_COST_PER_HOUR,
     MEAL_ON_SITE_MIN,
     SIMILAR_DECAY,
+    STOP_COST,
     attractiveness,
     place_value,
     sight_units,
     similarity_key,
+    stop_value,
     with_driver_rests,
 )
 
@@ -440,7 +442,7 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
     province_of: dict[int, str] = {}
     for i, exc in exc_nodes.items():
         service[i] = exc.service_s
-        score[i] = sum(place_value(p, weights) for p in exc.pois)
+        score[i] = max(0.0, sum(place_value(p, weights) for p in exc.pois) - STOP_COST)  # one stop: the boat trip
         load[i] = sight_units(MEAL_ON_SITE_MIN + 1)  # a boat day trip is the day's main event
         province_of[i] = exc.pois[0].province_legacy
         lock_days = {locks[p.id] for p in exc.pois if p.id in locks}
@@ -487,7 +489,7 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
         access_min = float(poi.access.minutes) if poi.access is not None else 0.0
         service[i] = (max(10.0, round(poi.visit_minutes * factor / 5.0) * 5.0) + PACE_STOP_OVERHEAD_MIN[req.pace]
                       + access_min) * 60.0
-        score[i] = place_value(poi, weights)
+        score[i] = stop_value(poi, weights)
         load[i] = sight_units(poi.visit_minutes)
         key = similarity_key(poi)
         if key is not None:

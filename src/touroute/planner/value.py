@@ -28,6 +28,15 @@ tuning programmes (0.5 → 0.65 lifted tune recall 0.61 → 0.64: at 0.5 a Huế
 arena over the second royal tomb that Huế programmes visit; 0.65, 0.7 and 0.8 score alike, seeds 0–1)."""
 
 
+STOP_COST = 3.0
+"""Value a traveller gives up for each stop (on the scale where the Imperial City is worth 100), beside its time:
+parking, tickets, the walk in, one more thing to take in. A sight must be worth the stop — attractiveness above
+about 17 (value 3) — so days are not filled with stops nobody would publish (a memorial worth 3, a town church worth
+3). Chosen on the tuning programmes of ``benchmarks/bench_itineraries.py`` (BENCHMARKS.md, "Expert itineraries"):
+0 / 3 / 5 gave recall 0.665 / 0.671 / 0.665 and 5.0 / 4.8 / 4.5 sights a day (published programmes: 3–4), 5 at
+the price of longer driving (max 6.5 h a day). MICE venues and lodging are business, not sights, and pay none."""
+
+
 HEADLINE_MIN_ATTRACTIVENESS = 70.0
 """Attractiveness from which a place is a headline site (``Poi.headline``): kept in a plan that passes near it, or its
 omission explained with what keeping it would have cost."""
@@ -48,6 +57,13 @@ def attractiveness(poi: Poi) -> float:
 def place_value(poi: Poi, weights: dict[str, float]) -> float:
     """What a visit of ``poi`` is worth to this traveller (see :data:`VALUE_EXPONENT`)."""
     return weights.get(poi.category, 0.0) * 100.0 * (attractiveness(poi) / 100.0) ** VALUE_EXPONENT
+
+
+def stop_value(poi: Poi, weights: dict[str, float]) -> float:
+    """What a stop at ``poi`` adds to a plan: its :func:`place_value` less :data:`STOP_COST` for a sight, never below
+    0 (a place not worth the stop is left out and says so)."""
+    value = place_value(poi, weights)
+    return max(0.0, value - STOP_COST) if similarity_key(poi) is not None else value
 
 
 def sight_units(minutes: float) -> int:
