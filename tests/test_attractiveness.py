@@ -196,17 +196,21 @@ def test_a_transfer_route_counts_like_a_city():
 
 
 def test_a_route_speaks_for_the_places_between_its_ends_only():
-    """A route's sources do not rank a place at one of its ends (within ROUTE_END_KM of an end hub): there its city's
-    lists do. One motorbike report starting at a Huế pagoda lifted it 1 → 30 past Huế's 46 lists before this rule."""
-    hue = (16.4619, 107.59546)                                     # hue-hub-hue-city, an end of route-hue-hoian
+    """A route's sources rank only the places between its ends: not one at an end (within ROUTE_END_KM of an end
+    hub — its city's lists rank it; one motorbike report starting at a Huế pagoda lifted it 1 → 30 past Huế's 46
+    lists), nor one off the way (more than ROUTE_DETOUR × the ends' distance)."""
+    hue, hoian = (16.4619, 107.59546), (15.87944, 108.3350)     # the two ends of route-hue-hoian
     lists = [*(attr.ListSource(f"r{i}", "route-hue-hoian", "tour_programme", "t", "2025") for i in range(4))]
     recs = [_Rec("hue-hub-hue-city", "lodging", lat=hue[0], lon=hue[1]),
-            _Rec("pagoda", lat=hue[0] + 0.02, lon=hue[1]),            # 2.2 km from the hub: Huế's own
-            _Rec("lagoon", lat=16.2252, lon=108.0928),               # Lập An, 57 km on: between the ends
+            _Rec("qnam-hoi-an", "lodging", lat=hoian[0], lon=hoian[1]),
+            _Rec("pagoda", lat=hue[0] + 0.02, lon=hue[1]),            # 2.2 km from the Huế hub: Huế's own
+            _Rec("lagoon", lat=16.2252, lon=108.0928),               # Lập An, on the way over the pass
+            _Rec("inland", lat=16.0, lon=107.3),                      # 60 km inland of the coast road: off the way
             _Rec("nowhere")]                                          # no position: counted (nothing to test)
-    sigs = [_sig(p, "tour_programme", "", f"r{i}") for p in ("pagoda", "lagoon", "nowhere") for i in range(2)]
+    sigs = [_sig(p, "tour_programme", "", f"r{i}") for p in ("pagoda", "lagoon", "inland", "nowhere") for i in range(2)]
     got = {s.id: s for s in attr.compute(recs, sigs, lists)}
     assert got["pagoda"].list_points == 0 and got["pagoda"].attractiveness == attr.FLOOR
+    assert got["inland"].list_points == 0
     assert got["lagoon"].list_points == pytest.approx(attr.list_points(2 / 4))
     assert got["nowhere"].list_points == pytest.approx(attr.list_points(2 / 4))
 

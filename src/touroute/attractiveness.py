@@ -68,18 +68,23 @@ the Hải Vân pass); its sources are transfer programmes and "what to see on th
 _CITY_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 """A city key is a lower-case slug (``hue``, ``da-nang``, ``route-hue-hoian``): the same place is never split between
 two spellings of one city, which would halve its share."""
-ROUTE_ENDS: dict[str, tuple[str, ...]] = {
-    "route-hue-hoian": ("hue-hub-hue-city", "dn-city-centre", "qnam-hoi-an"),
-    "route-hue-phongnha": ("hue-hub-hue-city", "qb-hub-dong-hoi", "qb-hub-phong-nha"),
-    "route-quynhon-tuyhoa": ("bd-quy-nhon", "py-tuy-hoa"),
-    "route-nhatrang-muine": ("kh-hub-nha-trang", "bt-hub-mui-ne", "bt-hub-phan-thiet"),
-    "route-hcmc-muine": ("hcm-city-centre-hub", "bt-hub-mui-ne", "bt-hub-phan-thiet"),
+ROUTE_ENDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "route-hue-hoian": (("hue-hub-hue-city",), ("dn-city-centre", "qnam-hoi-an")),
+    "route-hue-phongnha": (("hue-hub-hue-city",), ("qb-hub-dong-hoi", "qb-hub-phong-nha")),
+    "route-quynhon-tuyhoa": (("bd-quy-nhon",), ("py-tuy-hoa",)),
+    "route-nhatrang-muine": (("kh-hub-nha-trang",), ("bt-hub-mui-ne", "bt-hub-phan-thiet")),
+    "route-hcmc-muine": (("hcm-city-centre-hub",), ("bt-hub-mui-ne", "bt-hub-phan-thiet")),
 }
-"""The hubs at each end of a transfer route (catalogue ids). A route's sources speak for the places *between* its
-ends: a place within :data:`ROUTE_END_KM` of an end hub is its city's, and only that city's lists rank it — otherwise
-one motorbike report that starts at a Huế pagoda would outweigh Huế's 46 lists (its small denominator)."""
+"""The hubs at the two ends of each transfer route (catalogue ids, one tuple per end). A route's sources speak for the
+places *between* its ends only (:func:`between_route_ends`): a place at an end is its city's, and only that city's
+lists rank it — otherwise one motorbike report starting at a Huế pagoda would outweigh Huế's 46 lists (the route's
+small denominator); and a place off the way (Hoàng Đế citadel, inland north-west of Quy Nhơn, on a Quy Nhơn → Tuy
+Hòa report that began there) is not a stop of that transfer."""
 ROUTE_END_KM = 10.0
-"""Distance (great circle) from an end hub within which a route's sources do not count for a place."""
+"""Within this distance (great circle) of an end hub a place belongs to that end's city, not to the route."""
+ROUTE_DETOUR = 1.3
+"""A place lies between the ends A and B when going A → place → B is at most this many times A → B (great circle):
+the road circuity of the region's trunk roads (≈ 1.3–1.4, BENCHMARKS.md "Offline estimates"), not a fitted value."""
 READS: tuple[str, ...] = ("full", "partial", "none")
 """How much of a source was read: ``full`` (every item / stop seen), ``k/n`` (its first k of n items — a search
 excerpt whose length is known), ``partial`` (an excerpt of unknown length) or ``none`` (the excerpt stopped before
@@ -329,16 +334,17 @@ def is_route(city: str) -> bool:
     return city.startswith(ROUTE_PREFIX)
 
 
-def _near_route_end(rec: _Record, route: str, where: dict[str, tuple[float, float]]) -> bool:
-    """True when ``rec`` lies within :data:`ROUTE_END_KM` of one of ``route``'s end hubs (:data:`ROUTE_ENDS`)."""
+def between_route_ends(rec: _Record, route: str, where: dict[str, tuple[float, float]]) -> bool:
+    """True when ``rec`` lies between ``route``'s two ends (:data:`ROUTE_ENDS`): more than :data:`ROUTE_END_KM` from
+    every end hub, and on the way from one end to the other within :data:`ROUTE_DETOUR`. A record without a position
+    is taken as between (nothing to test)."""
     here = where.get(rec.id)
     if here is None:
+        return True
+    sides = [[where[h] for h in side if h in where] for side in ROUTE_ENDS.get(route, ((), ()))]
+    if any(_km(here, end) < ROUTE_END_KM for side in sides for end in side):
         return False
-    for hub in ROUTE_ENDS.get(route, ()):
-        end = where.get(hub)
-        if end is not None and _km(here, end) < ROUTE_END_KM:
-            return True
-    return False
+    return any(_km(a, here) + _km(here, b) <= ROUTE_DETOUR * _km(a, b) for a in sides[0] for b in sides[1])
 
 
 def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
@@ -398,7 +404,7 @@ def compute(records: Sequence[_Record], signals: Sequence[Signal], lists: Sequen
         for s in sigs:
             if s.signal in LIST_KINDS:
                 city = city_of[s.source]
-                if is_route(city) and _near_route_end(rec, city, where):
+                if is_route(city) and not between_route_ends(rec, city, where):
                     continue
                 named.setdefault(city, set()).add(s.source)
         share, share_city, denom = 0.0, None, 0
