@@ -77,8 +77,8 @@ PARTITION_OPTIONS: tuple[str, ...] = ("--optimizing-cuts", "3", "--max-cell-size
 """osrm-partition options (OSRM's defaults: ``--optimizing-cuts 10 --max-cell-sizes 128,4096,65536,2097152``).
 
 Fewer inertial-flow directions per bisection (each one is a max-flow computation; the best cut is kept) and a
-recursive bisection that stops at 256 instead of 128 nodes: the partition takes about a third less time, customize a
-little more, and the 1000 × 1000 table about 1 s longer (≈ 4.5 s instead of 3.6 s at 64 tiles). The partition only
+recursive bisection that stops at 256 instead of 128 nodes: the partition needs about half the CPU time, customize a
+little more (together 116 against 205 CPU s for the car at 150 tiles), and a 1000 × 1000 table up to about 1 s more. The partition only
 decides how fast MLD answers, never what it answers: it is computed from the road graph's shape alone (no weights)
 and MLD's queries are exact, so route durations are the same (checked: identical 1000 × 1000 tables for all four
 profiles at 16 and 64 tiles, and for the car at 150). Chosen on the tuning sizes (16 and 64 tiles) with
