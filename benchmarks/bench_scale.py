@@ -12,6 +12,13 @@ coordinates, linked by trunk roads), then, in one run on one machine:
 
     python benchmarks/bench_scale.py --tiles 1 4 16 64 150 --embedded-max 16
     python benchmarks/bench_scale.py --tiles 150 --embedded-max 0 --profiles car van coach motorbike
+    python benchmarks/bench_scale.py --tiles 150 --embedded-max 0 --profiles car van coach motorbike \
+        --recheck-partition '--optimizing-cuts 10 --max-cell-sizes 128,4096,65536,2097152'
+
+Each row has the OSRM build's seconds, CPU seconds and peak MB per profile and step. ``--recheck-partition``
+re-partitions the car data with other osrm-partition options (above: OSRM's defaults), customizes it, answers the
+same table again and reports whether the durations are the same (they must be: the partition changes MLD's speed,
+not its answers).
 
 Outputs (PBFs, networks, engine data) go to a temporary folder and are deleted. Map data © OpenStreetMap
 contributors (ODbL 1.0).
@@ -23,6 +30,7 @@ import argparse
 import importlib.util
 import json
 import os
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -60,7 +68,36 @@ def points(info: dict, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray
     return src.lats[k] + shifts[t, 0], src.lons[k] + shifts[t, 1]
 
 
-def run(tiles: int, embedded: bool, work: Path, profiles: tuple[str, ...] = ("car",)) -> dict:
+def recheck(b, work: Path, lat: np.ndarray, lon: np.ndarray, sec: np.ndarray, options: list[str]) -> dict:
+    """Partition and customize the car data again with ``options`` (e.g. OSRM's defaults), answer the same table, and
+    compare: MLD's answers must not depend on the partition, only its speed does."""
+    from touroute.network.engine import EngineServer, OsrmClient
+    from touroute.network.engine.build import _peak_child_rss
+    from touroute.network.engine.install import engine_bin
+
+    bin_dir = engine_bin(work)
+    assert bin_dir is not None
+    base = b.profiles["car"]
+    out: dict = {"partition_options": options}
+    for step, cmd in (("partition", [str(bin_dir / "osrm-partition"), "-t", str(os.cpu_count() or 1), *options,
+                                     base.name]),
+                      ("customize", [str(bin_dir / "osrm-customize"), "-t", str(os.cpu_count() or 1), base.name])):
+        s, rss, cpu = _peak_child_rss(cmd, base.parent)
+        out[f"{step}_s"], out[f"{step}_peak_mb"], out[f"{step}_cpu_s"] = round(s, 2), round(rss, 1), round(cpu, 2)
+    with EngineServer(b, profiles=("car",), data_dir=work) as srv:
+        client = OsrmClient({"car": srv.urls("car")}, timeout=600)
+        t0 = time.perf_counter()
+        other, _, _, _ = client.table(lat, lon, "car")
+        out["matrix_s"] = round(time.perf_counter() - t0, 2)
+    both = np.isfinite(sec) & np.isfinite(other)
+    out["same_reachability"] = bool((np.isfinite(sec) == np.isfinite(other)).all())
+    out["identical_share"] = round(float((sec[both] == other[both]).mean()), 6)
+    out["max_abs_diff_s"] = round(float(np.abs(sec[both] - other[both]).max()), 2) if both.any() else 0.0
+    return out
+
+
+def run(tiles: int, embedded: bool, work: Path, profiles: tuple[str, ...] = ("car",),
+        recheck_partition: list[str] | None = None) -> dict:
     from touroute.matrix import Place, TravelTimes
     from touroute.network.build import available_memory_mb, predict_embedded_peak_mb
     from touroute.network.engine import EngineServer, OsrmClient, build_engine
@@ -75,12 +112,17 @@ def run(tiles: int, embedded: bool, work: Path, profiles: tuple[str, ...] = ("ca
     row["osrm_peak_mb"] = max(b.peak_rss_mb[p] for p in profiles)
     if len(profiles) > 1:
         row["osrm_build_s_by_profile"] = {p: b.seconds[p] for p in profiles}
+    row["osrm_step_seconds"] = b.step_seconds
+    row["osrm_step_cpu_seconds"] = b.step_cpu_seconds
+    row["osrm_step_peak_mb"] = b.step_peak_mb
     with EngineServer(b, profiles=("car",), data_dir=work) as srv:
         client = OsrmClient({"car": srv.urls("car")}, timeout=600)
         t0 = time.perf_counter()
         sec, _, snap, _ = client.table(lat, lon, "car")
         row["osrm_matrix_s"] = round(time.perf_counter() - t0, 2)
         row["osrm_reachable"] = float(np.isfinite(sec).mean())
+    if recheck_partition is not None:
+        row["recheck"] = recheck(b, work, lat, lon, sec, recheck_partition)
     predicted = predict_embedded_peak_mb(pbf)
     row["embedded_predicted_peak_mb"] = round(predicted)
     avail = available_memory_mb()
@@ -115,6 +157,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", type=Path)
     ap.add_argument("--profiles", nargs="+", default=["car"], choices=["car", "van", "coach", "motorbike"],
                     help="OSRM profiles to build (default: car; the table is always the car profile's)")
+    ap.add_argument("--recheck-partition", metavar="OPTIONS",
+                    help="after the table, re-partition the car data with these osrm-partition options ('' = "
+                         "OSRM's defaults), customize, answer the table again and report the agreement")
     args = ap.parse_args(argv)
     if "car" not in args.profiles:
         ap.error("--profiles must include car (the 1000 × 1000 table is the car profile's)")
@@ -124,7 +169,8 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     with tempfile.TemporaryDirectory(prefix="touroute-scale-") as tmp:
         for n in args.tiles:
-            row = run(n, n <= args.embedded_max, Path(tmp), tuple(args.profiles))
+            row = run(n, n <= args.embedded_max, Path(tmp), tuple(args.profiles),
+                      None if args.recheck_partition is None else shlex.split(args.recheck_partition))
             print(json.dumps(row), flush=True)
             rows.append(row)
     if args.json:
