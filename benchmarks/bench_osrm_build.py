@@ -160,12 +160,10 @@ def main(argv: list[str] | None = None) -> int:
                 if p not in ref:
                     ref[p] = sec
                 else:
-                    r = ref[p]
-                    both = np.isfinite(sec) & np.isfinite(r)
-                    row[f"same_reach_{p}"] = bool((np.isfinite(sec) == np.isfinite(r)).all())
-                    row[f"identical_{p}"] = round(float((sec[both] == r[both]).mean()), 5)
-                    d = np.abs(sec[both] - r[both])
-                    row[f"max_abs_diff_s_{p}"] = round(float(d.max()), 2) if d.size else 0.0
+                    cmp = scale.compare_tables(ref[p], sec)
+                    row[f"same_reach_{p}"] = cmp["same_reachability"]
+                    row[f"identical_{p}"] = cmp["identical_share"]
+                    row[f"max_abs_diff_s_{p}"] = cmp["max_abs_diff_s"]
             shutil.rmtree(data, ignore_errors=True)
             print(json.dumps(row), flush=True)
             rows.append(row)

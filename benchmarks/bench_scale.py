@@ -89,11 +89,17 @@ def recheck(b, work: Path, lat: np.ndarray, lon: np.ndarray, sec: np.ndarray, op
         t0 = time.perf_counter()
         other, _, _, _ = client.table(lat, lon, "car")
         out["matrix_s"] = round(time.perf_counter() - t0, 2)
-    both = np.isfinite(sec) & np.isfinite(other)
-    out["same_reachability"] = bool((np.isfinite(sec) == np.isfinite(other)).all())
-    out["identical_share"] = round(float((sec[both] == other[both]).mean()), 6)
-    out["max_abs_diff_s"] = round(float(np.abs(sec[both] - other[both]).max()), 2) if both.any() else 0.0
+    out.update(compare_tables(sec, other))
     return out
+
+
+def compare_tables(ref: np.ndarray, other: np.ndarray) -> dict:
+    """How far two travel-time tables of the same points agree: the same pairs reachable, the share of identical
+    cells and the largest difference in seconds (over pairs both reach)."""
+    both = np.isfinite(ref) & np.isfinite(other)
+    return {"same_reachability": bool((np.isfinite(ref) == np.isfinite(other)).all()),
+            "identical_share": round(float((ref[both] == other[both]).mean()), 6),
+            "max_abs_diff_s": round(float(np.abs(ref[both] - other[both]).max()), 2) if both.any() else 0.0}
 
 
 def run(tiles: int, embedded: bool, work: Path, profiles: tuple[str, ...] = ("car",),
