@@ -28,6 +28,19 @@ LEGACY = ["Quảng Bình", "Quảng Trị", "Thừa Thiên Huế", "Đà Nẵng"
 # --------------------------------------------------------------------------------------------------------------
 # Coverage of the real catalogue
 # --------------------------------------------------------------------------------------------------------------
+def test_the_readme_counts_what_the_catalogue_holds():
+    """The README's sentence on the bundled catalogue (its size and categories) stays true as places are added."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    m = re.search(r"The bundled catalogue holds (\d+) places \((\d+) heritage, (\d+) MICE, (\d+) coastal, "
+                  r"(\d+) lodging hubs, (\d+) other\)", text)
+    assert m, "README.md no longer has the sentence 'The bundled catalogue holds N places (…)'"
+    cat = load_catalogue()
+    counts = pd.Series([p.category for p in cat]).value_counts()
+    said = [int(x) for x in m.groups()]
+    have = [len(list(cat)), *(int(counts.get(c, 0)) for c in ("heritage", "mice", "coastal", "lodging", "other"))]
+    assert said == have, f"README.md says {said}, the catalogue has {have}"
+
+
 def test_catalogue_meets_issue_counts(catalogue):
     counts = catalogue.df["category"].value_counts()
     assert len(catalogue) >= 320
