@@ -66,6 +66,27 @@ def test_imperial_city_far_above_the_nine_holy_cannons(catalogue):
     assert cannons.attractiveness <= 30 and not cannons.headline
 
 
+def test_the_value_scale_keeps_the_evidence_above_the_cap(catalogue):
+    """The planner's value counts a capped place's evidence points (SCHEMA.md): Hội An and the Imperial City, at the
+    display cap of 100, stay well above the Marble Mountains (93); every place below the cap keeps its 1–100 score."""
+    from touroute.planner.value import attractiveness as value_scale, place_value
+
+    rows = _rows()
+    for p in catalogue:
+        raw = sum(float(rows[p.id][c]) for c in ("status_points", "list_points", "visitor_points"))
+        if rows[p.id]["rule"] == "sight":
+            assert p.evidence_points == pytest.approx(raw)
+        capped = p.attractiveness >= 100 and p.evidence_points is not None and p.evidence_points > 100
+        assert value_scale(p) == (p.evidence_points if capped else p.attractiveness)
+    weights = {"heritage": 1.0, "coastal": 1.0, "other": 1.0}
+    hoi_an, marble = catalogue.get("qnam-hoi-an-ancient-town"), catalogue.get("dn-marble-mountains")
+    assert hoi_an.attractiveness == 100 and hoi_an.evidence_points > 120
+    assert place_value(hoi_an, weights) > 1.5 * place_value(marble, weights)
+    # a record built in code, without the computed file, keeps its 1–100 value
+    bare = hoi_an.model_copy(update={"evidence_points": None})
+    assert value_scale(bare) == 100
+
+
 def test_headline_means_attractiveness_at_least_70(catalogue):
     for p in catalogue:
         assert p.headline == (p.attractiveness >= 70)

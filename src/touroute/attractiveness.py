@@ -461,6 +461,26 @@ def render(scores: Sequence[Score]) -> str:
     return buf.getvalue()
 
 
+def read_evidence_points(path: Path) -> dict[str, float]:
+    """id → status + list + visitor points of a computed file's place rows, before the cap of 100 (rows that do not
+    parse are left out: :func:`read_values` reports them). Above 100 only for the few places whose evidence exceeds
+    the scale — what the planner's value uses for them (``touroute.planner.value.attractiveness``)."""
+    points: dict[str, float] = {}
+    columns = ("id", "status_points", "list_points", "visitor_points", "rule")
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        header = next(csv.reader(fh), [])
+    if not set(columns) <= set(header):  # a curator's file with id and attractiveness only: nothing above the cap
+        return points
+    for _, r in _read_rows(path, columns):
+        if r["rule"] != "sight":
+            continue
+        try:
+            points[r["id"]] = float(r["status_points"]) + float(r["list_points"]) + float(r["visitor_points"])
+        except ValueError:
+            continue
+    return points
+
+
 def read_values(path: Path) -> tuple[dict[str, int], list[tuple[int, str, str]]]:
     """id → attractiveness from a computed file, plus (line, id, message) for rows whose value is not an int 1–100."""
     values: dict[str, int] = {}

@@ -48,10 +48,22 @@ sight must be worth its drive. 5 h of driving to see one site cost as much as a 
 
 
 def attractiveness(poi: Poi) -> float:
-    """A place's attractiveness (1–100) from the catalogue's evidence; the legacy 1–10 popularity × 10 for a
-    catalogue without the evidence file."""
+    """A place's attractiveness on the value scale: the catalogue's 1–100 score from its evidence, except that a
+    place at the cap counts its uncapped evidence points (``Poi.evidence_points``); the legacy 1–10 popularity × 10
+    for a catalogue without the evidence file.
+
+    Why the cap is lifted here: it is a display scale, and at the top it hid what the planner most needs to know.
+    Hội An Ancient Town (evidence 128) and the Imperial City (127) both showed 100, barely above the Marble Mountains
+    (93), so a day in Hội An spent its morning on Đà Nẵng's sights instead of the Ancient Town's half-day walk; with
+    their evidence they are worth 164 and 161 against the Marble Mountains' 87. Only the places whose evidence
+    exceeds the scale change (three today; data/poi/SCHEMA.md)."""
     value = getattr(poi, "attractiveness", None)
-    return float(value) if value is not None else float(poi.popularity) * 10.0
+    if value is None:
+        return float(poi.popularity) * 10.0
+    points = getattr(poi, "evidence_points", None)
+    if value >= 100 and points is not None and points > value:
+        return float(points)
+    return float(value)
 
 
 def place_value(poi: Poi, weights: dict[str, float]) -> float:

@@ -43,8 +43,10 @@ def join_attractiveness(records: Sequence[Poi], files: Sequence[Path], problems:
     authoritative file is a Problem naming the file, the id and the fix, and keeps its status-tag value meanwhile."""
     path, authoritative = attractiveness_file(files)
     values: dict[str, int] = {}
+    points: dict[str, float] = {}
     if path.exists():
         values, bad = attr.read_values(path)
+        points = attr.read_evidence_points(path)
         for line, pid, msg in bad:
             problems.append(Problem(str(path), line, "attractiveness", pid, msg))
     out: list[Poi] = []
@@ -57,7 +59,7 @@ def join_attractiveness(records: Sequence[Poi], files: Sequence[Path], problems:
                                         "commit data/poi/evidence/attractiveness.csv"))
             out.append(p)
         else:
-            out.append(p.model_copy(update={"attractiveness": v}))
+            out.append(p.model_copy(update={"attractiveness": v, "evidence_points": points.get(p.id)}))
     return out
 
 

@@ -195,6 +195,10 @@ class Poi(BaseModel):
     #: 1–100 from recorded evidence (data/poi/evidence/attractiveness.csv, joined by the loader); a record built in
     #: code without one gets the value of its own status tags (:func:`touroute.attractiveness.status_only`).
     attractiveness: int = Field(default=0, ge=1, le=100)
+    #: The evidence behind ``attractiveness`` before its cap of 100 (status + list + visitor points, for a place to
+    #: visit); ``None`` without the computed file. Above 100 only where the evidence exceeds the scale (Hội An Ancient
+    #: Town 128, the Imperial City 127, Phong Nha 107), which the planner's value keeps (SCHEMA.md).
+    evidence_points: float | None = None
     tags: tuple[str, ...] = ()
     osm_id: str | None = None
     part_of: str | None = None
