@@ -462,21 +462,16 @@ def render(scores: Sequence[Score]) -> str:
 
 
 def read_evidence_points(path: Path) -> dict[str, float]:
-    """id → status + list + visitor points of a computed file's place rows, before the cap of 100 (rows that do not
-    parse are left out: :func:`read_values` reports them). Above 100 only for the few places whose evidence exceeds
-    the scale — what the planner's value uses for them (``touroute.planner.value.attractiveness``)."""
-    points: dict[str, float] = {}
-    columns = ("id", "status_points", "list_points", "visitor_points", "rule")
+    """id → status + list + visitor points of a computed file's place rows before the cap of 100 (above it only for
+    the few places whose evidence exceeds the scale; the planner's value uses them: ``planner.value.attractiveness``).
+    A curator's file with id and attractiveness only has none; rows that do not parse are left out (read_values)."""
     with path.open(encoding="utf-8-sig", newline="") as fh:
-        header = next(csv.reader(fh), [])
-    if not set(columns) <= set(header):  # a curator's file with id and attractiveness only: nothing above the cap
-        return points
-    for _, r in _read_rows(path, columns):
-        if r["rule"] != "sight":
-            continue
+        rows = [r for r in csv.DictReader(fh) if r.get("rule") == "sight"]
+    points: dict[str, float] = {}
+    for r in rows:
         try:
-            points[r["id"]] = float(r["status_points"]) + float(r["list_points"]) + float(r["visitor_points"])
-        except ValueError:
+            points[r["id"]] = sum(float(r[c]) for c in ("status_points", "list_points", "visitor_points"))
+        except (KeyError, TypeError, ValueError):
             continue
     return points
 
