@@ -312,6 +312,7 @@ _INFEASIBLE_KINDS = [
     ("must-visit: no time for lunch", re.compile(r"leave no time for the lunch break")),
     ("island boat times", re.compile(r"boats leave .* does not fit")),
     ("island night: boat times", re.compile(r"the boat (out|back) to/from .* does not fit the day's hours")),
+    ("island day trip: boat before the day", re.compile(r"boat's check-in at .* means leaving .* before the day starts")),
     ("island boats: storm season", re.compile(r"boats .* do not run on .*storm season")),
     ("island place between the boats", re.compile(r"which the trip reaches only between the boat out|"
                                                    r"after the last check-in at .* does not fit between the boats")),
