@@ -29,8 +29,8 @@ from .value import (
     DRIVING_COST_PER_HOUR,
     MEAL_ON_SITE_MIN,
     SIMILAR_DECAY,
-    STOP_COST,
     attractiveness,
+    net_of_stop,
     place_value,
     sight_units,
     similarity_key,
@@ -442,7 +442,7 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
     province_of: dict[int, str] = {}
     for i, exc in exc_nodes.items():
         service[i] = exc.service_s
-        score[i] = max(0.0, sum(place_value(p, weights) for p in exc.pois) - STOP_COST)  # one stop: the boat trip
+        score[i] = net_of_stop(sum(place_value(p, weights) for p in exc.pois))  # one stop: the boat trip
         load[i] = sight_units(MEAL_ON_SITE_MIN + 1)  # a boat day trip is the day's main event
         province_of[i] = exc.pois[0].province_legacy
         lock_days = {locks[p.id] for p in exc.pois if p.id in locks}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..attractiveness import CAP
 from ..model import COACH_MAX_CONTINUOUS_MINUTES, DRIVER_REST_MINUTES, SIGHT_UNIT_MINUTES
 from ..pois import Poi
 
@@ -61,7 +62,7 @@ def attractiveness(poi: Poi) -> float:
     if value is None:
         return float(poi.popularity) * 10.0
     points = getattr(poi, "evidence_points", None)
-    if value >= 100 and points is not None and points > value:
+    if value >= CAP and points is not None and points > value:
         return float(points)
     return float(value)
 
@@ -71,11 +72,16 @@ def place_value(poi: Poi, weights: dict[str, float]) -> float:
     return weights.get(poi.category, 0.0) * 100.0 * (attractiveness(poi) / 100.0) ** VALUE_EXPONENT
 
 
+def net_of_stop(value: float) -> float:
+    """A sight stop's value less :data:`STOP_COST`, never below 0 (a stop not worth it is left out and says so)."""
+    return max(0.0, value - STOP_COST)
+
+
 def stop_value(poi: Poi, weights: dict[str, float]) -> float:
-    """What a stop at ``poi`` adds to a plan: its :func:`place_value` less :data:`STOP_COST` for a sight, never below
-    0 (a place not worth the stop is left out and says so)."""
+    """What a stop at ``poi`` adds to a plan: its :func:`place_value`, :func:`net_of_stop` for a sight (MICE venues
+    and lodging pay no stop cost)."""
     value = place_value(poi, weights)
-    return max(0.0, value - STOP_COST) if similarity_key(poi) is not None else value
+    return net_of_stop(value) if similarity_key(poi) is not None else value
 
 
 def sight_units(minutes: float) -> int:
