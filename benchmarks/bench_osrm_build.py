@@ -75,7 +75,7 @@ def rebuild_from_extract(kept: Path, data: Path, opts: dict[str, list[str]]):
     """osrm-partition + osrm-customize with ``opts`` on a copy of the kept extract; an EngineBuild-like record."""
     from types import SimpleNamespace
 
-    from touroute.network.engine.build import CUSTOMIZE_OPTIONS, PARTITION_OPTIONS, _peak_child_rss
+    from touroute.network.engine.build import CUSTOMIZE_OPTIONS, PARTITION_OPTIONS
     from touroute.network.engine.install import engine_bin
 
     if opts.get("extract"):
@@ -84,13 +84,11 @@ def rebuild_from_extract(kept: Path, data: Path, opts: dict[str, list[str]]):
     shutil.copytree(kept, data)
     bin_dir = engine_bin()
     assert bin_dir is not None
-    steps, peaks, cpus = {}, {}, {}
-    defaults = {"partition": PARTITION_OPTIONS, "customize": CUSTOMIZE_OPTIONS}  # as build_engine: None → ours
-    for step, prog in (("partition", "osrm-partition"), ("customize", "osrm-customize")):
-        given = opts.get(step)
-        args = list(defaults[step] if given is None else given)
-        s, rss, cpu = _peak_child_rss([str(bin_dir / prog), "-t", "2", *args, "x.osrm"], data)
-        steps[step], peaks[step], cpus[step] = round(s, 2), round(rss, 1), round(cpu, 2)
+    # as build_engine: an option list not given → ours
+    po = list(PARTITION_OPTIONS if opts.get("partition") is None else opts["partition"])
+    co = list(CUSTOMIZE_OPTIONS if opts.get("customize") is None else opts["customize"])
+    ran = scale.repartition(bin_dir, data / "x.osrm", po, co, threads=2)
+    steps, peaks, cpus = ({step: r[k] for step, r in ran.items()} for k in range(3))
     return SimpleNamespace(profiles={p: data / "x.osrm"}, step_seconds={p: steps}, step_peak_mb={p: peaks},
                            step_cpu_seconds={p: cpus}, peak_rss_mb={p: max(peaks.values())})
 

@@ -68,22 +68,31 @@ def points(info: dict, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray
     return src.lats[k] + shifts[t, 0], src.lons[k] + shifts[t, 1]
 
 
+def repartition(bin_dir: Path, base: Path, partition_options: list[str], customize_options: list[str],
+                threads: int) -> dict[str, tuple[float, float, float]]:
+    """Run osrm-partition and osrm-customize on the extracted data ``base`` (``….osrm``) with these options:
+    step → (wall s, peak MB, CPU s), rounded as the benchmarks report them."""
+    from touroute.network.engine.build import _peak_child_rss
+
+    out = {}
+    for step, prog, opts in (("partition", "osrm-partition", partition_options),
+                             ("customize", "osrm-customize", customize_options)):
+        s, rss, cpu = _peak_child_rss([str(bin_dir / prog), "-t", str(threads), *opts, base.name], base.parent)
+        out[step] = (round(s, 2), round(rss, 1), round(cpu, 2))
+    return out
+
+
 def recheck(b, work: Path, lat: np.ndarray, lon: np.ndarray, sec: np.ndarray, options: list[str]) -> dict:
     """Partition and customize the car data again with ``options`` (e.g. OSRM's defaults), answer the same table, and
     compare: MLD's answers must not depend on the partition, only its speed does."""
     from touroute.network.engine import EngineServer, OsrmClient
-    from touroute.network.engine.build import _peak_child_rss
     from touroute.network.engine.install import engine_bin
 
     bin_dir = engine_bin(work)
     assert bin_dir is not None
-    base = b.profiles["car"]
     out: dict = {"partition_options": options}
-    for step, cmd in (("partition", [str(bin_dir / "osrm-partition"), "-t", str(os.cpu_count() or 1), *options,
-                                     base.name]),
-                      ("customize", [str(bin_dir / "osrm-customize"), "-t", str(os.cpu_count() or 1), base.name])):
-        s, rss, cpu = _peak_child_rss(cmd, base.parent)
-        out[f"{step}_s"], out[f"{step}_peak_mb"], out[f"{step}_cpu_s"] = round(s, 2), round(rss, 1), round(cpu, 2)
+    for step, (s, rss, cpu) in repartition(bin_dir, b.profiles["car"], options, [], os.cpu_count() or 1).items():
+        out[f"{step}_s"], out[f"{step}_peak_mb"], out[f"{step}_cpu_s"] = s, rss, cpu
     with EngineServer(b, profiles=("car",), data_dir=work) as srv:
         client = OsrmClient({"car": srv.urls("car")}, timeout=600)
         t0 = time.perf_counter()
