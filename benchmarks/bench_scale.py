@@ -15,7 +15,11 @@ coordinates, linked by trunk roads), then, in one run on one machine:
     python benchmarks/bench_scale.py --tiles 150 --embedded-max 0 --profiles car van coach motorbike \
         --recheck-partition '--optimizing-cuts 10 --max-cell-sizes 128,4096,65536,2097152'
 
-Each row has the OSRM build's seconds, CPU seconds and peak MB per profile and step. ``--recheck-partition``
+    python benchmarks/bench_scale.py --tiles 150 --embedded-max 0 --profiles car van coach motorbike --compare-separate
+
+Each row has the OSRM build's seconds, CPU seconds and peak MB per profile and step (the car and the van share one
+extract: ``osrm_shared``). ``--compare-separate`` builds the profiles a second time with one extract each, in the
+same run, and compares every profile's table between the two builds. ``--recheck-partition``
 re-partitions the car data with other osrm-partition options (above: OSRM's defaults), customizes it, answers the
 same table again and reports whether the durations are the same (they must be: the partition changes MLD's speed,
 not its answers).
@@ -104,15 +108,47 @@ def recheck(b, work: Path, lat: np.ndarray, lon: np.ndarray, sec: np.ndarray, op
 
 def compare_tables(ref: np.ndarray, other: np.ndarray) -> dict:
     """How far two travel-time tables of the same points agree: the same pairs reachable, the share of identical
-    cells and the largest difference in seconds (over pairs both reach)."""
+    cells and the largest difference in seconds and relative to the first table (over pairs both reach)."""
     both = np.isfinite(ref) & np.isfinite(other)
     return {"same_reachability": bool((np.isfinite(ref) == np.isfinite(other)).all()),
             "identical_share": round(float((ref[both] == other[both]).mean()), 6),
-            "max_abs_diff_s": round(float(np.abs(ref[both] - other[both]).max()), 2) if both.any() else 0.0}
+            "max_abs_diff_s": round(float(np.abs(ref[both] - other[both]).max()), 2) if both.any() else 0.0,
+            "max_rel_diff": (round(float((np.abs(ref[both] - other[both]) / np.maximum(ref[both], 1.0)).max()), 6)
+                             if both.any() else 0.0)}
+
+
+def profile_tables(b, work: Path, profiles: tuple[str, ...], lat: np.ndarray, lon: np.ndarray) -> dict:
+    """Each profile's 1000 × 1000 table (seconds) from the engine data ``b``."""
+    from touroute.network.engine import EngineServer, OsrmClient
+
+    out = {}
+    for p in profiles:
+        with EngineServer(b, profiles=(p,), data_dir=work) as srv:
+            out[p] = OsrmClient({p: srv.urls(p)}, timeout=600).table(lat, lon, p)[0]
+    return out
+
+
+def separate(b, pbf: Path, tiles: int, work: Path, profiles: tuple[str, ...], lat: np.ndarray,
+             lon: np.ndarray) -> dict:
+    """Build the same profiles again with one extract each (``share_extracts=False``), in the same run, and compare
+    every profile's table with the shared build's: the car, coach and motorbike must be identical, the van within
+    OSRM's updater rounding (one decisecond per node of an updated edge at most)."""
+    from touroute.network.engine import build_engine
+
+    mine = profile_tables(b, work, profiles, lat, lon)
+    b2 = build_engine(pbf, name=f"t{tiles}-separate", profiles=profiles, data_dir=work, force=True,
+                      share_extracts=False)
+    theirs = profile_tables(b2, work, profiles, lat, lon)
+    out: dict = {"osrm_build_s": round(b2.total_seconds, 1), "osrm_peak_mb": b2.peak_mb,
+                 "osrm_build_s_by_profile": {p: b2.seconds[p] for p in profiles},
+                 "osrm_step_seconds": b2.step_seconds, "osrm_step_cpu_seconds": b2.step_cpu_seconds}
+    for p in profiles:
+        out[f"{p}_vs_shared"] = compare_tables(theirs[p], mine[p])
+    return out
 
 
 def run(tiles: int, embedded: bool, work: Path, profiles: tuple[str, ...] = ("car",),
-        recheck_partition: list[str] | None = None) -> dict:
+        recheck_partition: list[str] | None = None, compare_separate: bool = False) -> dict:
     from touroute.matrix import Place, TravelTimes
     from touroute.network.build import available_memory_mb, predict_embedded_peak_mb
     from touroute.network.engine import EngineServer, OsrmClient, build_engine
@@ -123,13 +159,16 @@ def run(tiles: int, embedded: bool, work: Path, profiles: tuple[str, ...] = ("ca
     lat, lon = points(info, np.random.default_rng(tiles))
     row: dict = {"tiles": tiles, "pbf_mb": round(pbf.stat().st_size / 1e6, 1), "nodes": info.get("nodes")}
     b = build_engine(pbf, name=f"t{tiles}", profiles=profiles, data_dir=work, force=True)
-    row["osrm_build_s"] = round(sum(b.seconds[p] for p in profiles), 1)
-    row["osrm_peak_mb"] = max(b.peak_rss_mb[p] for p in profiles)
+    row["osrm_build_s"] = round(b.total_seconds, 1)
+    row["osrm_peak_mb"] = b.peak_mb
     if len(profiles) > 1:
         row["osrm_build_s_by_profile"] = {p: b.seconds[p] for p in profiles}
     row["osrm_step_seconds"] = b.step_seconds
     row["osrm_step_cpu_seconds"] = b.step_cpu_seconds
     row["osrm_step_peak_mb"] = b.step_peak_mb
+    if b.shared_profiles:
+        row["osrm_shared"] = {"profiles": b.shared_profiles, "step_seconds": b.shared_step_seconds,
+                              "step_cpu_seconds": b.shared_step_cpu_seconds, "step_peak_mb": b.shared_step_peak_mb}
     with EngineServer(b, profiles=("car",), data_dir=work) as srv:
         client = OsrmClient({"car": srv.urls("car")}, timeout=600)
         t0 = time.perf_counter()
@@ -138,6 +177,8 @@ def run(tiles: int, embedded: bool, work: Path, profiles: tuple[str, ...] = ("ca
         row["osrm_reachable"] = float(np.isfinite(sec).mean())
     if recheck_partition is not None:
         row["recheck"] = recheck(b, work, lat, lon, sec, recheck_partition)
+    if compare_separate:
+        row["separate"] = separate(b, pbf, tiles, work, profiles, lat, lon)
     predicted = predict_embedded_peak_mb(pbf)
     row["embedded_predicted_peak_mb"] = round(predicted)
     avail = available_memory_mb()
@@ -175,6 +216,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--recheck-partition", metavar="OPTIONS",
                     help="after the table, re-partition the car data with these osrm-partition options ('' = "
                          "OSRM's defaults), customize, answer the table again and report the agreement")
+    ap.add_argument("--compare-separate", action="store_true",
+                    help="after the (shared-extract) build, build the profiles again with one extract each and "
+                         "compare every profile's table between the two builds")
     args = ap.parse_args(argv)
     if "car" not in args.profiles:
         ap.error("--profiles must include car (the 1000 × 1000 table is the car profile's)")
@@ -185,7 +229,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="touroute-scale-") as tmp:
         for n in args.tiles:
             row = run(n, n <= args.embedded_max, Path(tmp), tuple(args.profiles),
-                      None if args.recheck_partition is None else shlex.split(args.recheck_partition))
+                      None if args.recheck_partition is None else shlex.split(args.recheck_partition),
+                      args.compare_separate)
             print(json.dumps(row), flush=True)
             rows.append(row)
     if args.json:

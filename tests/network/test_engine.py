@@ -21,6 +21,7 @@ import pytest
 from touroute.matrix import Place, TravelTimes, catalogue_places
 from touroute.network.engine import (EngineError, EngineNetwork, EngineServer, OsrmClient, build_engine,
                                      engine_bin, install_engine, parse_engine_urls, profile_lua)
+from touroute.network.engine.lua import graph_family, shared_profile_lua
 from touroute.network.profiles import PROFILES
 
 from ..network_fixtures import HUE_PBF, IMPERIAL_CITY, THIEN_MU, hue_net, require, touroute_data_dir  # noqa: F401
@@ -33,11 +34,23 @@ def test_lua_profiles_come_from_the_one_speed_table(tmp_path):
         for cls, kmh in prof.speeds_kmh.items():
             if cls not in ("alley", "ferry"):
                 assert f"  {cls} = {kmh:g}" in lua, (name, cls)
-        assert f"vehicle_max_speed = {prof.max_kmh:g}" in lua
+        assert f"max_kmh = {prof.max_kmh:g}" in lua and "p.vehicle_max_speed = v.max_kmh" in lua
         assert f'"{prof.access_keys[0]}"' in lua
+        assert "p.excludable = Sequence {}" in lua                    # no exclude metrics to customize
     assert "  motorway =" not in profile_lua("motorbike", tmp_path)   # banned from expressways by law
-    assert "local ALLEY = nil" in profile_lua("coach", tmp_path)      # a coach does not fit an alley
-    assert "local ALLEY = 8" in profile_lua("car", tmp_path)
+    assert "alley = nil" in profile_lua("coach", tmp_path)            # a coach does not fit an alley
+    assert "alley = 8" in profile_lua("car", tmp_path)
+
+
+def test_only_vehicles_of_one_graph_share_an_extract(tmp_path):
+    """The car and the van use the same roads with the same access keys, so one extract can carry both; the coach
+    (no alleys, bus keys) and the motorbike (no motorways) drive on other graphs and are refused."""
+    assert graph_family("car") == graph_family("van")
+    assert graph_family("coach") != graph_family("car") != graph_family("motorbike")
+    lua = shared_profile_lua(("car", "van"), tmp_path, tmp_path / "speeds")
+    assert '"car"' in lua and '"van"' in lua and str(tmp_path / "speeds") in lua
+    with pytest.raises(ValueError, match="different graphs"):
+        shared_profile_lua(("car", "coach"), tmp_path, tmp_path / "speeds")
 
 
 def test_engine_urls_are_read_strictly():
@@ -243,3 +256,43 @@ def test_planning_carries_on_when_one_replica_is_killed_mid_load(hue_engine):
             assert not m.degraded and m.counts()["estimate"] == 0
             assert np.allclose(m.seconds, first.seconds)
         assert client.failovers >= 1
+
+
+@pytest.mark.slow
+@pytest.mark.shared
+@pytest.mark.server
+def test_the_car_and_the_van_from_one_extract_answer_as_from_their_own(osrm_bin, tmp_path, monkeypatch):
+    """One extract for the car and the van (the van's speeds applied by osrm-customize) answers as one extract each:
+    the car cell for cell, the van within OSRM's updater rounding (at most a decisecond per node of an edge)."""
+    monkeypatch.setenv("TOUROUTE_OSRM_BIN", str(osrm_bin))
+    pbf = require(HUE_PBF)
+    from click.testing import CliRunner
+
+    from touroute.cli import main
+    from touroute.network.engine import load_engine_build
+
+    r = CliRunner().invoke(main, ["network", "build", str(pbf), "--engine", "osrm", "--profile", "car", "--profile",
+                                  "van", "--name", "shared", "--data-dir", str(tmp_path)])
+    assert r.exit_code == 0 and "one extract for car + van" in r.output and "in all" in r.output, r.output
+    shared = load_engine_build("shared", tmp_path)
+    alone = build_engine(pbf, name="alone", profiles=("car", "van"), data_dir=tmp_path, share_extracts=False)
+    assert shared.shared_profiles == ["car", "van"] and not alone.shared_profiles
+    assert set(shared.shared_step_seconds) == {"extract", "partition"}
+    assert "extract" not in shared.step_seconds["van"] and "extract" in alone.step_seconds["van"]
+    assert not (shared.directory / "_shared").exists()          # the shared extract's folder is cleaned up
+    rng = np.random.default_rng(15)
+    lat, lon = rng.uniform(16.44, 16.50, 120), rng.uniform(107.55, 107.62, 120)
+    tables = {}
+    for label, b in (("shared", shared), ("alone", alone)):
+        with EngineServer(b, data_dir=tmp_path) as srv:
+            client = OsrmClient({p: srv.urls(p) for p in ("car", "van")})
+            tables[label] = {p: client.table(lat, lon, p)[0] for p in ("car", "van")}
+    car_s, car_a = tables["shared"]["car"], tables["alone"]["car"]
+    assert np.array_equal(np.isfinite(car_s), np.isfinite(car_a)) and np.isfinite(car_a).mean() > 0.95
+    assert np.array_equal(car_s[np.isfinite(car_a)], car_a[np.isfinite(car_a)])
+    van_s, van_a = tables["shared"]["van"], tables["alone"]["van"]
+    ok = np.isfinite(van_a)
+    assert np.array_equal(np.isfinite(van_s), ok)
+    assert np.abs(van_s[ok] - van_a[ok]).max() <= 1.0
+    off = ok & (car_a > 60)
+    assert np.median(van_s[off] / car_a[off]) > 1.03          # the van's own (slower) speeds, not the car's

@@ -78,8 +78,12 @@ def build_cmd(source: str | None, place: str | None, bbox: str | None, name: str
         except TourouteException as exc:
             raise _fail(exc) from None
         click.echo(f"OSRM data '{b.name}' in {b.directory}")
+        if b.shared_profiles:
+            click.echo(f"  one extract for {' + '.join(b.shared_profiles)}: "
+                       f"{sum(b.shared_step_seconds.values()):7.1f} s   peak {max(b.shared_step_peak_mb.values()):,.0f} MB")
         for p in b.profiles:
             click.echo(f"  {p:<10} {b.seconds.get(p, 0):7.1f} s   peak {b.peak_rss_mb.get(p, 0):,.0f} MB")
+        click.echo(f"  in all     {b.total_seconds:7.1f} s")
         click.echo(f"Serve it with: touroute engine serve {b.name}")
         click.echo(OSM_ATTRIBUTION)
         return

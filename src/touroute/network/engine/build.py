@@ -1,5 +1,10 @@
 """Preparing OSRM data: one dataset per vehicle profile (extract → partition → customize, multi-level Dijkstra),
-with the build's time and peak memory recorded for the scale benchmark."""
+with the build's time and peak memory recorded for the scale benchmark.
+
+Profiles that drive on the same graph (the car and the van) share one extract and one partition by default
+(:func:`~touroute.network.engine.lua.shared_profile_lua` says why and what it changes): each one's dataset is the
+shared graph with its own speeds applied by ``osrm-customize --segment-speed-file``. ``share_extracts=False`` builds
+one extract per profile."""
 
 from __future__ import annotations
 
@@ -19,7 +24,7 @@ from typing import Any
 from ..errors import EngineError
 from ..profiles import PROFILE_NAMES, PROFILES, get_profile
 from .install import _osrm_profiles_dir, engine_bin, engine_root
-from .lua import profile_lua
+from .lua import graph_family, profile_lua, shared_profile_lua
 
 
 @dataclass
@@ -43,12 +48,30 @@ class EngineBuild:
     """profile → {extract, partition, customize} peak resident MB of that program."""
     step_cpu_seconds: dict[str, dict[str, float]] = field(default_factory=dict)
     """profile → {extract, partition, customize} CPU seconds (user + system) of that program."""
+    shared_profiles: list[str] = field(default_factory=list)
+    """The profiles built from a shared extract (their ``step_*`` have only their own copy and customize)."""
+    shared_step_seconds: dict[str, float] = field(default_factory=dict)
+    """The shared extract's {extract, partition} wall seconds, paid once for all of :attr:`shared_profiles`."""
+    shared_step_peak_mb: dict[str, float] = field(default_factory=dict)
+    shared_step_cpu_seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def total_seconds(self) -> float:
+        """The whole build's wall time: every profile's own steps plus the shared extract's, counted once."""
+        return round(sum(self.seconds.values()) + sum(self.shared_step_seconds.values()), 2)
+
+    @property
+    def peak_mb(self) -> float:
+        """The largest resident set of any program the build ran."""
+        return max([*self.peak_rss_mb.values(), *self.shared_step_peak_mb.values(), 0.0])
 
     def to_json(self) -> dict[str, Any]:
         return {"name": self.name, "source": self.source, "profiles": {k: str(v) for k, v in self.profiles.items()},
                 "data_version": self.data_version, "seconds": self.seconds, "peak_rss_mb": self.peak_rss_mb,
                 "versions": self.versions, "step_seconds": self.step_seconds, "step_peak_mb": self.step_peak_mb,
-                "step_cpu_seconds": self.step_cpu_seconds}
+                "step_cpu_seconds": self.step_cpu_seconds, "shared_profiles": self.shared_profiles,
+                "shared_step_seconds": self.shared_step_seconds, "shared_step_peak_mb": self.shared_step_peak_mb,
+                "shared_step_cpu_seconds": self.shared_step_cpu_seconds}
 
 
 def _peak_child_rss(cmd: Sequence[str], cwd: Path) -> tuple[float, float, float]:
@@ -91,8 +114,12 @@ def build_engine(source: str | Path, *, name: str | None = None, profiles: Itera
                  data_dir: str | Path | None = None, force: bool = False, threads: int | None = None,
                  progress: Callable[[str], None] | None = None,
                  extract_options: Sequence[str] | None = None, partition_options: Sequence[str] | None = None,
-                 customize_options: Sequence[str] | None = None) -> EngineBuild:
+                 customize_options: Sequence[str] | None = None, share_extracts: bool = True) -> EngineBuild:
     """Prepare OSRM data for ``source`` (an ``.osm.pbf``) and each profile: extract → partition → customize (MLD).
+
+    ``share_extracts`` (default) runs one extract and one partition for the profiles of one graph family
+    (:func:`~touroute.network.engine.lua.graph_family`: the car and the van) and customizes each with its own segment
+    speeds (the module docstring says why and what differs).
 
     The dataset lives under ``$TOUROUTE_DATA_DIR/engine/<name>/<profile>/``; a dataset already built from the same
     file (size and modification time) with the same profiles table is reused unless ``force``.
@@ -127,8 +154,24 @@ def build_engine(source: str | Path, *, name: str | None = None, profiles: Itera
         build.profiles, build.seconds, build.peak_rss_mb = prev.profiles, prev.seconds, prev.peak_rss_mb
         build.versions, build.step_seconds, build.step_peak_mb = prev.versions, prev.step_seconds, prev.step_peak_mb
         build.step_cpu_seconds = prev.step_cpu_seconds
+        build.shared_profiles = [p for p in prev.shared_profiles if p in prev.profiles]
+        build.shared_step_seconds = prev.shared_step_seconds
+        build.shared_step_peak_mb = prev.shared_step_peak_mb
+        build.shared_step_cpu_seconds = prev.shared_step_cpu_seconds
     threads = threads or os.cpu_count() or 1
+    xo = list(EXTRACT_OPTIONS if extract_options is None else extract_options)
+    po = list(PARTITION_OPTIONS if partition_options is None else partition_options)
+    co = list(CUSTOMIZE_OPTIONS if customize_options is None else customize_options)
+    families: dict[tuple, list[str]] = {}
     for p in wanted:
+        families.setdefault(graph_family(p), []).append(p)
+    alone = []
+    for group in families.values():
+        if share_extracts and len(group) > 1:
+            _build_shared(build, src, source_key, group, bin_dir, lua_dir, threads, xo, po, co, force, say)
+        else:
+            alone += group
+    for p in alone:
         lua = profile_lua(PROFILES[p], lua_dir)
         version = hashlib.sha256(json.dumps({"src": source_key, "lua": lua}).encode()).hexdigest()[:16]
         pdir = folder / p
@@ -146,9 +189,6 @@ def build_engine(source: str | Path, *, name: str | None = None, profiles: Itera
             shutil.copyfile(src, pbf)
         (pdir / f"touroute-{p}.lua").write_text(lua)
         total_s, peak, steps, peaks, cpus = 0.0, 0.0, {}, {}, {}
-        xo = list(EXTRACT_OPTIONS if extract_options is None else extract_options)
-        po = list(PARTITION_OPTIONS if partition_options is None else partition_options)
-        co = list(CUSTOMIZE_OPTIONS if customize_options is None else customize_options)
         for step, cmd in (("extract", [str(bin_dir / "osrm-extract"), "-p", f"touroute-{p}.lua", "-t", str(threads),
                                        "--data_version", version, *xo, pbf.name]),
                           ("partition", [str(bin_dir / "osrm-partition"), "-t", str(threads), *po, base.name]),
@@ -168,17 +208,93 @@ def build_engine(source: str | Path, *, name: str | None = None, profiles: Itera
         build.step_seconds[p] = steps
         build.step_peak_mb[p] = peaks
         build.step_cpu_seconds[p] = cpus
+        if p in build.shared_profiles:
+            build.shared_profiles.remove(p)
     build.data_version = hashlib.sha256(json.dumps(build.versions, sort_keys=True).encode()).hexdigest()[:16]
     folder.mkdir(parents=True, exist_ok=True)
     meta_path.write_text(json.dumps(build.to_json(), indent=1))
     return build
 
 
+_CUSTOMIZE_WRITES = (".osrm.geometry", ".osrm.datasource_names", ".osrm.cell_metrics", ".osrm.mldgr")
+"""The files ``osrm-customize`` (re)writes: each profile has its own copy; the rest of the shared data is linked."""
+
+
+def _build_shared(build: EngineBuild, src: Path, source_key: list[Any], wanted: list[str], bin_dir: Path,
+                  lua_dir: Path, threads: int, xo: list[str], po: list[str], co: list[str], force: bool,
+                  say: Callable[[str], None]) -> None:
+    """One extract and one partition for every profile in ``wanted``, then one customize per profile with its own
+    segment speeds (written by the shared Lua during the extract). Fills ``build`` in place."""
+    name, folder = build.name, build.directory
+    sdir = folder / "_shared"
+    speeds = sdir / "speeds"
+    lua = shared_profile_lua(wanted, lua_dir, speeds)
+    version = hashlib.sha256(json.dumps({"src": source_key, "lua": lua}).encode()).hexdigest()[:16]
+    if not force and all(build.versions.get(p) == version and Path(f"{folder / p / name}.osrm.mldgr").exists()
+                         for p in wanted):
+        say(f"OSRM data '{name}' ({', '.join(wanted)}) is up to date")
+        return
+    if sdir.exists():
+        shutil.rmtree(sdir)
+    speeds.mkdir(parents=True)
+    pbf = sdir / f"{name}.osm.pbf"
+    try:
+        pbf.symlink_to(src.resolve())
+    except OSError:
+        shutil.copyfile(src, pbf)
+    (sdir / "touroute-shared.lua").write_text(lua)
+    base = sdir / f"{name}.osrm"
+    steps, peaks, cpus = {}, {}, {}
+    try:
+        for step, cmd in (("extract", [str(bin_dir / "osrm-extract"), "-p", "touroute-shared.lua", "-t", str(threads),
+                                       "--data_version", version, *xo, pbf.name]),
+                          ("partition", [str(bin_dir / "osrm-partition"), "-t", str(threads), *po, base.name])):
+            say(f"OSRM {step} (shared by {', '.join(wanted)})")
+            s, rss, cpu = _peak_child_rss(cmd, sdir)
+            steps[step], peaks[step], cpus[step] = round(s, 2), round(rss, 1), round(cpu, 2)
+        pbf.unlink(missing_ok=True)
+        build.shared_step_seconds, build.shared_step_peak_mb, build.shared_step_cpu_seconds = steps, peaks, cpus
+        for p in wanted:
+            t0 = time.perf_counter()
+            pdir = folder / p
+            if pdir.exists():
+                shutil.rmtree(pdir)
+            pdir.mkdir(parents=True)
+            for f in sorted(sdir.glob(f"{name}.osrm*")):
+                dest = pdir / f.name
+                if f.name.endswith(_CUSTOMIZE_WRITES):
+                    shutil.copyfile(f, dest)
+                else:
+                    try:
+                        os.link(f, dest)
+                    except OSError:
+                        shutil.copyfile(f, dest)
+            link_s = time.perf_counter() - t0
+            files = sorted(speeds.glob(f"{p}-*.csv"))
+            cmd = [str(bin_dir / "osrm-customize"), "-t", str(threads), *co]
+            for f in files:
+                cmd += ["--segment-speed-file", str(f)]
+            say(f"OSRM customize ({p}: {sum(f.stat().st_size for f in files) / 1e6:,.1f} MB of segment speeds)")
+            s, rss, cpu = _peak_child_rss([*cmd, f"{name}.osrm"], pdir)
+            build.profiles[p] = pdir / f"{name}.osrm"
+            build.versions[p] = version
+            build.seconds[p] = round(link_s + s, 2)
+            build.peak_rss_mb[p] = round(rss, 1)
+            build.step_seconds[p] = {"copy": round(link_s, 2), "customize": round(s, 2)}
+            build.step_peak_mb[p] = {"customize": round(rss, 1)}
+            build.step_cpu_seconds[p] = {"customize": round(cpu, 2)}
+    finally:
+        shutil.rmtree(sdir, ignore_errors=True)
+    build.shared_profiles = sorted(set(build.shared_profiles) | set(wanted))
+
+
 def _build_from_json(doc: Mapping[str, Any], folder: Path) -> EngineBuild:
     return EngineBuild(doc["name"], folder, doc["source"], {k: Path(v) for k, v in doc["profiles"].items()},
                        doc["data_version"], dict(doc.get("seconds", {})), dict(doc.get("peak_rss_mb", {})),
                        dict(doc.get("versions", {})), dict(doc.get("step_seconds", {})),
-                       dict(doc.get("step_peak_mb", {})), dict(doc.get("step_cpu_seconds", {})))
+                       dict(doc.get("step_peak_mb", {})), dict(doc.get("step_cpu_seconds", {})),
+                       list(doc.get("shared_profiles", [])), dict(doc.get("shared_step_seconds", {})),
+                       dict(doc.get("shared_step_peak_mb", {})), dict(doc.get("shared_step_cpu_seconds", {})))
 
 
 def load_engine_build(name: str, data_dir: str | Path | None = None) -> EngineBuild:
