@@ -213,11 +213,12 @@ def corridor_model() -> CorridorModel | None:
 
 def default_model() -> CorridorModel | None:
     """The model estimated legs use by default: the corridor model when ``TOUROUTE_ESTIMATE_MODEL=corridor``,
-    otherwise None (the flat model). The corridor model is fitted and kept but not adopted: it cut the held-out
-    time error (median 22 → 13 %), but it counts the Quảng Ngãi–Hoài Nhơn–Quy Nhơn expressway as open from a
-    government deadline, not a confirmed opening (Quảng Ngãi → Quy Nhơn 147 min against ≈ 3 h published), and,
-    with the detour over the Hải Vân pass now 30 min longer than the expressway, it lowered the published-programme
-    recall (held out 0.58 → 0.50, seeds 0–2) — BENCHMARKS.md, "Offline estimates …"."""
+    otherwise None (the flat model). The corridor model is fitted and kept but not the default. Its times are truer
+    (held-out published car times: 14 % / 32 % median / p90 error against the flat model's 23 % / 108 %), the
+    published-programme recall no longer drops with it (2026-12-07: tune 0.663 both, held out 0.629 against 0.616)
+    and the Quảng Ngãi–Hoài Nhơn–Quy Nhơn sections it counts are confirmed open (12/02/2026); but the default
+    5-day Huế → Nha Trang plan then leaves out Mỹ Sơn ("68 min of detour from this plan's route", the expressway
+    now being the route), which the plan-quality test forbids — BENCHMARKS.md, "Offline estimates …"."""
     from ..settings import setting
 
     return corridor_model() if setting("TOUROUTE_ESTIMATE_MODEL") == "corridor" else None
