@@ -173,21 +173,13 @@ def build_engine(source: str | Path, *, name: str | None = None, profiles: Itera
             alone += group
     for p in alone:
         lua = profile_lua(PROFILES[p], lua_dir)
-        version = hashlib.sha256(json.dumps({"src": source_key, "lua": lua}).encode()).hexdigest()[:16]
+        version = _data_version(source_key, lua)
         pdir = folder / p
         base = pdir / f"{name}.osrm"
         if not force and build.versions.get(p) == version and Path(f"{base}.mldgr").exists():
             say(f"OSRM data '{name}' ({p}) is up to date")
             continue
-        if pdir.exists():
-            shutil.rmtree(pdir)
-        pdir.mkdir(parents=True)
-        pbf = pdir / f"{name}.osm.pbf"
-        try:
-            pbf.symlink_to(src.resolve())
-        except OSError:
-            shutil.copyfile(src, pbf)
-        (pdir / f"touroute-{p}.lua").write_text(lua)
+        pbf = _fresh_folder(pdir, src, name, f"touroute-{p}.lua", lua)
         total_s, peak, steps, peaks, cpus = 0.0, 0.0, {}, {}, {}
         for step, cmd in (("extract", [str(bin_dir / "osrm-extract"), "-p", f"touroute-{p}.lua", "-t", str(threads),
                                        "--data_version", version, *xo, pbf.name]),
@@ -216,6 +208,25 @@ def build_engine(source: str | Path, *, name: str | None = None, profiles: Itera
     return build
 
 
+def _data_version(source_key: list[Any], lua: str) -> str:
+    """The data version given to osrm-extract: a hash of the source file's key and the Lua it was built with."""
+    return hashlib.sha256(json.dumps({"src": source_key, "lua": lua}).encode()).hexdigest()[:16]
+
+
+def _fresh_folder(folder: Path, src: Path, name: str, lua_name: str, lua: str) -> Path:
+    """Empty ``folder`` and put the source extract (a link, else a copy) and the Lua profile in it; return the PBF."""
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    pbf = folder / f"{name}.osm.pbf"
+    try:
+        pbf.symlink_to(src.resolve())
+    except OSError:
+        shutil.copyfile(src, pbf)
+    (folder / lua_name).write_text(lua)
+    return pbf
+
+
 _CUSTOMIZE_WRITES = (".osrm.geometry", ".osrm.datasource_names", ".osrm.cell_metrics", ".osrm.mldgr")
 """The files ``osrm-customize`` (re)writes: each profile has its own copy; the rest of the shared data is linked."""
 
@@ -229,20 +240,13 @@ def _build_shared(build: EngineBuild, src: Path, source_key: list[Any], wanted: 
     sdir = folder / "_shared"
     speeds = sdir / "speeds"
     lua = shared_profile_lua(wanted, lua_dir, speeds)
-    version = hashlib.sha256(json.dumps({"src": source_key, "lua": lua}).encode()).hexdigest()[:16]
+    version = _data_version(source_key, lua)
     if not force and all(build.versions.get(p) == version and Path(f"{folder / p / name}.osrm.mldgr").exists()
                          for p in wanted):
         say(f"OSRM data '{name}' ({', '.join(wanted)}) is up to date")
         return
-    if sdir.exists():
-        shutil.rmtree(sdir)
-    speeds.mkdir(parents=True)
-    pbf = sdir / f"{name}.osm.pbf"
-    try:
-        pbf.symlink_to(src.resolve())
-    except OSError:
-        shutil.copyfile(src, pbf)
-    (sdir / "touroute-shared.lua").write_text(lua)
+    pbf = _fresh_folder(sdir, src, name, "touroute-shared.lua", lua)
+    speeds.mkdir()
     base = sdir / f"{name}.osrm"
     steps, peaks, cpus = {}, {}, {}
     try:

@@ -33,6 +33,16 @@ _KEYS_NOT_BLACKLISTED = ("bus", "psv", "minibus", "coach", "tourist_bus", "motor
 """OSRM's car profile refuses these access values; a vehicle whose own access key is one of them may use them."""
 
 
+_FOOTER = """return {
+  setup = setup,
+  process_way = process_way,
+  process_node = base.process_node,
+  process_turn = base.process_turn
+}
+"""
+"""The module table every generated profile returns (OSRM calls these four functions)."""
+
+
 def _lua_str(s: str) -> str:
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
@@ -144,13 +154,7 @@ local function process_way(profile, way, result, relations)
   vehicle_way(profile, VEHICLE, way, result, relations)
 end
 
-return {{
-  setup = setup,
-  process_way = process_way,
-  process_node = base.process_node,
-  process_turn = base.process_turn
-}}
-"""
+""" + _FOOTER
 
 
 def shared_profile_lua(profiles: Iterable[VehicleProfile | str], osrm_profiles: Path, speeds_dir: Path) -> str:
@@ -283,10 +287,4 @@ local function process_way(profile, way, result, relations)
   end
 end
 
-return {{
-  setup = setup,
-  process_way = process_way,
-  process_node = base.process_node,
-  process_turn = base.process_turn
-}}
-"""
+""" + _FOOTER
