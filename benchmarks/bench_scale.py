@@ -76,14 +76,13 @@ def repartition(bin_dir: Path, base: Path, partition_options: list[str], customi
                 threads: int) -> dict[str, tuple[float, float, float]]:
     """Run osrm-partition and osrm-customize on the extracted data ``base`` (``….osrm``) with these options:
     step → (wall s, peak MB, CPU s), rounded as the benchmarks report them."""
-    from touroute.network.engine.build import _peak_child_rss
+    from touroute.network.engine.build import run_steps
 
-    out = {}
-    for step, prog, opts in (("partition", "osrm-partition", partition_options),
-                             ("customize", "osrm-customize", customize_options)):
-        s, rss, cpu = _peak_child_rss([str(bin_dir / prog), "-t", str(threads), *opts, base.name], base.parent)
-        out[step] = (round(s, 2), round(rss, 1), round(cpu, 2))
-    return out
+    secs, peaks, cpus, _ = run_steps(
+        (("partition", [str(bin_dir / "osrm-partition"), "-t", str(threads), *partition_options, base.name]),
+         ("customize", [str(bin_dir / "osrm-customize"), "-t", str(threads), *customize_options, base.name])),
+        base.parent)
+    return {step: (secs[step], peaks[step], cpus[step]) for step in secs}
 
 
 def recheck(b, work: Path, lat: np.ndarray, lon: np.ndarray, sec: np.ndarray, options: list[str]) -> dict:

@@ -92,6 +92,23 @@ def _peak_child_rss(cmd: Sequence[str], cwd: Path) -> tuple[float, float, float]
     return seconds, usage.ru_maxrss / 1024.0, usage.ru_utime + usage.ru_stime
 
 
+def run_steps(steps: Iterable[tuple[str, Sequence[str]]], cwd: Path, say: Callable[[str], None] | None = None,
+              label: str = "") -> tuple[dict[str, float], dict[str, float], dict[str, float], float]:
+    """Run OSRM programs one after another in ``cwd``: per step its wall seconds, peak MB and CPU seconds, rounded as
+    ``engine.json`` keeps them, and the unrounded total wall seconds (the build and the benchmarks share this)."""
+    secs: dict[str, float] = {}
+    peaks: dict[str, float] = {}
+    cpus: dict[str, float] = {}
+    total = 0.0
+    for step, cmd in steps:
+        if say:
+            say(f"OSRM {step} ({label})")
+        s, rss, cpu = _peak_child_rss(cmd, cwd)
+        total += s
+        secs[step], peaks[step], cpus[step] = round(s, 2), round(rss, 1), round(cpu, 2)
+    return secs, peaks, cpus, total
+
+
 EXTRACT_OPTIONS: tuple[str, ...] = ()
 """Extra osrm-extract options: none. Measured (BENCHMARKS.md, "OSRM build parameters"): ``--driving-side-index
 auto`` gave identical tables but no gain at 64 tiles (CPU 245 s against 237 s), and extract has no other option
@@ -148,16 +165,12 @@ def build_engine(source: str | Path, *, name: str | None = None, profiles: Itera
             old = json.loads(meta_path.read_text())
         except (OSError, ValueError):
             old = {}
-    build = EngineBuild(name, folder, str(src), {}, "")
-    if old.get("source") == str(src):  # other profiles of the same extract stay (rebuilt only when asked for)
-        prev = _build_from_json(old, folder)
-        build.profiles, build.seconds, build.peak_rss_mb = prev.profiles, prev.seconds, prev.peak_rss_mb
-        build.versions, build.step_seconds, build.step_peak_mb = prev.versions, prev.step_seconds, prev.step_peak_mb
-        build.step_cpu_seconds = prev.step_cpu_seconds
-        build.shared_profiles = [p for p in prev.shared_profiles if p in prev.profiles]
-        build.shared_step_seconds = prev.shared_step_seconds
-        build.shared_step_peak_mb = prev.shared_step_peak_mb
-        build.shared_step_cpu_seconds = prev.shared_step_cpu_seconds
+    # other profiles of the same extract stay (rebuilt only when asked for); data_version is recomputed below
+    if old.get("source") == str(src):
+        build = _build_from_json(old, folder)
+        build.shared_profiles = [p for p in build.shared_profiles if p in build.profiles]
+    else:
+        build = EngineBuild(name, folder, str(src), {}, "")
     threads = threads or os.cpu_count() or 1
     xo = list(EXTRACT_OPTIONS if extract_options is None else extract_options)
     po = list(PARTITION_OPTIONS if partition_options is None else partition_options)
@@ -180,23 +193,16 @@ def build_engine(source: str | Path, *, name: str | None = None, profiles: Itera
             say(f"OSRM data '{name}' ({p}) is up to date")
             continue
         pbf = _fresh_folder(pdir, src, name, f"touroute-{p}.lua", lua)
-        total_s, peak, steps, peaks, cpus = 0.0, 0.0, {}, {}, {}
-        for step, cmd in (("extract", [str(bin_dir / "osrm-extract"), "-p", f"touroute-{p}.lua", "-t", str(threads),
-                                       "--data_version", version, *xo, pbf.name]),
-                          ("partition", [str(bin_dir / "osrm-partition"), "-t", str(threads), *po, base.name]),
-                          ("customize", [str(bin_dir / "osrm-customize"), "-t", str(threads), *co, base.name])):
-            say(f"OSRM {step} ({p})")
-            s, rss, cpu = _peak_child_rss(cmd, pdir)
-            total_s += s
-            steps[step] = round(s, 2)
-            peaks[step] = round(rss, 1)
-            cpus[step] = round(cpu, 2)
-            peak = max(peak, rss)
+        steps, peaks, cpus, total_s = run_steps(
+            (("extract", [str(bin_dir / "osrm-extract"), "-p", f"touroute-{p}.lua", "-t", str(threads),
+                          "--data_version", version, *xo, pbf.name]),
+             ("partition", [str(bin_dir / "osrm-partition"), "-t", str(threads), *po, base.name]),
+             ("customize", [str(bin_dir / "osrm-customize"), "-t", str(threads), *co, base.name])), pdir, say, p)
         pbf.unlink(missing_ok=True)
         build.profiles[p] = base
         build.versions[p] = version
         build.seconds[p] = round(total_s, 2)
-        build.peak_rss_mb[p] = round(peak, 1)
+        build.peak_rss_mb[p] = max(peaks.values())
         build.step_seconds[p] = steps
         build.step_peak_mb[p] = peaks
         build.step_cpu_seconds[p] = cpus
@@ -248,14 +254,12 @@ def _build_shared(build: EngineBuild, src: Path, source_key: list[Any], wanted: 
     pbf = _fresh_folder(sdir, src, name, "touroute-shared.lua", lua)
     speeds.mkdir()
     base = sdir / f"{name}.osrm"
-    steps, peaks, cpus = {}, {}, {}
     try:
-        for step, cmd in (("extract", [str(bin_dir / "osrm-extract"), "-p", "touroute-shared.lua", "-t", str(threads),
-                                       "--data_version", version, *xo, pbf.name]),
-                          ("partition", [str(bin_dir / "osrm-partition"), "-t", str(threads), *po, base.name])):
-            say(f"OSRM {step} (shared by {', '.join(wanted)})")
-            s, rss, cpu = _peak_child_rss(cmd, sdir)
-            steps[step], peaks[step], cpus[step] = round(s, 2), round(rss, 1), round(cpu, 2)
+        steps, peaks, cpus, _ = run_steps(
+            (("extract", [str(bin_dir / "osrm-extract"), "-p", "touroute-shared.lua", "-t", str(threads),
+                          "--data_version", version, *xo, pbf.name]),
+             ("partition", [str(bin_dir / "osrm-partition"), "-t", str(threads), *po, base.name])),
+            sdir, say, f"shared by {', '.join(wanted)}")
         pbf.unlink(missing_ok=True)
         build.shared_step_seconds, build.shared_step_peak_mb, build.shared_step_cpu_seconds = steps, peaks, cpus
         for p in wanted:
@@ -279,14 +283,14 @@ def _build_shared(build: EngineBuild, src: Path, source_key: list[Any], wanted: 
             for f in files:
                 cmd += ["--segment-speed-file", str(f)]
             say(f"OSRM customize ({p}: {sum(f.stat().st_size for f in files) / 1e6:,.1f} MB of segment speeds)")
-            s, rss, cpu = _peak_child_rss([*cmd, f"{name}.osrm"], pdir)
+            secs, peaks, cpus, s = run_steps((("customize", [*cmd, f"{name}.osrm"]),), pdir)
             build.profiles[p] = pdir / f"{name}.osrm"
             build.versions[p] = version
             build.seconds[p] = round(link_s + s, 2)
-            build.peak_rss_mb[p] = round(rss, 1)
-            build.step_seconds[p] = {"copy": round(link_s, 2), "customize": round(s, 2)}
-            build.step_peak_mb[p] = {"customize": round(rss, 1)}
-            build.step_cpu_seconds[p] = {"customize": round(cpu, 2)}
+            build.peak_rss_mb[p] = peaks["customize"]
+            build.step_seconds[p] = {"copy": round(link_s, 2), **secs}
+            build.step_peak_mb[p] = peaks
+            build.step_cpu_seconds[p] = cpus
     finally:
         shutil.rmtree(sdir, ignore_errors=True)
     build.shared_profiles = sorted(set(build.shared_profiles) | set(wanted))
