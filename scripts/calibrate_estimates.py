@@ -229,15 +229,16 @@ def main(argv: list[str] | None = None) -> int:
     improves = bool(np.median(ea["min_car"]) < np.median(eb["min_car"])
                     and np.percentile(ea["min_car"], 90) <= np.percentile(eb["min_car"], 90)
                     and np.median(ea["km"]) <= np.median(eb["km"]) + 0.02)
-    # the table's verdict is necessary, not sufficient: the planner's own benchmarks (published-programme recall)
-    # also judge a model, so a recorded decision not to adopt is kept until someone removes it by hand
+    # the table's verdict is necessary, not sufficient: the planner's own benchmarks (published-programme recall,
+    # the default plan) also judge a model, so a recorded decision (either way) is kept until someone edits it by hand
     try:
         prev = json.loads(OUT.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         prev = {}
     model["adopted"] = improves and not prev.get("not_adopted_because")
-    if prev.get("not_adopted_because"):
-        model["not_adopted_because"] = prev["not_adopted_because"]
+    for why in ("not_adopted_because", "adopted_because"):
+        if prev.get(why):
+            model[why] = prev[why]
     model["holdout_result"] = {q: {"flat": [round(float(np.median(eb[q])), 4), round(float(np.percentile(eb[q], 90)), 4)],
                                    "corridor": [round(float(np.median(ea[q])), 4),
                                                 round(float(np.percentile(ea[q], 90)), 4)], "rows": int(len(ea[q]))}

@@ -260,7 +260,8 @@ class TravelTimes:
         not answer, its legs fall back to the embedded networks or the estimate, with a warning.
 
         ``estimate_model``: the :class:`~touroute.network.trunk.CorridorModel` for estimated legs; by default the
-        adopted one of ``data/reference/estimate_model.json``; ``None``: the flat model."""
+        corridor model of ``data/reference/estimate_model.json`` (``TOUROUTE_ESTIMATE_MODEL=flat``: the flat one);
+        ``None``: the flat model."""
         self.engine = engine
         self.estimate_model: CorridorModel | None = default_model() if estimate_model is _DEFAULT else estimate_model
         self.base_networks = list(networks)

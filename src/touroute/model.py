@@ -202,6 +202,11 @@ class Overnight(BaseModel):
     fixed: list[str] = Field(default_factory=list, description="catalogue id of each night's hub (days − 1 entries)")
     candidates: list[str] = Field(default_factory=list, description="hub ids to choose from; default all lodging hubs")
     pinned: dict[int, str] = Field(default_factory=dict, description="night number → hub id")
+    along_the_way: bool = Field(
+        default=True,
+        description="on a one-way journey (start and end at least 3 h apart), choose only nights along the way: a hub "
+                    "whose detour from the direct start → end drive is at most max(1 h, 15 %) of it — no night "
+                    "behind the start or beyond the end. Ignored when candidates are listed; false = any hub")
 
 
 class Lock(BaseModel):

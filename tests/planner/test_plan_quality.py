@@ -153,3 +153,84 @@ def test_default_driving_cap_gives_way_when_no_chain_of_nights_fits_it(ctx):
     assert max(d.driving_seconds for d in it.days) > 240 * 60  # the raise was needed
     strict = plan(_req(**body, max_driving_minutes_per_day=240), ctx, geometry=False)
     assert not strict.feasible and "at most 4 h of driving a day" in strict.problems[0]
+
+
+def _drive(model, a: str, b: str) -> float:
+    idx = {p.id: k for k, p in enumerate(model.places)}
+    return float(model.seconds[idx[a], idx[b]])
+
+
+@pytest.mark.parametrize("days", [4, 5])
+def test_a_journeys_nights_move_along_the_way(ctx, days):
+    """Huế → Nha Trang: tour programmes move one way on a journey and see what lies behind on day trips. Before the
+    rule the default plan slept in Đông Hà, north of Huế, and later in Lăng Cô after a night in Đà Nẵng."""
+    from touroute.planner.model import ALONG_THE_WAY_DETOUR, JOURNEY_BACKTRACK_S, build_model
+
+    req = _req(start="hue-hub-hue-city", end="kh-hub-nha-trang", days=days)
+    model = build_model(req, ctx)
+    off = {model.places[h].id for h in model.off_the_way}
+    assert {"qt-hub-dong-ha", "qb-hub-dong-hoi", "qb-hub-phong-nha", "hcm-city-centre-hub"} <= off, off
+    assert not off & {"qnam-hoi-an", "dn-city-centre", "bd-quy-nhon", "py-tuy-hoa"}, off
+    it = plan(req, ctx, geometry=False)
+    verify(it, req, ctx)
+    end = "kh-hub-nha-trang"
+    direct = _drive(model, "hue-hub-hue-city", end)
+    chain = ["hue-hub-hue-city"] + [d.end.place_id for d in it.days]
+    for a, b in zip(chain, chain[1:]):
+        assert _drive(model, b, end) <= _drive(model, a, end) + JOURNEY_BACKTRACK_S, chain
+    fixed, share = ALONG_THE_WAY_DETOUR
+    for night in chain[1:-1]:
+        detour = _drive(model, "hue-hub-hue-city", night) + _drive(model, night, end) - direct
+        assert detour <= max(fixed, share * direct), (night, detour)
+
+
+def test_the_along_the_way_rule_is_a_preference(ctx):
+    """Off for round trips and on request; a pinned night behind the start is kept, with a warning."""
+    from touroute.planner.model import build_model
+
+    round_trip = build_model(_req(start="hue-hub-hue-city", days=3), ctx)
+    assert not round_trip.off_the_way and round_trip.problem.hotel_remaining is None
+    free = _req(start="hue-hub-hue-city", end="kh-hub-nha-trang", days=5, overnight={"along_the_way": False})
+    model = build_model(free, ctx)
+    assert not model.off_the_way and model.problem.hotel_remaining is None
+    listed = _req(start="hue-hub-hue-city", end="kh-hub-nha-trang", days=5,
+                  overnight={"candidates": ["qt-hub-dong-ha", "qnam-hoi-an", "bd-quy-nhon", "py-tuy-hoa"]})
+    assert not build_model(listed, ctx).off_the_way  # the user's own list of hubs is not filtered
+
+    pinned = _req(start="hue-hub-hue-city", end="kh-hub-nha-trang", days=5, overnight={"pinned": {1: "qt-hub-dong-ha"}})
+    it = plan(pinned, ctx, geometry=False)
+    assert it.feasible, it.problems
+    verify(it, pinned, ctx)
+    assert it.days[0].end.place_id == "qt-hub-dong-ha"
+    assert any("overnight.along_the_way" in w and "nghỉ đêm" in w for w in it.warnings), it.warnings
+
+
+def test_a_place_or_province_asked_for_off_the_way_keeps_its_nights(ctx):
+    """A journey through something the request names off the way is a tour through it: Huế → Nha Trang with Quảng
+    Bình among the provinces (the published "Phong Nha – Huế – Hội An – Nha Trang" programmes), or Phong Nha cave as a
+    must-visit, may sleep in Quảng Bình — without nights there the cave is a 9-hour day trip from Huế."""
+    from touroute.planner.model import build_model
+
+    trip = dict(start="hue-hub-hue-city", end="kh-hub-nha-trang", days=5)
+    assert build_model(_req(**trip), ctx).off_the_way
+    named = _req(**trip, provinces=["Quảng Bình", "Thừa Thiên Huế", "Quảng Nam", "Bình Định", "Khánh Hòa"],
+                 province_scheme="legacy")
+    model = build_model(named, ctx)
+    assert not model.off_the_way and model.problem.hotel_remaining is None
+    must = _req(**trip, must_visit=["qb-phong-nha-cave"])
+    model = build_model(must, ctx)
+    assert not model.off_the_way and model.problem.hotel_remaining is None
+    it = plan(must, ctx, geometry=False)
+    verify(it, must, ctx)
+    assert "qb-phong-nha-cave" in _visited(it)
+    assert any(d.end.province_legacy == "Quảng Bình" for d in it.days[:-1]), [d.end.place_id for d in it.days]
+
+
+@pytest.mark.parametrize("flag, expected", [("--nights-anywhere", False), ("--nights-along-the-way", True)])
+def test_the_cli_sets_the_along_the_way_rule(tmp_path, monkeypatch, flag, expected):
+    monkeypatch.setenv("TOUROUTE_DATA_DIR", str(tmp_path))  # no cached networks: estimates only, fast
+    res = CliRunner().invoke(main, ["plan", "--start", "hue-hub-hue-city", "--end", "kh-hub-nha-trang", "--days", "4",
+                                    flag, "--seconds", "0.5", "--format", "json", "--no-geometry"])
+    assert res.exit_code == 0, res.output
+    it = Itinerary.model_validate_json(res.stdout)
+    assert it.feasible and it.request["overnight"]["along_the_way"] is expected

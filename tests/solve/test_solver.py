@@ -167,6 +167,24 @@ def test_chained_hotel_selection_two_days() -> None:
     assert sol.route_ends[0] == sol.route_starts[1]
 
 
+def test_a_journeys_hotels_move_towards_its_end() -> None:
+    """``hotel_remaining``: no night further from the end than the night before. Start 0 at x=0, end 1 at x=10; the
+    hotel behind the start (2, x=−4) opens the best visit (node 4, x=−6), the one on the way (3, x=5) does not."""
+    xs = [0, 10, -4, 5, -6, 6]
+    sc = [0, 0, 0, 0, 10, 1]
+    w = [[], [], [], []] + [[(0, 100)]] * 2
+    routes = [RouteSpec((0,), (2, 3), 0, 12), RouteSpec((2, 3), (1,), 0, 16)]
+    free = line_problem(xs, sc, w, routes, chained=True)
+    sol = solve(free, 0.3, seed=0)
+    assert check(free, sol) == [] and sol.route_ends[0] == 2 and sol.score == 11
+    rem = np.abs(np.asarray(xs, float) - 10)
+    one_way = line_problem(xs, sc, w, routes, chained=True, hotel_remaining=rem, hotel_backtrack=0.5)
+    sol = solve(one_way, 0.3, seed=0)
+    assert check(one_way, sol) == [] and sol.route_ends[0] == 3 and sol.score == 1
+    backwards = make_solution(one_way, [[0, 4, 2], [2, 5, 1]])
+    assert any("further from the trip's end" in v for v in check(one_way, backwards))
+
+
 def test_mandatory_served_even_if_low_score() -> None:
     p = line_problem([0, 5, -5, -4], [0, 0, 6, 6], [[], [(0, 30)], [(0, 30)], [(0, 30)]],
                      [RouteSpec((0,), (0,), 0, 12)], mandatory=frozenset({1}))

@@ -212,13 +212,11 @@ def corridor_model() -> CorridorModel | None:
 
 
 def default_model() -> CorridorModel | None:
-    """The model estimated legs use by default: the corridor model when ``TOUROUTE_ESTIMATE_MODEL=corridor``,
-    otherwise None (the flat model). The corridor model is fitted and kept but not the default. Its times are truer
-    (held-out published car times: 14 % / 32 % median / p90 error against the flat model's 23 % / 108 %), the
-    published-programme recall no longer drops with it (2026-12-07: tune 0.663 both, held out 0.629 against 0.616)
-    and the Quảng Ngãi–Hoài Nhơn–Quy Nhơn sections it counts are confirmed open (12/02/2026); but the default
-    5-day Huế → Nha Trang plan then leaves out Mỹ Sơn ("68 min of detour from this plan's route", the expressway
-    now being the route), which the plan-quality test forbids — BENCHMARKS.md, "Offline estimates …"."""
+    """The model estimated legs use by default: the corridor model unless ``TOUROUTE_ESTIMATE_MODEL=flat`` (then
+    None, the flat model). Its times are truer (held-out published car times: 14 % / 32 % median / p90 error against
+    the flat model's 23 % / 108 %), the published-programme recall does not drop with it, and since nights of a
+    journey move along the way (``planner.model._along_the_way``) the default Huế → Nha Trang plan keeps Mỹ Sơn with
+    it — the one thing that had kept it opt-in (BENCHMARKS.md, "Offline estimates …")."""
     from ..settings import setting
 
-    return corridor_model() if setting("TOUROUTE_ESTIMATE_MODEL") == "corridor" else None
+    return None if setting("TOUROUTE_ESTIMATE_MODEL") == "flat" else corridor_model()

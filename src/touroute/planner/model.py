@@ -104,6 +104,8 @@ class _Model:
     """Island nights (:mod:`touroute.islands`); their boat nodes are ``boats``."""
     problems: list[str] = field(default_factory=list)
     """Why the request cannot be planned, found while building (an island night in the storm season …)."""
+    off_the_way: list[int] = field(default_factory=list)
+    """Hub nodes left out as nights because they are off the way of a one-way journey (:func:`_along_the_way`)."""
 
     @property
     def boats(self) -> dict[int, islands.IslandStay]:
@@ -269,6 +271,50 @@ def _build_excursion(link: Any, island: list[Poi], req: PlanRequest, cat: Catalo
             proxy, best = q.id, d
     return _Excursion(link, seen, skipped, usable, {o: pairs[o] for o in usable}, check_in, crossing, shortest,
                       exact_out and exact_back, proxy)
+
+
+JOURNEY_MIN_DRIVE_S = 3 * 3600.0
+"""A one-way trip whose direct drive takes at least this long is a journey: its nights go along the way."""
+ALONG_THE_WAY_DETOUR = (3600.0, 0.15)
+"""A hub is along the way when sleeping there adds at most max(1 h, 15 % of the direct drive) to the start → end
+drive. Tour programmes of the region move one way on a journey (Huế → Hội An → Quy Nhơn → Nha Trang) and see what
+lies behind or beyond on day trips; before this rule the default Huế → Nha Trang plan slept in Đông Hà, 1 h 20 north
+of its start, on its first night. The numbers are our planning default: Hội An and Đà Nẵng (each ~30 min off the
+direct Huế → Nha Trang drive) stay choices, Đông Hà (~2 h) and Cam Ranh beyond Nha Trang (~1 h 50) do not."""
+
+
+JOURNEY_BACKTRACK_S = 600.0
+"""… and each night is no further from the end than the night before (10 min of tolerance for hubs of one town):
+the Đà Nẵng → Lăng Cô → Quảng Ngãi chain, back over the Hải Vân pass for a night, is not a journey south."""
+
+
+def _is_journey(req: PlanRequest, sec: np.ndarray, s: int, e: int, places: dict[int, Poi], must: list[int]) -> bool:
+    """Does the along-the-way rule apply: one way, far enough, the optimiser choosing among all hubs — and nothing
+    the request names lies off the way. A must-visit place, or a province of the ``provinces`` filter or of the
+    regional rules none of whose places (``places``: the candidates) is along the way, makes the trip a tour
+    through it (Mũi Né → Nha Trang → Sài Gòn is asked as Mũi Né → Sài Gòn with Khánh Hòa among the provinces),
+    and nights there must stay possible."""
+    if not (req.overnight.along_the_way and req.overnight.mode == "choose" and not req.overnight.candidates
+            and s != e and float(sec[s, e]) >= JOURNEY_MIN_DRIVE_S):
+        return False
+    if any(not _along_the_way(sec, s, e, i) for i in must):
+        return False
+    era = "legacy" if req.province_scheme == "legacy" else "auto"
+    for name in dict.fromkeys([*req.provinces, *req.regional.must_cover]):
+        try:
+            area = {p.legacy for p in prov.resolve(name, era)}
+        except prov.UnknownProvinceError:
+            continue  # named below, with its field
+        inside = [i for i, poi in places.items() if poi.province_legacy in area]
+        if inside and not any(_along_the_way(sec, s, e, i) for i in inside):
+            return False
+    return True
+
+
+def _along_the_way(sec: np.ndarray, s: int, e: int, h: int) -> bool:
+    direct = float(sec[s, e])
+    fixed, share = ALONG_THE_WAY_DETOUR
+    return float(sec[s, h]) + float(sec[h, e]) - direct <= max(fixed, share * direct)
 
 
 def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
@@ -522,6 +568,13 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
     if req.overnight.mode == "fixed":
         pinned = {k + 1: h for k, h in enumerate(req.overnight.fixed)}
     free_hubs = tuple(h for h in hubs if h not in {s.hub_node for s in stays})  # island hubs: only their nights
+    off_the_way: list[int] = []
+    journey = _is_journey(req, sec, s_node, e_node, {i: pois[i] for i in cands if pois[i] is not None},
+                          [index[p] for p in must if p in index])
+    if journey:
+        pinned_nodes = {index[h] for h in pinned.values() if h in index}
+        off_the_way = [h for h in free_hubs if h not in pinned_nodes and not _along_the_way(sec, s_node, e_node, h)]
+        free_hubs = tuple(h for h in free_hubs if h not in off_the_way)
     for d in range(req.days):
         t0 = d * DAY
         starts = (s_node,) if d == 0 else (tuple([index[pinned[d]]]) if d in pinned else free_hubs)
@@ -560,10 +613,12 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
     problem = OrienteeringProblem(sec, service, score, windows, routes, chained=True, mandatory=mandatory, meal=meal,
                                   groups=groups, group_min_visits=gmin, group_max_visits={}, seed=req.solver.seed,
                                   name="touroute", load=load, similar=similar, similar_decay=SIMILAR_DECAY,
-                                  travel_cost=DRIVING_COST_PER_HOUR / 3600.0)
+                                  travel_cost=DRIVING_COST_PER_HOUR / 3600.0,
+                                  hotel_remaining=sec[:, e_node].copy() if journey else None,
+                                  hotel_backtrack=JOURNEY_BACKTRACK_S)
     return _Model(problem, places, pois, sec, met, matrix_index, matrix, hubs, s_node, e_node, cands, province_of,
                   group_index, excluded, warnings, unknown_hours, exc_nodes, rests, rule_groups=rgroups,
-                  stays=stays, problems=stay_problems)
+                  stays=stays, problems=stay_problems, off_the_way=off_the_way)
 
 
 def cat_get_error(cat: Catalogue, pid: str) -> str:

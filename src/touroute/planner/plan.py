@@ -145,8 +145,19 @@ def plan(req: PlanRequest, ctx: PlanningContext | None = None, *, geometry: bool
                 return add_evenings(itinerary, req, ctx, geometry=geometry)
     failed = Itinerary(feasible=False, problems=problems, excluded=model.excluded, warnings=model.warnings,
                        request=req.model_dump(mode="json"), profile=req.profile)
-    return _with_longer_default_drives(failed, req, ctx, geometry=geometry, previous=previous, deadline=deadline,
-                                       master=master)
+    kw = dict(geometry=geometry, previous=previous, deadline=deadline, master=master)
+    if P.hotel_remaining is not None and any(p.startswith("no chain of overnight hubs") for p in failed.problems):
+        # nights along the way are the planner's preference for a journey, not the user's rule: when no such chain
+        # fits (a pinned night behind the start, a short trip), plan with any hub and say so
+        retry = plan(req.model_copy(update={"overnight": req.overnight.model_copy(update={"along_the_way": False})}),
+                     ctx, **kw)
+        if retry.feasible:
+            a, b = model.places[model.start].name, model.places[model.end].name
+            note = (f"no chain of nights moving along the way from {a} to {b} fits the request, so nights off the way "
+                    f"or back were allowed (overnight.along_the_way) / không có chuỗi nơi nghỉ đêm dọc đường từ {a} "
+                    f"đến {b} phù hợp, nên đã cho phép nghỉ đêm ngoài lộ trình hoặc quay lại")
+            return retry.model_copy(update={"warnings": [note, *retry.warnings]})
+    return _with_longer_default_drives(failed, req, ctx, **kw)
 
 
 def _with_longer_default_drives(failed: Itinerary, req: PlanRequest, ctx: PlanningContext, **kw: Any) -> Itinerary:

@@ -21,7 +21,9 @@ from .solution import route_fits
 
 
 class PairFeasibility:
-    """Memoised "can route ``d`` go from hotel ``s`` straight to hotel ``e``" (the checker's timetable)."""
+    """Memoised "can route ``d`` go from hotel ``s`` straight to hotel ``e``" (the checker's timetable), and — when
+    the problem says how far each hotel is from the trip's end (``hotel_remaining``) — does the day move towards
+    the end rather than back."""
 
     def __init__(self, problem: OrienteeringProblem) -> None:
         self.problem = problem
@@ -31,7 +33,9 @@ class PairFeasibility:
         key = (d, s, e)
         ok = self._memo.get(key)
         if ok is None:
-            ok = route_fits(self.problem, d, [s, e])[1]
+            rem = self.problem.hotel_remaining
+            ok = (rem is None or rem[e] <= rem[s] + self.problem.hotel_backtrack) \
+                and route_fits(self.problem, d, [s, e])[1]
             self._memo[key] = ok
         return ok
 

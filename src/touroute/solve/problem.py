@@ -101,6 +101,11 @@ class OrienteeringProblem:
     similar_decay: float = 1.0
     """Within one route, the k-th best visit of a similarity group earns ``score × similar_decay**k``: a traveller
     values the first royal tomb of a day, much less the fourth. 1 = no discount (the benchmarks)."""
+    hotel_remaining: np.ndarray | None = None
+    """Per node: travel time still to go to the trip's end. With it, a route may not end at a hotel more than
+    ``hotel_backtrack`` further from the end than the hotel it started from — a journey's nights move one way
+    (``None`` = no such rule: the benchmarks, round trips)."""
+    hotel_backtrack: float = 0.0
 
     def __post_init__(self) -> None:
         self.travel = np.ascontiguousarray(self.travel, dtype=np.float64)
@@ -116,6 +121,8 @@ class OrienteeringProblem:
             self.load = np.ascontiguousarray(self.load, dtype=np.float64)
         if self.similar is not None:
             self.similar = np.ascontiguousarray(self.similar, dtype=np.int64)
+        if self.hotel_remaining is not None:
+            self.hotel_remaining = np.ascontiguousarray(self.hotel_remaining, dtype=np.float64)
         self.validate()
 
     @property
