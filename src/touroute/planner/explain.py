@@ -87,9 +87,11 @@ def _why_unserved(model: _Model, i: int, req: PlanRequest) -> str:
                            f"({to_i / 3600:.1f} h drive{with_lunch})")
                 elif back > r.t_end + P.eps:
                     gap = back - r.t_end
-                    after = " and the lunch break" if brk is not None and brk.after == 1 else ""
-                    msg = (f"must-visit {name}: visiting it on day {d + 1} ends at {_hhmm(here.departure)} and "
-                           f"the drive on to {model.places[e].name or model.places[e].id}{after} arrives "
+                    # name every part of the day that takes its time: the lunch before the visit as well as after
+                    after = " and the lunch break" if brk is not None and brk.after >= k else ""
+                    before = f" (after a {to_i / 3600:.1f} h drive{with_lunch})" if with_lunch else ""
+                    msg = (f"must-visit {name}: visiting it on day {d + 1}{before} ends at {_hhmm(here.departure)} "
+                           f"and the drive on to {model.places[e].name or model.places[e].id}{after} arrives "
                            f"{_hhmm(back)}, after the day ends at {_hhmm(r.t_end)}")
                 elif r.max_travel is not None and drive > r.max_travel + P.eps:
                     gap = drive - r.max_travel
