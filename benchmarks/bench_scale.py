@@ -146,8 +146,35 @@ def separate(b, pbf: Path, tiles: int, work: Path, profiles: tuple[str, ...], la
     return out
 
 
+def full_handlers(b, pbf: Path, tiles: int, work: Path, profiles: tuple[str, ...], lat: np.ndarray,
+                  lon: np.ndarray) -> dict:
+    """Build the same profiles again with every OSRM car way handler (the guidance-only ones included,
+    ``touroute.network.engine.lua.GUIDANCE_HANDLERS``), in the same run, and compare every profile's table with the
+    lean build's: they must be identical, only the build time may differ."""
+    from touroute.network.engine import build_engine, lua
+
+    mine = profile_tables(b, work, profiles, lat, lon)
+    kept = lua.GUIDANCE_HANDLERS
+    lua.GUIDANCE_HANDLERS = ()
+    try:
+        b2 = build_engine(pbf, name=f"t{tiles}-full", profiles=profiles, data_dir=work, force=True)
+    finally:
+        lua.GUIDANCE_HANDLERS = kept
+    theirs = profile_tables(b2, work, profiles, lat, lon)
+    out: dict = {"osrm_build_s": round(b2.total_seconds, 1), "osrm_peak_mb": b2.peak_mb,
+                 "osrm_build_s_by_profile": {p: b2.seconds[p] for p in profiles},
+                 "osrm_step_seconds": b2.step_seconds, "osrm_step_cpu_seconds": b2.step_cpu_seconds}
+    if b2.shared_profiles:
+        out["osrm_shared"] = {"profiles": b2.shared_profiles, "step_seconds": b2.shared_step_seconds,
+                              "step_cpu_seconds": b2.shared_step_cpu_seconds}
+    for p in profiles:
+        out[f"{p}_vs_lean"] = compare_tables(theirs[p], mine[p])
+    return out
+
+
 def run(tiles: int, embedded: bool, work: Path, profiles: tuple[str, ...] = ("car",),
-        recheck_partition: list[str] | None = None, compare_separate: bool = False) -> dict:
+        recheck_partition: list[str] | None = None, compare_separate: bool = False,
+        compare_full: bool = False) -> dict:
     from touroute.matrix import Place, TravelTimes
     from touroute.network.build import available_memory_mb, predict_embedded_peak_mb
     from touroute.network.engine import EngineServer, OsrmClient, build_engine
@@ -178,6 +205,8 @@ def run(tiles: int, embedded: bool, work: Path, profiles: tuple[str, ...] = ("ca
         row["recheck"] = recheck(b, work, lat, lon, sec, recheck_partition)
     if compare_separate:
         row["separate"] = separate(b, pbf, tiles, work, profiles, lat, lon)
+    if compare_full:
+        row["full_handlers"] = full_handlers(b, pbf, tiles, work, profiles, lat, lon)
     predicted = predict_embedded_peak_mb(pbf)
     row["embedded_predicted_peak_mb"] = round(predicted)
     avail = available_memory_mb()
@@ -218,6 +247,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--compare-separate", action="store_true",
                     help="after the (shared-extract) build, build the profiles again with one extract each and "
                          "compare every profile's table between the two builds")
+    ap.add_argument("--compare-full-handlers", action="store_true",
+                    help="after the build, build the profiles again with every OSRM car way handler (the "
+                         "guidance-only ones the generated profiles skip) and compare every profile's table")
     args = ap.parse_args(argv)
     if "car" not in args.profiles:
         ap.error("--profiles must include car (the 1000 × 1000 table is the car profile's)")
@@ -229,7 +261,7 @@ def main(argv: list[str] | None = None) -> int:
         for n in args.tiles:
             row = run(n, n <= args.embedded_max, Path(tmp), tuple(args.profiles),
                       None if args.recheck_partition is None else shlex.split(args.recheck_partition),
-                      args.compare_separate)
+                      args.compare_separate, args.compare_full_handlers)
             print(json.dumps(row), flush=True)
             rows.append(row)
     if args.json:

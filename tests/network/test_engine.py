@@ -296,3 +296,34 @@ def test_the_car_and_the_van_from_one_extract_answer_as_from_their_own(osrm_bin,
     assert np.abs(van_s[ok] - van_a[ok]).max() <= 1.0
     off = ok & (car_a > 60)
     assert np.median(van_s[off] / car_a[off]) > 1.03          # the van's own (slower) speeds, not the car's
+
+
+@pytest.mark.slow
+@pytest.mark.shared
+@pytest.mark.server
+def test_the_handlers_the_profiles_skip_change_no_answer(osrm_bin, tmp_path, monkeypatch):
+    """The generated profiles skip OSRM's guidance-only way handlers (lua.GUIDANCE_HANDLERS) to make extracts
+    faster; every answer must stay what OSRM's full car rules give — the coach and the motorbike cell for cell on
+    Huế (the two vehicles not built elsewhere in this module; car and van: BENCHMARKS.md, "Lean way handlers")."""
+    from touroute.network.engine import lua
+
+    monkeypatch.setenv("TOUROUTE_OSRM_BIN", str(osrm_bin))
+    pbf = require(HUE_PBF)
+    profiles = ("coach", "motorbike")
+    assert "names" not in lua.GUIDANCE_HANDLERS and "classification" not in lua.GUIDANCE_HANDLERS
+    lean = build_engine(pbf, name="lean", profiles=profiles, data_dir=tmp_path)
+    assert "WayHandlers.turn_lanes" not in (lean.directory / "coach" / "touroute-coach.lua").read_text()
+    monkeypatch.setattr(lua, "GUIDANCE_HANDLERS", ())
+    full = build_engine(pbf, name="full", profiles=profiles, data_dir=tmp_path)
+    assert "WayHandlers.turn_lanes" in (full.directory / "coach" / "touroute-coach.lua").read_text()
+    rng = np.random.default_rng(16)
+    lat, lon = rng.uniform(16.42, 16.52, 150), rng.uniform(107.53, 107.64, 150)
+    tables = {}
+    for label, b in (("lean", lean), ("full", full)):
+        with EngineServer(b, data_dir=tmp_path) as srv:
+            client = OsrmClient({p: srv.urls(p) for p in profiles})
+            tables[label] = {p: client.table(lat, lon, p)[0] for p in profiles}
+    for p in profiles:
+        a, b = tables["lean"][p], tables["full"][p]
+        assert np.isfinite(b).mean() > 0.9, p
+        assert np.array_equal(np.isfinite(a), np.isfinite(b)) and np.array_equal(a[np.isfinite(b)], b[np.isfinite(b)]), p
