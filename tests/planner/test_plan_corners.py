@@ -131,7 +131,8 @@ def test_the_verification_catches_a_broken_plan(ctx):
         verify(it, more, ctx)
 
 
-def _bench():
+def bench_module():
+    """benchmarks/bench_soundness.py as a module (its request generator and runner)."""
     spec = importlib.util.spec_from_file_location("bench_soundness", ROOT / "benchmarks" / "bench_soundness.py")
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)  # type: ignore[union-attr]
@@ -139,20 +140,8 @@ def _bench():
 
 
 def test_benchmark_generator_is_reproducible():
-    bench = _bench()
+    bench = bench_module()
     a = [corner_request(SeededDraw(bench.request_seed(7, k))) for k in range(20)]
     b = [corner_request(SeededDraw(bench.request_seed(7, k))) for k in range(20)]
     assert a == b and len({json.dumps(x, sort_keys=True) for x in a}) == 20
     assert {x.get("vehicle") for x in a} >= {"car", "coach"} and max(x["days"] for x in a) >= 7
-
-
-@pytest.mark.slow
-def test_soundness_benchmark_ci_share():
-    """A few hundred of the benchmark's own requests (short limits; a fifth the web's way, the tail under load):
-    zero failures, and enough of them feasible that the plans — not only the explanations — are exercised."""
-    bench = _bench()
-    rows = bench.run(seed=11, count=200, limits="quick", deadline_share=0.2, load_share=0.05, verbose=False)
-    bad = [r for r in rows if r["kind"] in ("internal", "verify", "check", "exception", "unexplained")]
-    assert not bad, "\n".join(f"#{r['k']} {r['kind']}: {r['reason']} {json.dumps(r['body'], ensure_ascii=False)}"
-                              for r in bad)
-    assert sum(r["kind"] == "feasible" for r in rows) >= 60
