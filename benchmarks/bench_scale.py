@@ -39,7 +39,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -54,7 +56,9 @@ _spec.loader.exec_module(tiler)
 
 _CHILD = r"""
 import json, sys, time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 t0 = time.perf_counter()
 from touroute.network import build_network
 net = build_network(sys.argv[1], data_dir=sys.argv[2], memory_limit_mb=1e9)
@@ -127,6 +131,24 @@ def profile_tables(b, work: Path, profiles: tuple[str, ...], lat: np.ndarray, lo
     return out
 
 
+def _build_again(b, work: Path, profiles: tuple[str, ...], lat: np.ndarray, lon: np.ndarray, label: str,
+                 build: Callable[[], Any]) -> dict:
+    """Answer every profile's table from ``b``, make a second build with ``build()`` in the same run, answer the
+    same tables from it and compare them (``<profile>_vs_<label>``, ``label`` naming the first build)."""
+    mine = profile_tables(b, work, profiles, lat, lon)
+    b2 = build()
+    theirs = profile_tables(b2, work, profiles, lat, lon)
+    out: dict = {"osrm_build_s": round(b2.total_seconds, 1), "osrm_peak_mb": b2.peak_mb,
+                 "osrm_build_s_by_profile": {p: b2.seconds[p] for p in profiles},
+                 "osrm_step_seconds": b2.step_seconds, "osrm_step_cpu_seconds": b2.step_cpu_seconds}
+    if b2.shared_profiles:
+        out["osrm_shared"] = {"profiles": b2.shared_profiles, "step_seconds": b2.shared_step_seconds,
+                              "step_cpu_seconds": b2.shared_step_cpu_seconds}
+    for p in profiles:
+        out[f"{p}_vs_{label}"] = compare_tables(theirs[p], mine[p])
+    return out
+
+
 def separate(b, pbf: Path, tiles: int, work: Path, profiles: tuple[str, ...], lat: np.ndarray,
              lon: np.ndarray) -> dict:
     """Build the same profiles again with one extract each (``share_extracts=False``), in the same run, and compare
@@ -134,16 +156,9 @@ def separate(b, pbf: Path, tiles: int, work: Path, profiles: tuple[str, ...], la
     OSRM's updater rounding (one decisecond per node of an updated edge at most)."""
     from touroute.network.engine import build_engine
 
-    mine = profile_tables(b, work, profiles, lat, lon)
-    b2 = build_engine(pbf, name=f"t{tiles}-separate", profiles=profiles, data_dir=work, force=True,
-                      share_extracts=False)
-    theirs = profile_tables(b2, work, profiles, lat, lon)
-    out: dict = {"osrm_build_s": round(b2.total_seconds, 1), "osrm_peak_mb": b2.peak_mb,
-                 "osrm_build_s_by_profile": {p: b2.seconds[p] for p in profiles},
-                 "osrm_step_seconds": b2.step_seconds, "osrm_step_cpu_seconds": b2.step_cpu_seconds}
-    for p in profiles:
-        out[f"{p}_vs_shared"] = compare_tables(theirs[p], mine[p])
-    return out
+    return _build_again(b, work, profiles, lat, lon, "shared",
+                        lambda: build_engine(pbf, name=f"t{tiles}-separate", profiles=profiles, data_dir=work,
+                                             force=True, share_extracts=False))
 
 
 def full_handlers(b, pbf: Path, tiles: int, work: Path, profiles: tuple[str, ...], lat: np.ndarray,
@@ -153,23 +168,15 @@ def full_handlers(b, pbf: Path, tiles: int, work: Path, profiles: tuple[str, ...
     lean build's: they must be identical, only the build time may differ."""
     from touroute.network.engine import build_engine, lua
 
-    mine = profile_tables(b, work, profiles, lat, lon)
-    kept = lua.GUIDANCE_HANDLERS
-    lua.GUIDANCE_HANDLERS = ()
-    try:
-        b2 = build_engine(pbf, name=f"t{tiles}-full", profiles=profiles, data_dir=work, force=True)
-    finally:
-        lua.GUIDANCE_HANDLERS = kept
-    theirs = profile_tables(b2, work, profiles, lat, lon)
-    out: dict = {"osrm_build_s": round(b2.total_seconds, 1), "osrm_peak_mb": b2.peak_mb,
-                 "osrm_build_s_by_profile": {p: b2.seconds[p] for p in profiles},
-                 "osrm_step_seconds": b2.step_seconds, "osrm_step_cpu_seconds": b2.step_cpu_seconds}
-    if b2.shared_profiles:
-        out["osrm_shared"] = {"profiles": b2.shared_profiles, "step_seconds": b2.shared_step_seconds,
-                              "step_cpu_seconds": b2.shared_step_cpu_seconds}
-    for p in profiles:
-        out[f"{p}_vs_lean"] = compare_tables(theirs[p], mine[p])
-    return out
+    def build():
+        kept = lua.GUIDANCE_HANDLERS
+        lua.GUIDANCE_HANDLERS = ()
+        try:
+            return build_engine(pbf, name=f"t{tiles}-full", profiles=profiles, data_dir=work, force=True)
+        finally:
+            lua.GUIDANCE_HANDLERS = kept
+
+    return _build_again(b, work, profiles, lat, lon, "lean", build)
 
 
 def run(tiles: int, embedded: bool, work: Path, profiles: tuple[str, ...] = ("car",),

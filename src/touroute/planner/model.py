@@ -288,23 +288,19 @@ JOURNEY_BACKTRACK_S = 600.0
 the Đà Nẵng → Lăng Cô → Quảng Ngãi chain, back over the Hải Vân pass for a night, is not a journey south."""
 
 
-def _is_journey(req: PlanRequest, sec: np.ndarray, s: int, e: int, places: dict[int, Poi], must: list[int]) -> bool:
+def _is_journey(req: PlanRequest, sec: np.ndarray, s: int, e: int, places: dict[int, Poi], must: list[int],
+                named: list[set[str]]) -> bool:
     """Does the along-the-way rule apply: one way, far enough, the optimiser choosing among all hubs — and nothing
-    the request names lies off the way. A must-visit place, or a province of the ``provinces`` filter or of the
-    regional rules none of whose places (``places``: the candidates) is along the way, makes the trip a tour
-    through it (Mũi Né → Nha Trang → Sài Gòn is asked as Mũi Né → Sài Gòn with Khánh Hòa among the provinces),
-    and nights there must stay possible."""
+    the request names lies off the way. A must-visit place, or an area the request names (``named``: the legacy
+    provinces of each name of the ``provinces`` filter and of the regional rules) none of whose places (``places``:
+    the candidates) is along the way, makes the trip a tour through it (Mũi Né → Nha Trang → Sài Gòn is asked as
+    Mũi Né → Sài Gòn with Khánh Hòa among the provinces), and nights there must stay possible."""
     if not (req.overnight.along_the_way and req.overnight.mode == "choose" and not req.overnight.candidates
             and s != e and float(sec[s, e]) >= JOURNEY_MIN_DRIVE_S):
         return False
     if any(not _along_the_way(sec, s, e, i) for i in must):
         return False
-    era = "legacy" if req.province_scheme == "legacy" else "auto"
-    for name in dict.fromkeys([*req.provinces, *req.regional.must_cover]):
-        try:
-            area = {p.legacy for p in prov.resolve(name, era)}
-        except prov.UnknownProvinceError:
-            continue  # named below, with its field
+    for area in named:
         inside = [i for i, poi in places.items() if poi.province_legacy in area]
         if inside and not any(_along_the_way(sec, s, e, i) for i in inside):
             return False
@@ -561,6 +557,13 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
         windows[h] = [(0.0, req.days * DAY)]
     stay_problems += islands.boat_windows(stays, windows, service, open_s, close_s)
 
+    # the rules count per group: each must-cover name is the area it means, the rest per province of the
+    # request's scheme (provinces.rule_groups, docs/planner.md "Regional linkage")
+    try:
+        rgroups = prov.rule_groups(req.regional.must_cover, req.province_scheme)
+    except prov.UnknownProvinceError as exc:
+        raise PlanningError(f"regional.must_cover: {exc}", field="regional.must_cover") from None
+
     # --- routes ------------------------------------------------------------------------------------------------
     brk = None
     routes: list[RouteSpec] = []
@@ -569,8 +572,11 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
         pinned = {k + 1: h for k, h in enumerate(req.overnight.fixed)}
     free_hubs = tuple(h for h in hubs if h not in {s.hub_node for s in stays})  # island hubs: only their nights
     off_the_way: list[int] = []
+    era = "legacy" if req.province_scheme == "legacy" else "auto"
+    named = [{p.legacy for p in prov.resolve(nm, era)} for nm in req.provinces]  # as the candidates were filtered
+    named += [set(rgroups.members(label)) for label in rgroups.covered]             # as the regional rules count
     journey = _is_journey(req, sec, s_node, e_node, {i: pois[i] for i in cands if pois[i] is not None},
-                          [index[p] for p in must if p in index])
+                          [index[p] for p in must if p in index], named)
     if journey:
         pinned_nodes = {index[h] for h in pinned.values() if h in index}
         off_the_way = [h for h in free_hubs if h not in pinned_nodes and not _along_the_way(sec, s_node, e_node, h)]
@@ -588,12 +594,6 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
 
     # --- groups: provinces ---------------------------------------------------------------------------------------
     province_of.update({i: pois[i].province_legacy for i in cands if i not in exc_nodes})  # type: ignore[union-attr]
-    # the rules count per group: each must-cover name is the area it means, the rest per province of the
-    # request's scheme (provinces.rule_groups, docs/planner.md "Regional linkage")
-    try:
-        rgroups = prov.rule_groups(req.regional.must_cover, req.province_scheme)
-    except prov.UnknownProvinceError as exc:
-        raise PlanningError(f"regional.must_cover: {exc}", field="regional.must_cover") from None
     group_index = {nm: k for k, nm in enumerate(rgroups.labels)}
     groups = np.full(n, -1, dtype=np.int64)
     for i, pv in province_of.items():

@@ -23,7 +23,7 @@ from .explain import (
     _no_hub_sequence,
     _why_unserved,
 )
-from .model import _hhmm, build_model
+from .model import _hhmm, _Model, build_model
 from .rules import _initial_routes, _rescue_with_master, _solve_with_rules, use_master
 
 
@@ -146,18 +146,30 @@ def plan(req: PlanRequest, ctx: PlanningContext | None = None, *, geometry: bool
     failed = Itinerary(feasible=False, problems=problems, excluded=model.excluded, warnings=model.warnings,
                        request=req.model_dump(mode="json"), profile=req.profile)
     kw = dict(geometry=geometry, previous=previous, deadline=deadline, master=master)
-    if P.hotel_remaining is not None and any(p.startswith("no chain of overnight hubs") for p in failed.problems):
-        # nights along the way are the planner's preference for a journey, not the user's rule: when no such chain
-        # fits (a pinned night behind the start, a short trip), plan with any hub and say so
-        retry = plan(req.model_copy(update={"overnight": req.overnight.model_copy(update={"along_the_way": False})}),
-                     ctx, **kw)
-        if retry.feasible:
-            a, b = model.places[model.start].name, model.places[model.end].name
-            note = (f"no chain of nights moving along the way from {a} to {b} fits the request, so nights off the way "
-                    f"or back were allowed (overnight.along_the_way) / không có chuỗi nơi nghỉ đêm dọc đường từ {a} "
-                    f"đến {b} phù hợp, nên đã cho phép nghỉ đêm ngoài lộ trình hoặc quay lại")
-            return retry.model_copy(update={"warnings": [note, *retry.warnings]})
+    if P.hotel_remaining is not None and _no_chain_of_nights(failed):
+        return _with_nights_off_the_way(failed, model, req, ctx, **kw)
     return _with_longer_default_drives(failed, req, ctx, **kw)
+
+
+def _no_chain_of_nights(failed: Itinerary) -> bool:
+    return any(p.startswith("no chain of overnight hubs") for p in failed.problems)
+
+
+def _with_nights_off_the_way(failed: Itinerary, model: _Model, req: PlanRequest, ctx: PlanningContext,
+                             **kw: Any) -> Itinerary:
+    """Nights along the way are the planner's preference for a journey, not the user's rule: when no such chain fits
+    (a night pinned behind the start), plan with every hub — which raises a default driving cap too, if that is
+    needed (:func:`_with_longer_default_drives`) — and say so. When that fails as well, so would any relaxation
+    that keeps fewer hubs, so the first answer stands."""
+    retry = plan(req.model_copy(update={"overnight": req.overnight.model_copy(update={"along_the_way": False})}),
+                 ctx, **kw)
+    if not retry.feasible:
+        return failed
+    a, b = model.places[model.start].name, model.places[model.end].name
+    note = (f"no chain of nights moving along the way from {a} to {b} fits the request, so nights off the way "
+            f"or back were allowed (overnight.along_the_way) / không có chuỗi nơi nghỉ đêm dọc đường từ {a} "
+            f"đến {b} phù hợp, nên đã cho phép nghỉ đêm ngoài lộ trình hoặc quay lại")
+    return retry.model_copy(update={"warnings": [note, *retry.warnings]})
 
 
 def _with_longer_default_drives(failed: Itinerary, req: PlanRequest, ctx: PlanningContext, **kw: Any) -> Itinerary:
@@ -165,8 +177,7 @@ def _with_longer_default_drives(failed: Itinerary, req: PlanRequest, ctx: Planni
     under it (4 h a day by motorbike at normal pace cannot reach Mũi Né from Nha Trang in 4 days), plan again with
     the packed pace's cap for the vehicle, then with the whole day (a coach: the drivers' legal 10 h), and say so.
     A cap the user set is never raised."""
-    if req.max_driving_minutes_per_day is not None or not any(
-            p.startswith("no chain of overnight hubs") for p in failed.problems):
+    if req.max_driving_minutes_per_day is not None or not _no_chain_of_nights(failed):
         return failed
     day = int((req.day_end.hour * 60 + req.day_end.minute) - (req.day_start.hour * 60 + req.day_start.minute))
     whole = min(day, COACH_MAX_DRIVING_MINUTES) if req.profile == "coach" else day

@@ -33,9 +33,7 @@ class PairFeasibility:
         key = (d, s, e)
         ok = self._memo.get(key)
         if ok is None:
-            rem = self.problem.hotel_remaining
-            ok = (rem is None or rem[e] <= rem[s] + self.problem.hotel_backtrack) \
-                and route_fits(self.problem, d, [s, e])[1]
+            ok = not self.problem.moves_back(s, e) and route_fits(self.problem, d, [s, e])[1]
             self._memo[key] = ok
         return ok
 

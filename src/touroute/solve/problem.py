@@ -125,6 +125,12 @@ class OrienteeringProblem:
             self.hotel_remaining = np.ascontiguousarray(self.hotel_remaining, dtype=np.float64)
         self.validate()
 
+    def moves_back(self, s: int, e: int) -> bool:
+        """Would a route from hotel ``s`` to hotel ``e`` end further from the trip's end than ``hotel_backtrack``
+        allows (``hotel_remaining``)? Always False without that rule."""
+        rem = self.hotel_remaining
+        return rem is not None and bool(rem[e] > rem[s] + self.hotel_backtrack + self.eps)
+
     @property
     def n(self) -> int:
         return int(self.travel.shape[0])

@@ -189,8 +189,8 @@ def check(problem: OrienteeringProblem, solution: Solution, score_tol: float = 1
             out.append(f"route {d}: ends at {e}, allowed {spec.end_nodes}")
         if problem.chained and d > 0 and s != solution.route_ends[d - 1]:
             out.append(f"route {d}: starts at {s} but route {d - 1} ended at {solution.route_ends[d - 1]}")
-        rem = problem.hotel_remaining
-        if rem is not None and rem[e] > rem[s] + problem.hotel_backtrack + problem.eps:
+        if problem.moves_back(s, e):
+            rem = problem.hotel_remaining
             out.append(f"route {d}: ends at {e}, {rem[e] - rem[s]:.0f} further from the trip's end than its start {s}")
         seq = [s, *solution.routes[d], e]
         for v in solution.routes[d]:
