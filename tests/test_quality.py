@@ -65,7 +65,7 @@ def test_mice_venues_have_seats(report):
     assert _target(report, "seats").value >= TARGET_SEATS
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13 open: 566 places (target 600); Quảng Ngãi 24, Ninh Thuận 27 "
+@pytest.mark.xfail(strict=True, reason="issue 13 open: 569 places (target 600); Quảng Ngãi 25, Ninh Thuận 28 "
                                        "(target 30); craft/OCOP and MICE short in several "
                                        "provinces — most named places have no published position")
 def test_place_counts_per_province(report):
