@@ -173,8 +173,14 @@ def verify_promises(it, req: PlanRequest, ctx: PlanningContext) -> None:
         assert poi.category == "lodging", f"night {n} at {hub}, not a lodging hub"
         asked = req.overnight.fixed[n - 1] if req.overnight.mode == "fixed" else req.overnight.pinned.get(n)
         offered = req.overnight.mode != "fixed" and n not in req.overnight.pinned and hub in req.overnight.candidates
-        assert asked == hub or offered or not any(f.on_island(poi.lat, poi.lon) for f in islands), \
-            f"night {n} on an island ({hub}) that the request did not fix, pin or list as a candidate"
+        # overnight.islands: an island hub of the request's own provinces, when the optimiser chooses among all hubs
+        tried = (req.overnight.islands and req.overnight.mode != "fixed" and not req.overnight.candidates
+                 and bool(req.provinces) and hub not in req.exclude
+                 and hub in cat.filter(category="lodging", province=list(req.provinces),
+                                       province_era="legacy" if req.province_scheme == "legacy" else "auto").records)
+        assert asked == hub or offered or tried or not any(f.on_island(poi.lat, poi.lon) for f in islands), \
+            f"night {n} on an island ({hub}) that the request did not fix, pin, list as a candidate or name the " \
+            f"province of"
         if req.overnight.candidates and req.overnight.mode != "fixed":
             assert hub in req.overnight.candidates or hub in req.overnight.pinned.values(), hub
     if req.overnight.mode == "fixed":

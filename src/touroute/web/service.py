@@ -283,7 +283,7 @@ def form_to_request(form, ctx: PlanningContext) -> dict:
     if not form.get("lunch"):
         data["lunch"] = None
     data["evenings"] = bool(form.get("evenings"))
-    data["overnight"] = {"along_the_way": bool(form.get("along_the_way"))}
+    data["overnight"] = {"along_the_way": bool(form.get("along_the_way")), "islands": bool(form.get("islands"))}
     secs = _num(form, "seconds")
     if secs is not None:
         data["solver"] = {"time_limit_s": secs}

@@ -26,7 +26,7 @@ DEFAULT_FORM = {
     "day_start": "08:00", "day_end": "18:30",
     "theme_heritage": "1", "theme_coastal": "1", "theme_other": "0.6", "theme_mice": "0", "pace": "normal",
     "group_size": "2", "vehicle": "", "lodging_cost": "600000", "vehicle_per_km": "", "include_fees": "1",
-    "lunch": "1", "evenings": "1", "along_the_way": "1", "min_stops": "1", "max_share": "", "min_hours": "", "max_driving_minutes_per_day": "",
+    "lunch": "1", "evenings": "1", "along_the_way": "1", "islands": "1", "min_stops": "1", "max_share": "", "min_hours": "", "max_driving_minutes_per_day": "",
     "must_cover": list(DEFAULT_TRIP["regional"]["must_cover"]),
 }
 
