@@ -407,6 +407,24 @@ def test_one_reading_of_a_typed_place(ctx):
     assert cat.resolve("") is None and cat.resolve("zzqx nowhere") is None
 
 
+@pytest.mark.parametrize("typed, hub", [("Da Nang", "dn-city-centre"), ("Hue", "hue-hub-hue-city"),
+                                        ("Sai Gon", "hcm-city-centre-hub"), ("Phong Nha", "qb-hub-phong-nha"),
+                                        ("Quy Nhơn", "bd-quy-nhon")])
+def test_a_town_typed_as_the_start_or_end_is_the_town(ctx, typed, hub, tmp_path, monkeypatch):
+    """"Arrive in Đà Nẵng": where a trip starts or ends, a town's name means its hub, not the most attractive sight
+    whose name contains it (the Museum of Cham Sculpture Đà Nẵng, the Imperial City of Huế) — which is still what
+    the same words mean for a must-visit."""
+    cat = ctx.catalogue
+    assert cat.resolve(typed, endpoint=True) == hub
+    assert cat.get(cat.resolve(typed)).category != "lodging"
+    assert cat.resolve("Hoi An Ancient Town", endpoint=True) == "qnam-hoi-an-ancient-town"  # a sight named exactly
+    monkeypatch.setenv("TOUROUTE_DATA_DIR", str(tmp_path))  # no cached networks: estimates only, fast
+    r = CliRunner().invoke(main, ["plan", "--start", typed, "--days", "1", "--seconds", "0.3", "--format", "json",
+                                  "--no-geometry"])
+    assert r.exit_code == 0, r.output
+    assert f"--start {typed!r} → {hub}" in r.stderr
+
+
 def test_museum_closed_on_monday_is_not_scheduled_on_monday(ctx):
     museum = ctx.catalogue.get("hue-diem-phung-thi-art")
     assert open_intervals(museum.opening_hours, MONDAY) == []  # "Tu-Su …": closed on Mondays

@@ -105,7 +105,7 @@ def register(main: click.Group) -> None:
     @main.command("plan")
     @click.option("--request", "request_file", type=click.Path(exists=True, dir_okay=False),
                   help="JSON request file (fields of PlanRequest); flags given as well override it.")
-    @click.option("--start", help="Start place: catalogue id, a name (best match, diacritics optional) or 'lat,lon'."
+    @click.option("--start", help="Start place: catalogue id, a name (best match, diacritics optional; a town's name means its hub) or 'lat,lon'."
                                   "  [default: hue-hub-hue-city]")
     @click.option("--end", help="End place, like --start (default: back to the start).")
     @click.option("--days", type=int, help="Number of days.  [default: 5 with the default start]")
@@ -232,7 +232,7 @@ def register(main: click.Group) -> None:
         ctx = PlanningContext()
         for flag, value in (("--start", start), ("--end", end)):  # a typed name means its best catalogue match
             if value is not None and PlaceRef.parse(value).lat is None and value.strip() not in ctx.catalogue:
-                found = ctx.catalogue.resolve(value)
+                found = ctx.catalogue.resolve(value, endpoint=True)
                 if found is None:
                     raise click.BadParameter(f"no place matches {value!r} (an id, a name or 'lat,lon')",
                                              param_hint=flag)

@@ -100,3 +100,23 @@ def render_bytes(it: Any, fmt: str, lang: str | None = "vi") -> bytes:
 def evening_note(ev: Any, lang: str | None) -> str:
     """The evening suggestion's note in ``lang``."""
     return ev.note_en if lang_of(lang) == "en" else ev.note_vi
+
+
+def lunch_on_site(day: Any, lunch: Any) -> tuple[Any, Any] | None:
+    """(start, stop) of a lunch eaten during a visit: the planner gives a day no break of its own when a visit of
+    four hours or more or a boat day trip spans the lunch window (``planner.value.MEAL_ON_SITE_MIN``), so the
+    programme says where lunch is (Hội An Ancient Town 11:59–16:09 → lunch there from 11:59). ``lunch`` is the
+    request's ``Lunch`` (None: no lunch asked for). None when the day has its own break or no visit spans it."""
+    from datetime import datetime, timedelta
+
+    if lunch is None or (day.lunch_start and day.lunch_minutes):
+        return None
+    minutes = timedelta(minutes=lunch.minutes)
+    earliest = datetime.combine(day.date, lunch.earliest)
+    latest_end = datetime.combine(day.date, lunch.latest_end)
+    for s in day.stops:
+        start = max(s.start, earliest)
+        if start + minutes <= min(s.departure, latest_end):
+            return start, s
+    return None
+

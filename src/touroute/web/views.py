@@ -8,7 +8,7 @@ from flask import Blueprint, Response, abort, current_app, redirect, render_temp
 from markupsafe import escape
 
 from .. import provinces as prov
-from ..export._common import FORMATS, MIMETYPES, fee_text, hours_text, render_bytes, seats_text
+from ..export._common import FORMATS, MIMETYPES, fee_text, hours_text, lunch_on_site, render_bytes, seats_text
 from ..itinerary import DayPlan, Itinerary
 from ..model import DEFAULT_TRIP, PlanRequest, next_monday
 from ..render.maps import CATEGORY_COLOUR, CATEGORY_ICON, day_colour, main_roads_geojson, render_map
@@ -125,18 +125,13 @@ def lunch_of(d: DayPlan, req: PlanRequest, lang: str) -> dict | None:
     if d.lunch_start and d.lunch_minutes:
         return {"start": d.lunch_start, "end": d.lunch_start + timedelta(minutes=d.lunch_minutes),
                 "label": t("lunch_block", lang), "place": None}
-    if req.lunch is None:
+    found = lunch_on_site(d, req.lunch)
+    if found is None:
         return None
-    minutes = timedelta(minutes=req.lunch.minutes)
-    earliest = datetime.combine(d.date, req.lunch.earliest)
-    latest_end = datetime.combine(d.date, req.lunch.latest_end)
-    for s in d.stops:
-        start = max(s.start, earliest)
-        if start + minutes <= min(s.departure, latest_end):
-            place = s.name_en if lang == "en" else s.name_vi
-            return {"start": start, "end": start + minutes, "label": t("lunch_on_site", lang, place=place),
-                    "place": place}
-    return None
+    start, s = found
+    place = s.name_en if lang == "en" else s.name_vi
+    return {"start": start, "end": start + timedelta(minutes=req.lunch.minutes),
+            "label": t("lunch_on_site", lang, place=place), "place": place}
 
 
 def timeline(it: Itinerary, req: PlanRequest) -> list[dict]:
