@@ -299,7 +299,9 @@ EXPORT: dict[str, dict[str, str]] = {
            "evening_stop": "evening", "travel": "Travel from the hub",
            "hours_assumed": "hours unknown — planned as open {window}; check locally",
            "stale": "may be out of date", "domestic": "Vietnamese visitors",
-           "seats": "seats", "seats_unknown": "seat count not published — confirm it holds the group"},
+           "seats": "seats", "seats_unknown": "seat count not published — confirm it holds the group",
+           "too_far_summary": "{n} places are too far to reach and visit within a day's hours from any possible "
+                              "start of day of this trip: {provinces}"},
     "vi": {"day": "Ngày", "visit": "Tham quan", "drive": "Di chuyển", "lunch": "Ăn trưa", "night": "Nghỉ đêm tại",
            "estimated": "ước tính (chưa có dữ liệu đường cho chặng này)", "osm": "đường OpenStreetMap",
            "fee": "Vé", "fee_unknown": "chưa rõ giá vé", "hours": "Giờ mở cửa", "hours_unknown": "chưa rõ giờ mở cửa",
@@ -311,7 +313,8 @@ EXPORT: dict[str, dict[str, str]] = {
            "evening_stop": "tối", "travel": "Di chuyển từ nơi nghỉ",
            "hours_assumed": "chưa rõ giờ mở cửa — lịch trình giả định mở {window}; cần kiểm tra tại chỗ",
            "stale": "có thể đã thay đổi", "domestic": "khách Việt Nam",
-           "seats": "chỗ", "seats_unknown": "chưa công bố sức chứa — cần xác nhận đủ chỗ cho đoàn"},
+           "seats": "chỗ", "seats_unknown": "chưa công bố sức chứa — cần xác nhận đủ chỗ cho đoàn",
+           "too_far_summary": "{n} điểm quá xa để đến và tham quan trong giờ của một ngày của chuyến đi: {provinces}"},
 }
 """Labels of exported files (GPX, iCalendar, CSV, text)."""
 

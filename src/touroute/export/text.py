@@ -6,7 +6,7 @@ from typing import Any
 
 from ..itinerary import Itinerary
 from ..model import PlanRequest
-from ._common import fee_text, hours_text, labels, lunch_on_site, seats_text
+from ._common import fee_text, hours_text, labels, left_out_lines, lunch_on_site, seats_text
 
 _T = {
     "en": {"day": "Day", "drive": "drive", "lunch": "lunch", "night": "Night at", "visit": "visit",
@@ -111,10 +111,9 @@ def render(it: Itinerary, lang: str = "en", *, max_excluded: int = 10) -> str:
     if it.warnings:
         out.append(f"\n{t['warnings']}:")
         out.extend(f"  - {w}" for w in it.warnings)
-    shown = [e for e in it.excluded
-             if e.reason not in ("low_score", "not_in_filter", "included", "evening")][:max_excluded]
+    shown = left_out_lines(it, lang, max_excluded)
     if shown:
         out.append(f"\n{t['left_out']}:")
-        out.extend(f"  - {e.message_vi if lang == 'vi' else e.message_en}" for e in shown)
+        out.extend(f"  - {line}" for line in shown)
     out.append(f"\n{it.attribution}")
     return "\n".join(out)
