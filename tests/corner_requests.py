@@ -383,7 +383,7 @@ def _classify(text: str, kinds: list[tuple[str, re.Pattern]]) -> str:
 def rebuilt_check(it, req: PlanRequest, ctx: PlanningContext) -> list[str]:
     """``touroute.solve.check`` on the plan as the user sees it: the itinerary's days turned back into node routes
     of a freshly built model; also that the checker's timetable is the one the itinerary shows. A night the
-    planner put on an island hub that the request listed among its candidates (``islands.choose_island_night``)
+    planner put on an island hub that the request listed among its candidates (``planner.island_choice``)
     is rebuilt as the pinned night it was planned as."""
     from touroute.islands import link_of
 

@@ -6,7 +6,10 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
+from click.testing import CliRunner
 
+from touroute.cli import main
+from touroute.itinerary import Itinerary
 from touroute.model import PlanRequest
 from touroute.network.ferries import load_ferry_links
 from touroute.planner import PlanningError, build_model, plan
@@ -321,3 +324,57 @@ def test_island_night_plan_page_shows_the_boats(ctx, tmp_path):
         assert "Cảng Sa Kỳ" in row and 'value="lock"' not in row and 'value="remove"' not in row
     assert client.get(f"/p/{sid}/map").status_code == 200
     assert client.get(f"/p/{sid}/export.gpx").status_code == 200
+
+
+def test_a_trip_in_quang_ngai_tries_ly_son_by_itself_and_keeps_the_better_plan(ctx):
+    """overnight.islands (default on): a 3-day trip in Quảng Ngãi that names its province, with no candidates
+    listed, gets the island stay when it is worth more than the mainland plan — the shape of the published Lý Sơn
+    3D2N programmes (the big island one day, the small island the next, which no day trip reaches)."""
+    link = _link(ctx, "ly-son-sa-ky")
+    req = PlanRequest(start_date=MAY, days=3, start="qng-quang-ngai-city", provinces=["Quảng Ngãi"],
+                      solver={"time_limit_s": 2})
+    it = plan(req, ctx, geometry=False)
+    mainland = plan(req.model_copy(update={"overnight": req.overnight.model_copy(update={"islands": False})}),
+                    ctx, geometry=False)
+    verify(it, req, ctx)
+    assert mainland.feasible and "qng-ly-son-town" not in {d.end.place_id for d in mainland.days}
+    nights = [d.day for d in it.days[:-1] if d.end.place_id == "qng-ly-son-town"]
+    assert nights, "the island stay is worth more here (and the mainland plan is the alternative)"
+    assert it.totals.score > mainland.totals.score
+    pinned = req.model_copy(update={"overnight": req.overnight.model_copy(
+        update={"pinned": {n: "qng-ly-son-town" for n in nights}, "islands": False})})
+    assert rebuilt_check(it, pinned, ctx) == []
+    assert set(_island_trip(it, link, ctx)) == {nights[0], nights[-1] + 1}
+    w = next(x for x in it.warnings if "on Lý Sơn Island Town" in x)
+    assert "worth more than the plan without it" in w and "overnight.islands = false" in w
+
+
+def test_an_island_not_asked_for_is_not_tried_and_its_season_is_no_warning(ctx):
+    """No provinces filter: nothing is tried (the plan is the mainland plan). Cù Lao Chàm's boats do not run in
+    October: the plan for Quảng Nam is the mainland one, without the "no night on" warning a listed candidate gets
+    (the user did not ask for the island)."""
+    req = PlanRequest(start_date=MAY, days=3, start="qng-quang-ngai-city", solver={"time_limit_s": 1})
+    it = plan(req, ctx, geometry=False)
+    assert it.feasible and "qng-ly-son-town" not in {d.end.place_id for d in it.days}
+    assert not any("Lý Sơn Island Town" in w for w in it.warnings)
+    autumn = PlanRequest(start_date=OCTOBER, days=2, start="qnam-hoi-an", provinces=["Quảng Nam"],
+                         province_scheme="legacy", solver={"time_limit_s": 1})
+    off = autumn.model_copy(update={"overnight": autumn.overnight.model_copy(update={"islands": False})})
+    a, b = plan(autumn, ctx, geometry=False), plan(off, ctx, geometry=False)
+    assert a.feasible and b.feasible
+    assert [d.end.place_id for d in a.days] == [d.end.place_id for d in b.days]
+    assert [[s.place_id for s in d.stops] for d in a.days] == [[s.place_id for s in d.stops] for d in b.days]
+    assert not any("Bãi Làng" in w for w in a.warnings)
+
+
+@pytest.mark.parametrize("flag, expected", [("--no-island-nights", False), ("--island-nights", True)])
+def test_the_cli_sets_the_island_nights_rule(tmp_path, monkeypatch, flag, expected):
+    monkeypatch.setenv("TOUROUTE_DATA_DIR", str(tmp_path))  # no cached networks: estimates only, fast
+    res = CliRunner().invoke(main, ["plan", "--start", "qng-quang-ngai-city", "--days", "2", "--date", "2027-05-03",
+                                    "-p", "Quang Ngai", flag, "--seconds", "0.5", "--format", "json",
+                                    "--no-geometry"])
+    assert res.exit_code == 0, res.output
+    it = Itinerary.model_validate_json(res.stdout)
+    assert it.feasible and it.request["overnight"]["islands"] is expected
+    if not expected:
+        assert "qng-ly-son-town" not in {d.end.place_id for d in it.days}

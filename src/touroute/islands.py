@@ -41,12 +41,6 @@ but longer than any trip, so no timetable can contain it (≥ ``solve.kernels.NO
 scan treats as a marker rather than a leg)."""
 
 
-MAX_ISLAND_NIGHTS_TRIED = 3
-"""Nights tried per island hub listed among the candidates (``choose_island_night``)."""
-MIN_VARIANT_SECONDS = 0.2
-"""Least solver time of one island-night variant when an island hub is a candidate (``choose_island_night``)."""
-
-
 @dataclass
 class IslandStay:
     """Consecutive nights on one island hub, with the boat out on the first day and back the day after the last
@@ -413,73 +407,3 @@ def missed_boat(stays: list[IslandStay], problem: Any, seq: list[int], stops: Se
                     f"{hhmm(stops[q].arrival)}, after the last check-in at {hhmm(last)} (the visit does not fit "
                     f"between the boats; departures {', '.join(hhmm(t) for t in (st.out_times if v == st.out_node else st.back_times))})")
     return None
-
-
-def choose_island_night(req: Any, cat: Any, links: Sequence[FerryLink], plan_one: Any) -> Any | None:
-    """An island hub among ``overnight.candidates`` (choose mode): plan nights on it — each as a pinned island night,
-    the other nights chosen among the mainland candidates — and return the best feasible plan (highest score; the
-    earlier night on ties). The user listed the island, so a feasible island night is preferred to none; when none
-    is feasible the plan without it comes back with the reasons as warnings. None when the request has no such
-    candidate (the caller plans as usual).
-
-    At most :data:`MAX_ISLAND_NIGHTS_TRIED` nights per island hub are tried: those whose night in the plan without
-    the island sleeps closest to the island's port. Every plan gets an equal share of the solver's time limit (at
-    least :data:`MIN_VARIANT_SECONDS`), so the whole choice takes about the time of one plan; ``plan_one(request)``
-    plans one of them (it has no island candidate left: no recursion)."""
-    from .pois import haversine_m
-
-    if req.overnight.mode == "fixed" or req.days < 2:
-        return None
-    on_island = [h for h in dict.fromkeys(req.overnight.candidates)
-                 if h in cat and link_of(links, cat.get(h).lat, cat.get(h).lon) is not None]
-    isl = [h for h in on_island if h not in req.overnight.pinned.values()]  # a pinned one has its night(s)
-    if not isl:
-        return None
-    mainland = [h for h in req.overnight.candidates if h not in on_island]
-    free = [n for n in range(1, req.days) if n not in req.overnight.pinned]
-    tries = min(len(free), MAX_ISLAND_NIGHTS_TRIED) * len(isl) if mainland else len(isl)
-    limit = max(MIN_VARIANT_SECONDS, float(req.solver.time_limit_s) / (tries + (1 if mainland else 0)))
-
-    def variant(pinned: dict[int, str], candidates: list[str]) -> Any:
-        r = req.model_copy(deep=True)
-        r.overnight = r.overnight.model_copy(update={"pinned": pinned, "candidates": candidates})
-        r.solver = r.solver.model_copy(update={"time_limit_s": limit})
-        return plan_one(r)
-
-    base = variant(dict(req.overnight.pinned), mainland) if mainland else None
-    variants: list[tuple[str, dict[int, str]]] = []
-    for hub in isl:
-        if not mainland:  # the island is the only candidate: every free night there
-            if free:
-                variants.append((hub, {**req.overnight.pinned, **{n: hub for n in free}}))
-            continue
-        link = link_of(links, cat.get(hub).lat, cat.get(hub).lon)
-        assert link is not None
-
-        def near_port(n: int) -> float:
-            if base is None or not base.feasible:
-                return float(n)
-            h = base.days[n - 1].end
-            return haversine_m(h.lat, h.lon, link.from_lat, link.from_lon)
-
-        nights = sorted(sorted(free, key=near_port)[:MAX_ISLAND_NIGHTS_TRIED])
-        variants += [(hub, {**req.overnight.pinned, n: hub}) for n in nights]
-    best, reasons = None, []
-    for hub, pinned in variants:
-        it = variant(pinned, mainland)
-        if it.feasible and (best is None or it.totals.score > best[1].totals.score + 1e-9):
-            best = (hub, it)
-        elif not it.feasible:
-            reasons.extend(p for p in it.problems if p not in reasons)
-    if best is not None:
-        hub, it = best
-        nights_used = [d.day for d in it.days[:-1] if d.end.place_id == hub]
-        it.warnings.append(f"{cat.get(hub).name_en} (a candidate on an island) is used for night(s) "
-                           f"{', '.join(map(str, nights_used))}: the best of {len(variants)} island night(s) tried")
-        return it
-    if base is None:
-        return None
-    for hub in isl:
-        base.warnings.append(f"no night on {cat.get(hub).name_en} (a candidate on an island) is possible: "
-                             + ("; ".join(reasons[:3]) or "no plan with it was found"))
-    return base

@@ -169,6 +169,8 @@ class Exclusion(BaseModel):
                     "unknown_place", "group_limit", "ferry", "included", "evening"]
     message_en: str
     message_vi: str
+    province_legacy: str = Field(default="", description="the place's legacy province (empty in plans saved before "
+                                                         "it was recorded)")
 
 
 class ItineraryCosts(BaseModel):

@@ -44,6 +44,7 @@ WEB: dict[str, dict[str, str]] = {
         "lodging_cost": "Lưu trú mỗi khách mỗi đêm (₫)", "include_fees": "Tính vé tham quan",
         "lunch": "Nghỉ ăn trưa", "evenings": "Gợi ý buổi tối (phố đèn lồng, chợ đêm, biểu diễn)",
         "along_the_way": "Chuyến đi một chiều: chỉ nghỉ đêm dọc đường, không quay lại",
+        "island_nights": "Thử nghỉ đêm trên đảo (Lý Sơn, Cù Lao Chàm) khi chọn tỉnh có đảo",
         "evening": "Buổi tối (tự chọn)", "evening_show": "biểu diễn", "evening_from": "từ {hub}, {min:.0f} phút",
         "driving_cap": "Tối đa phút lái xe mỗi ngày", "advanced": "Tuỳ chọn nâng cao",
         "solver_seconds": "Thời gian tối ưu (giây; để trống: tự động)", "plan_button": "Lập lịch trình", "planning": "Đang tối ưu lộ trình…",
@@ -173,6 +174,7 @@ WEB: dict[str, dict[str, str]] = {
         "lodging_cost": "Lodging per person per night (₫)", "include_fees": "Include entrance fees",
         "lunch": "Lunch break", "evenings": "Evening suggestions (lanterns, night markets, shows)",
         "along_the_way": "One-way journey: nights only along the way, never back",
+        "island_nights": "Try nights on an island (Lý Sơn, Cù Lao Chàm) when a chosen province has one",
         "evening": "Evening (optional)", "evening_show": "show", "evening_from": "{min:.0f} min from {hub}",
         "driving_cap": "Max driving minutes per day", "advanced": "Advanced options",
         "solver_seconds": "Optimisation time (seconds; empty: automatic)", "plan_button": "Plan my trip", "planning": "Optimising the route…",
@@ -297,7 +299,9 @@ EXPORT: dict[str, dict[str, str]] = {
            "evening_stop": "evening", "travel": "Travel from the hub",
            "hours_assumed": "hours unknown — planned as open {window}; check locally",
            "stale": "may be out of date", "domestic": "Vietnamese visitors",
-           "seats": "seats", "seats_unknown": "seat count not published — confirm it holds the group"},
+           "seats": "seats", "seats_unknown": "seat count not published — confirm it holds the group",
+           "too_far_summary": "{n} places are too far to reach and visit within a day's hours from any possible "
+                              "start of day of this trip: {provinces}"},
     "vi": {"day": "Ngày", "visit": "Tham quan", "drive": "Di chuyển", "lunch": "Ăn trưa", "night": "Nghỉ đêm tại",
            "estimated": "ước tính (chưa có dữ liệu đường cho chặng này)", "osm": "đường OpenStreetMap",
            "fee": "Vé", "fee_unknown": "chưa rõ giá vé", "hours": "Giờ mở cửa", "hours_unknown": "chưa rõ giờ mở cửa",
@@ -309,7 +313,8 @@ EXPORT: dict[str, dict[str, str]] = {
            "evening_stop": "tối", "travel": "Di chuyển từ nơi nghỉ",
            "hours_assumed": "chưa rõ giờ mở cửa — lịch trình giả định mở {window}; cần kiểm tra tại chỗ",
            "stale": "có thể đã thay đổi", "domestic": "khách Việt Nam",
-           "seats": "chỗ", "seats_unknown": "chưa công bố sức chứa — cần xác nhận đủ chỗ cho đoàn"},
+           "seats": "chỗ", "seats_unknown": "chưa công bố sức chứa — cần xác nhận đủ chỗ cho đoàn",
+           "too_far_summary": "{n} điểm quá xa để đến và tham quan trong giờ của một ngày của chuyến đi: {provinces}"},
 }
 """Labels of exported files (GPX, iCalendar, CSV, text)."""
 

@@ -207,6 +207,11 @@ class Overnight(BaseModel):
         description="on a one-way journey (start and end at least 3 h apart), choose only nights along the way: a hub "
                     "whose detour from the direct start → end drive is at most max(1 h, 15 %) of it — no night "
                     "behind the start or beyond the end. Ignored when candidates are listed; false = any hub")
+    islands: bool = Field(
+        default=True,
+        description="when the provinces filter includes an island with a hotel hub and its boats (Lý Sơn, Cù Lao "
+                    "Chàm), also plan night(s) on that island and keep whichever plan is worth more; false = island "
+                    "nights only when pinned or listed among the candidates")
 
 
 class Lock(BaseModel):

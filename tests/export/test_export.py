@@ -123,3 +123,50 @@ def test_cli_export(itinerary, tmp_path):
     assert res.exit_code == 2 and "not valid JSON" in res.output and "Traceback" not in res.output
     res = runner.invoke(main, ["export", str(plan_file), "-f", "kml"])
     assert res.exit_code == 2
+
+
+def test_the_text_programme_says_where_lunch_is_eaten_during_a_long_visit(ctx):
+    """A visit of four hours or more that spans the lunch window includes lunch (the day has no break of its own):
+    the terminal programme says so, as the web timeline does, instead of showing a day without lunch."""
+    from touroute.export._common import lunch_on_site
+    from touroute.export.text import render
+
+    req = PlanRequest(start_date=date(2027, 4, 5), days=1, start="qnam-hoi-an", day_start="10:00",
+                      must_visit=["qnam-hoi-an-ancient-town"], solver={"time_limit_s": 1})
+    it = plan(req, ctx, geometry=False)
+    assert it.feasible
+    day = it.days[0]
+    town = next(s for s in day.stops if s.place_id == "qnam-hoi-an-ancient-town")
+    assert (town.departure - town.start).total_seconds() >= 4 * 3600
+    found = lunch_on_site(day, req.lunch)
+    assert day.lunch_start is None and found is not None and found[1].place_id == town.place_id
+    assert f"(lunch {found[0]:%H:%M} at {town.name_en}, {req.lunch.minutes} min)" in render(it, "en")
+    assert f"(ăn trưa {found[0]:%H:%M} tại {town.name_vi}, {req.lunch.minutes} min)" in render(it, "vi")
+    no_lunch = plan(req.model_copy(update={"lunch": None}), ctx, geometry=False)
+    assert "lunch" not in render(no_lunch, "en").split("Total")[0]
+
+
+def test_places_too_far_for_the_trip_are_one_line_counted_by_province(ctx):
+    """A day in Huế leaves most of the region too far for any day: the short "left out" list (terminal, web page)
+    says so in one line counted by province, and still lists the places left out for a reason of their own."""
+    from collections import Counter
+
+    from touroute.export._common import HIDDEN_EXCLUSIONS, left_out_lines
+    from touroute.export.text import render
+
+    req = PlanRequest(start_date=date(2027, 4, 5), days=1, start="hue-hub-hue-city", exclude=["hue-thien-mu-pagoda"],
+                      solver={"time_limit_s": 0.5})
+    it = plan(req, ctx, geometry=False)
+    far = [e for e in it.excluded if e.reason == "too_far"]
+    own = [e for e in it.excluded if e.reason not in HIDDEN_EXCLUSIONS and e.reason != "too_far"]
+    assert len(far) > 20 and all(e.province_legacy for e in far)
+    assert any(e.place_id == "hue-thien-mu-pagoda" and e.reason == "excluded" for e in own)
+    for lang in ("en", "vi"):
+        lines = left_out_lines(it, lang, 50)
+        assert lines[: len(own)] == [e.message_vi if lang == "vi" else e.message_en for e in own]
+        summary = lines[len(own)]
+        assert len(lines) == len(own) + 1 and summary.startswith(f"{len(far)} ")
+        counts = Counter(e.province_legacy for e in far)
+        assert all(f"{p} {n}" in summary for p, n in counts.items())
+        assert summary in render(it, lang)
+    assert len(left_out_lines(it, "en", 0)) == 1  # the summary line survives a short list

@@ -173,8 +173,14 @@ def verify_promises(it, req: PlanRequest, ctx: PlanningContext) -> None:
         assert poi.category == "lodging", f"night {n} at {hub}, not a lodging hub"
         asked = req.overnight.fixed[n - 1] if req.overnight.mode == "fixed" else req.overnight.pinned.get(n)
         offered = req.overnight.mode != "fixed" and n not in req.overnight.pinned and hub in req.overnight.candidates
-        assert asked == hub or offered or not any(f.on_island(poi.lat, poi.lon) for f in islands), \
-            f"night {n} on an island ({hub}) that the request did not fix, pin or list as a candidate"
+        # overnight.islands: an island hub of the request's own provinces, when the optimiser chooses among all hubs
+        tried = (req.overnight.islands and req.overnight.mode != "fixed" and not req.overnight.candidates
+                 and bool(req.provinces) and hub not in req.exclude
+                 and hub in cat.filter(category="lodging", province=list(req.provinces),
+                                       province_era="legacy" if req.province_scheme == "legacy" else "auto").records)
+        assert asked == hub or offered or tried or not any(f.on_island(poi.lat, poi.lon) for f in islands), \
+            f"night {n} on an island ({hub}) that the request did not fix, pin, list as a candidate or name the " \
+            f"province of"
         if req.overnight.candidates and req.overnight.mode != "fixed":
             assert hub in req.overnight.candidates or hub in req.overnight.pinned.values(), hub
     if req.overnight.mode == "fixed":
@@ -399,6 +405,24 @@ def test_one_reading_of_a_typed_place(ctx):
     assert cat.resolve("Đại Nội Huế") == cat.resolve("dai noi hue") == "hue-imperial-city"
     assert cat.resolve(" 16.47, 107.58 ") == {"lat": 16.47, "lon": 107.58}
     assert cat.resolve("") is None and cat.resolve("zzqx nowhere") is None
+
+
+@pytest.mark.parametrize("typed, hub", [("Da Nang", "dn-city-centre"), ("Hue", "hue-hub-hue-city"),
+                                        ("Sai Gon", "hcm-city-centre-hub"), ("Phong Nha", "qb-hub-phong-nha"),
+                                        ("Quy Nhơn", "bd-quy-nhon")])
+def test_a_town_typed_as_the_start_or_end_is_the_town(ctx, typed, hub, tmp_path, monkeypatch):
+    """"Arrive in Đà Nẵng": where a trip starts or ends, a town's name means its hub, not the most attractive sight
+    whose name contains it (the Museum of Cham Sculpture Đà Nẵng, the Imperial City of Huế) — which is still what
+    the same words mean for a must-visit."""
+    cat = ctx.catalogue
+    assert cat.resolve(typed, endpoint=True) == hub
+    assert cat.get(cat.resolve(typed)).category != "lodging"
+    assert cat.resolve("Hoi An Ancient Town", endpoint=True) == "qnam-hoi-an-ancient-town"  # a sight named exactly
+    monkeypatch.setenv("TOUROUTE_DATA_DIR", str(tmp_path))  # no cached networks: estimates only, fast
+    r = CliRunner().invoke(main, ["plan", "--start", typed, "--days", "1", "--seconds", "0.3", "--format", "json",
+                                  "--no-geometry"])
+    assert r.exit_code == 0, r.output
+    assert f"--start {typed!r} → {hub}" in r.stderr
 
 
 def test_museum_closed_on_monday_is_not_scheduled_on_monday(ctx):

@@ -58,6 +58,7 @@ def test_form_defaults_and_language_switch(client):
     assert '<html lang="vi">' in page and "Lập lịch trình" in page
     assert 'value="hue-hub-hue-city"' in page and "Thành phố Huế" in page  # sensible defaults
     assert re.search(r'name="along_the_way" value="1"\s+checked', page)  # a journey's nights along the way, by default
+    assert re.search(r'name="islands" value="1"\s+checked', page)  # island nights tried, by default
     assert "OpenStreetMap" in page
     en = client.get("/?lang=en").get_data(as_text=True)
     assert '<html lang="en">' in en and "Plan my trip" in en
@@ -230,6 +231,7 @@ def test_form_plan_result_and_map(client, app):
     plan = client.get(f"/api/plans/{slug}").get_json()
     assert plan["request"]["start"] == {"id": "qnam-hoi-an", "lat": None, "lon": None, "name": None}
     assert plan["request"]["overnight"]["along_the_way"] is False  # an unticked checkbox is absent from the form
+    assert plan["request"]["overnight"]["islands"] is False
     for d in plan["itinerary"]["days"]:
         for s in d["stops"]:
             assert f'data-place="{s["place_id"]}"' in page

@@ -105,7 +105,7 @@ def register(main: click.Group) -> None:
     @main.command("plan")
     @click.option("--request", "request_file", type=click.Path(exists=True, dir_okay=False),
                   help="JSON request file (fields of PlanRequest); flags given as well override it.")
-    @click.option("--start", help="Start place: catalogue id, a name (best match, diacritics optional) or 'lat,lon'."
+    @click.option("--start", help="Start place: catalogue id, a name (best match, diacritics optional; a town's name means its hub) or 'lat,lon'."
                                   "  [default: hue-hub-hue-city]")
     @click.option("--end", help="End place, like --start (default: back to the start).")
     @click.option("--days", type=int, help="Number of days.  [default: 5 with the default start]")
@@ -133,6 +133,9 @@ def register(main: click.Group) -> None:
     @click.option("--nights-along-the-way/--nights-anywhere", "along_the_way", default=None,
                   help="On a one-way journey (ends ≥ 3 h apart) sleep only along the way, each night no further from "
                        "the end than the one before (docs/planner.md, Lodging).  [default: along the way]")
+    @click.option("--island-nights/--no-island-nights", "island_nights", default=None,
+                  help="With --province naming Quảng Ngãi or Quảng Nam (Đà Nẵng), also plan nights on Lý Sơn / Cù "
+                       "Lao Chàm and keep the plan worth more (docs/planner.md, Island nights).  [default: on]")
     @click.option("--driving-cap", type=int, help="Maximum driving minutes per day.")
     @click.option("--no-lunch", is_flag=True, help="No lunch break.")
     @click.option("--lunch", "lunch_window", metavar="HH:MM-HH:MM",
@@ -154,7 +157,8 @@ def register(main: click.Group) -> None:
     @click.option("--no-geometry", is_flag=True, help="Skip road polylines in JSON output (faster).")
     @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
     def plan_cmd(request_file, start, end, days, start_date, day_start, day_end, category, province, province_scheme,
-                 theme, must, exclude, cover, min_stops, max_share, overnight, along_the_way, driving_cap, no_lunch,
+                 theme, must, exclude, cover, min_stops, max_share, overnight, along_the_way, island_nights,
+                 driving_cap, no_lunch,
                  lunch_window, lunch_minutes, evenings, group_size, vehicle, pace, seconds, seed, fmt, lang, no_geometry, output):
         """Plan a multi-day, multi-province trip. / Lập lịch trình nhiều ngày, liên tỉnh.
 
@@ -204,6 +208,8 @@ def register(main: click.Group) -> None:
             data["overnight"] = {"mode": "fixed", "fixed": _split((overnight,))}
         if along_the_way is not None and isinstance(data.get("overnight", {}), dict):
             data.setdefault("overnight", {})["along_the_way"] = along_the_way
+        if island_nights is not None and isinstance(data.get("overnight", {}), dict):
+            data.setdefault("overnight", {})["islands"] = island_nights
         if no_lunch and (lunch_window is not None or lunch_minutes is not None):
             raise click.UsageError("--no-lunch cannot be combined with --lunch / --lunch-minutes")
         if no_lunch:
@@ -226,7 +232,7 @@ def register(main: click.Group) -> None:
         ctx = PlanningContext()
         for flag, value in (("--start", start), ("--end", end)):  # a typed name means its best catalogue match
             if value is not None and PlaceRef.parse(value).lat is None and value.strip() not in ctx.catalogue:
-                found = ctx.catalogue.resolve(value)
+                found = ctx.catalogue.resolve(value, endpoint=True)
                 if found is None:
                     raise click.BadParameter(f"no place matches {value!r} (an id, a name or 'lat,lon')",
                                              param_hint=flag)

@@ -100,3 +100,51 @@ def render_bytes(it: Any, fmt: str, lang: str | None = "vi") -> bytes:
 def evening_note(ev: Any, lang: str | None) -> str:
     """The evening suggestion's note in ``lang``."""
     return ev.note_en if lang_of(lang) == "en" else ev.note_vi
+
+
+def lunch_on_site(day: Any, lunch: Any) -> tuple[Any, Any] | None:
+    """(start, stop) of a lunch eaten during a visit: the planner gives a day no break of its own when a visit of
+    four hours or more or a boat day trip spans the lunch window (``planner.value.MEAL_ON_SITE_MIN``), so the
+    programme says where lunch is (Hội An Ancient Town 11:59–16:09 → lunch there from 11:59). ``lunch`` is the
+    request's ``Lunch`` (None: no lunch asked for). None when the day has its own break or no visit spans it."""
+    from datetime import datetime, timedelta
+
+    if lunch is None or (day.lunch_start and day.lunch_minutes):
+        return None
+    minutes = timedelta(minutes=lunch.minutes)
+    earliest = datetime.combine(day.date, lunch.earliest)
+    latest_end = datetime.combine(day.date, lunch.latest_end)
+    for s in day.stops:
+        start = max(s.start, earliest)
+        if start + minutes <= min(s.departure, latest_end):
+            return start, s
+    return None
+
+
+HIDDEN_EXCLUSIONS = ("low_score", "not_in_filter", "included", "evening")
+"""Reasons the short "left out" lists skip: the full list (JSON, the API) keeps them."""
+TOO_FAR_ONE_BY_ONE = 3
+"""Up to this many places too far for the trip are listed one by one; more are one line, counted by province."""
+
+
+def left_out_lines(it: Any, lang: str, limit: int) -> list[str]:
+    """The "left out" list a reader of the programme needs, as the terminal and the web page show it: every place
+    left out for a reason of its own (closed, capacity, boats, excluded …) one by one, up to ``limit``; the places
+    too far for any day of the trip in one line counted by province — a trip in the centre would otherwise list
+    seventy places of Hồ Chí Minh City and Quảng Bình one by one, hiding the reasons that matter."""
+    shown = [e for e in it.excluded if e.reason not in HIDDEN_EXCLUSIONS]
+    far = [e for e in shown if e.reason == "too_far"]
+    own = [e for e in shown if e.reason != "too_far"]
+    vi = lang == "vi"
+    lines = [e.message_vi if vi else e.message_en for e in own[:limit]]
+    if len(far) <= TOO_FAR_ONE_BY_ONE:
+        lines += [e.message_vi if vi else e.message_en for e in far][: max(0, limit - len(lines))]
+        return lines
+    counts: dict[str, int] = {}
+    for e in far:
+        key = e.province_legacy or "?"
+        counts[key] = counts.get(key, 0) + 1
+    parts = ", ".join(f"{p} {n}" for p, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+    text = messages.EXPORT["vi" if vi else "en"]["too_far_summary"].format(n=len(far), provinces=parts)
+    return lines + [text]
+

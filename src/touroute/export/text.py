@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..itinerary import Itinerary
-from ._common import fee_text, hours_text, labels, seats_text
+from ..model import PlanRequest
+from ._common import fee_text, hours_text, labels, left_out_lines, lunch_on_site, seats_text
 
 _T = {
     "en": {"day": "Day", "drive": "drive", "lunch": "lunch", "night": "Night at", "visit": "visit",
@@ -12,14 +15,14 @@ _T = {
            "estimated": "estimated", "warnings": "Notes", "fee": "fee", "unknown_fee": "fee unknown",
            "arrive": "arrive", "provinces": "Visit time per province",
            "weights": "Theme weights used", "scheme": "province names read as",
-           "evening": "Evening (optional)", "show": "show", "min_from": "min from"},
+           "evening": "Evening (optional)", "show": "show", "min_from": "min from", "at": "at"},
     "vi": {"day": "Ngày", "drive": "di chuyển", "lunch": "ăn trưa", "night": "Nghỉ đêm tại", "visit": "tham quan",
            "wait": "chờ", "total": "Tổng", "stops": "điểm", "km": "km", "driving": "lái xe",
            "per_person": "chi phí mỗi khách", "infeasible": "Không có lịch trình đáp ứng yêu cầu:",
            "left_out": "Không đưa vào", "estimated": "ước tính", "warnings": "Ghi chú", "fee": "vé",
            "unknown_fee": "chưa rõ giá vé", "arrive": "đến", "provinces": "Thời gian tham quan theo tỉnh",
            "weights": "Trọng số chủ đề đã dùng", "scheme": "tên tỉnh hiểu theo",
-           "evening": "Buổi tối (tự chọn)", "show": "biểu diễn", "min_from": "phút từ"},
+           "evening": "Buổi tối (tự chọn)", "show": "biểu diễn", "min_from": "phút từ", "at": "tại"},
 }
 
 
@@ -38,6 +41,14 @@ def used_weights_line(it: Itinerary, t: dict[str, str]) -> str:
     return f"{t['weights']}: {weights}" + (f" ({t['scheme']} {scheme})" if scheme else "")
 
 
+def _lunch(it: Itinerary) -> Any:
+    """The request's lunch (None: no lunch, or a saved plan whose request no longer reads)."""
+    try:
+        return PlanRequest.model_validate(it.request).lunch if it.request else None
+    except ValueError:
+        return None
+
+
 def render(it: Itinerary, lang: str = "en", *, max_excluded: int = 10) -> str:
     """A readable day-by-day programme with times, drives (osm / estimated), lunch, nights and totals."""
     t = _T["vi" if lang == "vi" else "en"]
@@ -47,6 +58,7 @@ def render(it: Itinerary, lang: str = "en", *, max_excluded: int = 10) -> str:
         out.append(t["infeasible"])
         out.extend(f"  - {p}" for p in it.problems)
         return "\n".join(out)
+    lunch = _lunch(it)
     for day in it.days:
         out.append(f"{t['day']} {day.day} — {day.date:%a %d/%m/%Y}: {name(day.start)} → {name(day.end)}")
         legs = {(leg.from_id, leg.to_id): leg for leg in day.legs}
@@ -74,6 +86,8 @@ def render(it: Itinerary, lang: str = "en", *, max_excluded: int = 10) -> str:
         out.append(f"  {day.arrive:%H:%M}  {t['arrive']} {name(day.end)}")
         if day.lunch_start:
             out.append(f"  ({t['lunch']} {day.lunch_start:%H:%M}, {day.lunch_minutes} min)")
+        elif (on_site := lunch_on_site(day, lunch)) is not None:
+            out.append(f"  ({t['lunch']} {on_site[0]:%H:%M} {t['at']} {name(on_site[1])}, {lunch.minutes} min)")
         if day.lodging:
             out.append(f"  {t['night']} {name(day.lodging)}")
         ev = day.evening
@@ -97,10 +111,9 @@ def render(it: Itinerary, lang: str = "en", *, max_excluded: int = 10) -> str:
     if it.warnings:
         out.append(f"\n{t['warnings']}:")
         out.extend(f"  - {w}" for w in it.warnings)
-    shown = [e for e in it.excluded
-             if e.reason not in ("low_score", "not_in_filter", "included", "evening")][:max_excluded]
+    shown = left_out_lines(it, lang, max_excluded)
     if shown:
         out.append(f"\n{t['left_out']}:")
-        out.extend(f"  - {e.message_vi if lang == 'vi' else e.message_en}" for e in shown)
+        out.extend(f"  - {line}" for line in shown)
     out.append(f"\n{it.attribution}")
     return "\n".join(out)

@@ -172,7 +172,7 @@ class PackageSpec(BaseModel):
             era = "legacy" if self.province_scheme == "legacy" else "auto"
             legacy = {p.legacy for name in tpl.provinces for p in prov.resolve(name, era)}
             # island hubs are left out: listed as candidates they would ask for a night on the island
-            # (touroute.islands.choose_island_night), which a package does not ask for
+            # (touroute.planner.island_choice), which a package does not ask for
             hubs = [h.id for h in catalogue.hubs() if h.province_legacy in legacy and "island" not in h.tags]
             hubs += [x for x in (tpl.start, tpl.end or tpl.start) if x not in hubs]
             extra = {"provinces": sorted(legacy), "overnight": {"mode": "choose", "candidates": hubs}}

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import islands
 from ..evenings import add_evenings
 from ..itinerary import Itinerary
 from ..matrix import TravelTimes
@@ -14,6 +13,7 @@ from ..pois import Catalogue
 from ..solve import check
 from .assemble import _itinerary
 from .context import PlanningContext
+from .island_choice import choose_island_night
 from .explain import (
     _GROUP_MIN_VIOLATION,
     NO_TIMETABLE,
@@ -76,7 +76,7 @@ def plan(req: PlanRequest, ctx: PlanningContext | None = None, *, geometry: bool
     regional rules as exact constraints) on or off; ``None`` (default) runs it where the benchmark showed it helps
     (:func:`use_master`)."""
     ctx = ctx or PlanningContext()
-    chosen = islands.choose_island_night(req, ctx.catalogue, ctx.router.ferries,
+    chosen = choose_island_night(req, ctx.catalogue, ctx.router.ferries,
                                          lambda r: plan(r, ctx, geometry=geometry, previous=previous,
                                                         deadline=deadline, master=master))
     if chosen is not None:  # an island hub among the candidate nights: the best night for it was planned

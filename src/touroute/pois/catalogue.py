@@ -192,10 +192,15 @@ class Catalogue:
         sub = self._subset(ids)
         return sub.search(text) if text else sub
 
-    def resolve(self, text: str) -> str | dict | None:
+    def resolve(self, text: str, *, endpoint: bool = False) -> str | dict | None:
         """What a person typed for a place → a catalogue id (the id itself, else the best name match, diacritics
         ignored), ``{"lat", "lon"}`` for ``"lat,lon"``, or None when nothing matches — the one reading of a typed
-        place, shared by the web form and the CLI (a request's own fields are read by ``PlaceRef.parse``)."""
+        place, shared by the web form and the CLI (a request's own fields are read by ``PlaceRef.parse``).
+
+        ``endpoint``: the text is where a trip starts or ends. Then a town's name means the town: unless a place is
+        named exactly so, a lodging hub whose name contains the text wins over sights that do ("Da Nang" is the
+        Đà Nẵng city-centre hub, not the Museum of Cham Sculpture Đà Nẵng, which is ranked higher by
+        attractiveness; "Hue" is Huế City, not the Imperial City)."""
         v = (text or "").strip()
         if not v:
             return None
@@ -204,7 +209,16 @@ class Catalogue:
         point = parse_latlon(v)
         if point is not None:
             return {"lat": point[0], "lon": point[1]}
-        return next(iter(self.search(v, limit=1).records), None)
+        found = list(self.search(v, limit=None if endpoint else 1).records)
+        if not endpoint or not found:
+            return found[0] if found else None
+        q = " ".join(prov.fold(v).split())
+        first = self.records[found[0]]
+        if q in (prov.fold(first.name_vi), prov.fold(first.name_en)):
+            return found[0]
+        hub = next((pid for pid in found if self.records[pid].category == "lodging"
+                    and q in prov.fold(f"{self.records[pid].name_vi} {self.records[pid].name_en}")), None)
+        return hub or found[0]
 
     def search(self, text: str, limit: int | None = None) -> "Catalogue":
         """Places whose names, id or description contain every word of ``text`` (diacritics ignored).

@@ -200,9 +200,10 @@ def display_title(saved, ctx: PlanningContext, lang: str) -> str:
 # ---------------------------------------------------------------------------------------------------------------
 # The HTML form → request JSON
 # ---------------------------------------------------------------------------------------------------------------
-def resolve_place(value: str, ctx: PlanningContext) -> str | dict | None:
-    """A form's place text → catalogue id, coordinates or None (:meth:`touroute.pois.Catalogue.resolve`)."""
-    return ctx.catalogue.resolve(value)
+def resolve_place(value: str, ctx: PlanningContext, *, endpoint: bool = False) -> str | dict | None:
+    """A form's place text → catalogue id, coordinates or None (:meth:`touroute.pois.Catalogue.resolve`; the start
+    and end are ``endpoint``: a town's name means its hub)."""
+    return ctx.catalogue.resolve(value, endpoint=endpoint)
 
 
 def _num(form, key: str, cast=float):
@@ -225,7 +226,7 @@ def form_to_request(form, ctx: PlanningContext) -> dict:
             if key == "start":
                 problems.append({"field": "start", "message": "required"})
             continue
-        ref = resolve_place(raw, ctx)
+        ref = resolve_place(raw, ctx, endpoint=True)
         if ref is None:
             problems.append({"field": key, "message": f"no place named {raw.strip()!r} in the catalogue"})
         else:
@@ -283,7 +284,7 @@ def form_to_request(form, ctx: PlanningContext) -> dict:
     if not form.get("lunch"):
         data["lunch"] = None
     data["evenings"] = bool(form.get("evenings"))
-    data["overnight"] = {"along_the_way": bool(form.get("along_the_way"))}
+    data["overnight"] = {"along_the_way": bool(form.get("along_the_way")), "islands": bool(form.get("islands"))}
     secs = _num(form, "seconds")
     if secs is not None:
         data["solver"] = {"time_limit_s": secs}

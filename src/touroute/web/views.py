@@ -8,7 +8,8 @@ from flask import Blueprint, Response, abort, current_app, redirect, render_temp
 from markupsafe import escape
 
 from .. import provinces as prov
-from ..export._common import FORMATS, MIMETYPES, fee_text, hours_text, render_bytes, seats_text
+from ..export._common import (FORMATS, MIMETYPES, fee_text, hours_text, left_out_lines, lunch_on_site, render_bytes,
+                              seats_text)
 from ..itinerary import DayPlan, Itinerary
 from ..model import DEFAULT_TRIP, PlanRequest, next_monday
 from ..render.maps import CATEGORY_COLOUR, CATEGORY_ICON, day_colour, main_roads_geojson, render_map
@@ -26,7 +27,7 @@ DEFAULT_FORM = {
     "day_start": "08:00", "day_end": "18:30",
     "theme_heritage": "1", "theme_coastal": "1", "theme_other": "0.6", "theme_mice": "0", "pace": "normal",
     "group_size": "2", "vehicle": "", "lodging_cost": "600000", "vehicle_per_km": "", "include_fees": "1",
-    "lunch": "1", "evenings": "1", "along_the_way": "1", "min_stops": "1", "max_share": "", "min_hours": "", "max_driving_minutes_per_day": "",
+    "lunch": "1", "evenings": "1", "along_the_way": "1", "islands": "1", "min_stops": "1", "max_share": "", "min_hours": "", "max_driving_minutes_per_day": "",
     "must_cover": list(DEFAULT_TRIP["regional"]["must_cover"]),
 }
 
@@ -125,18 +126,13 @@ def lunch_of(d: DayPlan, req: PlanRequest, lang: str) -> dict | None:
     if d.lunch_start and d.lunch_minutes:
         return {"start": d.lunch_start, "end": d.lunch_start + timedelta(minutes=d.lunch_minutes),
                 "label": t("lunch_block", lang), "place": None}
-    if req.lunch is None:
+    found = lunch_on_site(d, req.lunch)
+    if found is None:
         return None
-    minutes = timedelta(minutes=req.lunch.minutes)
-    earliest = datetime.combine(d.date, req.lunch.earliest)
-    latest_end = datetime.combine(d.date, req.lunch.latest_end)
-    for s in d.stops:
-        start = max(s.start, earliest)
-        if start + minutes <= min(s.departure, latest_end):
-            place = s.name_en if lang == "en" else s.name_vi
-            return {"start": start, "end": start + minutes, "label": t("lunch_on_site", lang, place=place),
-                    "place": place}
-    return None
+    start, s = found
+    place = s.name_en if lang == "en" else s.name_vi
+    return {"start": start, "end": start + timedelta(minutes=req.lunch.minutes),
+            "label": t("lunch_on_site", lang, place=place), "place": place}
 
 
 def timeline(it: Itinerary, req: PlanRequest) -> list[dict]:
@@ -204,8 +200,7 @@ def result(slug: str):
         fee_text=lambda s: fee_text(s, lang), hours_text=lambda s: hours_text(s, lang),
         seats_text=lambda s: seats_text(s, lang), lunch_of=lambda d: lunch_of(d, req, lang),
         locked={lk.place_id: lk.day for lk in req.locks},
-        shown_excluded=[e for e in it.excluded
-                        if e.reason not in ("low_score", "not_in_filter", "included", "evening")][:12])
+        shown_excluded=left_out_lines(it, lang, 12))
 
 
 def _roads():
