@@ -12,7 +12,7 @@ from touroute.cli import main
 from touroute.model import PACE_SIGHTS_PER_DAY, PlanRequest
 from touroute.planner import PlanningContext, PlanningError, is_access_point, plan, sight_units
 from touroute.planner.model import EARLY_BOAT_MAX_MIN
-from touroute.pois import open_intervals
+from touroute.pois import haversine_m, open_intervals
 
 MONDAY = date(2026, 12, 7)
 
@@ -437,6 +437,21 @@ def test_museum_closed_on_monday_is_not_scheduled_on_monday(ctx):
                           solver={"time_limit_s": 1})
     it = plan(one_day, ctx, geometry=False)
     assert not it.feasible and "Mon 07 Dec" in it.problems[0] and museum.name_en in it.problems[0]
+
+
+def test_a_place_closed_and_out_of_reach_is_left_out_as_too_far(ctx):
+    """Closed on the trip's only day and 700 km away: the reason that holds whatever its hours is the distance. A
+    Huế day listed Hồ Chí Minh City's Monday closures as "closed"; Huế's own Monday closure stays "closed"."""
+    far = ctx.catalogue.get("hcm-museum-vietnamese-history")
+    near = ctx.catalogue.get("hue-diem-phung-thi-art")
+    assert open_intervals(far.opening_hours, MONDAY) == [] and open_intervals(near.opening_hours, MONDAY) == []
+    it = plan(PlanRequest(start_date=MONDAY, days=1, start="hue-hub-hue-city", solver={"time_limit_s": 0.5}), ctx,
+              geometry=False)
+    reason = {e.place_id: e.reason for e in it.excluded}
+    assert reason[far.id] == "too_far" and reason[near.id] == "closed"
+    closed = [ctx.catalogue.get(e.place_id) for e in it.excluded if e.reason == "closed"]
+    hub = ctx.catalogue.get("hue-hub-hue-city")
+    assert closed and all(haversine_m(hub.lat, hub.lon, p.lat, p.lon) < 250_000 for p in closed)
 
 
 @pytest.mark.parametrize("island,start,day", [("qng-ly-son-island", "qng-quang-ngai-city", MONDAY),

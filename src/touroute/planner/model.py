@@ -308,6 +308,16 @@ def _is_journey(req: PlanRequest, sec: np.ndarray, s: int, e: int, places: dict[
     return True
 
 
+def _beyond_a_day(sec: np.ndarray, i: int, ends: list[int], service: float, span: float) -> bool:
+    """Could no day reach place ``i`` and get back even if it were open all day: the nearest day start (the trip's
+    ends, every hub) + the visit + the nearest day end is longer than the day. Then a place whose hours also rule it
+    out is reported as too far (the reason that holds whatever its hours), not as closed: a Huế day listed the
+    Monday closures of Hồ Chí Minh City's museums."""
+    out = float(np.min(sec[ends, i]))
+    back = float(np.min(sec[i, ends]))
+    return out + service + back > span
+
+
 def _along_the_way(sec: np.ndarray, s: int, e: int, h: int) -> bool:
     direct = float(sec[s, e])
     fixed, share = ALONG_THE_WAY_DETOUR
@@ -523,6 +533,7 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
                                                            f"{', '.join(_hhmm(o) for o in exc.out_times)}",
                                                f"tàu rời {exc.link.from_port} lúc "
                                                f"{', '.join(_hhmm(o) for o in exc.out_times)}"))
+    ends_of_days = sorted({s_node, e_node, *(hubs if req.days > 1 else ())})  # where a day can start or end
     for i in cands:
         if i in exc_nodes:
             continue
@@ -552,7 +563,8 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
         if not windows[i]:
             if poi.id in must:
                 continue  # the explanation below names it
-            excluded.append(_exclusion(poi, "closed"))
+            excluded.append(_exclusion(poi, "too_far" if _beyond_a_day(sec, i, ends_of_days, service[i],
+                                                                       close_s - open_s) else "closed"))
     # hotels: windows are irrelevant but must not be empty for checker symmetry
     for h in {s_node, e_node, *hubs}:
         windows[h] = [(0.0, req.days * DAY)]
