@@ -425,6 +425,16 @@ def test_a_town_typed_as_the_start_or_end_is_the_town(ctx, typed, hub, tmp_path,
     assert f"--start {typed!r} → {hub}" in r.stderr
 
 
+def test_a_start_matched_only_by_a_description_is_no_start(ctx, tmp_path, monkeypatch):
+    """"Da Lat" (outside the region) is not the Phú Yên plateau whose description mentions the Đà Lạt road, nor
+    the basket village whose name holds "đan lát": a trip's end is named, whole words of a place's names."""
+    assert ctx.catalogue.resolve("Da Lat") is not None  # the search box still finds what mentions it
+    assert ctx.catalogue.resolve("Da Lat", endpoint=True) is None
+    monkeypatch.setenv("TOUROUTE_DATA_DIR", str(tmp_path))
+    r = CliRunner().invoke(main, ["plan", "--start", "Hue", "--end", "Da Lat", "--days", "2"])
+    assert r.exit_code == 2 and "--end" in r.output and "no place matches 'Da Lat'" in r.output
+
+
 def test_museum_closed_on_monday_is_not_scheduled_on_monday(ctx):
     museum = ctx.catalogue.get("hue-diem-phung-thi-art")
     assert open_intervals(museum.opening_hours, MONDAY) == []  # "Tu-Su …": closed on Mondays

@@ -277,6 +277,20 @@ def test_form_posts_need_the_csrf_token(client, app):
     assert res.status_code == 400 and res.get_json()["fields"][0]["field"] == "request"
 
 
+def test_a_town_typed_in_the_form_is_its_hub_and_an_unknown_one_is_named(client):
+    """The form's start and end read a town's name as its hub ("Da Nang" is not the Museum of Cham Sculpture Đà
+    Nẵng); an end matched by no place's names ("Da Lat", outside the region) is refused naming the field."""
+    form = {"start": "Da Nang", "end": "", "start_date": MONDAY, "days": "1", "theme_heritage": "1",
+            "seconds": "0.5"}
+    res = client.post("/plan", data=dict(form, csrf_token=csrf_token(client)))
+    assert res.status_code == 302, res.get_data(as_text=True)[:2000]
+    plan = _api_plan(client, res.headers["Location"].rsplit("/", 1)[1])
+    assert plan["request"]["start"]["id"] == "dn-city-centre"
+    res = client.post("/plan", data=dict(form, end="Da Lat", csrf_token=csrf_token(client)))
+    page = res.get_data(as_text=True)
+    assert res.status_code == 422 and "Da Lat" in page and "Traceback" not in page  # the form, back with the field
+
+
 # --------------------------------------------------------------------------------------------- edit & re-plan
 def _api_plan(client, slug):
     return client.get(f"/api/plans/{slug}").get_json()

@@ -4,6 +4,8 @@ attractiveness computed from the evidence joined in, and the process-wide bundle
 
 from __future__ import annotations
 
+import re
+
 import hashlib
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
@@ -200,7 +202,8 @@ class Catalogue:
         ``endpoint``: the text is where a trip starts or ends. Then a town's name means the town: unless a place is
         named exactly so, a lodging hub whose name contains the text wins over sights that do ("Da Nang" is the
         Đà Nẵng city-centre hub, not the Museum of Cham Sculpture Đà Nẵng, which is ranked higher by
-        attractiveness; "Hue" is Huế City, not the Imperial City)."""
+        attractiveness; "Hue" is Huế City, not the Imperial City), and a place matched only by its description is
+        not taken (None)."""
         v = (text or "").strip()
         if not v:
             return None
@@ -213,6 +216,15 @@ class Catalogue:
         if not endpoint or not found:
             return found[0] if found else None
         q = " ".join(prov.fold(v).split())
+        # where a trip starts or ends is named, not described: "Da Lat" (outside the region) is no place whose
+        # description mentions the Đà Lạt road
+        def words(pid: str) -> set[str]:
+            rec = self.records[pid]
+            return set(re.split(r"[^0-9a-z]+", prov.fold(f"{rec.name_vi} {rec.name_en} {pid}")))
+
+        found = [pid for pid in found if set(q.split()) <= words(pid)]
+        if not found:
+            return None
         first = self.records[found[0]]
         if q in (prov.fold(first.name_vi), prov.fold(first.name_en)):
             return found[0]
