@@ -425,6 +425,15 @@ def test_a_town_typed_as_the_start_or_end_is_the_town(ctx, typed, hub, tmp_path,
     assert f"--start {typed!r} → {hub}" in r.stderr
 
 
+@pytest.mark.parametrize("typed, hub", [("Danang", "dn-city-centre"), ("Hoian", "qnam-hoi-an"),
+                                        ("Nhatrang", "kh-hub-nha-trang"), ("TP.HCM", "hcm-city-centre-hub"),
+                                        ("TPHCM", "hcm-city-centre-hub"), ("HCMC", "hcm-city-centre-hub")])
+def test_a_town_typed_as_people_type_it_is_the_town(ctx, typed, hub):
+    """Town names run together ("Danang") and the usual abbreviations of Hồ Chí Minh City mean the town's hub —
+    not the Mercure Danang hotel, nor the Ho Chi Minh Museum at Nhà Rồng wharf."""
+    assert ctx.catalogue.resolve(typed, endpoint=True) == hub
+
+
 def test_a_start_matched_only_by_a_description_is_no_start(ctx, tmp_path, monkeypatch):
     """"Da Lat" (outside the region) is not the Phú Yên plateau whose description mentions the Đà Lạt road, nor
     the basket village whose name holds "đan lát": a trip's end is named, whole words of a place's names."""

@@ -212,25 +212,40 @@ class Catalogue:
         point = parse_latlon(v)
         if point is not None:
             return {"lat": point[0], "lon": point[1]}
-        found = list(self.search(v, limit=None if endpoint else 1).records)
-        if not endpoint or not found:
-            return found[0] if found else None
-        q = " ".join(prov.fold(v).split())
-        # where a trip starts or ends is named, not described: "Da Lat" (outside the region) is no place whose
-        # description mentions the Đà Lạt road
-        def words(pid: str) -> set[str]:
-            rec = self.records[pid]
-            return set(re.split(r"[^0-9a-z]+", prov.fold(f"{rec.name_vi} {rec.name_en} {pid}")))
+        if endpoint:
+            return self._endpoint(v)
+        return next(iter(self.search(v, limit=1).records), None)
 
-        found = [pid for pid in found if set(q.split()) <= words(pid)]
-        if not found:
+    def _endpoint(self, text: str) -> str | None:
+        """:meth:`resolve` for a trip's start or end, by whole words of the places' names and ids: a place named
+        exactly so; else a lodging hub whose names hold the words, or hold them run together ("Danang", "Hoian",
+        "TPHCM" — how the towns are often typed); else any place whose names hold the words; else None. Where a trip
+        starts or ends is named, not described: "Da Lat" (outside the region) is no place whose description
+        mentions the Đà Lạt road."""
+        def split(t: str) -> list[str]:
+            return [w for w in re.split(r"[^0-9a-z]+", prov.fold(t)) if w]
+
+        q = split(text)
+        if not q:
             return None
-        first = self.records[found[0]]
-        if q in (prov.fold(first.name_vi), prov.fold(first.name_en)):
-            return found[0]
-        hub = next((pid for pid in found if self.records[pid].category == "lodging"
-                    and q in prov.fold(f"{self.records[pid].name_vi} {self.records[pid].name_en}")), None)
-        return hub or found[0]
+        ranked = list(self.search(text).records)  # exact name, then name, then attractiveness
+        recs = self.records
+        for pid in ranked:
+            if q in (split(recs[pid].name_vi), split(recs[pid].name_en)):
+                return pid
+
+        def words(pid: str) -> list[str]:
+            return split(f"{recs[pid].name_vi} {recs[pid].name_en}") + split(pid)
+
+        hubs = [pid for pid in ranked if recs[pid].category == "lodging"]
+        hubs += sorted(pid for pid, rec in recs.items() if rec.category == "lodging" and pid not in hubs)
+        joined = "".join(q)
+        for pid in hubs:
+            ws = words(pid)
+            if set(q) <= set(ws) or any("".join(ws[i:j]) == joined
+                                        for i in range(len(ws)) for j in range(i + 1, len(ws) + 1)):
+                return pid
+        return next((pid for pid in ranked if set(q) <= set(words(pid))), None)
 
     def search(self, text: str, limit: int | None = None) -> "Catalogue":
         """Places whose names, id or description contain every word of ``text`` (diacritics ignored).
