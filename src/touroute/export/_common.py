@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from .. import messages
@@ -106,9 +107,7 @@ def lunch_on_site(day: Any, lunch: Any) -> tuple[Any, Any] | None:
     """(start, stop) of a lunch eaten during a visit: the planner gives a day no break of its own when a visit of
     four hours or more or a boat day trip spans the lunch window (``planner.value.MEAL_ON_SITE_MIN``), so the
     programme says where lunch is (Hội An Ancient Town 11:59–16:09 → lunch there from 11:59). ``lunch`` is the
-    request's ``Lunch`` (None: no lunch asked for). None when the day has its own break or no visit spans it."""
-    from datetime import datetime, timedelta
-
+    request's ``LunchBreak`` (None: no lunch asked for). None when the day has its own break or no visit spans it."""
     if lunch is None or (day.lunch_start and day.lunch_minutes):
         return None
     minutes = timedelta(minutes=lunch.minutes)

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from ..itinerary import Itinerary
-from ..model import PlanRequest
+from ..model import LunchBreak
 from ._common import fee_text, hours_text, labels, left_out_lines, lunch_on_site, seats_text
 
 _T = {
@@ -41,10 +39,12 @@ def used_weights_line(it: Itinerary, t: dict[str, str]) -> str:
     return f"{t['weights']}: {weights}" + (f" ({t['scheme']} {scheme})" if scheme else "")
 
 
-def _lunch(it: Itinerary) -> Any:
-    """The request's lunch (None: no lunch, or a saved plan whose request no longer reads)."""
+def _lunch(it: Itinerary) -> LunchBreak | None:
+    """The request's lunch (None: no lunch asked for, no request recorded, or one that no longer reads)."""
+    if not it.request or it.request.get("lunch", {}) is None:
+        return None
     try:
-        return PlanRequest.model_validate(it.request).lunch if it.request else None
+        return LunchBreak.model_validate(it.request.get("lunch", {}))
     except ValueError:
         return None
 

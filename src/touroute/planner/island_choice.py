@@ -25,6 +25,19 @@ MIN_VARIANT_SECONDS = 0.2
 """Least solver time of one island-night variant when an island hub is a candidate (``choose_island_night``)."""
 
 
+def _nearest_port_first(free: list[int], base: Any, link: FerryLink) -> list[int]:
+    """The free nights, those whose hub in ``base`` (the plan without the island) sleeps closest to the island's port
+    first; in night order when there is no feasible plan without the island."""
+    if base is None or not base.feasible:
+        return sorted(free)
+
+    def distance(n: int) -> float:
+        h = base.days[n - 1].end
+        return haversine_m(h.lat, h.lon, link.from_lat, link.from_lon)
+
+    return sorted(free, key=distance)
+
+
 def auto_island_hubs(req: Any, cat: Any, links: Sequence[FerryLink]) -> list[str]:
     """Island hubs the planner tries nights on by itself (``overnight.islands``, default on): the request lets the
     optimiser choose among all hubs (no candidates listed, not fixed), names provinces, and one of those provinces
@@ -67,14 +80,7 @@ def _try_island_nights(req: Any, cat: Any, links: Sequence[FerryLink], hubs: lis
     for hub in hubs:
         link = link_of(links, cat.get(hub).lat, cat.get(hub).lon)
         assert link is not None
-
-        def near_port(n: int) -> float:
-            if not base.feasible:
-                return float(n)
-            h = base.days[n - 1].end
-            return haversine_m(h.lat, h.lon, link.from_lat, link.from_lon)
-
-        order = sorted(free, key=near_port)
+        order = _nearest_port_first(free, base, link)
         tries += [(hub, {**req.overnight.pinned, n: hub}) for n in sorted(order[:AUTO_SINGLE_NIGHTS])]
         pairs = [n for n in order if n + 1 in free]
         tries += [(hub, {**req.overnight.pinned, n: hub, n + 1: hub}) for n in pairs[:AUTO_DOUBLE_NIGHTS]]
@@ -151,14 +157,7 @@ def choose_island_night(req: Any, cat: Any, links: Sequence[FerryLink], plan_one
             continue
         link = link_of(links, cat.get(hub).lat, cat.get(hub).lon)
         assert link is not None
-
-        def near_port(n: int) -> float:
-            if base is None or not base.feasible:
-                return float(n)
-            h = base.days[n - 1].end
-            return haversine_m(h.lat, h.lon, link.from_lat, link.from_lon)
-
-        nights = sorted(sorted(free, key=near_port)[:MAX_ISLAND_NIGHTS_TRIED])
+        nights = sorted(_nearest_port_first(free, base, link)[:MAX_ISLAND_NIGHTS_TRIED])
         variants += [(hub, {**req.overnight.pinned, n: hub}) for n in nights]
     best, reasons = None, []
     for hub, pinned in variants:

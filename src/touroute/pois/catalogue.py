@@ -4,9 +4,8 @@ attractiveness computed from the evidence joined in, and the process-wide bundle
 
 from __future__ import annotations
 
-import re
-
 import hashlib
+import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -199,11 +198,9 @@ class Catalogue:
         ignored), ``{"lat", "lon"}`` for ``"lat,lon"``, or None when nothing matches — the one reading of a typed
         place, shared by the web form and the CLI (a request's own fields are read by ``PlaceRef.parse``).
 
-        ``endpoint``: the text is where a trip starts or ends. Then a town's name means the town: unless a place is
-        named exactly so, a lodging hub whose name contains the text wins over sights that do ("Da Nang" is the
-        Đà Nẵng city-centre hub, not the Museum of Cham Sculpture Đà Nẵng, which is ranked higher by
-        attractiveness; "Hue" is Huế City, not the Imperial City), and a place matched only by its description is
-        not taken (None)."""
+        ``endpoint``: the text is where a trip starts or ends, and a town's name means the town (:meth:`_endpoint`):
+        "Da Nang" is the Đà Nẵng city-centre hub, not the Museum of Cham Sculpture Đà Nẵng, which is ranked higher
+        by attractiveness; "Hue" is Huế City, not the Imperial City."""
         v = (text or "").strip()
         if not v:
             return None
@@ -237,8 +234,9 @@ class Catalogue:
         def words(pid: str) -> list[str]:
             return split(f"{recs[pid].name_vi} {recs[pid].name_en}") + split(pid)
 
-        hubs = [pid for pid in ranked if recs[pid].category == "lodging"]
-        hubs += sorted(pid for pid, rec in recs.items() if rec.category == "lodging" and pid not in hubs)
+        every_hub = self.hubs().records
+        hubs = [pid for pid in ranked if pid in every_hub]
+        hubs += sorted(set(every_hub) - set(hubs))
         joined = "".join(q)
         for pid in hubs:
             ws = words(pid)
