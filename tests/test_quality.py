@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from click.testing import CliRunner
@@ -259,6 +260,20 @@ def test_stale_fee_is_flagged_on_the_result_page_map_and_print(tmp_path, catalog
         assert "may be out of date" in page.get_data(as_text=True), url
 
 
+def test_a_fact_from_an_undated_source_says_so_rather_than_as_of_undated(catalogue):
+    """A source that shows no date is "(source undated — may be out of date)", never "(as of undated …)"."""
+    from touroute.pois import UNDATED
+
+    poi = next(p for p in catalogue if p.fee_vnd is not None and p.fee_as_of == UNDATED)
+    stop = SimpleNamespace(fee_vnd=poi.fee_vnd, fee_domestic_vnd=None, fee_as_of=poi.fee_as_of, stale=["fee"],
+                           opening_hours="Mo-Su 08:00-17:00", hours_as_of=UNDATED)
+    for lang, undated, as_of in (("en", "source undated", "as of"), ("vi", "nguồn không ghi ngày", "cập nhật")):
+        for text in (fee_text(stop, lang), hours_text(stop, lang)):
+            assert f"({undated}" in text and as_of not in text and UNDATED not in text.replace(undated, "")
+    dated = SimpleNamespace(**{**vars(stop), "fee_as_of": "2024-07", "stale": []})
+    assert fee_text(dated, "en").endswith("(as of 2024-07)")
+
+
 def test_closed_places_are_not_planned_and_closure_notes_are_warned(catalogue, ctx):
     """Islands closed to tourism by law are never planned (hours ``off``, reason shown); a published closure notice
     (Notre-Dame's interior) reaches the plan's warnings."""
@@ -271,7 +286,9 @@ def test_closed_places_are_not_planned_and_closure_notes_are_warned(catalogue, c
                                           "end": "kh-hub-nha-trang", "categories": ["coastal"],
                                           "solver": {"time_limit_s": 0.5, "seed": 0}}), ctx, geometry=False)
     assert "kh-binh-ba-island" not in {s.place_id for d in it.days for s in d.stops}
-    assert any(e.place_id == "kh-binh-ba-island" and e.reason == "closed" for e in it.excluded)
+    closed = next(e for e in it.excluded if e.place_id == "kh-binh-ba-island")
+    # the reason is the law that closes it, not only "closed on every day of the trip"
+    assert closed.reason == "closed" and "44/2015" in closed.message_en and "44/2015" in closed.message_vi
     it = plan(PlanRequest.model_validate({"start_date": "2026-12-07", "days": 1, "start": "hcm-city-centre-hub",
                                           "end": "hcm-city-centre-hub", "must_visit": ["hcm-notre-dame-cathedral"],
                                           "solver": {"time_limit_s": 0.5, "seed": 0}}), ctx, geometry=False)

@@ -298,7 +298,7 @@ EXPORT: dict[str, dict[str, str]] = {
            "drive_km": "Drive before (km)", "leg_source": "Road data", "evening": "Evening (optional)",
            "evening_stop": "evening", "travel": "Travel from the hub",
            "hours_assumed": "hours unknown — planned as open {window}; check locally",
-           "stale": "may be out of date", "domestic": "Vietnamese visitors",
+           "stale": "may be out of date", "domestic": "Vietnamese visitors", "undated": "source undated",
            "seats": "seats", "seats_unknown": "seat count not published — confirm it holds the group",
            "too_far_summary": "{n} places are too far to reach and visit within a day's hours from any possible "
                               "start of day of this trip: {provinces}"},
@@ -312,7 +312,7 @@ EXPORT: dict[str, dict[str, str]] = {
            "drive_km": "Lái xe trước (km)", "leg_source": "Dữ liệu đường", "evening": "Buổi tối (tự chọn)",
            "evening_stop": "tối", "travel": "Di chuyển từ nơi nghỉ",
            "hours_assumed": "chưa rõ giờ mở cửa — lịch trình giả định mở {window}; cần kiểm tra tại chỗ",
-           "stale": "có thể đã thay đổi", "domestic": "khách Việt Nam",
+           "stale": "có thể đã thay đổi", "domestic": "khách Việt Nam", "undated": "nguồn không ghi ngày",
            "seats": "chỗ", "seats_unknown": "chưa công bố sức chứa — cần xác nhận đủ chỗ cho đoàn",
            "too_far_summary": "{n} điểm quá xa để đến và tham quan trong giờ của một ngày của chuyến đi: {provinces}"},
 }

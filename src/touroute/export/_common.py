@@ -7,6 +7,7 @@ from typing import Any
 
 from .. import messages
 from ..messages import OSM_ATTRIBUTION
+from ..pois import UNDATED
 
 TIMEZONE = "Asia/Ho_Chi_Minh"
 
@@ -37,9 +38,11 @@ def vnd(x: float) -> str:
 
 
 def _as_of_text(t: dict[str, str], as_of: str | None, stale: bool) -> str:
+    """" (as of 2023-08 — may be out of date)"; a source that shows no date says so rather than "as of undated"."""
     if not as_of:
         return ""
-    return f" ({t['as_of']} {as_of}" + (f" — {t['stale']}" if stale else "") + ")"
+    when = t["undated"] if as_of == UNDATED else f"{t['as_of']} {as_of}"
+    return f" ({when}" + (f" — {t['stale']}" if stale else "") + ")"
 
 
 def fee_text(stop: Any, lang: str | None) -> str:

@@ -563,8 +563,13 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
         if not windows[i]:
             if poi.id in must:
                 continue  # the explanation below names it
-            excluded.append(_exclusion(poi, "too_far" if _beyond_a_day(sec, i, ends_of_days, service[i],
-                                                                       close_s - open_s) else "closed"))
+            if _beyond_a_day(sec, i, ends_of_days, service[i], close_s - open_s):
+                excluded.append(_exclusion(poi, "too_far"))
+            else:
+                # a place closed for a reason the hours cannot say (abandoned since 2018, off limits to tourists)
+                # gives that reason, with its source, rather than only "closed on every day"
+                note = poi.closure_note or ""
+                excluded.append(_exclusion(poi, "closed", note, note))
     # hotels: windows are irrelevant but must not be empty for checker symmetry
     for h in {s_node, e_node, *hubs}:
         windows[h] = [(0.0, req.days * DAY)]
