@@ -171,6 +171,8 @@ class Exclusion(BaseModel):
     message_vi: str
     province_legacy: str = Field(default="", description="the place's legacy province (empty in plans saved before "
                                                          "it was recorded)")
+    headline: bool = Field(default=False, description="a headline site (attractiveness ≥ 70): shown in the short "
+                                                      "'left out' lists whatever its reason")
 
 
 class ItineraryCosts(BaseModel):

@@ -148,7 +148,8 @@ def test_the_text_programme_says_where_lunch_is_eaten_during_a_long_visit(ctx):
 
 def test_places_too_far_for_the_trip_are_one_line_counted_by_province(ctx):
     """A day in Huế leaves most of the region too far for any day: the short "left out" list (terminal, web page)
-    says so in one line counted by province, and still lists the places left out for a reason of their own."""
+    says so in one line counted by province, and still lists the places left out for a reason of their own — the
+    headline sites left out first, with what keeping them would have cost."""
     from collections import Counter
 
     from touroute.export._common import HIDDEN_EXCLUSIONS, left_out_lines
@@ -158,7 +159,12 @@ def test_places_too_far_for_the_trip_are_one_line_counted_by_province(ctx):
                       solver={"time_limit_s": 0.5})
     it = plan(req, ctx, geometry=False)
     far = [e for e in it.excluded if e.reason == "too_far"]
-    own = [e for e in it.excluded if e.reason not in HIDDEN_EXCLUSIONS and e.reason != "too_far"]
+    # headline sites left out come first, though "worth less for the time" is not shown for other places (the
+    # Marble Mountains, the DMZ tunnels: each says its detour, and what keeping it would cost when it is near)
+    headline = [e for e in it.excluded if e.headline and e.reason == "low_score"]
+    own = headline + [e for e in it.excluded if e.reason not in HIDDEN_EXCLUSIONS and e.reason != "too_far"]
+    assert headline and all("a headline site" in e.message_en and "điểm nổi bật" in e.message_vi for e in headline)
+    assert not any(e.headline for e in it.excluded if e.reason == "low_score" and e not in headline)
     assert len(far) > 20 and all(e.province_legacy for e in far)
     assert any(e.place_id == "hue-thien-mu-pagoda" and e.reason == "excluded" for e in own)
     for lang in ("en", "vi"):

@@ -130,11 +130,15 @@ TOO_FAR_ONE_BY_ONE = 3
 
 
 def left_out_lines(it: Any, lang: str, limit: int) -> list[str]:
-    """The "left out" list a reader of the programme needs, as the terminal and the web page show it: every place
-    left out for a reason of its own (closed, capacity, boats, excluded …) one by one, up to ``limit``; the places
+    """The "left out" list a reader of the programme needs, as the terminal and the web page show it: the headline
+    sites left out (with what keeping them would have cost), then every place left out for a reason of its own
+    (closed, capacity, boats, excluded …) one by one, up to ``limit``; the places
     too far for any day of the trip in one line counted by province — a trip in the centre would otherwise list
     seventy places of Hồ Chí Minh City and Quảng Bình one by one, hiding the reasons that matter."""
-    shown = [e for e in it.excluded if e.reason not in HIDDEN_EXCLUSIONS]
+    # a headline site left out is news to the reader whatever its reason ("would have meant dropping …"); it comes
+    # first, then every other place with a reason of its own
+    shown = ([e for e in it.excluded if getattr(e, "headline", False) and e.reason == "low_score"]
+             + [e for e in it.excluded if e.reason not in HIDDEN_EXCLUSIONS])
     far = [e for e in shown if e.reason == "too_far"]
     own = [e for e in shown if e.reason != "too_far"]
     vi = lang == "vi"

@@ -130,6 +130,22 @@ HEADLINE_REACH_MIN = 60.0
 some day of the plan (its cheapest detour between two consecutive stops). Beyond that it belongs to another trip."""
 
 
+HEADLINE_COSTED_MAX_MIN = 180.0
+"""A headline site beyond reach but at most this many minutes of detour away still gets what keeping it would have
+cost (Mỹ Sơn, 69 min off a Huế → Nha Trang plan's coast road); further away (Phong Nha from Nha Trang) the detour
+alone is the reason."""
+
+
+def _drive_text(seconds: float) -> tuple[str, str]:
+    """Extra driving of a change, in words ("25 min more driving", "13 min less driving")."""
+    m = round(seconds / 60)
+    if m > 0:
+        return f"{m} min more driving", f"lái xe thêm {m} phút"
+    if m < 0:
+        return f"{-m} min less driving", f"bớt {-m} phút lái xe"
+    return "no extra driving", "không phải lái thêm"
+
+
 def _headline_detour_min(model: _Model, sol: Solution, i: int) -> float:
     """Minutes of extra driving of the cheapest detour to node ``i`` from the plan's days."""
     T = model.problem.travel
@@ -186,6 +202,19 @@ def _cheapest_keep(model: _Model, sol: Solution, i: int, deadline: float = math.
     return (None if best is None else (best[2], best[4], best[0], best[1])), False
 
 
+def _keep_text(model: _Model, sol: Solution, keep: tuple[int, list[int], float, float]) -> tuple[str, str]:
+    """What keeping a left-out site would have cost, in words: the day, the stops pushed out, the share of the
+    plan's value lost and the extra driving (:func:`_cheapest_keep`'s answer)."""
+    d, dropped, lost, drive = keep
+    share = max(0.0, lost) / sol.score if sol.score > 0 else 0.0
+    names_en = ", ".join(model.pois[v].name_en for v in dropped if model.pois[v]) or "nothing"
+    names_vi = ", ".join(model.pois[v].name_vi for v in dropped if model.pois[v]) or "không điểm nào"
+    drive_en, drive_vi = _drive_text(drive)
+    return (f"keeping it on day {d + 1} would have meant dropping {names_en} ({share:.0%} of the plan's value) and "
+            f"{drive_en}",
+            f"giữ lại vào ngày {d + 1} thì phải bỏ {names_vi} ({share:.0%} giá trị lịch trình) và {drive_vi}")
+
+
 def _explain_headlines(model: _Model, sol: Solution, req: PlanRequest, itinerary: Itinerary,
                        deadline: float | None = None) -> None:
     """Say what keeping each left-out headline site within reach would have cost (issue 12): the cheapest edit of
@@ -208,12 +237,19 @@ def _explain_headlines(model: _Model, sol: Solution, req: PlanRequest, itinerary
         prior = itinerary.excluded[by_id[poi.id]] if poi.id in by_id else None
         if detour > HEADLINE_REACH_MIN:
             if prior is not None and prior.reason == "low_score" and math.isfinite(detour):
-                itinerary.excluded[by_id[poi.id]] = _exclusion(
-                    poi, "low_score",
-                    f"a headline site, but {detour:.0f} min of detour from this plan's route — add it as a "
-                    f"must-visit to plan around it",
-                    f"điểm nổi bật, nhưng phải đi vòng {detour:.0f} phút so với lộ trình — thêm vào danh sách bắt "
-                    f"buộc để lập lịch quanh nó")
+                en = (f"a headline site, but {detour:.0f} min of detour from this plan's route — add it as a "
+                      f"must-visit to plan around it")
+                vi = (f"điểm nổi bật, nhưng phải đi vòng {detour:.0f} phút so với lộ trình — thêm vào danh sách "
+                      f"bắt buộc để lập lịch quanh nó")
+                if detour <= HEADLINE_COSTED_MAX_MIN:
+                    keep, cut = _cheapest_keep(model, sol, i, math.inf if deadline is None else deadline)
+                    if keep is not None and not cut:
+                        cost_en, cost_vi = _keep_text(model, sol, keep)
+                        en = (f"a headline site, {detour:.0f} min of detour from this plan's route; {cost_en} — add "
+                              f"it as a must-visit to plan around it")
+                        vi = (f"điểm nổi bật, phải đi vòng {detour:.0f} phút so với lộ trình; {cost_vi} — thêm vào "
+                              f"danh sách bắt buộc để lập lịch quanh nó")
+                itinerary.excluded[by_id[poi.id]] = _exclusion(poi, "low_score", en, vi)
             continue
         keep, cut = _cheapest_keep(model, sol, i, math.inf if deadline is None else deadline)
         if (cut or keep is None) and prior is not None and prior.reason != "low_score":
@@ -231,14 +267,8 @@ def _explain_headlines(model: _Model, sol: Solution, req: PlanRequest, itinerary
             vi = (f"điểm nổi bật trong tầm với (đi vòng {detour:.0f} phút), nhưng không ngày nào của lịch trình "
                   f"chứa được nó trong giờ, nhịp độ và giờ ăn trưa")
         else:
-            d, dropped, lost, drive = keep
-            share = max(0.0, lost) / sol.score if sol.score > 0 else 0.0
-            names_en = ", ".join(model.pois[v].name_en for v in dropped if model.pois[v]) or "nothing"
-            names_vi = ", ".join(model.pois[v].name_vi for v in dropped if model.pois[v]) or "không điểm nào"
-            en = (f"a headline site within reach; keeping it on day {d + 1} would have meant dropping {names_en} "
-                  f"({share:.0%} of the plan's value) and {drive / 60:+.0f} min of driving")
-            vi = (f"điểm nổi bật trong tầm với; giữ lại vào ngày {d + 1} thì phải bỏ {names_vi} "
-                  f"({share:.0%} giá trị lịch trình) và lái xe {drive / 60:+.0f} phút")
+            cost_en, cost_vi = _keep_text(model, sol, keep)
+            en, vi = f"a headline site within reach; {cost_en}", f"điểm nổi bật trong tầm với; {cost_vi}"
         new = _exclusion(poi, "low_score", en, vi)
         if poi.id in by_id:
             itinerary.excluded[by_id[poi.id]] = new

@@ -68,7 +68,7 @@ _REASON_TEXT = {
 def _exclusion(poi: Poi, reason: str, detail_en: str = "", detail_vi: str = "") -> Exclusion:
     en, vi = _REASON_TEXT[reason]
     return Exclusion(place_id=poi.id, name_vi=poi.name_vi, name_en=poi.name_en, reason=reason,
-                     province_legacy=poi.province_legacy,
+                     province_legacy=poi.province_legacy, headline=bool(getattr(poi, "headline", False)),
                      message_en=f"{poi.name_en}: {en}{(' — ' + detail_en) if detail_en else ''}",
                      message_vi=f"{poi.name_vi}: {vi}{(' — ' + detail_vi) if detail_vi else ''}")
 
