@@ -180,6 +180,9 @@ def test_cli_theme_pace_and_lunch_flags(tmp_path, monkeypatch, ctx):
     (["--lunch", "25:00-26:00"], "--lunch"), (["--lunch", "05:00-07:00"], "--lunch"),
     (["--lunch-minutes", "5"], "--lunch-minutes"), (["--no-lunch", "--lunch", "11:00-13:00"], "--no-lunch"),
     (["--day-start", "8am"], "--day-start"), (["--province-scheme", "1975"], "--province-scheme"),
+    # a misspelt province is refused when the request is read (it was a traceback from the catalogue filter)
+    (["--province", "Quang Ngia"], "--province"), (["--cover", "Narnia"], "--cover"),
+    (["--province", "legacy:Gia Lai"], "--province"),
 ])
 def test_cli_bad_values_name_the_flag(args, flag, tmp_path, monkeypatch):
     monkeypatch.setenv("TOUROUTE_DATA_DIR", str(tmp_path))

@@ -12,6 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from . import provinces as prov
 from .geo import parse_latlon
 from .network.profiles import PROFILES
 
@@ -311,6 +312,19 @@ class PlanRequest(BaseModel):
                     f"weight 0 (themes not named weigh 0 once any is named): name "
                     f"{' and '.join(f'themes.{c}' for c in dead)} or leave {'it' if len(dead) == 1 else 'them'} out "
                     f"of categories")
+        return self
+
+    @model_validator(mode="after")
+    def _known_provinces(self) -> "PlanRequest":
+        """Every province name of the filter and of the regional rules must mean a province (legacy or 2025, with or
+        without diacritics, read as ``province_scheme`` says): a typo is refused here, naming the field, rather
+        than when the catalogue is filtered."""
+        for field, names in (("provinces", self.provinces), ("regional.must_cover", self.regional.must_cover)):
+            for i, name in enumerate(names):
+                try:
+                    prov.resolve(name, era=self.province_scheme)
+                except prov.UnknownProvinceError as exc:
+                    raise ValueError(f"{field}[{i}]: {exc}") from None
         return self
 
     @model_validator(mode="after")
