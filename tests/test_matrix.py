@@ -269,3 +269,22 @@ def test_cli_matrix_bad_places(places, message, touroute_data_dir):
 def test_cli_matrix_named_network_missing(touroute_data_dir):
     res = _run(["matrix", "--places", "16.4,107.5,16.41,107.51", "--network", "nowhere"])
     assert res.exit_code == 2 and "no cached network 'nowhere'" in res.output
+
+
+def test_plans_computing_the_same_matrix_at_once_do_not_break_each_other(tmp_path):
+    """Two CLI runs (or two web workers) that compute the same catalogue matrix at the same time each write it and
+    both succeed: each writes its own temporary file, and neither's clean-up deletes the other's (three runs of
+    `touroute plan` on a new date used to end in FileNotFoundError for two of them)."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from touroute.matrix import catalogue_matrix; "
+            "m = catalogue_matrix('car', data_dir=sys.argv[1]); print(len(m))")
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(tmp_path)], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(4)]
+    outs = [p.communicate(timeout=300) for p in procs]
+    for p, (out, err) in zip(procs, outs):
+        assert p.returncode == 0, err[-2000:]
+        assert int(out.strip()) > 500
+    files = sorted(p.name for p in (tmp_path / "matrices").iterdir())
+    assert len(files) == 1 and files[0].startswith("car-") and files[0].endswith(".npz"), files

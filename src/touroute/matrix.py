@@ -32,6 +32,8 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
+import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -588,12 +590,19 @@ def _save_matrix(path: Path, m: TravelMatrix) -> None:
     meta = {"format": MATRIX_FORMAT, "profile": m.profile, "warnings": list(m.warnings),
             "estimate_model": m.estimate_model,
             "circuity": [m.circuity.value, m.circuity.pairs, m.circuity.calibrated, list(m.circuity.networks)]}
-    tmp = path.with_suffix(".tmp.npz")
-    np.savez_compressed(tmp, ids=np.array(m.ids, dtype=str), seconds=m.seconds, metres=m.metres,
-                        source=m.source_code, network_index=m.network_index, ferry_index=m.ferry_index,
-                        snap_m=m.snap_m, networks=np.array(m.networks, dtype=str),
-                        ferries=np.array(m.ferries, dtype=str), meta=np.array(json.dumps(meta)))
-    tmp.replace(path)
+    # one temporary file per process and thread, not named *.npz: two plans computing the same matrix at once (two
+    # CLI runs, two web workers) each write their own and the last rename wins, and the clean-up of older matrices
+    # (catalogue_matrix's glob) never deletes a file another process is still writing
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.part")
+    try:
+        with open(tmp, "wb") as fh:
+            np.savez_compressed(fh, ids=np.array(m.ids, dtype=str), seconds=m.seconds, metres=m.metres,
+                                source=m.source_code, network_index=m.network_index, ferry_index=m.ferry_index,
+                                snap_m=m.snap_m, networks=np.array(m.networks, dtype=str),
+                                ferries=np.array(m.ferries, dtype=str), meta=np.array(json.dumps(meta)))
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def _load_matrix(path: Path, places: list[Place], router: TravelTimes) -> TravelMatrix | None:

@@ -73,13 +73,14 @@ def save(net: RoadNetwork, directory: Path) -> None:
         arrays[f"w_{p}"] = w.astype(np.float32)
         arrays[f"routable_{p}"] = net.routable[p]
     arrays["format_version"] = np.array(FORMAT_VERSION)
-    tmp = directory / (ARRAYS_FILE + ".tmp.npz")
-    np.savez_compressed(tmp, **arrays)
+    tmp = directory / f"{ARRAYS_FILE}.{os.getpid()}.tmp"  # one per process: concurrent builds never share it
+    with open(tmp, "wb") as fh:
+        np.savez_compressed(fh, **arrays)
     os.replace(tmp, directory / ARRAYS_FILE)
     meta = dict(net.meta)
     meta.update({"format_version": FORMAT_VERSION, "name": net.name, "profiles_stored": list(net.weights),
                  "size_bytes": (directory / ARRAYS_FILE).stat().st_size})
-    tmp_meta = directory / (META_FILE + ".tmp")
+    tmp_meta = directory / f"{META_FILE}.{os.getpid()}.tmp"
     tmp_meta.write_text(json.dumps(meta, indent=1, ensure_ascii=False, default=_json_default), encoding="utf-8")
     os.replace(tmp_meta, meta_path)
     net.meta = meta
