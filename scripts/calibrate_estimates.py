@@ -14,8 +14,10 @@ Models compared on both splits (before = what the planner uses today):
 * ``flat`` — great-circle × 1.35 ÷ 50 km/h (car);
 * ``banded`` — the previous round's circuity and car speed per distance band (not adopted then);
 * ``corridor`` — :mod:`touroute.network.trunk`: the faster of direct and access + QL1 / expressway path; fitted here
-  on the tuning split only: circuity per band from km rows (medians), then the local / QL1 / expressway speeds and
-  the QL1 circuity by grid search minimising the mean |relative error| of the tuning car times.
+  on the tuning split only: circuity per band from km rows (medians), then the local / QL1 speeds, the expressway
+  speed as a share of each section's published speed limit on the row's date (``speed_limits`` in trunk_roads.json;
+  a single expressway speed when some open section has no published limit) and the QL1 circuity by grid search
+  minimising the mean |relative error| of the tuning car times.
 
 Each row is evaluated on the road network of its own date (``as_of``; undated rows as before 2018 — their notes
 place them before the 2018–2026 sections) and route: a row whose stated route is QL1 only ("QL1A", "pre-expressway")
@@ -118,7 +120,7 @@ def corridor_estimate(d: pd.DataFrame, model) -> tuple[np.ndarray, np.ndarray]:
 
 
 def fit(tune: pd.DataFrame) -> dict:
-    from touroute.network.trunk import model_from_dict
+    from touroute.network.trunk import load_trunk, model_from_dict
 
     km = tune[tune.km.notna() & (tune.circuity >= 1.0)]
     circ = []
@@ -128,13 +130,21 @@ def fit(tune: pd.DataFrame) -> dict:
             circ.append([round(float(rows.gc_km.median()), 1), round(float(rows.circuity.median()), 4)])
     timed = tune[tune.car_time]
     best = None
-    grid = itertools.product(np.arange(25, 62.5, 2.5), np.arange(40, 82.5, 2.5), np.arange(60, 105, 5),
-                             (1.05, 1.1, 1.15, 1.2))
+    # every open section has its published speed limit (trunk_roads.json): a car drives it at a fitted share of the
+    # limit on the leg's date; a section without one (none today) at that share of the open sections' median limit
+    graph = load_trunk()
+    limits = graph.limit_kmh()[graph.express]
+    by_limit = bool(len(limits)) and bool((limits > 0).all())
+    express = np.arange(0.6, 1.0125, 0.025) if by_limit else np.arange(60, 105, 5)
+    grid = itertools.product(np.arange(25, 62.5, 2.5), np.arange(40, 82.5, 2.5), express, (1.05, 1.1, 1.15, 1.2))
     for loc, nat, ex, nc in grid:
-        if not loc <= nat <= ex:
+        if not loc <= nat or (not by_limit and nat > ex):
             continue
+        speeds = ({"expressway_share": round(float(ex), 3),
+                   "expressway_kmh": round(float(ex) * float(np.median(limits)), 1)} if by_limit
+                  else {"expressway_kmh": float(ex)})
         model = {"corridor": {"circuity_at_km": circ, "local_kmh": float(loc), "national_kmh": float(nat),
-                              "expressway_kmh": float(ex), "national_circuity": float(nc)}}
+                              **speeds, "national_circuity": float(nc)}}
         _, mins = corridor_estimate(timed, model_from_dict(model))
         err = float(np.mean(np.abs(mins / timed.minutes.to_numpy() - 1)))
         if best is None or err < best[0]:

@@ -46,6 +46,17 @@ class TrunkParams:
     national_kmh: float
     expressway_kmh: float
     national_circuity: float
+    expressway_share: float | None = None
+    """A car's average speed on an expressway section as a share of the section's published speed limit on the
+    leg's date (``speed_limits`` in trunk_roads.json: Đà Nẵng – Quảng Ngãi 100 km/h at its 2018 opening, 120 later;
+    the two-lane Cam Lộ – Túy Loan sections 60–80); None: every section at ``expressway_kmh``. A section without a
+    published limit is driven at ``expressway_kmh`` either way."""
+
+    def section_kmh(self, limits: np.ndarray) -> np.ndarray:
+        """A car's speed on each expressway edge (``limits``: published limit or 0 where none is known)."""
+        if self.expressway_share is None:
+            return np.full(len(limits), self.expressway_kmh)
+        return np.where(limits > 0, self.expressway_share * limits, self.expressway_kmh)
 
     def circuity(self, gc_km: np.ndarray) -> np.ndarray:
         xs, ys = zip(*self.circuity_at_km)
@@ -63,10 +74,21 @@ class TrunkGraph:
     v: np.ndarray
     metres: np.ndarray
     express: np.ndarray
+    limits: tuple[tuple[tuple[str, float], ...], ...]
     opened: tuple[str, ...]
     sections: tuple[dict[str, Any], ...]
     fingerprint: str
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def limit_kmh(self, as_of: str | None = None) -> np.ndarray:
+        """Each edge's published speed limit on ``as_of`` (``YYYY-MM``; None: the latest), 0 where none is known
+        (QL1, or a section before its first published limit)."""
+        out = np.zeros(len(self.limits))
+        for e, hist in enumerate(self.limits):
+            for frm, kmh in hist:
+                if as_of is None or frm <= as_of:
+                    out[e] = kmh
+        return out
 
 
 def load_trunk(path: str | Path | None = None, national_circuity: float = 1.1) -> TrunkGraph:
@@ -79,7 +101,7 @@ def load_trunk(path: str | Path | None = None, national_circuity: float = 1.1) -
     ix = {n: i for i, n in enumerate(names)}
     lat = np.array([data["nodes"][n][0] for n in names], float)
     lon = np.array([data["nodes"][n][1] for n in names], float)
-    u, v, m, ex, op = [], [], [], [], []
+    u, v, m, ex, op, lim = [], [], [], [], [], []  # type: ignore[var-annotated]
 
     def gc(a: str, b: str) -> float:
         return float(haversine_m(lat[ix[a]], lon[ix[a]], lat[ix[b]], lon[ix[b]]))
@@ -87,21 +109,27 @@ def load_trunk(path: str | Path | None = None, national_circuity: float = 1.1) -
     for chain in data["national"]["chains"]:
         for a, b in zip(chain, chain[1:]):
             u.append(ix[a]); v.append(ix[b]); m.append(gc(a, b) * national_circuity); ex.append(False); op.append("")
+            lim.append(())
     for sec in data["expressways"]:
+        if not sec.get("opened"):
+            continue  # announced but not open (its note says why): never used
+        hist = tuple(sorted((str(x["from"]), float(x["kmh"])) for x in sec.get("speed_limits") or ()))
         path_ = sec["path"]
         parts = [gc(a, b) for a, b in zip(path_, path_[1:])]
         total = sum(parts)
         for (a, b), g in zip(zip(path_, path_[1:]), parts):
             u.append(ix[a]); v.append(ix[b]); m.append(sec["km"] * 1000.0 * g / total); ex.append(True)
             op.append(sec["opened"])
+            lim.append(hist)
     fp = hashlib.sha256(f"{raw}|{national_circuity}".encode()).hexdigest()[:16]
-    return TrunkGraph(names, lat, lon, np.array(u), np.array(v), np.array(m), np.array(ex), tuple(op),
-                      tuple(data["expressways"]), fp)
+    return TrunkGraph(names, lat, lon, np.array(u), np.array(v), np.array(m), np.array(ex), tuple(lim),
+                      tuple(op), tuple(s for s in data["expressways"] if s.get("opened")), fp)
 
 
-def _all_pairs(g: TrunkGraph, national_kmh: float, express_kmh: float | None,
+def _all_pairs(g: TrunkGraph, national_kmh: float, express_kmh: tuple[float, ...] | None,
                as_of: str | None) -> tuple[np.ndarray, np.ndarray]:
-    """(seconds, metres) of the fastest trunk path between every two nodes (Floyd–Warshall; ~40 nodes)."""
+    """(seconds, metres) of the fastest trunk path between every two nodes (Floyd–Warshall; ~40 nodes);
+    ``express_kmh`` is the speed on each edge of the graph (used on its expressway edges), None for no expressway."""
     key = (national_kmh, express_kmh, as_of)
     if key in g._cache:
         return g._cache[key]
@@ -110,10 +138,10 @@ def _all_pairs(g: TrunkGraph, national_kmh: float, express_kmh: float | None,
     d = np.full((n, n), np.inf)
     np.fill_diagonal(t, 0.0)
     np.fill_diagonal(d, 0.0)
-    for a, b, m, ex, op in zip(g.u, g.v, g.metres, g.express, g.opened):
+    for e, (a, b, m, ex, op) in enumerate(zip(g.u, g.v, g.metres, g.express, g.opened)):
         if ex and (express_kmh is None or (as_of is not None and op > as_of)):
             continue
-        s = m / ((express_kmh if ex else national_kmh) / 3.6)
+        s = m / ((express_kmh[e] if ex else national_kmh) / 3.6)
         if s < t[a, b]:
             t[a, b] = t[b, a] = s
             d[a, b] = d[b, a] = m
@@ -145,7 +173,13 @@ class CorridorModel:
         p = self.params
         return (f"corridor model: faster of direct (great-circle × {p.circuity_at_km[0][1]:.2f}–"
                 f"{max(c for _, c in p.circuity_at_km):.2f} at {p.local_kmh:g} km/h) and QL1 ({p.national_kmh:g} km/h) / "
-                f"expressways ({p.expressway_kmh:g} km/h) via their nearest towns")
+                f"expressways ({self._expressway_text()}) via their nearest towns")
+
+    def _expressway_text(self) -> str:
+        p = self.params
+        if p.expressway_share is None:
+            return f"{p.expressway_kmh:g} km/h"
+        return f"{p.expressway_share:.0%} of each section's published speed limit"
 
     def estimate(self, lat1: Any, lon1: Any, lat2: Any, lon2: Any, *, speed_scale: float = 1.0,
                  max_kmh: float = 130.0, expressway: bool = True,
@@ -157,7 +191,8 @@ class CorridorModel:
         shape = lat1.shape
         loc = min(p.local_kmh * speed_scale, max_kmh) / 3.6
         nat = min(p.national_kmh * speed_scale, max_kmh)
-        exk = min(p.expressway_kmh * speed_scale, max_kmh) if expressway else None
+        exk = (tuple(float(x) for x in np.minimum(p.section_kmh(self.graph.limit_kmh(as_of)) * speed_scale, max_kmh))
+               if expressway else None)
         gc = np.asarray(haversine_m(lat1, lon1, lat2, lon2), np.float64)
         metres = gc * p.circuity(gc / 1000.0)
         seconds = metres / loc
@@ -196,8 +231,10 @@ class CorridorModel:
 def model_from_dict(model: dict[str, Any], trunk_path: str | Path | None = None) -> CorridorModel:
     """A :class:`CorridorModel` from the ``estimate_model.json`` structure (or the calibration script's dict)."""
     c = model["corridor"]
+    share = c.get("expressway_share")
     params = TrunkParams(tuple((float(a), float(b)) for a, b in c["circuity_at_km"]), float(c["local_kmh"]),
-                         float(c["national_kmh"]), float(c["expressway_kmh"]), float(c["national_circuity"]))
+                         float(c["national_kmh"]), float(c["expressway_kmh"]), float(c["national_circuity"]),
+                         None if share is None else float(share))
     return CorridorModel(load_trunk(trunk_path, params.national_circuity), params, dict(model.get("fitted_on", {})))
 
 
@@ -213,7 +250,7 @@ def corridor_model() -> CorridorModel | None:
 
 def default_model() -> CorridorModel | None:
     """The model estimated legs use by default: the corridor model unless ``TOUROUTE_ESTIMATE_MODEL=flat`` (then
-    None, the flat model). Its times are truer (held-out published car times: 14 % / 32 % median / p90 error against
+    None, the flat model). Its times are truer (held-out published car times: 7 % / 31 % median / p90 error against
     the flat model's 23 % / 108 %), the published-programme recall does not drop with it, and since nights of a
     journey move along the way (``planner.model._along_the_way``) the default Huế → Nha Trang plan keeps Mỹ Sơn with
     it — the one thing that had kept it opt-in (BENCHMARKS.md, "Offline estimates …")."""
