@@ -347,3 +347,24 @@ def test_bad_overpass_timeout_setting(monkeypatch, tmp_path):
     with pytest.raises(OsmSourceError, match="TOUROUTE_OVERPASS_TIMEOUT"):
         build_network(bbox="108.19,16.05,108.22,16.08", data_dir=tmp_path)
 
+
+
+@pytest.mark.parametrize("args, option", [
+    (["plan", "--start", "hue-hub-hue-city", "--days", "1", "--seconds", "0.5", "-o", "{missing}/plan.txt"], "--output"),
+    (["pois", "quality", "--chart", "{missing}/quality.png"], "--chart"),
+    (["analytics", "fairness", "{plan}", "--png", "{missing}/fair.png"], "--png"),
+    (["export", "{plan}", "--format", "gpx", "-o", "{missing}/trip.gpx"], "--output"),
+])
+def test_an_output_file_in_a_missing_folder_is_a_usage_error(args, option, tmp_path, monkeypatch):
+    """A file the command would write into a folder that does not exist is refused when the options are read,
+    naming the option and the folder — it was a traceback after the plan or chart had been made."""
+    monkeypatch.setenv("TOUROUTE_DATA_DIR", str(tmp_path / "data"))
+    plan_file = tmp_path / "plan.json"
+    plan_file.write_text("{}", encoding="utf-8")
+    missing = tmp_path / "no" / "such" / "folder"
+    argv = [a.format(missing=missing, plan=plan_file) for a in args]
+    r = _cli(argv)
+    assert r.exit_code == 2, r.output
+    assert option in r.output and str(missing) in r.output and "does not exist" in r.output, r.output
+    assert r.exception is None or isinstance(r.exception, SystemExit), r.exception
+    assert not missing.exists()

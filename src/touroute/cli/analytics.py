@@ -11,6 +11,7 @@ import json
 import click
 
 from ..network.profiles import PROFILE_NAMES
+from ._error import OutputFile
 
 _FORMAT = click.Choice(["table", "csv", "json"])
 _PROFILE = click.Choice(list(PROFILE_NAMES))
@@ -38,7 +39,7 @@ def register(main: click.Group) -> None:
     @click.option("--hub", "hubs", multiple=True, help="Hub ids (repeat); default: the top hub of each province.")
     @click.option("--profile", type=_PROFILE, default="car", show_default=True)
     @click.option("--format", "fmt", type=_FORMAT, default="table", show_default=True)
-    @click.option("--png", type=click.Path(dir_okay=False), help="Also write a heatmap PNG here.")
+    @click.option("--png", type=OutputFile(), help="Also write a heatmap PNG here.")
     @click.option("--scenario", "scenario_file", type=click.Path(exists=True, dir_okay=False),
                   help="Road scenario file (YAML/JSON): show each pair's change against the baseline.")
     @click.option("--lang", type=click.Choice(["en", "vi"]), default="en", show_default=True,
@@ -103,7 +104,7 @@ def register(main: click.Group) -> None:
     @click.argument("plans", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
     @click.option("--level", type=click.Choice(["legacy", "2025"]), default="legacy", show_default=True)
     @click.option("--format", "fmt", type=_FORMAT, default="table", show_default=True)
-    @click.option("--png", type=click.Path(dir_okay=False), help="Also write a bar chart PNG here.")
+    @click.option("--png", type=OutputFile(), help="Also write a bar chart PNG here.")
     @click.option("--unused", is_flag=True, help="List catalogue places no plan visits.")
     @click.option("--lang", type=click.Choice(["en", "vi"]), default="en", show_default=True,
                   help="Language of the chart.")

@@ -13,6 +13,7 @@ import click
 from pydantic import ValidationError
 
 from ..export._common import FORMATS, render_bytes
+from ._error import OutputFile
 
 
 def load_itinerary(path: str | Path):
@@ -38,7 +39,7 @@ def register(main: click.Group) -> None:
     @click.argument("plan_file", metavar="PLAN.json", type=click.Path(exists=True, dir_okay=False))
     @click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), required=True, help="Output format.")
     @click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True)
-    @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here instead of stdout.")
+    @click.option("-o", "--output", type=OutputFile(), help="Write here instead of stdout.")
     def export_cmd(plan_file, fmt, lang, output):
         """Export a planned itinerary as GPX, iCalendar, GeoJSON or CSV. / Xuất lịch trình ra GPX, ICS, GeoJSON, CSV.
 

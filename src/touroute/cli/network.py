@@ -13,6 +13,7 @@ import click
 from ..messages import OSM_ATTRIBUTION
 from ..errors import TourouteException
 from ..network.profiles import PROFILES, ROAD_CLASSES
+from ._error import OutputFile
 
 _PROFILE_CHOICE = click.Choice(list(PROFILES), case_sensitive=False)
 _DATA_DIR_HELP = "Cache folder (default: $TOUROUTE_DATA_DIR or the user cache dir)."
@@ -231,7 +232,7 @@ def _float(text: str) -> float | None:
               help="Cached network(s) to route on (default: every cached network). Repeatable.")
 @click.option("--no-network", is_flag=True, help="Ignore cached networks: estimate every leg.")
 @click.option("--geometry", is_flag=True, help="JSON only: include each leg's polyline.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file.")
+@click.option("--output", "-o", type=OutputFile(path_type=Path), help="Write to a file.")
 @click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), help=_DATA_DIR_HELP)
 def matrix_cmd(places_opt: tuple[str, ...], profile: str, fmt: str, networks: tuple[str, ...], no_network: bool,
                geometry: bool, output: Path | None, data_dir: Path | None) -> None:

@@ -23,6 +23,7 @@ from ..model import (
     pydantic_message,
 )
 from ..network.profiles import PROFILE_NAMES
+from ._error import OutputFile
 
 _FLAG_OF = {"categories": "--category", "themes": "--theme", "lunch": "--lunch", "day_start": "--day-start",
             "day_end": "--day-end", "pace": "--pace", "days": "--days", "provinces": "--province",
@@ -155,7 +156,7 @@ def register(main: click.Group) -> None:
     @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
     @click.option("--lang", type=click.Choice(["en", "vi"]), default="en", show_default=True)
     @click.option("--no-geometry", is_flag=True, help="Skip road polylines in JSON output (faster).")
-    @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
+    @click.option("-o", "--output", type=OutputFile(), help="Write to this file instead of stdout.")
     def plan_cmd(request_file, start, end, days, start_date, day_start, day_end, category, province, province_scheme,
                  theme, must, exclude, cover, min_stops, max_share, overnight, along_the_way, island_nights,
                  driving_cap, no_lunch,

@@ -12,6 +12,7 @@ import pandas as pd
 from ..errors import DataError
 from ..pois import CATEGORIES, STALE_AFTER_YEARS, Catalogue, load_catalogue
 from ..provinces import UnknownProvinceError
+from ._error import OutputFile
 
 
 def _width(s: str) -> int:
@@ -140,7 +141,7 @@ def register(main: click.Group) -> None:
                   help="The raw OSM POI export (HOT CSV) to check that each osm_id names the same place.")
     @click.option("--programmes", type=click.Path(dir_okay=False, exists=True),
                   help="Published-programme benchmark file (default: the bundled data/benchmarks/itineraries.yaml).")
-    @click.option("--chart", type=click.Path(dir_okay=False, writable=True),
+    @click.option("--chart", type=OutputFile(),
                   help="Also write the coverage heat map (PNG) here.")
     @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True)
     @click.option("--lang", type=click.Choice(["en", "vi"]), default="en", show_default=True)
