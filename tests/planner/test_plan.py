@@ -356,6 +356,19 @@ def test_unknown_places_are_clear_errors(ctx):
         plan(PlanRequest(start_date=MONDAY, start="hue-nowhere"), ctx)
     with pytest.raises(PlanningError, match="must_visit"):
         plan(PlanRequest(start_date=MONDAY, start="hue-hub-hue-city", must_visit=["xx-yy"]), ctx)
+    # a sight is not somewhere to sleep (the Imperial City was accepted as a night and then never visited); a hotel
+    # with conference rooms is
+    for overnight, field in (({"mode": "fixed", "fixed": ["hue-imperial-city"]}, "overnight.fixed"),
+                             ({"pinned": {1: "qnam-hoi-an-ancient-town"}}, "overnight.pinned"),
+                             ({"candidates": ["hue-hub-hue-city", "dn-ariyana-convention-centre"]},
+                              "overnight.candidates")):
+        with pytest.raises(PlanningError, match="not somewhere to spend the night") as err:
+            plan(PlanRequest(start_date=MONDAY, start="hue-hub-hue-city", days=2, overnight=overnight), ctx)
+        assert err.value.field == field
+    hotel = next(p for p in ctx.catalogue if p.subcategory == "hotel_conference" and p.province_legacy == "Đà Nẵng")
+    it = plan(PlanRequest(start_date=MONDAY, start="dn-city-centre", days=2, solver={"time_limit_s": 0.5},
+                          overnight={"mode": "fixed", "fixed": [hotel.id]}), ctx, geometry=False)
+    assert it.feasible and it.days[0].end.place_id == hotel.id
 
 
 def test_request_validation_names_fields():

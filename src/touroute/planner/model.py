@@ -65,6 +65,16 @@ _REASON_TEXT = {
 }
 
 
+SLEEP_SUBCATEGORIES = ("hotel_conference", "resort_conference")
+"""MICE venues that are hotels or resorts: a night may be spent there (a fair's delegates sleep at the venue)."""
+
+
+def _can_sleep_at(poi: Poi) -> bool:
+    """A night can be spent at a lodging hub or at a hotel / resort with conference rooms — never at a sight (the
+    Imperial City was accepted as a night's lodging, and then never visited)."""
+    return poi.category == "lodging" or poi.subcategory in SLEEP_SUBCATEGORIES
+
+
 def _exclusion(poi: Poi, reason: str, detail_en: str = "", detail_vi: str = "") -> Exclusion:
     en, vi = _REASON_TEXT[reason]
     return Exclusion(place_id=poi.id, name_vi=poi.name_vi, name_en=poi.name_en, reason=reason,
@@ -342,8 +352,16 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
         hub_ids = list(req.overnight.candidates) or list(cat.hubs().records)
         hub_ids = list(dict.fromkeys(hub_ids + list(req.overnight.pinned.values())))
     for hid in hub_ids:
+        field = ("overnight.fixed" if hid in req.overnight.fixed else "overnight.pinned"
+                 if hid in req.overnight.pinned.values() else "overnight.candidates")
         if hid not in cat:
-            raise PlanningError(f"overnight: no place with id {hid!r} in the catalogue", field="overnight.pinned")
+            raise PlanningError(f"overnight: no place with id {hid!r} in the catalogue", field=field)
+        if not _can_sleep_at(cat.get(hid)):
+            p = cat.get(hid)
+            raise PlanningError(
+                f"{field}: {p.name_en} ({hid}) is a {p.category} place ({p.subcategory}), not somewhere to spend "
+                f"the night — name a lodging hub (touroute pois list --category lodging) or a hotel or resort",
+                field=field)
     # A trip cannot start or end on an island (the boats are planned from the mainland); a night there is an island
     # stay (touroute.islands) when the request fixes or pins it.
     forced = [("start", start_place), ("end", end_place)]
