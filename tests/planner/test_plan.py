@@ -568,3 +568,23 @@ def test_replan_after_edit_is_warm_started_from_the_previous_plan(ctx):
     third = plan(pinned, ctx, geometry=False, previous=again)
     verify(third, pinned, ctx)
     assert third.days[0].lodging.place_id == "hue-hub-lang-co"
+
+
+def test_excluding_a_site_excludes_its_parts_and_parts_share_one_ticket(ctx):
+    """Leaving out Hội An Ancient Town leaves out its old houses too (they were planned one by one, each charged
+    the town's ticket); parts of one site visited the same day pay the site's ticket once."""
+    req = PlanRequest(start_date=MONDAY, days=1, start="qnam-hoi-an", exclude=["qnam-hoi-an-ancient-town"],
+                      solver={"time_limit_s": 0.5, "seed": 0})
+    it = plan(req, ctx, geometry=False)
+    parts = {p.id for p in ctx.catalogue if p.part_of == "qnam-hoi-an-ancient-town"}
+    assert it.feasible and not parts & {s.place_id for d in it.days for s in d.stops}
+    why = {e.place_id: e for e in it.excluded if e.place_id in parts}
+    assert set(why) == parts and all(e.reason == "excluded" and "which the request excludes" in e.message_en
+                                     for e in why.values())
+    # two houses asked for by name (a must-visit outweighs the exclusion of their town): one ticket for both
+    houses = ["qnam-tan-ky-house", "qnam-phuc-kien-hall"]
+    it = plan(req.model_copy(update={"must_visit": houses, "group_size": 3}), ctx, geometry=False)
+    seen = [s for d in it.days for s in d.stops if s.place_id in houses]
+    assert len(seen) == 2 and seen[0].fee_vnd == seen[1].fee_vnd == 120_000
+    charged = sum(s.fee_vnd or 0 for d in it.days for s in d.stops if s.place_id not in houses) + 120_000
+    assert it.totals.costs.fees_total == charged * 3

@@ -74,6 +74,7 @@ def _itinerary(model: _Model, sol: Solution, req: PlanRequest, notes: list[str],
             if legs[-1].source == "estimate":
                 est_m += metres
         boats = model.boats
+        tickets: set[tuple[str, int]] = set()  # (site, fee) already paid today: one ticket covers a site's parts
         for st in stops_raw[1:-1]:
             if st.node in boats:
                 stops.append(ItineraryStop(**islands.boat_stop(
@@ -108,8 +109,11 @@ def _itinerary(model: _Model, sol: Solution, req: PlanRequest, notes: list[str],
             visit_by_prov[poi.province_legacy] += (st.departure - st.start) / 60.0
             if poi.fee_vnd is None:
                 fees_unknown.append(poi.id)
-            else:
+            elif (poi.part_of or poi.id, poi.fee_vnd) not in tickets:
+                # parts of one site on one day (Hội An's old houses when the Ancient Town itself is not planned, the
+                # Golden Bridge and Bà Nà's pagoda) carry the site's ticket: it is paid once, not once per part
                 fees += poi.fee_vnd
+                tickets.add((poi.part_of or poi.id, poi.fee_vnd))
             if poi.access is not None:  # the cable car / boat ticket, where it is not in the place's own fee
                 if poi.access.fee_vnd is None:
                     fees_unknown.extend([] if poi.id in fees_unknown else [poi.id])

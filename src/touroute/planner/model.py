@@ -404,6 +404,12 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
         if pid in req.exclude:
             excluded.append(_exclusion(poi, "excluded"))
             continue
+        if poi.part_of in req.exclude and pid not in must:
+            # visiting Hội An's old houses is visiting the Ancient Town the request left out
+            whole = cat.get(poi.part_of)
+            excluded.append(_exclusion(poi, "excluded", f"part of {whole.name_en}, which the request excludes",
+                                       f"thuộc {whole.name_vi}, nơi yêu cầu đã loại"))
+            continue
         if pid in endpoint_ids:
             continue
         seats = known_seats(poi)
