@@ -8,9 +8,9 @@ re-validates user input.
 from __future__ import annotations
 
 from datetime import date, time, timedelta
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from . import provinces as prov
 from .geo import parse_latlon
@@ -138,12 +138,26 @@ class ThemeWeights(BaseModel):
     other: float = Field(default=0.6, ge=0, le=10)
 
 
+def _known_province(name: str) -> str:
+    """A province name the request may use (legacy or 2025, diacritics optional, ``legacy:`` / ``2025:`` prefix):
+    a typo is refused when the request is read, naming the list item (``provinces.0``), not when the catalogue is
+    filtered. Whether a name is known does not depend on the request's ``province_scheme``, only what it means."""
+    try:
+        prov.resolve(name)
+    except prov.UnknownProvinceError as exc:
+        raise ValueError(str(exc)) from None
+    return name
+
+
+ProvinceName = Annotated[str, AfterValidator(_known_province)]
+
+
 class RegionalRules(BaseModel):
     """Regional-linkage rules of tourism departments: cover provinces, spread time fairly."""
 
     model_config = ConfigDict(extra="forbid")
 
-    must_cover: list[str] = Field(
+    must_cover: list[ProvinceName] = Field(
         default_factory=list,
         description="legacy or 2025 province names (read as the request's province_scheme says); each name is one "
                     "area whose stops and hours count together, other provinces count per province of the scheme "
@@ -238,7 +252,7 @@ class PlanRequest(BaseModel):
     end: PlaceRef | None = None
     overnight: Overnight = Field(default_factory=Overnight)
     categories: list[Category] = Field(default_factory=lambda: ["heritage", "coastal", "other"])
-    provinces: list[str] = Field(default_factory=list, description="restrict candidates (legacy or 2025 names, see province_scheme)")
+    provinces: list[ProvinceName] = Field(default_factory=list, description="restrict candidates (legacy or 2025 names, see province_scheme)")
     province_scheme: Literal["2025", "legacy"] = Field(
         default="2025",
         description="how a name that is both a legacy and a 2025 province (Đà Nẵng, Quảng Trị, Khánh Hòa) is read in "
@@ -312,19 +326,6 @@ class PlanRequest(BaseModel):
                     f"weight 0 (themes not named weigh 0 once any is named): name "
                     f"{' and '.join(f'themes.{c}' for c in dead)} or leave {'it' if len(dead) == 1 else 'them'} out "
                     f"of categories")
-        return self
-
-    @model_validator(mode="after")
-    def _known_provinces(self) -> "PlanRequest":
-        """Every province name of the filter and of the regional rules must mean a province (legacy or 2025, with or
-        without diacritics, read as ``province_scheme`` says): a typo is refused here, naming the field, rather
-        than when the catalogue is filtered."""
-        for field, names in (("provinces", self.provinces), ("regional.must_cover", self.regional.must_cover)):
-            for i, name in enumerate(names):
-                try:
-                    prov.resolve(name, era=self.province_scheme)
-                except prov.UnknownProvinceError as exc:
-                    raise ValueError(f"{field}[{i}]: {exc}") from None
         return self
 
     @model_validator(mode="after")
