@@ -24,6 +24,8 @@ def test_both_languages_have_the_same_keys_and_placeholders(section):
     for key in vi:
         if isinstance(vi[key], str):
             assert _fields(vi[key]) == _fields(en[key]), key
+        elif isinstance(vi[key], list):  # ordered names (weekdays)
+            assert len(vi[key]) == len(en[key]), key
         else:  # nested tables (vehicle names) have the same keys
             assert set(vi[key]) == set(en[key]), key
 
@@ -45,7 +47,7 @@ def test_every_layer_reads_the_one_catalogue():
 
     assert i18n.TEXT is messages.WEB and _common.LABELS is messages.EXPORT and brochure._B is messages.BROCHURE
     assert _common.CATEGORY_LABELS is messages.CATEGORIES
-    pattern = re.compile(r'^\s*[A-Z_]+\s*(?::[^=]+)?=\s*\{\s*$\n\s*"vi":\s*\{', re.M)
+    pattern = re.compile(r'^\s*[A-Z_]+\s*(?::[^=]+)?=\s*\{\s*$\n\s*"(?:vi|en)":\s*\{', re.M)
     owners = [p.relative_to(ROOT).as_posix() for p in (ROOT / "src" / "touroute").rglob("*.py")
               if pattern.search(p.read_text(encoding="utf-8"))]
     assert owners == ["src/touroute/messages.py"], owners

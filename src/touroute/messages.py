@@ -318,6 +318,35 @@ EXPORT: dict[str, dict[str, str]] = {
 }
 """Labels of exported files (GPX, iCalendar, CSV, text)."""
 
+TEXT: dict[str, dict[str, Any]] = {
+    "en": {"day": "Day", "drive": "drive", "lunch": "lunch", "night": "Night at", "visit": "visit",
+           "wait": "wait", "total": "Total", "stops": "stops", "km": "km", "driving": "driving",
+           "per_person": "cost per person", "infeasible": "No plan fits this request:", "left_out": "Left out",
+           "estimated": "estimated", "warnings": "Notes", "fee": "fee", "unknown_fee": "fee unknown",
+           "arrive": "arrive", "provinces": "Visit time per province",
+           "weights": "Theme weights used", "scheme": "province names read as",
+           "evening": "Evening (optional)", "show": "show", "min_from": "min from", "at": "at", "min": "min",
+           "h": "h", "ferry": "ferry", "weekdays": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
+           "costs": "Cost assumptions: group of {group}, {vehicles} × {vehicle} at {per_km} per km, lodging "
+                    "{lodging} per person per night, {fees} — a planning estimate, not a quote",
+           "fees": "entrance fees as published", "fees_unknown": " ({n} unknown, counted as 0)",
+           "no_fees": "entrance fees not included"},
+    "vi": {"day": "Ngày", "drive": "di chuyển", "lunch": "ăn trưa", "night": "Nghỉ đêm tại", "visit": "tham quan",
+           "wait": "chờ", "total": "Tổng", "stops": "điểm", "km": "km", "driving": "lái xe",
+           "per_person": "chi phí mỗi khách", "infeasible": "Không có lịch trình đáp ứng yêu cầu:",
+           "left_out": "Không đưa vào", "estimated": "ước tính", "warnings": "Ghi chú", "fee": "vé",
+           "unknown_fee": "chưa rõ giá vé", "arrive": "đến", "provinces": "Thời gian tham quan theo tỉnh",
+           "weights": "Trọng số chủ đề đã dùng", "scheme": "tên tỉnh hiểu theo",
+           "evening": "Buổi tối (tự chọn)", "show": "biểu diễn", "min_from": "phút từ", "at": "tại", "min": "phút",
+           "h": "giờ", "ferry": "tàu/phà", "weekdays": ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu",
+                                                         "Thứ Bảy", "Chủ Nhật"],
+           "costs": "Giả định chi phí: đoàn {group} khách, {vehicles} × {vehicle} giá {per_km} mỗi km, lưu trú "
+                    "{lodging} mỗi khách mỗi đêm, {fees} — ước tính để lập kế hoạch, không phải báo giá",
+           "fees": "vé tham quan theo giá công bố",
+           "fees_unknown": " ({n} điểm chưa rõ giá, tính 0)", "no_fees": "chưa tính vé tham quan"},
+}
+"""The terminal programme (touroute.export.text)."""
+
 CATEGORIES: dict[str, dict[str, str]] = {
     "en": {"heritage": "Heritage", "mice": "MICE / events", "coastal": "Coast & islands", "lodging": "Lodging",
            "other": "Nature & leisure"},
@@ -362,5 +391,5 @@ def text(key: str, lang: str, **fmt: object) -> str:
     return value.format(**fmt) if fmt else value
 
 
-SECTIONS: dict[str, dict[str, dict[str, Any]]] = {"web": WEB, "export": EXPORT, "categories": CATEGORIES,
-                                                  "brochure": BROCHURE}
+SECTIONS: dict[str, dict[str, dict[str, Any]]] = {"web": WEB, "export": EXPORT, "text": TEXT,
+                                                  "categories": CATEGORIES, "brochure": BROCHURE}

@@ -141,7 +141,7 @@ def test_the_text_programme_says_where_lunch_is_eaten_during_a_long_visit(ctx):
     found = lunch_on_site(day, req.lunch)
     assert day.lunch_start is None and found is not None and found[1].place_id == town.place_id
     assert f"(lunch {found[0]:%H:%M} at {town.name_en}, {req.lunch.minutes} min)" in render(it, "en")
-    assert f"(ăn trưa {found[0]:%H:%M} tại {town.name_vi}, {req.lunch.minutes} min)" in render(it, "vi")
+    assert f"(ăn trưa {found[0]:%H:%M} tại {town.name_vi}, {req.lunch.minutes} phút)" in render(it, "vi")
     no_lunch = plan(req.model_copy(update={"lunch": None}), ctx, geometry=False)
     assert "lunch" not in render(no_lunch, "en").split("Total")[0]
 
@@ -176,3 +176,21 @@ def test_places_too_far_for_the_trip_are_one_line_counted_by_province(ctx):
         assert all(f"{p} {n}" in summary for p, n in counts.items())
         assert summary in render(it, lang)
     assert len(left_out_lines(it, "en", 0)) == 1  # the summary line survives a short list
+
+
+def test_the_text_programme_speaks_its_language_and_states_its_cost_assumptions(ctx):
+    """The Vietnamese programme has Vietnamese weekdays and minutes (it printed "Mon" and "60 min"), and both say
+    what the cost per person assumes — group, vehicle rate, lodging rate, fees — so it is not read as a quote."""
+    from touroute.export.text import render
+
+    req = PlanRequest(start_date=date(2027, 4, 5), days=2, start="hue-hub-hue-city", group_size=4,
+                      costs={"lodging_per_night_per_person": 450_000}, solver={"time_limit_s": 0.5})
+    it = plan(req, ctx, geometry=False)
+    vi, en = render(it, "vi"), render(it, "en")
+    assert "Ngày 1 — Thứ Hai 05/04/2027" in vi and "Ngày 2 — Thứ Ba 06/04/2027" in vi
+    assert "Day 1 — Mon 05/04/2027" in en
+    assert " min" not in vi and " phút" in vi
+    assert "Giả định chi phí: đoàn 4 khách" in vi and "450.000 ₫ mỗi khách mỗi đêm" in vi
+    assert "Cost assumptions: group of 4" in en and "450.000 ₫ per person per night" in en
+    assert "12.000 ₫ per km" in en and "not a quote" in en
+    assert "Di sản (heritage) 1" in vi
