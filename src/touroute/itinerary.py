@@ -165,7 +165,8 @@ class Exclusion(BaseModel):
     place_id: str
     name_vi: str
     name_en: str
-    reason: Literal["closed", "too_far", "capacity", "low_score", "excluded", "not_in_filter", "unreachable",
+    reason: Literal["closed", "too_far", "outside_stay", "capacity", "low_score", "excluded", "not_in_filter",
+                    "unreachable",
                     "unknown_place", "group_limit", "ferry", "included", "evening"]
     message_en: str
     message_vi: str

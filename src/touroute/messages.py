@@ -300,6 +300,8 @@ EXPORT: dict[str, dict[str, str]] = {
            "hours_assumed": "hours unknown — planned as open {window}; check locally",
            "stale": "may be out of date", "domestic": "Vietnamese visitors", "undated": "source undated",
            "seats": "seats", "seats_unknown": "seat count not published — confirm it holds the group",
+           "outside_stay_summary": "{n} places lie more than {hours} h from the start of this round trip, which "
+                                   "names nowhere to go (name a province or a must-visit to go there): {provinces}",
            "too_far_summary": "{n} places are too far to reach and visit within a day's hours from any possible "
                               "start of day of this trip: {provinces}"},
     "vi": {"day": "Ngày", "visit": "Tham quan", "drive": "Di chuyển", "lunch": "Ăn trưa", "night": "Nghỉ đêm tại",
@@ -314,6 +316,8 @@ EXPORT: dict[str, dict[str, str]] = {
            "hours_assumed": "chưa rõ giờ mở cửa — lịch trình giả định mở {window}; cần kiểm tra tại chỗ",
            "stale": "có thể đã thay đổi", "domestic": "khách Việt Nam", "undated": "nguồn không ghi ngày",
            "seats": "chỗ", "seats_unknown": "chưa công bố sức chứa — cần xác nhận đủ chỗ cho đoàn",
+           "outside_stay_summary": "{n} điểm cách điểm xuất phát hơn {hours} giờ, mà chuyến khứ hồi này không nêu "
+                                   "nơi muốn đến (nêu tỉnh hoặc điểm bắt buộc để đến đó): {provinces}",
            "too_far_summary": "{n} điểm quá xa để đến và tham quan trong giờ của một ngày của chuyến đi: {provinces}"},
 }
 """Labels of exported files (GPX, iCalendar, CSV, text)."""

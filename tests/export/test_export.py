@@ -155,8 +155,9 @@ def test_places_too_far_for_the_trip_are_one_line_counted_by_province(ctx):
     from touroute.export._common import HIDDEN_EXCLUSIONS, left_out_lines
     from touroute.export.text import render
 
+    # a must-visit names where to go, so this is not a stay around Huế (whose places beyond 2½ h are summed apart)
     req = PlanRequest(start_date=date(2027, 4, 5), days=1, start="hue-hub-hue-city", exclude=["hue-thien-mu-pagoda"],
-                      solver={"time_limit_s": 0.5})
+                      must_visit=["hue-imperial-city"], solver={"time_limit_s": 0.5})
     it = plan(req, ctx, geometry=False)
     far = [e for e in it.excluded if e.reason == "too_far"]
     # headline sites left out come first, though "worth less for the time" is not shown for other places (the

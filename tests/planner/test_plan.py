@@ -477,13 +477,44 @@ def test_a_place_closed_and_out_of_reach_is_left_out_as_too_far(ctx):
     far = ctx.catalogue.get("hcm-museum-vietnamese-history")
     near = ctx.catalogue.get("hue-diem-phung-thi-art")
     assert open_intervals(far.opening_hours, MONDAY) == [] and open_intervals(near.opening_hours, MONDAY) == []
-    it = plan(PlanRequest(start_date=MONDAY, days=1, start="hue-hub-hue-city", solver={"time_limit_s": 0.5}), ctx,
-              geometry=False)
+    # a must-visit names where to go, so the trip is not a stay around Huế (that one is the next test's)
+    it = plan(PlanRequest(start_date=MONDAY, days=1, start="hue-hub-hue-city", must_visit=["hue-imperial-city"],
+                          solver={"time_limit_s": 0.5}), ctx, geometry=False)
     reason = {e.place_id: e.reason for e in it.excluded}
     assert reason[far.id] == "too_far" and reason[near.id] == "closed"
     closed = [ctx.catalogue.get(e.place_id) for e in it.excluded if e.reason == "closed"]
     hub = ctx.catalogue.get("hue-hub-hue-city")
     assert closed and all(haversine_m(hub.lat, hub.lon, p.lat, p.lon) < 250_000 for p in closed)
+
+
+def test_a_round_trip_that_names_nowhere_stays_around_its_start(ctx):
+    """3 days from Quy Nhơn with nothing named is a stay around Quy Nhơn: it drove 14.5 h to Hội An and Huế and back
+    and saw nothing of Bình Định. Places and nights beyond 2½ h of the start are left out, one summary line says
+    how to go there, and naming a province lifts the limit."""
+    from touroute.export._common import left_out_lines
+    from touroute.planner.model import AROUND_START_REACH_S
+
+    req = PlanRequest(start_date=MONDAY, days=3, start="bd-quy-nhon", solver={"time_limit_s": 2, "seed": 0})
+    assert req.stays_around_start
+    it = plan(req, ctx, geometry=False)
+    M = ctx.matrix(req.profile)
+    start = M.index("bd-quy-nhon")
+    places = [s.place_id for d in it.days for s in d.stops] + [d.end.place_id for d in it.days]
+    assert it.feasible and len(places) >= 3 + 9
+    assert all(M.seconds[start, M.index(p)] <= AROUND_START_REACH_S for p in places if p in M._index)
+    assert "Bình Định" in {s.province_legacy for d in it.days for s in d.stops}
+    outside = [e for e in it.excluded if e.reason == "outside_stay"]
+    assert any(e.place_id == "qnam-hoi-an-ancient-town" for e in outside)
+    assert all("name its province" in e.message_en and "nêu tỉnh" in e.message_vi for e in outside)
+    assert any(line.startswith(f"{len(outside)} places lie more than 2.5 h from the start")
+               for line in left_out_lines(it, "en", 50))
+    # naming where to go lifts it: the same trip through Quảng Nam may reach Hội An
+    named = req.model_copy(update={"provinces": ["Bình Định", "Quảng Nam"]})
+    assert not named.stays_around_start
+    assert not any(e.reason == "outside_stay" for e in plan(named, ctx, geometry=False).excluded)
+    for other in ({"end": "py-tuy-hoa"}, {"must_visit": ["qnam-hoi-an-ancient-town"]},
+                  {"overnight": {"candidates": ["bd-quy-nhon"]}}, {"regional": {"must_cover": ["Phú Yên"]}}):
+        assert not PlanRequest.model_validate({**req.model_dump(), **other}).stays_around_start
 
 
 @pytest.mark.parametrize("island,start,day", [("qng-ly-son-island", "qng-quang-ngai-city", MONDAY),

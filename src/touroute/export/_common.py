@@ -139,18 +139,22 @@ def left_out_lines(it: Any, lang: str, limit: int) -> list[str]:
     # first, then every other place with a reason of its own
     shown = ([e for e in it.excluded if getattr(e, "headline", False) and e.reason == "low_score"]
              + [e for e in it.excluded if e.reason not in HIDDEN_EXCLUSIONS])
-    far = [e for e in shown if e.reason == "too_far"]
-    own = [e for e in shown if e.reason != "too_far"]
+    from ..planner.model import AROUND_START_REACH_S
+
+    own = [e for e in shown if e.reason not in ("too_far", "outside_stay")]
     vi = lang == "vi"
     lines = [e.message_vi if vi else e.message_en for e in own[:limit]]
-    if len(far) <= TOO_FAR_ONE_BY_ONE:
-        lines += [e.message_vi if vi else e.message_en for e in far][: max(0, limit - len(lines))]
-        return lines
-    counts: dict[str, int] = {}
-    for e in far:
-        key = e.province_legacy or "?"
-        counts[key] = counts.get(key, 0) + 1
-    parts = ", ".join(f"{p} {n}" for p, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
-    text = messages.EXPORT["vi" if vi else "en"]["too_far_summary"].format(n=len(far), provinces=parts)
-    return lines + [text]
+    for reason in ("outside_stay", "too_far"):
+        far = [e for e in shown if e.reason == reason]
+        if len(far) <= TOO_FAR_ONE_BY_ONE:
+            lines += [e.message_vi if vi else e.message_en for e in far][: max(0, limit - len(lines))]
+            continue
+        counts: dict[str, int] = {}
+        for e in far:
+            key = e.province_legacy or "?"
+            counts[key] = counts.get(key, 0) + 1
+        parts = ", ".join(f"{p} {n}" for p, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+        lines.append(messages.EXPORT["vi" if vi else "en"][f"{reason}_summary"].format(
+            n=len(far), provinces=parts, hours=f"{AROUND_START_REACH_S / 3600:g}"))
+    return lines
 

@@ -54,6 +54,8 @@ _REASON_TEXT = {
                "đóng cửa (hoặc không đủ giờ tham quan) trong mọi ngày của chuyến đi"),
     "too_far": ("too far to reach and visit within a day's hours from any possible start of day",
                 "quá xa để đến và tham quan trong giờ của một ngày"),
+    "outside_stay": ("beyond the reach of a round trip that names nowhere to go",
+                     "ngoài phạm vi của chuyến khứ hồi không nêu nơi muốn đến"),
     "capacity": ("its published capacity is smaller than the group", "sức chứa công bố nhỏ hơn số khách của đoàn"),
     "low_score": ("reachable, but other places were worth more for the time it would take",
                   "đến được, nhưng các điểm khác đáng giá hơn trong cùng thời gian"),
@@ -294,6 +296,16 @@ of its start, on its first night. The numbers are our planning default: Hội An
 direct Huế → Nha Trang drive) stay choices, Đông Hà (~2 h) and Cam Ranh beyond Nha Trang (~1 h 50) do not."""
 
 
+AROUND_START_REACH_S = 150 * 60.0
+"""A trip that returns to its start and names nowhere to go (``PlanRequest.stays_around_start``) is a stay around
+its start: its places, boat piers and nights lie within this drive of the start. 2½ h is the reach of the region's
+published day excursions from a base, rounded up (Huế → the DMZ's Vịnh Mốc tunnels and Đà Nẵng → Huế about 2¼ h
+on these estimates, Sài Gòn → Cần Giờ 1½ h, Hội An → Mỹ Sơn under 1 h). Without it, 3 days from Quy Nhơn drove
+14.5 h to Hội An and Huế and back and saw nothing of Bình Định (Hội An is 4 h away), and 2 days from Huế spent one
+in Hội An (2 h 40). A request that names a province or a place to see is not limited: name Quảng Nam to go to Hội
+An."""
+
+
 JOURNEY_BACKTRACK_S = 600.0
 """… and each night is no further from the end than the night before (10 min of tolerance for hubs of one town):
 the Đà Nẵng → Lăng Cô → Quảng Ngãi chain, back over the Hải Vân pass for a night, is not a journey south."""
@@ -316,6 +328,15 @@ def _is_journey(req: PlanRequest, sec: np.ndarray, s: int, e: int, places: dict[
         if inside and not any(_along_the_way(sec, s, e, i) for i in inside):
             return False
     return True
+
+
+def _beyond_the_stay(seconds: float) -> tuple[str, str]:
+    """The reason a place is left out of a stay around the start (:data:`AROUND_START_REACH_S`)."""
+    h = AROUND_START_REACH_S / 3600
+    return (f"{seconds / 3600:.1f} h from the start (a stay within {h:g} h of it) — name its province or add it "
+            f"as a must-visit to go there",
+            f"cách điểm xuất phát {seconds / 3600:.1f} giờ (chỉ đi trong vòng {h:g} giờ) — nêu tỉnh của nó hoặc "
+            f"thêm vào danh sách bắt buộc để đến đó")
 
 
 def _beyond_a_day(sec: np.ndarray, i: int, ends: list[int], service: float, span: float) -> bool:
@@ -557,6 +578,14 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
                                                            f"{', '.join(_hhmm(o) for o in exc.out_times)}",
                                                f"tàu rời {exc.link.from_port} lúc "
                                                f"{', '.join(_hhmm(o) for o in exc.out_times)}"))
+    if req.stays_around_start:  # an island day trip whose pier is beyond the stay's reach
+        for i, exc in exc_nodes.items():
+            if max(sec[s_node, i], sec[i, s_node]) > AROUND_START_REACH_S:
+                windows[i] = []
+                said = {e.place_id for e in excluded}  # the boats' season already gave a reason
+                for p in exc.pois:
+                    if p.id not in said:
+                        excluded.append(_exclusion(p, "outside_stay", *_beyond_the_stay(sec[s_node, i])))
     ends_of_days = sorted({s_node, e_node, *(hubs if req.days > 1 else ())})  # where a day can start or end
     for i in cands:
         if i in exc_nodes:
@@ -584,6 +613,10 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
                 continue
             day = req.start_date + timedelta(days=d)
             windows[i].extend(_day_windows(poi, day, d * DAY, open_s, close_s, service[i]))
+        if req.stays_around_start and max(sec[s_node, i], sec[i, s_node]) > AROUND_START_REACH_S:
+            windows[i] = []
+            excluded.append(_exclusion(poi, "outside_stay", *_beyond_the_stay(sec[s_node, i])))
+            continue
         if not windows[i]:
             if poi.id in must:
                 continue  # the explanation below names it
@@ -619,6 +652,8 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
     named += [set(rgroups.members(label)) for label in rgroups.covered]             # as the regional rules count
     journey = _is_journey(req, sec, s_node, e_node, {i: pois[i] for i in cands if pois[i] is not None},
                           [index[p] for p in must if p in index], named)
+    if req.stays_around_start:
+        free_hubs = tuple(h for h in free_hubs if max(sec[s_node, h], sec[h, s_node]) <= AROUND_START_REACH_S)
     if journey:
         pinned_nodes = {index[h] for h in pinned.values() if h in index}
         off_the_way = [h for h in free_hubs if h not in pinned_nodes and not _along_the_way(sec, s_node, e_node, h)]
