@@ -63,4 +63,7 @@ def read_yaml_or_json(path: str | Path, error: type[Exception]) -> Any:
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise error(f"{path.name}: not valid YAML ({str(exc).splitlines()[0]})") from None
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}, column {mark.column + 1}:" if mark is not None else ""
+        first = str(exc).splitlines()[0] if str(exc) else "syntax error"
+        raise error(f"{path.name}:{where} not valid YAML ({first})") from None

@@ -177,7 +177,7 @@ def test_bad_scenario_files_name_file_and_field(tmp_path):
     assert "s.yaml: roads[0].speed: Extra inputs are not permitted" in bad(
         "s.yaml", "name: a\nroads:\n  - {ref: QL1, speed: 60}\n")
     assert "s.yaml: a scenario needs at least one entry" in bad("s.yaml", "name: a\n")
-    assert "s.yaml: not valid YAML" in bad("s.yaml", "name: [")
+    assert "s.yaml: line 1, column 8: not valid YAML" in bad("s.yaml", "name: [")
     assert "s.yaml: must hold a mapping" in bad("s.yaml", "- 1\n")
     assert "estimates[0]: give speed_kmh, speed_factor and/or circuity" in bad(
         "e.yaml", "name: a\nestimates:\n  - {from: [15, 108], to: [14, 109]}\n")

@@ -77,8 +77,8 @@ def test_other_spec_errors(tmp_path):
         parse_spec({"start_date": "2026-03-02", "packages": [{**GOOD, "budget_tier": "luxury"}]})
     with pytest.raises(SpecError, match=r"spec: packages\[0\]\.id"):
         parse_spec({"start_date": "2026-03-02", "packages": [{**GOOD, "id": "../etc"}]})
-    with pytest.raises(SpecError, match=r"bad\.yaml: not valid YAML"):
-        (tmp_path / "bad.yaml").write_text("packages: [", encoding="utf-8")
+    with pytest.raises(SpecError, match=r"bad\.yaml: line 3, column 1: not valid YAML"):  # where it breaks
+        (tmp_path / "bad.yaml").write_text("start_date: 2026-03-02\npackages: [\n", encoding="utf-8")
         load_spec(tmp_path / "bad.yaml")
 
 

@@ -275,6 +275,11 @@ def test_form_posts_need_the_csrf_token(client, app):
     # the JSON API stays token-free but only takes application/json (what a cross-site form cannot send)
     res = client.post("/api/plans", data=json.dumps(BASE_REQ), content_type="text/plain")
     assert res.status_code == 400 and res.get_json()["fields"][0]["field"] == "request"
+    assert "Content-Type" in res.get_json()["error"]
+    # JSON with the right type but a broken text says where it breaks, not that the type is wrong
+    res = client.post("/api/plans", data='{"days": 2,\n "start": }', content_type="application/json")
+    body = res.get_json()
+    assert res.status_code == 400 and "line 2, column" in body["error"] and "Content-Type" not in body["error"]
 
 
 def test_a_town_typed_in_the_form_is_its_hub_and_an_unknown_one_is_named(client):

@@ -52,6 +52,14 @@ def _json_body() -> dict:
     check_nesting(request.get_data(cache=True), "request")
     data = request.get_json(silent=True)
     if data is None:
+        if request.is_json:  # the type is right, the text is not: say where it breaks
+            try:
+                json.loads(request.get_data(as_text=True))
+            except ValueError as exc:
+                where = (f"line {exc.lineno}, column {exc.colno}: {exc.msg}"
+                         if isinstance(exc, json.JSONDecodeError) else str(exc))
+                raise RequestProblem(f"the body is not valid JSON ({where})",
+                                     [{"field": "request", "message": f"not valid JSON ({where})"}], 400) from None
         raise RequestProblem("the body must be JSON (Content-Type: application/json)",
                              [{"field": "request", "message": "not valid JSON"}], 400)
     return data
