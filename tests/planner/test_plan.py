@@ -619,3 +619,16 @@ def test_excluding_a_site_excludes_its_parts_and_parts_share_one_ticket(ctx):
     assert len(seen) == 2 and seen[0].fee_vnd == seen[1].fee_vnd == 120_000
     charged = sum(s.fee_vnd or 0 for d in it.days for s in d.stops if s.place_id not in houses) + 120_000
     assert it.totals.costs.fees_total == charged * 3
+
+
+def test_a_trip_in_the_past_is_planned_with_a_warning(ctx):
+    """A start date already past (a typo, an old saved request) is planned, and the plan says that it used today's
+    hours, fees, roads and boat seasons."""
+    from datetime import date as _date, timedelta as _td
+
+    past = PlanRequest(start_date=_date.today() - _td(days=400), days=1, start="hue-hub-hue-city",
+                       solver={"time_limit_s": 0.5})
+    it = plan(past, ctx, geometry=False)
+    assert it.feasible and any("in the past" in w and "đã qua" in w for w in it.warnings)
+    soon = plan(past.model_copy(update={"start_date": _date.today() + _td(days=30)}), ctx, geometry=False)
+    assert not any("in the past" in w for w in soon.warnings)

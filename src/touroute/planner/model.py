@@ -361,6 +361,10 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
     profile = req.profile
     warnings: list[str] = []
     excluded: list[Exclusion] = []
+    if req.start_date < date.today():
+        warnings.append(f"the trip starts on {req.start_date:%d/%m/%Y}, in the past: it is planned with today's hours, "
+                        f"fees, roads and boat seasons / chuyến đi bắt đầu ngày {req.start_date:%d/%m/%Y}, đã qua: lịch "
+                        f"trình dùng giờ mở cửa, giá vé, đường sá và mùa tàu hiện nay")
 
     start_place, start_poi = _endpoint_place(req.start, cat, "start")
     end_place, end_poi = _endpoint_place(req.end or req.start, cat, "end")
