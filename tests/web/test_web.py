@@ -258,6 +258,12 @@ def test_form_errors_name_the_field(client):
     res = client.post("/plan", data={"start": "hue-hub-hue-city", "days": "40", "start_date": MONDAY,
                                      "theme_heritage": "1", "csrf_token": tok})
     assert res.status_code == 422 and "<code>days</code>" in res.get_data(as_text=True)
+    # the form's percentage is checked as a percentage ("150" said "less than or equal to 1")
+    res = client.post("/plan", data={"start": "hue-hub-hue-city", "days": "1", "start_date": MONDAY,
+                                     "theme_heritage": "1", "max_share": "150", "csrf_token": tok})
+    page = res.get_data(as_text=True)
+    assert res.status_code == 422 and "<code>max_share</code>" in page and "at most 100" in page
+    assert "less than or equal to 1" not in page
 
 
 def test_form_posts_need_the_csrf_token(client, app):

@@ -272,7 +272,9 @@ def form_to_request(form, ctx: PlanningContext) -> dict:
         if v is not None:
             regional[key] = v
     share = _num(form, "max_share")
-    if share is not None:
+    if isinstance(share, float) and not 0 < share <= 100:  # the form asks for a percentage, the request a share
+        problems.append({"field": "max_share", "message": f"a percentage above 0 and at most 100, got {share:g}"})
+    elif share is not None:
         regional["max_share_one_province"] = share / 100.0 if isinstance(share, float) else share
     data["regional"] = regional
     costs: dict[str, Any] = {"include_fees": bool(form.get("include_fees"))}
