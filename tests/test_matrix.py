@@ -260,6 +260,8 @@ def test_cli_matrix_with_catalogue_ids(hue_net, touroute_data_dir):
     ("16.4672", "no longitude follows"),
     ("16.4,107.5,999,1", "not a valid lat,lon pair"),
     ("no-such-place-id", "no place with id"),
+    # a point in the Atlantic was "estimated" at 20,895 km from Huế; a lost sign is refused too
+    ("hue-imperial-city,10.0,-50.0", "outside Vietnam"), ("-16.46,107.58,16.4,107.5", "outside Vietnam"),
 ])
 def test_cli_matrix_bad_places(places, message, touroute_data_dir):
     res = _run(["matrix", "--places", places, "--no-network"])

@@ -22,6 +22,18 @@ def haversine_m(lat1: Any, lon1: Any, lat2: Any, lon2: Any) -> Any:
     return float(d) if np.ndim(d) == 0 else d
 
 
+VIETNAM_BBOX = (8.0, 102.0, 23.5, 117.5)
+"""(south, west, north, east) of Vietnam with its islands (Cà Mau 8.6° N, Lũng Cú 23.4° N, Điện Biên 102.1° E,
+the Spratlys to 117° E): a typed point outside it is a mistake (a swapped lat,lon, a sign lost), never a place
+touroute can plan — its 'estimate' from Huế to the Atlantic was 20,895 km."""
+
+
+def in_vietnam(lat: float, lon: float) -> bool:
+    """Is the point inside :data:`VIETNAM_BBOX`?"""
+    s, w, n, e = VIETNAM_BBOX
+    return s <= lat <= n and w <= lon <= e
+
+
 def parse_latlon(text: str) -> tuple[float, float] | None:
     """``"16.46,107.58"`` → ``(16.46, 107.58)``; anything else → None. The one reading of typed coordinates, shared by
     ``PlaceRef.parse`` (a request field) and ``Catalogue.resolve`` (a typed place), so both agree on what is a point."""

@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from . import provinces as prov
-from .geo import parse_latlon
+from .geo import VIETNAM_BBOX, in_vietnam, parse_latlon
 from .network.profiles import PROFILES
 
 Category = Literal["heritage", "mice", "coastal", "lodging", "other"]
@@ -81,6 +81,10 @@ class PlaceRef(BaseModel):
             raise ValueError("give either a catalogue id or both lat and lon")
         if self.id is not None and (self.lat is not None or self.lon is not None):
             raise ValueError("give a catalogue id or coordinates, not both")
+        if self.lat is not None and self.lon is not None and not in_vietnam(self.lat, self.lon):
+            s, w, n, e = VIETNAM_BBOX
+            raise ValueError(f"({self.lat:g}, {self.lon:g}) is outside Vietnam (latitude {s:g}–{n:g}, longitude "
+                             f"{w:g}–{e:g}): is it lat,lon in that order?")
         return self
 
     @classmethod

@@ -374,6 +374,11 @@ def test_unknown_places_are_clear_errors(ctx):
 def test_request_validation_names_fields():
     from pydantic import ValidationError
 
+    with pytest.raises(ValidationError, match=r"(?s)start.*outside Vietnam .*lat,lon in that order"):
+        PlanRequest(start_date=MONDAY, start="-16.46,107.58")
+    with pytest.raises(ValidationError, match=r"(?s)end.*outside Vietnam"):
+        PlanRequest(start_date=MONDAY, start="hue-hub-hue-city", end={"lat": 10.0, "lon": -50.0})
+
     with pytest.raises(ValidationError, match="days"):
         PlanRequest(start_date=MONDAY, start="hue-hub-hue-city", days=30)
     with pytest.raises(ValidationError, match="overnight.fixed needs 2"):

@@ -12,6 +12,7 @@ import click
 
 from ..messages import OSM_ATTRIBUTION
 from ..errors import TourouteException
+from ..geo import VIETNAM_BBOX, in_vietnam
 from ..network.profiles import PROFILES, ROAD_CLASSES
 from ._error import OutputFile
 
@@ -195,6 +196,10 @@ def parse_places(values: tuple[str, ...] | list[str]):
                 raise MatrixError(f"--places: {tok!r} looks like a latitude but no longitude follows it")
             if not (-90 <= num <= 90 and -180 <= nxt <= 180):
                 raise MatrixError(f"--places: ({tok}, {tokens[i + 1]}) is not a valid lat,lon pair")
+            if not in_vietnam(num, nxt):
+                raise MatrixError(f"--places: ({tok}, {tokens[i + 1]}) is outside Vietnam (latitude "
+                                  f"{VIETNAM_BBOX[0]:g}–{VIETNAM_BBOX[2]:g}, longitude {VIETNAM_BBOX[1]:g}–"
+                                  f"{VIETNAM_BBOX[3]:g}): is it lat,lon in that order?")
             places.append(Place(f"{num:.5f},{nxt:.5f}", num, nxt))
             i += 2
             continue
