@@ -637,3 +637,13 @@ def test_a_trip_in_the_past_is_planned_with_a_warning(ctx):
     assert it.feasible and any("in the past" in w and "đã qua" in w for w in it.warnings)
     soon = plan(past.model_copy(update={"start_date": _date.today() + _td(days=30)}), ctx, geometry=False)
     assert not any("in the past" in w for w in soon.warnings)
+
+
+def test_a_night_too_far_to_reach_is_named_as_the_reason(ctx):
+    """A round trip from Huế with its night fixed in Nha Trang said "the direct drive alone takes 0.0 h"; the reason
+    is the night: Huế → Nha Trang in one day."""
+    it = plan(PlanRequest(start_date=MONDAY, days=2, start="hue-hub-hue-city", solver={"time_limit_s": 0.5},
+                          overnight={"mode": "fixed", "fixed": ["kh-hub-nha-trang"]}), ctx, geometry=False)
+    assert not it.feasible
+    why = " ".join(it.problems)
+    assert "night 1" in why and "Nha Trang" in why and "0.0 h" not in why and "in 1 day(s)" in why
