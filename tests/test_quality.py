@@ -308,6 +308,10 @@ def test_a_province_sees_what_it_is_missing_and_why(tmp_path, catalogue, ctx):
     dn = [n for n, _pv, _r in quality_report(catalogue, province="Da Nang").not_placeable]
     assert any("Đồng Dương" in n for n in dn) and not any("Furama" in n for n in dn)
     assert "Looked for, not placeable: " in qng.to_text("en") and "Hang Câu" in qng.to_text("vi")
+    # the title names the province as it is written, and the catalogue-wide targets say they are catalogue-wide
+    typed = quality_report(catalogue, province="quang ngai").to_text("en")
+    assert typed.startswith("Catalogue quality — Quảng Ngãi (") and "Targets (the whole catalogue):" in typed
+    assert "Catalogue quality — Đà Nẵng, Quảng Nam (" in quality_report(catalogue, province="Da Nang").to_text("en")
     assert qng.to_json()["not_placeable"][0]["reason"]
     app = create_app({"DB_URL": f"sqlite:///{tmp_path / 'p.sqlite3'}", "SECRET_KEY": "t", "TILES": None,
                       "JOBS_DIR": str(tmp_path / "jobs")}, ctx=ctx)

@@ -133,10 +133,20 @@ class QualityReport:
             out[f] = (g[f] / g[f + "_of"]).where(g[f + "_of"] > 0)
         return out
 
+    def _province_names(self) -> str:
+        """The province asked for, as the legacy provinces it means ("Quang Ngai" → "Quảng Ngãi"; "Da Nang" →
+        "Đà Nẵng, Quảng Nam"), or as typed if it does not resolve."""
+        try:
+            return ", ".join(dict.fromkeys(p.legacy for p in prov.resolve(str(self.province))))
+        except prov.UnknownProvinceError:
+            return str(self.province)
+
     def to_text(self, lang: str = "en") -> str:
         vi = lang == "vi"
         out = [("Chất lượng dữ liệu điểm đến" if vi else "Catalogue quality")
-               + (f" — {self.province}" if self.province else "") + f" ({self.today.isoformat()})", ""]
+               + (f" — {self._province_names()}" if self.province else "") + f" ({self.today.isoformat()})", ""]
+        if self.province:  # the targets are the catalogue's, whatever province the tables are narrowed to
+            out.append("Mục tiêu (toàn bộ danh mục):" if vi else "Targets (the whole catalogue):")
         out += [t.text(lang) for t in self.targets]
         sh = self.shares()
         out += ["", ("Tỷ lệ có dữ liệu theo tỉnh (cũ)" if vi else "Coverage by legacy province"),
@@ -144,12 +154,13 @@ class QualityReport:
         for provname, row in sh.iterrows():
             out.append(f"{str(provname):16s}" + "".join(
                 f"{'—':>13s}" if pd.isna(row[f]) else f"{row[f] * 100:12.0f}%" for f in FIELDS))
-        out += ["", ("Theo tỉnh và loại hình (có / cần): giờ, giá vé, sức chứa" if vi else
-                     "By province and category (have / expected): hours, fee, seats")]
+        out += ["", ("Theo tỉnh và loại hình: số điểm, rồi có / cần: giờ, giá vé, sức chứa" if vi else
+                     "By province and category: places, then have / expected: hours, fee, seats")]
         for r in self.coverage.to_dict(orient="records"):
             cells = [f"{r[f]}/{r[f + '_of']}" if r[f + "_of"] else "—" for f in ("hours", "fee", "seats")]
             out.append(f"{r['province_legacy']:16s} {r['category']:9s} {r['places']:4d}  " + "  ".join(f"{c:>8s}" for c in cells))
-        out += ["", (f"Dữ liệu cũ hơn {STALE_AFTER_YEARS} năm" if vi else f"Facts older than {STALE_AFTER_YEARS} years")
+        out += ["", (f"Dữ liệu cũ hơn {STALE_AFTER_YEARS} năm hoặc nguồn không ghi ngày" if vi
+                     else f"Facts older than {STALE_AFTER_YEARS} years or from an undated source")
                 + f": {len(self.stale)}"]
         out += [f"  {pid}: {fact} {as_of}" for pid, fact, as_of in self.stale[:40]]
         out += ["", ("Điểm cách nhau dưới 50 m" if vi else "Records within 50 m of each other") + f": {len(self.near)}"]
