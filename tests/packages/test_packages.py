@@ -162,6 +162,11 @@ def test_brochures_in_both_languages(example_build):
             assert it.days[0].stops[0].start.strftime("%H:%M") in html
         dates = {s.fee_as_of for d in it.days for s in d.stops if s.fee_as_of and s.fee_vnd is not None}
         assert all(d in en for d in dates) and ("fees as of" in en) == bool(dates)
+        # what the programme assumed is printed with it: hours nobody publishes, drives with no road data
+        assert "as of undated" not in en and "cập nhật undated" not in vi
+        for s in (s for d in it.days for s in d.stops if s.hours_assumed):
+            assert f"opening hours not published — planned as open {s.hours_assumed}" in en
+        assert ("estimated: no road data" in en) == any(leg.source == "estimate" for d in it.days for leg in d.legs)
         c = it.totals.costs
         group = it.request["group_size"]
         assert c.lodging_total / group == pytest.approx(BUDGET_LODGING_VND[tpl.budget_tier] * (tpl.days - 1))

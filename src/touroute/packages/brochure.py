@@ -43,7 +43,8 @@ def render_brochure(it: Itinerary, tpl: PackageTemplate, lang: str) -> str:
     t = _B["vi" if lang == "vi" else "en"]
     req = it.request or {}
     group = max(1, int(req.get("group_size") or tpl.group_size or 1))
-    dates = sorted({s.fee_as_of for d in it.days for s in d.stops if s.fee_as_of and s.fee_vnd is not None})
+    dates = sorted({t["undated"] if s.fee_as_of == "undated" else s.fee_as_of
+                    for d in it.days for s in d.stops if s.fee_as_of and s.fee_vnd is not None})
     return env.get_template(BROCHURE_TEMPLATE).render(
         lang="vi" if lang == "vi" else "en", t=t, it=it, tpl=tpl,
         title=tpl.title_vi if lang == "vi" else tpl.title_en,
