@@ -317,7 +317,7 @@ def _no_hub_sequence(model: _Model, req: PlanRequest) -> str:
         + [(req.days, model.end)]
     span = (req.day_end.hour * 60 + req.day_end.minute - req.day_start.hour * 60 - req.day_start.minute) / 60
     cap = min(req.driving_cap_minutes / 60, span)
-    for (n0, a), (n1, b) in zip(chain, chain[1:]):
+    for (n0, a), (n1, b) in zip(chain, chain[1:]) if asked else ():
         hours = float(P.travel[a, b]) / 3600
         if n1 > n0 and hours > cap * (n1 - n0):
             where = (f"night {n1}" if n1 < req.days else "the end")
