@@ -209,10 +209,31 @@ class Itinerary(BaseModel):
     excluded: list[Exclusion] = Field(default_factory=list)
     problems: list[str] = Field(default_factory=list, description="why the request cannot be met, when infeasible")
     warnings: list[str] = Field(default_factory=list)
+    warnings_vi: list[str] = Field(default_factory=list, description="the warnings in Vietnamese, one per warning "
+                                                                     "(empty in plans saved before it)")
     request: dict = Field(default_factory=dict)
     profile: str = "car"
     solver: dict = Field(default_factory=dict)
     attribution: str = OSM_ATTRIBUTION
+
+    def notes(self, lang: str | None = "en") -> list[str]:
+        """The warnings in ``lang``: the Vietnamese ones when asked for and complete, else the English ones."""
+        if lang == "vi" and len(self.warnings_vi) == len(self.warnings):
+            return list(self.warnings_vi)
+        return list(self.warnings)
+
+    def with_note(self, en: str, vi: str | None = None, *, first: bool = False) -> "Itinerary":
+        """A copy with one more warning in both languages (``vi`` defaults to ``en``: a name, a number), kept in
+        step with :attr:`warnings_vi`."""
+        vis = self.notes("vi") if len(self.warnings_vi) == len(self.warnings) else list(self.warnings)
+        w, v = list(self.warnings), vis
+        if first:
+            w.insert(0, en)
+            v.insert(0, vi or en)
+        else:
+            w.append(en)
+            v.append(vi or en)
+        return self.model_copy(update={"warnings": w, "warnings_vi": v})
 
     def stop_ids(self) -> list[list[str]]:
         return [[s.place_id for s in d.stops] for d in self.days]

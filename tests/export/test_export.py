@@ -195,3 +195,23 @@ def test_the_text_programme_speaks_its_language_and_states_its_cost_assumptions(
     assert "Cost assumptions: group of 4" in en and "450.000 ₫ per person per night" in en
     assert "12.000 ₫ per km" in en and "not a quote" in en
     assert "Di sản (heritage) 1" in vi
+
+
+def test_notes_are_in_the_language_of_the_programme(ctx):
+    """The notes under a programme (unknown hours, old facts, estimated km) were English in the Vietnamese
+    programme and page; each is now written in both (Itinerary.notes), and an old plan without them falls back."""
+    from touroute.export.text import render
+
+    req = PlanRequest(start_date=date(2027, 4, 5), days=2, start="hue-hub-hue-city", end="dn-city-centre",
+                      solver={"time_limit_s": 0.5})
+    it = plan(req, ctx, geometry=False)
+    assert it.warnings and len(it.warnings_vi) == len(it.warnings)
+    vi = render(it, "vi").split("Ghi chú:")[1]
+    assert "km trên" in vi and "are estimated" not in vi and "check locally" not in vi
+    assert any(w.startswith("chưa rõ giờ mở cửa") for w in it.notes("vi")) == any(
+        w.startswith("opening hours unknown") for w in it.warnings)
+    old = it.model_copy(update={"warnings_vi": []})
+    assert old.notes("vi") == it.warnings and "are estimated" in render(old, "vi")
+    noted = it.with_note("a note", "một ghi chú", first=True)
+    assert noted.warnings[0] == "a note" and noted.notes("vi")[0] == "một ghi chú"
+    assert len(noted.warnings) == len(noted.warnings_vi) == len(it.warnings) + 1

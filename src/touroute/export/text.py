@@ -119,7 +119,7 @@ def render(it: Itinerary, lang: str = "en", *, max_excluded: int = 10) -> str:
         out.append(used)
     if it.warnings:
         out.append(f"\n{t['warnings']}:")
-        out.extend(f"  - {w}" for w in it.warnings)
+        out.extend(f"  - {w}" for w in it.notes(lang))
     shown = left_out_lines(it, lang, max_excluded)
     if shown:
         out.append(f"\n{t['left_out']}:")

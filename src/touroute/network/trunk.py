@@ -179,7 +179,7 @@ class CorridorModel:
         p = self.params
         if p.expressway_share is None:
             return f"{p.expressway_kmh:g} km/h"
-        return f"{p.expressway_share:.0%} of each section's published speed limit"
+        return f"{p.expressway_share * 100:g} % of each section's published speed limit"
 
     def estimate(self, lat1: Any, lon1: Any, lat2: Any, lon2: Any, *, speed_scale: float = 1.0,
                  max_kmh: float = 130.0, expressway: bool = True,

@@ -165,28 +165,49 @@ def _itinerary(model: _Model, sol: Solution, req: PlanRequest, notes: list[str],
             excluded.append(_exclusion(poi, "ferry", *between) if between[0] else _exclusion(poi, "low_score"))
             continue
         excluded.append(_exclusion(poi, code_map.get(code, "low_score")))
-    warnings = list(model.warnings)
-    visited_unknown = [model.pois[v].name_en for r in sol.routes for v in r if v in model.unknown_hours]  # type: ignore[union-attr]
+    # every note in both languages (Itinerary.notes); the model's and the rules' notes are bilingual or names
+    pairs: list[tuple[str, str]] = [(w, w) for w in model.warnings]
+    visited_unknown = [model.pois[v] for r in sol.routes for v in r if v in model.unknown_hours]
     if any(v in model.excursions and not model.excursions[v].exact for r in sol.routes for v in r):
-        warnings.append("boat times to the islands are approximate where no timetable is published — confirm locally")
+        pairs.append(("boat times to the islands are approximate where no timetable is published — confirm locally",
+                      "giờ tàu ra đảo là ước tính ở những tuyến chưa công bố lịch — cần xác nhận tại chỗ"))
+    window = f"{req.day_start.strftime('%H:%M')}–{req.day_end.strftime('%H:%M')}"
     if visited_unknown:
-        warnings.append(f"opening hours unknown (assumed open during the day, {req.day_start.strftime('%H:%M')}–"
-                        f"{req.day_end.strftime('%H:%M')}; check locally): " + ", ".join(visited_unknown))
-    unknown_seats = [s.name_en for d in days for s in d.stops if s.seats_unknown]
+        pairs.append((f"opening hours unknown (assumed open during the day, {window}; check locally): "
+                      + ", ".join(p.name_en for p in visited_unknown),  # type: ignore[union-attr]
+                      f"chưa rõ giờ mở cửa (giả định mở trong ngày, {window}; cần kiểm tra tại chỗ): "
+                      + ", ".join(p.name_vi for p in visited_unknown)))  # type: ignore[union-attr]
+    unknown_seats = [s for d in days for s in d.stops if s.seats_unknown]
     if unknown_seats:
-        warnings.append(f"seat count not published — confirm the venue holds the group of {req.group_size}: "
-                        + ", ".join(unknown_seats))
-    noted = sorted({f"{s.name_en}: {s.closure_note}" for d in days for s in d.stops if s.closure_note})
-    if noted:
-        warnings.append("published closure notices (check before going): " + "; ".join(noted))
-    stale = sorted({f"{s.name_en} ({', '.join(s.stale)})" for d in days for s in d.stops if s.stale})
+        pairs.append((f"seat count not published — confirm the venue holds the group of {req.group_size}: "
+                      + ", ".join(s.name_en for s in unknown_seats),
+                      f"chưa công bố sức chứa — cần xác nhận địa điểm đủ chỗ cho đoàn {req.group_size} khách: "
+                      + ", ".join(s.name_vi for s in unknown_seats)))
+    closures = sorted({(s.name_en, s.name_vi, s.closure_note) for d in days for s in d.stops if s.closure_note})
+    if closures:
+        pairs.append(("published closure notices (check before going): "
+                      + "; ".join(f"{en}: {note}" for en, _vi, note in closures),
+                      "thông báo tạm đóng cửa đã công bố (kiểm tra trước khi đi): "
+                      + "; ".join(f"{vi}: {note}" for _en, vi, note in closures)))
+    stale = sorted({(s.name_en, s.name_vi, ", ".join(s.stale)) for d in days for s in d.stops if s.stale})
     if stale:
-        warnings.append(f"facts older than {STALE_AFTER_YEARS} years (may have changed; check locally): "
-                        + ", ".join(stale))
+        fact_vi = {"hours": "giờ", "fee": "giá vé", "seats": "sức chứa"}
+        pairs.append((f"facts older than {STALE_AFTER_YEARS} years (may have changed; check locally): "
+                      + ", ".join(f"{en} ({facts})" for en, _vi, facts in stale),
+                      f"dữ liệu cũ hơn {STALE_AFTER_YEARS} năm hoặc không ghi ngày (có thể đã thay đổi; cần kiểm tra): "
+                      + ", ".join(f"{vi} ({', '.join(fact_vi.get(f, f) for f in facts.split(', '))})"
+                                  for _en, vi, facts in stale)))
     if est_m > 0:
-        warnings.append(f"{est_m / 1000:.0f} km of {total_m / 1000:.0f} km are estimated (no loaded OSM road network "
-                        f"covers those legs) by the {getattr(M, 'estimate_model', 'flat model')}")
-    return Itinerary(feasible=True, days=days, totals=totals, excluded=excluded, warnings=warnings + notes,
+        model_name = getattr(M, "estimate_model", "flat model")
+        pairs.append((f"{est_m / 1000:.0f} km of {total_m / 1000:.0f} km are estimated (no loaded OSM road network "
+                      f"covers those legs) by the {model_name}",
+                      f"{est_m / 1000:.0f} km trên {total_m / 1000:.0f} km là ước tính (chưa có mạng đường OSM cho "
+                      f"các chặng đó), theo {model_name}"))
+    pairs += [(n, n) for n in notes]
+    warnings = [en for en, _ in pairs]
+    warnings_vi = [vi for _, vi in pairs]
+    return Itinerary(feasible=True, days=days, totals=totals, excluded=excluded, warnings=warnings,
+                     warnings_vi=warnings_vi,
                      request=req.model_dump(mode="json"), profile=req.profile,
                      solver={k: v for k, v in sol.stats.items() if isinstance(v, (int, float, str, bool))})
 

@@ -101,11 +101,12 @@ def _try_island_nights(req: Any, cat: Any, links: Sequence[FerryLink], hubs: lis
     _as_asked(it, req)
     nights_used = [d.day for d in it.days[:-1] if d.end.place_id == hub]
     gain = it.totals.score - (base.totals.score if base.feasible else 0.0)
-    it.warnings.append(
-        f"night(s) {', '.join(map(str, nights_used))} on {cat.get(hub).name_en}: a stay on the island is worth more "
-        f"than the plan without it (+{gain:.1f} points; {len(tries)} island stays tried; overnight.islands = false "
-        f"plans without)")
-    return it
+    nights = ", ".join(map(str, nights_used))
+    return it.with_note(
+        f"night(s) {nights} on {cat.get(hub).name_en}: a stay on the island is worth more than the plan without it "
+        f"(+{gain:.1f} points; {len(tries)} island stays tried; overnight.islands = false plans without)",
+        f"đêm {nights} ở {cat.get(hub).name_vi}: nghỉ trên đảo đáng giá hơn lịch trình không có nó (+{gain:.1f} "
+        f"điểm; đã thử {len(tries)} phương án nghỉ trên đảo; overnight.islands = false để lập lịch không có đảo)")
 
 
 def _as_asked(it: Any, req: Any) -> Any:
@@ -169,12 +170,17 @@ def choose_island_night(req: Any, cat: Any, links: Sequence[FerryLink], plan_one
     if best is not None:
         hub, it = best
         nights_used = [d.day for d in it.days[:-1] if d.end.place_id == hub]
-        it.warnings.append(f"{cat.get(hub).name_en} (a candidate on an island) is used for night(s) "
-                           f"{', '.join(map(str, nights_used))}: the best of {len(variants)} island night(s) tried")
-        return it
+        nights = ", ".join(map(str, nights_used))
+        return it.with_note(f"{cat.get(hub).name_en} (a candidate on an island) is used for night(s) {nights}: the "
+                            f"best of {len(variants)} island night(s) tried",
+                            f"{cat.get(hub).name_vi} (nơi nghỉ trên đảo được đề xuất) được dùng cho đêm {nights}: "
+                            f"tốt nhất trong {len(variants)} phương án nghỉ trên đảo đã thử")
     if base is None:
         return None
     for hub in isl:
-        base.warnings.append(f"no night on {cat.get(hub).name_en} (a candidate on an island) is possible: "
-                             + ("; ".join(reasons[:3]) or "no plan with it was found"))
+        why = "; ".join(reasons[:3])
+        base = base.with_note(f"no night on {cat.get(hub).name_en} (a candidate on an island) is possible: "
+                              + (why or "no plan with it was found"),
+                              f"không thể nghỉ đêm ở {cat.get(hub).name_vi} (nơi nghỉ trên đảo được đề xuất): "
+                              + (why or "không tìm được lịch trình nào có nó"))
     return base

@@ -144,7 +144,7 @@ def plan(req: PlanRequest, ctx: PlanningContext | None = None, *, geometry: bool
                 _explain_headlines(model, sol, req, itinerary, deadline)
                 return add_evenings(itinerary, req, ctx, geometry=geometry)
     failed = Itinerary(feasible=False, problems=problems, excluded=model.excluded, warnings=model.warnings,
-                       request=req.model_dump(mode="json"), profile=req.profile)
+                       warnings_vi=list(model.warnings), request=req.model_dump(mode="json"), profile=req.profile)
     kw = dict(geometry=geometry, previous=previous, deadline=deadline, master=master)
     if P.hotel_remaining is not None and _no_chain_of_nights(failed):
         return _with_nights_off_the_way(failed, model, req, ctx, **kw)
@@ -166,10 +166,10 @@ def _with_nights_off_the_way(failed: Itinerary, model: _Model, req: PlanRequest,
     if not retry.feasible:
         return failed
     a, b = model.places[model.start].name, model.places[model.end].name
-    note = (f"no chain of nights moving along the way from {a} to {b} fits the request, so nights off the way "
-            f"or back were allowed (overnight.along_the_way) / không có chuỗi nơi nghỉ đêm dọc đường từ {a} "
-            f"đến {b} phù hợp, nên đã cho phép nghỉ đêm ngoài lộ trình hoặc quay lại")
-    return retry.model_copy(update={"warnings": [note, *retry.warnings]})
+    return retry.with_note(f"no chain of nights moving along the way from {a} to {b} fits the request, so nights "
+                           f"off the way or back were allowed (overnight.along_the_way)",
+                           f"không có chuỗi nơi nghỉ đêm dọc đường từ {a} đến {b} phù hợp, nên đã cho phép nghỉ đêm "
+                           f"ngoài lộ trình hoặc quay lại", first=True)
 
 
 def _with_longer_default_drives(failed: Itinerary, req: PlanRequest, ctx: PlanningContext, **kw: Any) -> Itinerary:
@@ -186,10 +186,11 @@ def _with_longer_default_drives(failed: Itinerary, req: PlanRequest, ctx: Planni
             continue
         retry = plan(req.model_copy(update={"max_driving_minutes_per_day": longer}), ctx, **kw)
         if retry.feasible:
-            note = (f"driving cap raised from the {req.pace} pace's default of {req.driving_cap_minutes / 60:g} h to "
-                    f"{longer / 60:g} h a day by {req.profile}: no chain of overnight hubs reaches the end under the "
-                    f"default (set max_driving_minutes_per_day to choose) / giới hạn lái xe mặc định "
-                    f"{req.driving_cap_minutes / 60:g} giờ/ngày được nâng lên {longer / 60:g} giờ vì không có chuỗi "
-                    f"nơi nghỉ đêm nào tới điểm cuối")
-            return retry.model_copy(update={"warnings": [note, *retry.warnings]})
+            return retry.with_note(
+                f"driving cap raised from the {req.pace} pace's default of {req.driving_cap_minutes / 60:g} h to "
+                f"{longer / 60:g} h a day by {req.profile}: no chain of overnight hubs reaches the end under the "
+                f"default (set max_driving_minutes_per_day to choose)",
+                f"giới hạn lái xe mặc định {req.driving_cap_minutes / 60:g} giờ/ngày được nâng lên {longer / 60:g} "
+                f"giờ vì không có chuỗi nơi nghỉ đêm nào tới điểm cuối (đặt max_driving_minutes_per_day để tự chọn)",
+                first=True)
     return failed
