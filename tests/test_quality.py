@@ -317,3 +317,10 @@ def test_a_province_sees_what_it_is_missing_and_why(tmp_path, catalogue, ctx):
                       "JOBS_DIR": str(tmp_path / "jobs")}, ctx=ctx)
     html = app.test_client().get("/analytics/quality?province=Quảng Ngãi&lang=en").get_data(as_text=True)
     assert 'id="quality-not-placeable"' in html and "Hang Câu" in html and "Looked for, not placeable" in html
+
+
+def test_pois_show_says_an_undated_fact_is_undated():
+    """`pois show` said "the hours is as of undated, more than 3 years ago"; an undated source is named as such."""
+    res = CliRunner().invoke(main, ["pois", "show", "qng-son-my-memorial"])
+    assert res.exit_code == 0, res.output
+    assert "comes from a source that shows no date" in res.output and "as of undated" not in res.output

@@ -30,6 +30,7 @@ import pandas as pd
 
 from . import provinces as prov
 from .errors import TourouteException
+from .export._common import vnd as _vnd
 from .itinerary import Itinerary
 from .matrix import MatrixError, Place, TravelMatrix, TravelTimes
 from .network.scenario import RoadScenario
@@ -480,7 +481,7 @@ def fairness_report(itineraries: Sequence[Itinerary], catalogue: Any = None) -> 
                      "counted as 1 visitor / không rõ số khách: tính 1")
     if unplaced:
         notes.append("spend at free coordinates (no province) is listed apart: "
-                     + ", ".join(f"{k} {v:,.0f} VND" for k, v in unplaced.items()))
+                     + ", ".join(f"{k} {_vnd(v)}" for k, v in unplaced.items()))
     return FairnessReport(legacy, new, gini(vhours), hhi(vhours), tot_h, tot_n, len(itineraries), unused,
                           tot_vh, tot_vn, visitors, spend_total, unplaced, notes)
 

@@ -309,7 +309,7 @@ EXPORT: dict[str, dict[str, str]] = {
            "fee": "Vé", "fee_unknown": "chưa rõ giá vé", "hours": "Giờ mở cửa", "hours_unknown": "chưa rõ giờ mở cửa",
            "source": "Nguồn", "province": "Tỉnh", "as_of": "cập nhật", "start": "Xuất phát", "end": "Kết thúc",
            "trip": "Chuyến đi", "stop": "Điểm", "arrival": "Đến", "departure": "Rời", "wait": "Chờ (phút)",
-           "category": "Loại hình", "lodging": "Lưu trú", "date": "Ngày", "name": "Tên", "id": "Mã điểm",
+           "category": "Loại hình", "lodging": "Lưu trú", "date": "Ngày tháng", "name": "Tên", "id": "Mã điểm",
            "lat": "Vĩ độ", "lon": "Kinh độ", "minutes": "Tham quan (phút)", "drive_min": "Lái xe trước (phút)",
            "drive_km": "Lái xe trước (km)", "leg_source": "Dữ liệu đường", "evening": "Buổi tối (tự chọn)",
            "evening_stop": "tối", "travel": "Di chuyển từ nơi nghỉ",

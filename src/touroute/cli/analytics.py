@@ -11,6 +11,7 @@ import json
 import click
 
 from ..network.profiles import PROFILE_NAMES
+from ..export._common import vnd as _vnd
 from ._error import OutputFile
 
 _FORMAT = click.Choice(["table", "csv", "json"])
@@ -136,11 +137,11 @@ def register(main: click.Group) -> None:
                            f"included / tính trên khách × giờ, cả tỉnh không có khách)")
                 click.echo(f"{rep.itineraries} plans, {rep.visitors} visitors / khách: {rep.total_visitor_hours:,.1f} "
                            f"visitor-hours, {rep.total_visitor_nights} visitor-nights, spend / chi tiêu "
-                           f"{rep.spend_total:,.0f} VND (per plan, group size not counted: "
+                           f"{_vnd(rep.spend_total)} (per plan, group size not counted: "
                            f"{rep.total_visit_hours:.1f} h, {rep.total_nights} nights)")
                 if rep.spend_unplaced:
                     click.echo("Spend with no province / không xác định tỉnh: "
-                               + ", ".join(f"{k} {v:,.0f} VND" for k, v in rep.spend_unplaced.items()))
+                               + ", ".join(f"{k} {_vnd(v)}" for k, v in rep.spend_unplaced.items()))
                 for note in rep.notes:
                     click.echo(f"Note / Ghi chú: {note}")
                 if unused:

@@ -257,7 +257,7 @@ def matrix_cmd(places_opt: tuple[str, ...], profile: str, fmt: str, networks: tu
         _err(f"Warning: {w}")
     counts = m.counts()
     used = sorted({m.networks[k] for k in m.network_index.ravel() if k >= 0})
-    _err(f"{len(m)} places, profile {m.profile}: {counts['osm']} legs on OSM roads"
+    _err(f"{len(m)} place{'' if len(m) == 1 else 's'}, profile {m.profile}: {counts['osm']} legs on OSM roads"
          f"{' (' + ', '.join(used) + ')' if used else ''}, {counts['estimate']} estimated "
          f"by the {m.estimate_model} (flat-model circuity {m.circuity.describe()})")
     if counts["osm"]:

@@ -132,8 +132,11 @@ def register(main: click.Group) -> None:
                 v = ", ".join(v)
             click.echo(f"{k:>18}: {'' if v is None else v}")
         for fact in poi.stale_facts():
-            click.echo(f"warning: the {fact} is as of {poi.fact_as_of(fact)}, more than {STALE_AFTER_YEARS} years "
-                       f"ago — it may have changed / dữ liệu đã cũ, có thể đã thay đổi", err=True)
+            when = poi.fact_as_of(fact)
+            age = ("comes from a source that shows no date" if when == "undated"
+                   else f"dates from {when}, more than {STALE_AFTER_YEARS} years ago")
+            click.echo(f"warning: the {fact} {age} — it may have changed / dữ liệu đã cũ hoặc không ghi ngày, có thể "
+                       f"đã thay đổi", err=True)
 
     @pois.command("quality")
     @click.option("--province", "-p", help="Narrow the tables and lists to one province (legacy or 2025 name).")

@@ -171,8 +171,9 @@ class CorridorModel:
 
     def describe(self) -> str:
         p = self.params
-        return (f"corridor model: faster of direct (great-circle × {p.circuity_at_km[0][1]:.2f}–"
-                f"{max(c for _, c in p.circuity_at_km):.2f} at {p.local_kmh:g} km/h) and QL1 ({p.national_kmh:g} km/h) / "
+        circ = [c for _, c in p.circuity_at_km]
+        return (f"corridor model: faster of direct (great-circle × {min(circ):.2f}–{max(circ):.2f} by distance, at "
+                f"{p.local_kmh:g} km/h) and QL1 ({p.national_kmh:g} km/h) / "
                 f"expressways ({self._expressway_text()}) via their nearest towns")
 
     def _expressway_text(self) -> str:
