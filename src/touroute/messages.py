@@ -66,6 +66,11 @@ WEB: dict[str, dict[str, str]] = {
         "plans_private": "Chỉ các lịch trình lập trên trình duyệt này được liệt kê. Mỗi lịch trình có một đường "
                          "dẫn riêng khó đoán — hãy lưu hoặc chia sẻ đường dẫn đó.",
         "infeasible": "Không có lịch trình đáp ứng yêu cầu", "warnings": "Ghi chú", "left_out": "Không đưa vào",
+        "err_greater_than_equal": "phải lớn hơn hoặc bằng {ge}", "err_less_than_equal": "phải nhỏ hơn hoặc bằng {le}",
+        "err_greater_than": "phải lớn hơn {gt}", "err_less_than": "phải nhỏ hơn {lt}", "err_missing": "bắt buộc phải có",
+        "err_number": "phải là một số", "err_date": "ngày không hợp lệ (YYYY-MM-DD)", "err_time": "giờ không hợp lệ (HH:MM)",
+        "err_literal": "phải là một trong: {expected}", "err_too_long": "dài quá {max_length} ký tự",
+        "err_extra": "trường này không được hỗ trợ",
         "form_errors": "Vui lòng sửa các trường sau", "legend": "Chú giải", "skip_to_content": "Chuyển đến nội dung chính", "map_layers": "Lớp bản đồ", "trip_map": "Bản đồ lịch trình", "lodging": "Nơi nghỉ đêm",
         "background": "Nền: ranh giới tỉnh (khung bao)", "main_roads": "Đường chính (OSM)",
         "layer_provinces_2025": "Tỉnh, thành (từ 2025)", "layer_provinces_legacy": "Tỉnh, thành (trước 2025)",
@@ -196,6 +201,11 @@ WEB: dict[str, dict[str, str]] = {
         "plans_private": "Only the plans made in this browser are listed. Each plan has its own hard-to-guess "
                          "link — keep or share that link.",
         "infeasible": "No plan fits this request", "warnings": "Notes", "left_out": "Left out",
+        "err_greater_than_equal": "must be at least {ge}", "err_less_than_equal": "must be at most {le}",
+        "err_greater_than": "must be more than {gt}", "err_less_than": "must be less than {lt}", "err_missing": "required",
+        "err_number": "must be a number", "err_date": "not a valid date (YYYY-MM-DD)", "err_time": "not a valid time (HH:MM)",
+        "err_literal": "must be one of: {expected}", "err_too_long": "longer than {max_length} characters",
+        "err_extra": "not a field of this request",
         "form_errors": "Please correct these fields", "legend": "Legend", "skip_to_content": "Skip to main content", "map_layers": "Map layers", "trip_map": "Trip map", "lodging": "Overnight hub",
         "background": "Background: province outlines (bounding boxes)", "main_roads": "Main roads (OSM)",
         "layer_provinces_2025": "Provinces (2025)", "layer_provinces_legacy": "Provinces (before 2025)",

@@ -453,3 +453,16 @@ def test_immutable_reads_are_cached_and_revalidated(client, app, saved):
     for _ in range(2):
         res = client.get("/api/plans/NoSuchPlan123/export.gpx")
         assert res.status_code == 404 and res.get_json()["fields"][0]["field"] == "id"
+
+
+def test_form_errors_speak_the_page_language(client):
+    """A bound broken in the form is said in the page's language ("days: phải nhỏ hơn hoặc bằng 14"), not in
+    pydantic's English; the API keeps English in `message` and adds `message_vi`."""
+    tok = csrf_token(client)
+    res = client.post("/plan?lang=vi", data={"start": "hue-hub-hue-city", "days": "40", "start_date": MONDAY,
+                                             "theme_heritage": "1", "csrf_token": tok})
+    page = res.get_data(as_text=True)
+    assert res.status_code == 422 and "phải nhỏ hơn hoặc bằng 14" in page and "Input should be" not in page
+    api = client.post("/api/plans", json={"start_date": MONDAY, "start": "hue-hub-hue-city", "days": 40})
+    field = next(f for f in api.get_json()["fields"] if f["field"] == "days")
+    assert field["message"] == "must be at most 14" and field["message_vi"] == "phải nhỏ hơn hoặc bằng 14"

@@ -70,7 +70,9 @@ def _schemas() -> dict:
             "type": "object", "required": ["field", "message"], "properties": {
                 "field": {"type": "string", "description": "dotted path of the field at fault, e.g. "
                           "regional.must_cover.0; 'request' for the body as a whole"},
-                "message": {"type": "string"}}}}}}
+                "message": {"type": "string"},
+                "message_vi": {"type": "string", "description": "the message in Vietnamese, for the common kinds "
+                                                                "of error (a bound, a missing or malformed value)"}}}}}}
     out["PlanSummary"] = {"type": "object", "required": ["id", "title", "created", "feasible", "parent", "url",
                                                          "exports"], "properties": {
         "id": SLUG, "title": {"type": "string", "maxLength": 200},

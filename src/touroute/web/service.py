@@ -58,13 +58,35 @@ def _field_of(loc: tuple, msg: str) -> str:
     return "request"
 
 
+_ERROR_KEYS = {"greater_than_equal": "err_greater_than_equal", "less_than_equal": "err_less_than_equal",
+               "greater_than": "err_greater_than", "less_than": "err_less_than", "missing": "err_missing",
+               "int_parsing": "err_number", "int_type": "err_number", "int_from_float": "err_number",
+               "float_parsing": "err_number", "float_type": "err_number", "date_parsing": "err_date",
+               "date_from_datetime_parsing": "err_date", "date_type": "err_date", "time_parsing": "err_time",
+               "time_type": "err_time", "literal_error": "err_literal", "string_too_long": "err_too_long",
+               "extra_forbidden": "err_extra"}
+"""pydantic's error types → message keys: the form shows a bound as the request states it, in the page's language
+("days: phải nhỏ hơn hoặc bằng 14", not "Input should be less than or equal to 14")."""
+
+
 def validation_fields(exc: ValidationError) -> list[dict[str, str]]:
+    """Every invalid field: ``field`` (dotted path), ``message`` (English) and, for the common kinds of error,
+    ``message_vi`` — our own validators' messages are English only."""
     out = []
     for err in exc.errors():
         msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
         loc = tuple(err.get("loc", ()))
         # a nested model's own validator (e.g. PlaceRef) reports at the model's location: keep it
-        out.append({"field": _field_of(loc, msg), "message": msg})
+        item = {"field": _field_of(loc, msg), "message": msg}
+        key = _ERROR_KEYS.get(str(err.get("type", "")))
+        if key is not None:
+            ctx = {k: (f"{v:g}" if isinstance(v, float) else str(v)) for k, v in (err.get("ctx") or {}).items()}
+            try:
+                item["message"] = text(key, "en", **ctx)
+                item["message_vi"] = text(key, "vi", **ctx)
+            except (KeyError, IndexError):  # a bound the text does not name: keep pydantic's words
+                pass
+        out.append(item)
     return out
 
 
