@@ -180,10 +180,11 @@ def test_evening_text_is_escaped_in_html(tmp_path):
     app = create_app({"DB_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}", "SECRET_KEY": "k", "TILES": None,
                       "PUBLIC_PLANS": True}, ctx=ctx)
     c = app.test_client()
-    # the old town itself is left out, so the night market is the Hội An evening
+    # the old town and the Hội An Memories show are left out, so the night market is the Hội An evening
     res = c.post("/api/plans", json={"start": "dn-city-centre", "start_date": TUESDAY.isoformat(), "days": 2,
                                      "overnight": {"mode": "fixed", "fixed": ["qnam-hoi-an"]},
-                                     "exclude": ["qnam-hoi-an-ancient-town"], "solver": {"time_limit_s": 0.5}})
+                                     "exclude": ["qnam-hoi-an-ancient-town", "qnam-hoi-an-memories-land"],
+                                     "solver": {"time_limit_s": 0.5}})
     assert res.status_code == 201, res.get_json()
     body = res.get_json()
     sid = body["id"]
@@ -196,3 +197,19 @@ def test_evening_text_is_escaped_in_html(tmp_path):
         assert "&lt;script&gt;alert(" in html, url
         assert ("Buổi tối (tự chọn)" in html) or ("Evening (optional)" in html), url
     assert "fa-moon" in c.get(f"/p/{sid}/map").get_data(as_text=True)  # the evening's marker on the map
+
+
+def test_the_hoi_an_memories_show_is_an_evening_not_a_daytime_stop(ctx):
+    """The show plays at 20:00 (Việt Nam News, 2026-03-05): without hours it was assumed open by day, and a fair's
+    MICE programme put the show theatre at 17:08–18:28. Now it is offered as the evening, at its hour."""
+    poi = ctx.catalogue.get("qnam-hoi-an-memories-land")
+    assert evening_only(poi, [TUESDAY]) and is_evening_candidate(poi)
+    it = plan(_req(TUESDAY, "qnam-hoi-an", "dn-city-centre", exclude=["qnam-hoi-an-ancient-town"]), ctx,
+              geometry=False)
+    assert it.feasible and poi.id not in {s.place_id for d in it.days for s in d.stops}
+    ev = it.days[0].evening
+    assert ev is not None and ev.place_id == poi.id and ev.start.hour == 20, ev
+    _check_evening_is_real(ev, it.days[0], ctx)
+    mice = plan(_req(TUESDAY, "qnam-hoi-an", "dn-city-centre", themes={"mice": 1, "heritage": 1}), ctx,
+                geometry=False)
+    assert poi.id not in {s.place_id for d in mice.days for s in d.stops}
