@@ -324,3 +324,11 @@ def test_pois_show_says_an_undated_fact_is_undated():
     res = CliRunner().invoke(main, ["pois", "show", "qng-son-my-memorial"])
     assert res.exit_code == 0, res.output
     assert "comes from a source that shows no date" in res.output and "as of undated" not in res.output
+
+
+def test_the_quality_report_in_vietnamese_is_vietnamese(catalogue):
+    """The targets' details, the coverage table's columns and the categories read in Vietnamese ("93 places",
+    "hours", "coastal" were English in the Vietnamese report)."""
+    vi = quality_report(catalogue).to_text("vi")
+    assert " điểm\n" in vi and " địa điểm\n" in vi and "giờ mở cửa" in vi and "Di sản" in vi
+    assert " places\n" not in vi and " venues\n" not in vi and " heritage " not in vi

@@ -24,6 +24,7 @@ import pandas as pd
 from . import attractiveness as attr
 from . import provinces as prov
 from .geo import haversine_m
+from .messages import CATEGORIES
 from .pois import FACTS, STALE_AFTER_YEARS, Catalogue, Poi, is_stale, is_visit
 from .resources import data_dir
 
@@ -81,6 +82,10 @@ def _applies(poi: Poi, name: str) -> bool:
     return poi.category != "lodging"
 
 
+_FIELD_VI = {"hours": "giờ mở cửa", "fee": "giá vé", "seats": "sức chứa", "osm_id": "osm_id", "description": "mô tả"}
+"""Column names of the coverage table in Vietnamese."""
+
+
 @dataclass(frozen=True)
 class Target:
     """One coverage target: its measured value against the goal."""
@@ -92,6 +97,7 @@ class Target:
     goal: float
     share: bool  # value/goal are shares (0–1) rather than counts
     detail: str = ""
+    detail_vi: str | None = None  # the detail in Vietnamese where it has words (None: the same as ``detail``)
 
     @property
     def met(self) -> bool:
@@ -100,8 +106,9 @@ class Target:
     def text(self, lang: str = "en") -> str:
         fmt = (lambda x: f"{x * 100:.0f} %") if self.share else (lambda x: f"{x:.0f}")
         label = self.label_vi if lang == "vi" else self.label_en
+        detail = self.detail_vi if lang == "vi" and self.detail_vi is not None else self.detail
         mark = "✓" if self.met else "✗"
-        return f"{mark} {label}: {fmt(self.value)} (≥ {fmt(self.goal)})" + (f" — {self.detail}" if self.detail else "")
+        return f"{mark} {label}: {fmt(self.value)} (≥ {fmt(self.goal)})" + (f" — {detail}" if detail else "")
 
 
 @dataclass
@@ -149,8 +156,9 @@ class QualityReport:
             out.append("Mục tiêu (toàn bộ danh mục):" if vi else "Targets (the whole catalogue):")
         out += [t.text(lang) for t in self.targets]
         sh = self.shares()
+        heads = _FIELD_VI if vi else {}
         out += ["", ("Tỷ lệ có dữ liệu theo tỉnh (cũ)" if vi else "Coverage by legacy province"),
-                f"{'':16s}" + "".join(f"{f:>13s}" for f in FIELDS)]
+                f"{'':16s}" + "".join(f"{heads.get(f, f):>13s}" for f in FIELDS)]
         for provname, row in sh.iterrows():
             out.append(f"{str(provname):16s}" + "".join(
                 f"{'—':>13s}" if pd.isna(row[f]) else f"{row[f] * 100:12.0f}%" for f in FIELDS))
@@ -158,7 +166,8 @@ class QualityReport:
                      "By province and category: places, then have / expected: hours, fee, seats")]
         for r in self.coverage.to_dict(orient="records"):
             cells = [f"{r[f]}/{r[f + '_of']}" if r[f + "_of"] else "—" for f in ("hours", "fee", "seats")]
-            out.append(f"{r['province_legacy']:16s} {r['category']:9s} {r['places']:4d}  " + "  ".join(f"{c:>8s}" for c in cells))
+            cat = CATEGORIES["vi"].get(r["category"], r["category"]) if vi else r["category"]
+            out.append(f"{r['province_legacy']:16s} {cat:9s} {r['places']:4d}  " + "  ".join(f"{c:>8s}" for c in cells))
         out += ["", (f"Dữ liệu cũ hơn {STALE_AFTER_YEARS} năm hoặc nguồn không ghi ngày" if vi
                      else f"Facts older than {STALE_AFTER_YEARS} years or from an undated source")
                 + f": {len(self.stale)}"]
@@ -333,11 +342,12 @@ def quality_report(cat: Catalogue, *, today: date | None = None, province: str |
     short_mice = [f"{n} {mice_n[n]}" for n in legacy if mice_n[n] < TARGET_MICE]
     targets = [
         Target("top_tiers", "hours and fee, tiers 1–2", "giờ mở cửa và giá vé, hạng 1–2", share(top, "hours", "fee"),
-               TARGET_TOP_TIERS, True, f"{len(top)} places"),
+               TARGET_TOP_TIERS, True, f"{len(top)} places", f"{len(top)} điểm"),
         Target("overall", "hours and fee, all places to visit", "giờ mở cửa và giá vé, mọi điểm tham quan",
-               share(visits, "hours", "fee"), TARGET_OVERALL, True, f"{len(visits)} places"),
+               share(visits, "hours", "fee"), TARGET_OVERALL, True, f"{len(visits)} places",
+               f"{len(visits)} điểm"),
         Target("seats", "MICE venues with seats", "địa điểm MICE có sức chứa", share(mice, "seats"), TARGET_SEATS,
-               True, f"{len(mice)} venues"),
+               True, f"{len(mice)} venues", f"{len(mice)} địa điểm"),
         Target("places", "places in all", "tổng số điểm", float(len(all_pois)), float(TARGET_PLACES), False),
         Target("per_province", "smallest legacy province", "tỉnh (cũ) ít điểm nhất",
                float(min(per_prov[n] for n in legacy)), float(TARGET_PER_PROVINCE), False, "; ".join(short)),
@@ -350,7 +360,8 @@ def quality_report(cat: Catalogue, *, today: date | None = None, province: str |
         have, total = benchmark_coverage(programmes, cat)
         targets.append(Target("benchmark", "places of published programmes in the catalogue",
                               "điểm của chương trình tour đã công bố có trong danh mục",
-                              have / total if total else 1.0, TARGET_BENCHMARK, True, f"{have} of {total}"))
+                              have / total if total else 1.0, TARGET_BENCHMARK, True, f"{have} of {total}",
+                              f"{have} / {total}"))
     mismatch, checked = ([], 0)
     if osm_pois is not None and osm_pois.exists():
         mismatch, checked = osm_mismatches(pois, read_osm_names(osm_pois))
