@@ -60,8 +60,10 @@ _REASON_TEXT = {
     "low_score": ("reachable, but other places were worth more for the time it would take",
                   "đến được, nhưng các điểm khác đáng giá hơn trong cùng thời gian"),
     "excluded": ("excluded by the request", "bị loại theo yêu cầu"),
-    "group_limit": ("its province already has the most stops the regional rules allow",
-                    "tỉnh này đã đủ số điểm tối đa theo quy tắc liên kết vùng"),
+    "group_limit": ("its province already has as much of the trip as the regional rules allow (stops or share of "
+                    "visit time)",
+                    "tỉnh này đã chiếm tối đa phần chuyến đi mà quy tắc liên kết vùng cho phép (số điểm hoặc tỷ lệ "
+                    "thời gian tham quan)"),
     "ferry": ("no boat schedule lets a visit fit on any day", "lịch tàu không cho phép tham quan trong ngày nào"),
     "included": ("seen as part of a larger site's visit", "đã nằm trong chuyến tham quan một khu di tích lớn hơn"),
 }
