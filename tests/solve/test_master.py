@@ -185,6 +185,8 @@ def test_unmeetable_hours_fall_back_to_todays_path_and_say_so(ctx):
     verify(it, req, ctx)
     assert "master_rounds" not in it.solver
     assert any("regional rule not met" in w for w in it.warnings)
+    # and in Vietnamese, beside it
+    assert any(w.startswith("quy tắc liên kết vùng chưa đạt") for w in it.notes("vi")), it.notes("vi")
 
 
 def test_planning_does_not_change_the_models_problem(ctx):

@@ -38,7 +38,8 @@ def _to_dt(req: PlanRequest, t: float) -> datetime:
     return datetime.combine(req.start_date, dtime(0, 0)) + timedelta(seconds=round(t))
 
 
-def _itinerary(model: _Model, sol: Solution, req: PlanRequest, notes: list[str], geometry: bool) -> Itinerary:
+def _itinerary(model: _Model, sol: Solution, req: PlanRequest, notes: list[tuple[str, str]],
+               geometry: bool) -> Itinerary:
     P = model.problem
     M = model.matrix
     days: list[DayPlan] = []
@@ -203,7 +204,7 @@ def _itinerary(model: _Model, sol: Solution, req: PlanRequest, notes: list[str],
                       f"covers those legs) by the {model_name}",
                       f"{est_m / 1000:.0f} km trên {total_m / 1000:.0f} km là ước tính (chưa có mạng đường OSM cho "
                       f"các chặng đó), theo {model_name}"))
-    pairs += [(n, n) for n in notes]
+    pairs += list(notes)
     warnings = [en for en, _ in pairs]
     warnings_vi = [vi for _, vi in pairs]
     return Itinerary(feasible=True, days=days, totals=totals, excluded=excluded, warnings=warnings,

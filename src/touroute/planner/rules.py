@@ -88,26 +88,38 @@ def use_master(model: _Model, req: PlanRequest, initial: list[list[int]] | None 
     return rules.max_share_one_province is None and req.days >= MASTER_MIN_DAYS
 
 
-def _rule_notes(model: _Model, req: PlanRequest, sol: Solution) -> list[str]:
-    """The final verification of the rules that are not counts: one note per rule the plan does not meet."""
+Note = tuple[str, str]
+"""A note on the plan in English and Vietnamese (Itinerary.warnings / warnings_vi)."""
+
+_TIME_RAN_OUT: Note = ("the time limit ended before the regional rules could be enforced by re-solving",
+                 "hết thời gian giới hạn trước khi giải lại để áp dụng quy tắc liên kết vùng")
+
+
+def _rule_notes(model: _Model, req: PlanRequest, sol: Solution) -> list[Note]:
+    """The final verification of the rules that are not counts: one note (English, Vietnamese) per rule the plan
+    does not meet."""
     rules = req.regional
-    notes = []
+    notes: list[Note] = []
     mins = _province_minutes(model, sol)
     total = sum(mins.values()) or 1.0
     if rules.max_share_one_province is not None:
         for pv, m in mins.items():
             if m / total > rules.max_share_one_province + 1e-9:
-                notes.append(f"regional rule not met: {pv} holds {m / total:.0%} of visit time "
-                             f"(max {rules.max_share_one_province:.0%})")
+                notes.append((f"regional rule not met: {pv} holds {m / total:.0%} of visit time "
+                              f"(max {rules.max_share_one_province:.0%})",
+                              f"quy tắc liên kết vùng chưa đạt: {pv} chiếm {m / total:.0%} thời gian tham quan "
+                              f"(tối đa {rules.max_share_one_province:.0%})"))
     for label in model.rule_groups.covered:
         if mins.get(label, 0.0) < rules.min_visit_hours_per_province * 60 - 1e-6:
-            notes.append(f"regional rule not met: {label} gets {mins.get(label, 0.0) / 60:.1f} h of visits "
-                         f"(min {rules.min_visit_hours_per_province:g} h)")
+            notes.append((f"regional rule not met: {label} gets {mins.get(label, 0.0) / 60:.1f} h of visits "
+                          f"(min {rules.min_visit_hours_per_province:g} h)",
+                          f"quy tắc liên kết vùng chưa đạt: {label} có {mins.get(label, 0.0) / 60:.1f} giờ tham quan "
+                          f"(tối thiểu {rules.min_visit_hours_per_province:g} giờ)"))
     return notes
 
 
 def _solve_with_rules(model: _Model, req: PlanRequest, initial: list[list[int]] | None = None,
-                      deadline: float | None = None, master: bool | None = None) -> tuple[Solution, list[str]]:
+                      deadline: float | None = None, master: bool | None = None) -> tuple[Solution, list[Note]]:
     """Solve with the master problem where it runs (see :func:`use_master`), else — or when it finds nothing in
     its time slice — solve, then enforce the regional rules that are not plain counts by re-solving with tighter
     counts on a copy of the problem (the model's own problem is never changed).
@@ -127,7 +139,7 @@ def _solve_with_rules(model: _Model, req: PlanRequest, initial: list[list[int]] 
     # a copy: the re-solves tighten its group counts, the model's problem keeps the user's rules for the check
     P = replace(model.problem, group_min_visits=dict(model.problem.group_min_visits),
                 group_max_visits=dict(model.problem.group_max_visits))
-    notes: list[str] = []
+    notes: list[Note] = []
     budget = req.solver.time_limit_s
     rules = req.regional
     if master if master is not None else use_master(model, req, initial):
@@ -169,7 +181,7 @@ def _solve_with_rules(model: _Model, req: PlanRequest, initial: list[list[int]] 
             left = deadline - time.perf_counter()
             if left < MIN_RESOLVE_SECONDS:
                 P.group_min_visits, P.group_max_visits = limits
-                notes.append("the time limit ended before the regional rules could be enforced by re-solving")
+                notes.append(_TIME_RAN_OUT)
                 break
             seconds = min(seconds, left)
         new = _solve(P, seconds, req.solver.seed, None, deadline)
@@ -180,13 +192,13 @@ def _solve_with_rules(model: _Model, req: PlanRequest, initial: list[list[int]] 
         # cannot all be met): keep the last valid plan with the limits it meets; the rule is reported below
         P.group_min_visits, P.group_max_visits = limits
         if deadline is not None and new.stats.get("stopped_by_clock"):
-            notes.append("the time limit ended before the regional rules could be enforced by re-solving")
+            notes.append(_TIME_RAN_OUT)
         break
     return sol, notes + _rule_notes(model, req, sol)
 
 
 def _rescue_with_master(model: _Model, req: PlanRequest,
-                        deadline: float | None) -> tuple[Solution, list[str]] | None:
+                        deadline: float | None) -> tuple[Solution, list[Note]] | None:
     """The master problem's plan when it serves every must-visit, passes the checker and meets every province
     count; ``None`` otherwise, or when the server's deadline leaves no time for it."""
     import time
