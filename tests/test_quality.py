@@ -289,6 +289,7 @@ def test_closed_places_are_not_planned_and_closure_notes_are_warned(catalogue, c
     closed = next(e for e in it.excluded if e.place_id == "kh-binh-ba-island")
     # the reason is the law that closes it, not only "closed on every day of the trip"
     assert closed.reason == "closed" and "44/2015" in closed.message_en and "44/2015" in closed.message_vi
+    assert "closed to visitors" in closed.message_en and "on every day" not in closed.message_en
     it = plan(PlanRequest.model_validate({"start_date": "2026-12-07", "days": 1, "start": "hcm-city-centre-hub",
                                           "end": "hcm-city-centre-hub", "must_visit": ["hcm-notre-dame-cathedral"],
                                           "solver": {"time_limit_s": 0.5, "seed": 0}}), ctx, geometry=False)

@@ -79,8 +79,13 @@ def _can_sleep_at(poi: Poi) -> bool:
     return poi.category == "lodging" or poi.subcategory in SLEEP_SUBCATEGORIES
 
 
-def _exclusion(poi: Poi, reason: str, detail_en: str = "", detail_vi: str = "") -> Exclusion:
-    en, vi = _REASON_TEXT[reason]
+_CLOSED_TO_VISITORS = ("closed to visitors", "không mở cửa đón khách")
+"""The reason of a place whose hours are ``off`` (abandoned, off limits): not "closed on every day of the trip"."""
+
+
+def _exclusion(poi: Poi, reason: str, detail_en: str = "", detail_vi: str = "",
+               text: tuple[str, str] | None = None) -> Exclusion:
+    en, vi = text or _REASON_TEXT[reason]
     return Exclusion(place_id=poi.id, name_vi=poi.name_vi, name_en=poi.name_en, reason=reason,
                      province_legacy=poi.province_legacy, headline=bool(getattr(poi, "headline", False)),
                      message_en=f"{poi.name_en}: {en}{(' — ' + detail_en) if detail_en else ''}",
@@ -632,7 +637,8 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
                 # a place closed for a reason the hours cannot say (abandoned since 2018, off limits to tourists)
                 # gives that reason, with its source, rather than only "closed on every day"
                 note = poi.closure_note or ""
-                excluded.append(_exclusion(poi, "closed", note, note))
+                off = (poi.opening_hours or "").strip().lower() == "off"
+                excluded.append(_exclusion(poi, "closed", note, note, _CLOSED_TO_VISITORS if off else None))
     # hotels: windows are irrelevant but must not be empty for checker symmetry
     for h in {s_node, e_node, *hubs}:
         windows[h] = [(0.0, req.days * DAY)]
