@@ -225,8 +225,7 @@ class Itinerary(BaseModel):
     def with_note(self, en: str, vi: str | None = None, *, first: bool = False) -> "Itinerary":
         """A copy with one more warning in both languages (``vi`` defaults to ``en``: a name, a number), kept in
         step with :attr:`warnings_vi`."""
-        vis = self.notes("vi") if len(self.warnings_vi) == len(self.warnings) else list(self.warnings)
-        w, v = list(self.warnings), vis
+        w, v = list(self.warnings), self.notes("vi")  # an old plan's missing Vietnamese notes become English
         if first:
             w.insert(0, en)
             v.insert(0, vi or en)

@@ -380,10 +380,7 @@ class PlanRequest(BaseModel):
     def stays_around_start(self) -> bool:
         """A round trip that names nowhere to go — no provinces, regional rules, must-visits, locks or nights of its
         own choosing: the traveller means a stay around the start (``planner.model.AROUND_START_REACH_S``)."""
-        def ref(x: object) -> object:
-            return PlaceRef.parse(x).model_dump() if isinstance(x, str) else getattr(x, "model_dump", lambda: x)()
-
-        return (ref(self.end or self.start) == ref(self.start) and not self.provinces and not self.regional.must_cover
+        return ((self.end or self.start) == self.start and not self.provinces and not self.regional.must_cover
                 and not self.must_visit and not self.locks and self.overnight.mode == "choose"
                 and not self.overnight.candidates and not self.overnight.pinned)
 

@@ -137,10 +137,10 @@ def left_out_lines(it: Any, lang: str, limit: int) -> list[str]:
     seventy places of Hồ Chí Minh City and Quảng Bình one by one, hiding the reasons that matter."""
     # a headline site left out is news to the reader whatever its reason ("would have meant dropping …"); it comes
     # first, then every other place with a reason of its own
+    from ..planner.model import AROUND_START_REACH_S  # the summary line names the stay's reach
+
     shown = ([e for e in it.excluded if getattr(e, "headline", False) and e.reason == "low_score"]
              + [e for e in it.excluded if e.reason not in HIDDEN_EXCLUSIONS])
-    from ..planner.model import AROUND_START_REACH_S
-
     own = [e for e in shown if e.reason not in ("too_far", "outside_stay")]
     vi = lang == "vi"
     lines = [e.message_vi if vi else e.message_en for e in own[:limit]]

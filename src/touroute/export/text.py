@@ -5,20 +5,16 @@ from __future__ import annotations
 from .. import messages
 from ..itinerary import Itinerary
 from ..model import LunchBreak
-from ._common import fee_text, hours_text, labels, left_out_lines, lunch_on_site, seats_text
+from ._common import fee_text, hours_text, labels, left_out_lines, lunch_on_site, seats_text, vnd
 
-def _vnd(x: float) -> str:
-    return f"{x:,.0f} ₫".replace(",", ".")
-
-
-def used_weights_line(it: Itinerary, t: dict[str, str]) -> str:
+def used_weights_line(it: Itinerary, t: dict[str, str], lang: str = "en") -> str:
     """What the request was read as — the theme weights after the theme rule and the province scheme — so a user
     who named some themes sees that the others weighed 0 (docs/planner.md, "Themes and categories")."""
     themes = it.request.get("themes") or {}
     if not themes:
         return ""
     # the --theme keys the weights were given with; in Vietnamese with the theme's name beside the key
-    names = messages.CATEGORIES["vi"] if t is messages.TEXT["vi"] else {}
+    names = messages.CATEGORIES["vi"] if lang == "vi" else {}
     weights = ", ".join((f"{names[k]} ({k})" if k in names else k) + f" {v:g}" for k, v in themes.items())
     scheme = it.request.get("province_scheme")
     return f"{t['weights']}: {weights}" + (f" ({t['scheme']} {scheme})" if scheme else "")
@@ -39,7 +35,7 @@ def _costs_line(it: Itinerary, t: dict, lang: str) -> str:
     else:
         fees = t["no_fees"]
     return t["costs"].format(group=req.get("group_size", 1), vehicles=c.vehicles, vehicle=vehicle,
-                             per_km=_vnd(c.vehicle_per_km), lodging=_vnd(lodging), fees=fees)
+                             per_km=vnd(c.vehicle_per_km), lodging=vnd(lodging), fees=fees)
 
 
 def _lunch(it: Itinerary) -> LunchBreak | None:
@@ -106,7 +102,7 @@ def render(it: Itinerary, lang: str = "en", *, max_excluded: int = 10) -> str:
     out.append(f"{t['total']}: {tot.stops} {t['stops']}, {tot.metres / 1000:.0f} {t['km']} "
                f"({tot.estimated_metres / 1000:.0f} {t['km']} {t['estimated']}), "
                f"{tot.driving_seconds / 3600:.1f} {t['h']} {t['driving']}, {t['per_person']} "
-               f"{_vnd(tot.costs.per_person)}")
+               f"{vnd(tot.costs.per_person)}")
     assumed = _costs_line(it, t, lang)
     if assumed:
         out.append(assumed)
@@ -114,7 +110,7 @@ def render(it: Itinerary, lang: str = "en", *, max_excluded: int = 10) -> str:
         parts = ", ".join(f"{p} {m / 60:.1f} {t['h']}" for p, m in sorted(tot.visit_minutes_by_province.items(),
                                                                     key=lambda kv: -kv[1]))
         out.append(f"{t['provinces']}: {parts}")
-    used = used_weights_line(it, t)
+    used = used_weights_line(it, t, lang)
     if used:
         out.append(used)
     if it.warnings:

@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from .. import messages
+from ..export._common import vnd as _vnd
 from ..itinerary import Itinerary
 from .spec import BUDGET_LODGING_VND, PackageTemplate
 
@@ -20,10 +21,6 @@ _B = messages.BROCHURE
 BROCHURE_TEMPLATE = "brochure.html"
 """The brochure's Jinja template, in ``touroute/packages/templates/`` (autoescaped: every value from the catalogue or
 the spec is HTML-escaped)."""
-
-
-def _vnd(x: float) -> str:
-    return f"{x:,.0f} ₫".replace(",", ".")
 
 
 def _lunch_after(d) -> int:

@@ -13,7 +13,7 @@ from ..itinerary import Itinerary
 from ..model import PlanRequest
 from ..solve import Solution
 from ..solve.solution import route_fits
-from .model import EARLY_BOAT_MAX_MIN, _exclusion, _hhmm, _Model
+from .model import EARLY_BOAT_MAX_MIN, _exclusion, _hhmm, _Model, _seconds_of
 from .value import HEADLINE_MIN_ATTRACTIVENESS, attractiveness
 
 
@@ -312,18 +312,19 @@ def _no_hub_sequence(model: _Model, req: PlanRequest) -> str:
     # driven in a day is the reason, not the start-to-end drive (0 h for a round trip)
     asked = ({k + 1: h for k, h in enumerate(req.overnight.fixed)} if req.overnight.mode == "fixed"
              else dict(req.overnight.pinned))
-    index = {p.id: i for i, p in enumerate(model.places)}
-    chain = [(0, model.start)] + [(n, index[h]) for n, h in sorted(asked.items()) if h in index] \
-        + [(req.days, model.end)]
-    span = (req.day_end.hour * 60 + req.day_end.minute - req.day_start.hour * 60 - req.day_start.minute) / 60
-    cap = min(req.driving_cap_minutes / 60, span)
-    for (n0, a), (n1, b) in zip(chain, chain[1:]) if asked else ():
-        hours = float(P.travel[a, b]) / 3600
-        if n1 > n0 and hours > cap * (n1 - n0):
-            where = (f"night {n1}" if n1 < req.days else "the end")
-            return (f"no chain of overnight hubs reaches the night{'s' if len(asked) > 1 else ''} the request sets: "
-                    f"{model.places[a].name} to {model.places[b].name} ({where}) takes {hours:.1f} h of driving in "
-                    f"{n1 - n0} day(s) of at most {cap:g} h — choose nearer nights, add days or raise the driving cap")
+    if asked:
+        index = {p.id: i for i, p in enumerate(model.places)}
+        chain = [(0, model.start), *[(n, index[h]) for n, h in sorted(asked.items()) if h in index],
+                 (req.days, model.end)]
+        cap = min(req.driving_cap_minutes * 60.0, _seconds_of(req.day_end) - _seconds_of(req.day_start)) / 3600
+        for (n0, a), (n1, b) in zip(chain, chain[1:]):
+            hours = float(P.travel[a, b]) / 3600
+            if n1 > n0 and hours > cap * (n1 - n0):
+                where = f"night {n1}" if n1 < req.days else "the end"
+                return (f"no chain of overnight hubs reaches the night{'s' if len(asked) > 1 else ''} the request "
+                        f"sets: {model.places[a].name} to {model.places[b].name} ({where}) takes {hours:.1f} h of "
+                        f"driving in {n1 - n0} day(s) of at most {cap:g} h — choose nearer nights, add days or raise "
+                        f"the driving cap")
     return (f"no chain of overnight hubs joins {model.places[model.start].name} to {model.places[model.end].name} "
             f"in {req.days} day(s) of {req.day_start:%H:%M}–{req.day_end:%H:%M}"
             + (f" with at most {req.max_driving_minutes_per_day / 60:g} h of driving a day"

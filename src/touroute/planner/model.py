@@ -337,6 +337,12 @@ def _is_journey(req: PlanRequest, sec: np.ndarray, s: int, e: int, places: dict[
     return True
 
 
+def _outside_the_stay(stay: bool, sec: np.ndarray, s: int, i: int) -> bool:
+    """Is node ``i`` beyond the reach of a stay around the start ``s`` (:data:`AROUND_START_REACH_S`, either way)?
+    Always False when the request is not such a stay (``stay``: ``PlanRequest.stays_around_start``)."""
+    return stay and max(float(sec[s, i]), float(sec[i, s])) > AROUND_START_REACH_S
+
+
 def _beyond_the_stay(seconds: float) -> tuple[str, str]:
     """The reason a place is left out of a stay around the start (:data:`AROUND_START_REACH_S`)."""
     h = AROUND_START_REACH_S / 3600
@@ -368,6 +374,7 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
     profile = req.profile
     warnings: list[str] = []
     excluded: list[Exclusion] = []
+    stay = req.stays_around_start  # a round trip that names nowhere: places and nights near its start
     if req.start_date < date.today():
         warnings.append(f"the trip starts on {req.start_date:%d/%m/%Y}, in the past: it is planned with today's hours, "
                         f"fees, roads and boat seasons / chuyến đi bắt đầu ngày {req.start_date:%d/%m/%Y}, đã qua: lịch "
@@ -589,14 +596,13 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
                                                            f"{', '.join(_hhmm(o) for o in exc.out_times)}",
                                                f"tàu rời {exc.link.from_port} lúc "
                                                f"{', '.join(_hhmm(o) for o in exc.out_times)}"))
-    if req.stays_around_start:  # an island day trip whose pier is beyond the stay's reach
-        for i, exc in exc_nodes.items():
-            if max(sec[s_node, i], sec[i, s_node]) > AROUND_START_REACH_S:
-                windows[i] = []
-                said = {e.place_id for e in excluded}  # the boats' season already gave a reason
-                for p in exc.pois:
-                    if p.id not in said:
-                        excluded.append(_exclusion(p, "outside_stay", *_beyond_the_stay(sec[s_node, i])))
+    for i, exc in exc_nodes.items():  # an island day trip whose pier is beyond a stay's reach
+        if _outside_the_stay(stay, sec, s_node, i):
+            windows[i] = []
+            said = {e.place_id for e in excluded}  # the boats' season already gave a reason
+            for p in exc.pois:
+                if p.id not in said:
+                    excluded.append(_exclusion(p, "outside_stay", *_beyond_the_stay(sec[s_node, i])))
     ends_of_days = sorted({s_node, e_node, *(hubs if req.days > 1 else ())})  # where a day can start or end
     for i in cands:
         if i in exc_nodes:
@@ -619,15 +625,14 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
             poi = poi.model_copy(update={"opening_hours": None})
         if not poi.opening_hours:
             unknown_hours.add(i)
+        if _outside_the_stay(stay, sec, s_node, i):
+            excluded.append(_exclusion(poi, "outside_stay", *_beyond_the_stay(sec[s_node, i])))
+            continue
         for d in range(req.days):
             if poi.id in locks and locks[poi.id] != d + 1:
                 continue
             day = req.start_date + timedelta(days=d)
             windows[i].extend(_day_windows(poi, day, d * DAY, open_s, close_s, service[i]))
-        if req.stays_around_start and max(sec[s_node, i], sec[i, s_node]) > AROUND_START_REACH_S:
-            windows[i] = []
-            excluded.append(_exclusion(poi, "outside_stay", *_beyond_the_stay(sec[s_node, i])))
-            continue
         if not windows[i]:
             if poi.id in must:
                 continue  # the explanation below names it
@@ -664,8 +669,7 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
     named += [set(rgroups.members(label)) for label in rgroups.covered]             # as the regional rules count
     journey = _is_journey(req, sec, s_node, e_node, {i: pois[i] for i in cands if pois[i] is not None},
                           [index[p] for p in must if p in index], named)
-    if req.stays_around_start:
-        free_hubs = tuple(h for h in free_hubs if max(sec[s_node, h], sec[h, s_node]) <= AROUND_START_REACH_S)
+    free_hubs = tuple(h for h in free_hubs if not _outside_the_stay(stay, sec, s_node, h))
     if journey:
         pinned_nodes = {index[h] for h in pinned.values() if h in index}
         off_the_way = [h for h in free_hubs if h not in pinned_nodes and not _along_the_way(sec, s_node, e_node, h)]
