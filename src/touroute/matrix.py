@@ -532,14 +532,19 @@ class TravelTimes:
 # Catalogue matrices (cached)
 # ---------------------------------------------------------------------------------------------------------------
 def catalogue_places(catalogue: Any = None) -> list[Place]:
-    """The catalogue's places as :class:`Place` objects (id, lat, lon, Vietnamese name)."""
+    """The catalogue's places as :class:`Place` objects (id, lat, lon, Vietnamese name), each where a plan drives
+    to it: a place reached by boat or cable car from a pier or station of its own (``access.csv`` ``from_lat`` /
+    ``from_lon``: Đảo Bé from the Lý Sơn port, the Hòn Mun reef from Cầu Đá) stands at that road end."""
     if catalogue is None:
         from .pois import load_catalogue
 
         catalogue = load_catalogue()
     df = catalogue.df
     names = df["name_vi"] if "name_vi" in df.columns else df.index
-    return [Place(str(i), float(la), float(lo), str(n)) for i, la, lo, n in zip(df.index, df["lat"], df["lon"], names)]
+    ends = {p.id: p.access.road_end for p in getattr(catalogue, "records", {}).values()
+            if getattr(p, "access", None) is not None and p.access.road_end is not None}
+    return [Place(str(i), *(ends.get(str(i)) or (float(la), float(lo))), str(n))
+            for i, la, lo, n in zip(df.index, df["lat"], df["lon"], names)]
 
 
 def matrix_cache_key(router: TravelTimes, profile: str, catalogue_fingerprint: str) -> str:

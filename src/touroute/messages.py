@@ -310,6 +310,11 @@ EXPORT: dict[str, dict[str, str]] = {
            "hours_assumed": "hours unknown — planned as open {window}; check locally",
            "stale": "may be out of date", "domestic": "Vietnamese visitors", "undated": "source undated",
            "seats": "seats", "seats_unknown": "seat count not published — confirm it holds the group",
+           "access": "by {mode} from {from_}, {minutes} min there and back (in the visit's time)",
+           "access_cable_car": "cable car", "access_boat": "boat", "access_buggy": "electric buggy",
+           "access_shuttle": "shuttle", "access_fare": "fare {fee}", "access_fare_in": "included in the ticket",
+           "access_fare_unknown": "fare not included (not published, or priced per boat)",
+           "access_runs": "runs {hours}",
            "outside_stay_summary": "{n} places lie more than {hours} h from the start of this round trip, which "
                                    "names nowhere to go (name a province or a must-visit to go there): {provinces}",
            "too_far_summary": "{n} places are too far to reach and visit within a day's hours from any possible "
@@ -326,6 +331,11 @@ EXPORT: dict[str, dict[str, str]] = {
            "hours_assumed": "chưa rõ giờ mở cửa — lịch trình giả định mở {window}; cần kiểm tra tại chỗ",
            "stale": "có thể đã thay đổi", "domestic": "khách Việt Nam", "undated": "nguồn không ghi ngày",
            "seats": "chỗ", "seats_unknown": "chưa công bố sức chứa — cần xác nhận đủ chỗ cho đoàn",
+           "access": "đi {mode} từ {from_}, {minutes} phút cả đi lẫn về (đã tính vào thời gian tham quan)",
+           "access_cable_car": "cáp treo", "access_boat": "tàu / ca nô", "access_buggy": "xe điện",
+           "access_shuttle": "xe đưa đón", "access_fare": "giá {fee}", "access_fare_in": "đã gồm trong vé",
+           "access_fare_unknown": "chưa tính giá (chưa công bố, hoặc thuê theo thuyền)",
+           "access_runs": "hoạt động {hours}",
            "outside_stay_summary": "{n} điểm cách điểm xuất phát hơn {hours} giờ, mà chuyến khứ hồi này không nêu "
                                    "nơi muốn đến (nêu tỉnh hoặc điểm bắt buộc để đến đó): {provinces}",
            "too_far_summary": "{n} điểm quá xa để đến và tham quan trong giờ của một ngày của chuyến đi: {provinces}"},

@@ -11,6 +11,7 @@ import json
 import re
 import shutil
 from datetime import date
+from datetime import time as dtime
 
 import pytest
 
@@ -18,7 +19,7 @@ from touroute.errors import DataError
 from touroute.itinerary import Itinerary
 from touroute.model import PACE_STOP_OVERHEAD_MIN, PACE_VISIT_FACTOR, PlanRequest
 from touroute.planner import plan
-from touroute.pois import ACCESS_FILE, ACCESS_MODES, load_catalogue, validate_files
+from touroute.pois import ACCESS_FILE, ACCESS_MODES, haversine_m, load_catalogue, validate_files
 from touroute.resources import data_dir
 
 MONDAY = date(2026, 12, 7)
@@ -92,12 +93,33 @@ def test_access_json_uses_the_published_field_name(catalogue):
 
 
 def test_island_places_on_scheduled_ferries_carry_no_access(catalogue, ctx):
-    """Lý Sơn and Cù Lao Chàm are planned by the ferry table; an access row there would count the boat twice."""
+    """Lý Sơn and Cù Lao Chàm are reached by the ferry table's boats; an access row for that crossing would count
+    the boat twice. Only a boat *on* the island (the canoe from the Lý Sơn port to Đảo Bé) may be an access: it
+    starts on the island, away from the mainland port."""
     links = list(ctx.router.ferries)
     assert links
+    islanders = 0
     for poi in catalogue:
-        if poi.access is not None:
-            assert not any(link.on_island(poi.lat, poi.lon) for link in links), poi.id
+        if poi.access is None:
+            continue
+        for link in links:
+            if link.on_island(poi.lat, poi.lon):
+                islanders += 1
+                end = poi.access.road_end
+                assert end is not None and link.on_island(*end), poi.id
+                assert haversine_m(*end, link.from_lat, link.from_lon) > 5_000, poi.id
+    assert islanders >= 1  # Đảo Bé
+
+
+def test_dao_be_is_reached_by_its_canoe_from_the_ly_son_port(catalogue):
+    """Đảo Bé is another island: the plan drives to the Lý Sơn port and takes the canoe (Thanh Niên 2022-08-10:
+    120,000 ₫ there and back, first canoe 08:00, last back 15:00–16:00), never a road across the sea."""
+    acc = catalogue.get("qng-ly-son-dao-be").access
+    assert acc is not None and acc.mode == "boat" and acc.fee_vnd == 120_000 and acc.as_of == "2022-08-10"
+    assert acc.hours == "Mo-Su 08:00-15:00" and "thanhnien.vn" in acc.source
+    lat, lon = acc.road_end
+    poi = catalogue.get("qng-ly-son-dao-be")
+    assert 3_000 < haversine_m(lat, lon, poi.lat, poi.lon) < 10_000
 
 
 GOOD_PLACE = "dn-ba-na-hills"
@@ -111,9 +133,15 @@ def small_catalogue(tmp_path):
     return tmp_path
 
 
-def _write_access(folder, rows: list[str]) -> None:
-    header = "id,mode,minutes,fee_vnd,from,source,as_of,note"
-    (folder / ACCESS_FILE).write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+def _write_access(folder, rows: list[str], positions: dict[int, str] | None = None) -> None:
+    """Rows written as ``id,mode,minutes,fee_vnd,from,source,as_of,note``; ``positions`` gives, by row index, the
+    ``from_lat,from_lon,hours`` cells (empty otherwise)."""
+    header = "id,mode,minutes,fee_vnd,from,from_lat,from_lon,hours,source,as_of,note"
+    lines = []
+    for k, row in enumerate(rows):
+        cells = row.split(",")
+        lines.append(",".join(cells[:5] + (positions or {}).get(k, ",,").split(",") + cells[5:]))
+    (folder / ACCESS_FILE).write_text("\n".join([header, *lines]) + "\n", encoding="utf-8")
 
 
 def test_bad_access_rows_name_file_line_and_field(small_catalogue):
@@ -142,6 +170,29 @@ def test_bad_access_rows_name_file_line_and_field(small_catalogue):
         load_catalogue(files)
     text = str(err.value)
     assert ACCESS_FILE in text and "line 4" in text and "mode" in text
+
+
+def test_bad_access_positions_and_hours_name_line_and_field(small_catalogue):
+    """The road end of an access is a position near the place (both coordinates, a number, within 25 km) and its
+    hours are OSM opening_hours; each mistake names its line and field, and the row is left out."""
+    _write_access(small_catalogue, [
+        f"{GOOD_PLACE},cable_car,60,0,lower station,https://example.org/a,2024-07,ok",    # line 2: fine
+        "dn-marble-mountains,boat,10,,pier,https://example.org/c,2024,",                  # line 3: lat only
+        "dn-son-tra-peninsula,boat,30,,pier,https://example.org/d,2024,",                 # line 4: not a number
+        "dn-my-khe-beach,boat,20,,pier,https://example.org/e,2024,",                      # line 5: 90 km away
+        "dn-dragon-bridge,boat,20,,pier,https://example.org/g,2024,",                     # line 6: bad hours
+        "dn-han-market,boat,20,,pier,https://example.org/h,,",                            # line 7: hours, no date
+    ], positions={0: "16.0263,107.9990,Mo-Su 07:00-17:00", 1: "16.0,,", 2: "16.07 N,108.2,",
+                  3: "16.8,108.2,", 4: ",,We-Mo 9 to 5", 5: ",,Mo-Su 08:00-16:00"})
+    records, problems = validate_files(sorted(small_catalogue.glob("*.csv")))
+    access_path = str(small_catalogue / ACCESS_FILE)
+    got = {(p.line, p.field) for p in problems if p.file == access_path}
+    assert got == {(3, "from_lon"), (4, "from_lat"), (5, "from_lat"), (6, "hours"), (7, "as_of")}, problems
+    by_id = {p.id: p for p in records}
+    assert by_id[GOOD_PLACE].access.road_end == (16.0263, 107.999)
+    assert by_id[GOOD_PLACE].access.hours == "Mo-Su 07:00-17:00"
+    assert all(by_id[pid].access is None for pid in ("dn-marble-mountains", "dn-son-tra-peninsula",
+                                                      "dn-my-khe-beach", "dn-dragon-bridge", "dn-han-market"))
 
 
 def test_access_file_with_wrong_columns_is_one_clear_problem(small_catalogue):
@@ -269,3 +320,61 @@ def test_a_component_may_lie_up_the_cable_car_of_its_whole(small_catalogue, cata
     far = [p for p in problems if p.field == "part_of"]
     assert len(far) == 1 and "more than 2000 m away" in far[0].message and "cable_car" in far[0].message
     assert far[0].file.endswith(src.name) and far[0].line > 1
+
+
+# --- a boat on the island: Đảo Bé --------------------------------------------------------------------------------
+DAO_BE = "qng-ly-son-dao-be"
+
+
+def _dao_be_request(**extra) -> PlanRequest:
+    return PlanRequest(start_date=date(2027, 4, 5), days=3, start="qng-quang-ngai-city", provinces=["Quảng Ngãi"],
+                       must_visit=[DAO_BE], solver={"time_limit_s": 1.0, "seed": 1}, **extra)
+
+
+def test_dao_be_drives_to_the_port_and_takes_the_canoe_within_its_hours(ctx, catalogue):
+    """The plan drives to the Lý Sơn port (not across the sea to the islet), the visit holds the canoe both ways
+    and lies between the first canoe out (08:00) and the last one back (15:00), and the fare is in the costs."""
+    from touroute.export.text import render
+
+    req = _dao_be_request()
+    it = plan(req, ctx)
+    assert it.feasible, it.problems
+    stop = _stop(it, DAO_BE)
+    acc = catalogue.get(DAO_BE).access
+    day = next(d for d in it.days if stop in d.stops)
+    leg = next(lg for lg in day.legs if lg.to_id == DAO_BE)
+    assert leg.geometry, "the leg has its line"
+    assert haversine_m(*leg.geometry[-1], *acc.road_end) < 50          # it ends at the port …
+    assert haversine_m(*leg.geometry[-1], stop.lat, stop.lon) > 3_000  # … not on the islet, where the stop stands
+    assert stop.start.time() >= dtime(8, 0) and stop.departure.time() <= dtime(15, 0)
+    assert stop.visit_minutes >= acc.minutes + catalogue.get(DAO_BE).visit_minutes * PACE_VISIT_FACTOR["normal"] - 1
+    assert it.totals.costs.fees_total == pytest.approx(_fees_recomputed(it) * req.group_size)
+    assert it.totals.costs.fees_total >= acc.fee_vnd * req.group_size
+    for lang, words in (("en", ("by boat from", "120.000 ₫", "as of 2022-08-10", "runs Mo-Su 08:00-15:00")),
+                        ("vi", ("đi tàu / ca nô từ", "120.000 ₫", "cập nhật 2022-08-10"))):
+        text = render(it, lang)
+        line = next(ln for ln in text.splitlines() if stop.name_en in ln or stop.name_vi in ln)
+        assert all(w in line for w in words), (lang, line)
+    from touroute.render.maps import stop_popup
+
+    popup = stop_popup(stop, day, 1, "en")  # the map says it too (escaped: "Lý Sơn port (the old port, …")
+    assert "by boat from Lý Sơn port" in popup and "runs Mo-Su 08:00-15:00" in popup
+
+
+def test_a_visit_that_cannot_fit_the_boat_hours_is_left_out_with_its_reason(ctx, catalogue):
+    """With canoes running only 08:00–10:00 (a what-if), the 5-hour islet visit cannot fit: it is refused as a
+    must-visit, with the place named — not planned past the last boat."""
+    from touroute.planner import PlanningError
+    from touroute.pois import Catalogue
+
+    poi = catalogue.get(DAO_BE)
+    short = poi.access.model_copy(update={"hours": "Mo-Su 08:00-10:00"})
+    records = [p.model_copy(update={"access": short}) if p.id == DAO_BE else p for p in catalogue]
+    ctx2 = type(ctx)(catalogue=Catalogue(records, files=catalogue.files, fingerprint=catalogue.fingerprint),
+                     router=ctx.router, data_dir=ctx.data_dir)
+    try:
+        it = plan(_dao_be_request(), ctx2)
+    except PlanningError as exc:
+        assert poi.name_en in str(exc) or DAO_BE in str(exc), str(exc)
+        return
+    assert not it.feasible and any(poi.name_en in p or DAO_BE in p for p in it.problems), it.problems

@@ -7,7 +7,7 @@ from typing import Any
 
 from .. import messages
 from ..messages import OSM_ATTRIBUTION
-from ..pois import UNDATED
+from ..pois import UNDATED, is_stale
 
 TIMEZONE = "Asia/Ho_Chi_Minh"
 
@@ -73,6 +73,26 @@ def seats_text(stop: Any, lang: str | None) -> str | None:
         return t["seats_unknown"]
     seats = getattr(stop, "seats", None)
     return f"{seats:,} {t['seats']}".replace(",", ".") if seats is not None else None
+
+
+def access_text(stop: Any, lang: str | None) -> str | None:
+    """How a stop reached by cable car, boat, buggy or shuttle is reached — from where, its time (already in the
+    visit), its fare with its date, and when it runs; None for other stops. A traveller must know the Đảo Bé canoe
+    leaves from the Lý Sơn port and the last one back is at 15:00, not only that the visit lasts 5 h 40."""
+    acc = getattr(stop, "access", None)
+    if acc is None:
+        return None
+    t = labels(lang)
+    parts = [t["access"].format(mode=t[f"access_{acc.mode}"], from_=acc.from_, minutes=acc.minutes)]
+    if acc.fee_vnd is None:
+        parts.append(t["access_fare_unknown"])
+    elif acc.fee_vnd == 0:
+        parts.append(t["access_fare_in"])
+    else:
+        parts.append(t["access_fare"].format(fee=vnd(acc.fee_vnd)) + _as_of_text(t, acc.as_of, is_stale(acc.as_of)))
+    if acc.hours:
+        parts.append(t["access_runs"].format(hours=acc.hours))
+    return "; ".join(parts)
 
 
 def attribution(lang: str | None) -> str:

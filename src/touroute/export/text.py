@@ -5,7 +5,8 @@ from __future__ import annotations
 from .. import messages
 from ..itinerary import Itinerary
 from ..model import LunchBreak
-from ._common import fee_text, hours_text, labels, left_out_lines, lunch_on_site, seats_text, vnd
+from ._common import (access_text, fee_text, hours_text, labels, left_out_lines, lunch_on_site, seats_text,
+                      vnd)
 
 def used_weights_line(it: Itinerary, t: dict[str, str], lang: str = "en") -> str:
     """What the request was read as — the theme weights after the theme rule and the province scheme — so a user
@@ -77,6 +78,9 @@ def render(it: Itinerary, lang: str = "en", *, max_excluded: int = 10) -> str:
             seats = seats_text(s, lang)
             if seats:
                 fee += f"; {seats}"
+            access = access_text(s, lang)
+            if access:
+                fee += f"; {access}"
             wait = f" ({t['wait']} {s.wait_minutes:.0f} {t['min']})" if s.wait_minutes >= 1 else ""
             out.append(f"  {s.start:%H:%M}–{s.departure:%H:%M}  {name(s)} [{s.province_legacy}]{wait} — {fee}")
             prev = s.place_id

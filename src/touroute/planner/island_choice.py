@@ -13,6 +13,7 @@ from typing import Any, Sequence
 from ..islands import link_of
 from ..network.ferries import FerryLink
 from ..pois import haversine_m
+from .context import PlanningError
 
 MAX_ISLAND_NIGHTS_TRIED = 3
 """Nights tried per island hub listed among the candidates (``choose_island_night``)."""
@@ -75,7 +76,14 @@ def _try_island_nights(req: Any, cat: Any, links: Sequence[FerryLink], hubs: lis
             r.solver = r.solver.model_copy(update={"time_limit_s": seconds})
         return plan_one(r)
 
-    base = variant(dict(req.overnight.pinned), None)
+    # A must-visit that no day trip can hold (Đảo Bé's canoes run 08:00–15:00, the day trip is ashore 08:30–13:54;
+    # several must-visits longer than the time ashore) makes the plan without the island refuse; a night there may
+    # hold it, so that refusal is kept and raised only when no island night works either.
+    base_error: PlanningError | None = None
+    try:
+        base = variant(dict(req.overnight.pinned), None)
+    except PlanningError as exc:
+        base, base_error = None, exc
     tries: list[tuple[str, dict[int, str]]] = []
     for hub in hubs:
         link = link_of(links, cat.get(hub).lat, cat.get(hub).lon)
@@ -85,22 +93,32 @@ def _try_island_nights(req: Any, cat: Any, links: Sequence[FerryLink], hubs: lis
         pairs = [n for n in order if n + 1 in free]
         tries += [(hub, {**req.overnight.pinned, n: hub, n + 1: hub}) for n in pairs[:AUTO_DOUBLE_NIGHTS]]
     if not tries:
+        if base_error is not None:
+            raise base_error
         return None
     limit = max(MIN_VARIANT_SECONDS, float(req.solver.time_limit_s) / len(tries))
     best: tuple[str, Any] | None = None
     for hub, pinned in tries:
-        it = variant(pinned, limit)
+        try:
+            it = variant(pinned, limit)
+        except PlanningError:
+            if base_error is None:
+                raise
+            continue  # the same must-visit refused again: the base's refusal says it
         if not it.feasible:
             continue
-        top = best[1].totals.score if best is not None else (base.totals.score if base.feasible else -1.0)
+        top = best[1].totals.score if best is not None else (
+            base.totals.score if base is not None and base.feasible else -1.0)
         if it.totals.score > top + 1e-9:
             best = (hub, it)
     if best is None:
+        if base_error is not None:
+            raise base_error
         return _as_asked(base, req)
     hub, it = best
     _as_asked(it, req)
     nights_used = [d.day for d in it.days[:-1] if d.end.place_id == hub]
-    gain = it.totals.score - (base.totals.score if base.feasible else 0.0)
+    gain = it.totals.score - (base.totals.score if base is not None and base.feasible else 0.0)
     nights = ", ".join(map(str, nights_used))
     return it.with_note(
         f"night(s) {nights} on {cat.get(hub).name_en}: a stay on the island is worth more than the plan without it "

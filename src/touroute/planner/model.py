@@ -148,13 +148,37 @@ def _endpoint_place(ref: Any, cat: Catalogue, role: str) -> tuple[Place, Poi | N
     return Place(f"{role}@{ref.lat:.5f},{ref.lon:.5f}", float(ref.lat), float(ref.lon), name), None
 
 
+def _road_place(poi: Poi) -> Place:
+    """The point a plan drives to for ``poi``: the pier or cable-car station of its access (``access.csv``
+    ``from_lat`` / ``from_lon``) when it has one there, else the place itself — nobody drives to Đảo Bé or to the
+    Hòn Mun reef; the boat from the pier is part of the visit."""
+    end = poi.access.road_end if poi.access is not None else None
+    lat, lon = end if end is not None else (poi.lat, poi.lon)
+    return Place(poi.id, lat, lon, poi.name_vi)
+
+
+def _intersect(a: list[tuple[float, float]], b: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """The common parts of two sorted interval lists."""
+    out = []
+    for lo1, hi1 in a:
+        for lo2, hi2 in b:
+            lo, hi = max(lo1, lo2), min(hi1, hi2)
+            if hi > lo:
+                out.append((lo, hi))
+    return sorted(out)
+
+
 def _day_windows(poi: Poi, day: date, t0: float, open_s: float, close_s: float,
                  service: float) -> list[tuple[float, float]]:
-    """Start-of-visit windows of ``poi`` on ``day`` (absolute seconds); the visit must end before it closes."""
+    """Start-of-visit windows of ``poi`` on ``day`` (absolute seconds); the visit must end before it closes, and
+    a visit reached by a boat or cable car that runs at set hours (``Access.hours``) lies within them: the first
+    canoe to Đảo Bé leaves at 08:00 and the last one back is at 15:00, whatever the islet's own hours."""
     if poi.opening_hours:
         spans = [(a * 60.0, b * 60.0) for a, b in open_intervals(poi.opening_hours, day)]
     else:
         spans = [(0.0, DAY)]
+    if poi.access is not None and poi.access.hours:
+        spans = _intersect(spans, [(a * 60.0, b * 60.0) for a, b in open_intervals(poi.access.hours, day)])
     out = []
     for a, b in spans:
         lo, hi = max(a, open_s), min(b, close_s) - service
@@ -179,6 +203,12 @@ def _readable_hours(poi: Poi, day: date) -> bool:
             str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__)
         return False
     return True
+
+
+def _hhmm_s(seconds: float) -> str:
+    """Seconds of the day as HH:MM."""
+    m = int(round(seconds / 60.0))
+    return f"{m // 60:02d}:{m % 60:02d}"
 
 
 def _seconds_of(t: dtime) -> float:
@@ -269,14 +299,29 @@ def _build_excursion(link: Any, island: list[Poi], req: PlanRequest, cat: Catalo
     shortest = min(durations.values())
     usable = sorted(o for o, d in durations.items() if d <= shortest + 60.0)
     on_island = pairs[usable[0]] - (usable[0] + crossing)
+    ashore = (usable[0] + crossing, pairs[usable[0]])
     seen, skipped, used = [], [], 0.0
+    off_hours: list[Poi] = []
     for p in island:
-        need = (p.visit_minutes * factor + overhead) * 60.0
+        # an islet's own canoe (Lý Sơn → Đảo Bé) is part of that place's time ashore, and runs at its own hours
+        need = (p.visit_minutes * factor + overhead + (p.access.minutes if p.access is not None else 0)) * 60.0
+        if p.access is not None and p.access.hours and not any(
+                min(b * 60.0, ashore[1]) - max(a * 60.0, ashore[0]) >= need
+                for a, b in open_intervals(p.access.hours, req.start_date)):
+            skipped.append(p)
+            off_hours.append(p)
+            continue
         if not seen or used + need <= on_island:
             seen.append(p)
             used += need
         else:
             skipped.append(p)
+    late = [p for p in off_hours if p.id in must]
+    if late:
+        raise PlanningError(
+            f"must_visit: {', '.join(f'{p.name_en} (its {p.access.mode} runs {p.access.hours})' for p in late)} "
+            f"does not fit the {link.island} day trip's time ashore, {_hhmm_s(ashore[0])}–{_hhmm_s(ashore[1])}: "
+            f"plan a night on {link.island} (overnight) or drop it", field="must_visit")
     too_much = [p for p in skipped if p.id in must]
     if too_much:
         raise PlanningError(
@@ -511,7 +556,7 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
     s_node = add(start_place, start_poi)
     e_node = add(end_place, end_poi)
     hubs = [add(Place(h, cat.get(h).lat, cat.get(h).lon, cat.get(h).name_vi), cat.get(h)) for h in hub_ids]
-    cands = [add(Place(p, cat.get(p).lat, cat.get(p).lon, cat.get(p).name_vi), cat.get(p)) for p in final]
+    cands = [add(_road_place(cat.get(p)), cat.get(p)) for p in final]
     exc_nodes: dict[int, _Excursion] = {}
     for exc in excursions:
         k = add(Place(exc.id, exc.link.from_lat, exc.link.from_lon, exc.link.from_port), None)

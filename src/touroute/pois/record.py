@@ -96,6 +96,19 @@ _TAG_RE = re.compile(r"^[a-z0-9_]+$")
 SAME_NAME_MIN_METRES = 50.0
 
 
+def _check_hours(v: str | None) -> str | None:
+    """``v`` when it is valid OSM opening_hours (or None); else the parser's first line as the error (shared by a
+    place's hours and its access's)."""
+    if v is None:
+        return v
+    try:
+        _parse_opening_hours(v)
+    except Exception as exc:  # the parser's own error type and message
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ValueError(f"not valid OSM opening_hours syntax: {first}") from None
+    return v
+
+
 def _parse_opening_hours(value: str):
     """Parse an OSM opening_hours string with the `opening-hours-py` library (never hand-rolled)."""
     import opening_hours  # imported lazily: compiled extension, only needed when hours are present
@@ -122,7 +135,8 @@ def _check_as_of(v: str | None) -> str | None:
 ACCESS_FILE = "access.csv"
 
 
-ACCESS_COLUMNS: tuple[str, ...] = ("id", "mode", "minutes", "fee_vnd", "from", "source", "as_of", "note")
+ACCESS_COLUMNS: tuple[str, ...] = ("id", "mode", "minutes", "fee_vnd", "from", "from_lat", "from_lon", "hours", "source",
+                                   "as_of", "note")
 
 
 ACCESS_MODES: tuple[str, ...] = ("cable_car", "boat", "buggy", "shuttle")
@@ -143,6 +157,13 @@ class Access(BaseModel):
     minutes: int = Field(ge=1, le=600)
     fee_vnd: int | None = Field(default=None, ge=0)
     from_: str = Field(alias="from", min_length=1)
+    from_lat: float | None = Field(default=None, ge=-90, le=90,
+                                   description="where the road journey ends (the pier, station or car park); "
+                                               "None: at the place's own coordinates")
+    from_lon: float | None = Field(default=None, ge=-180, le=180)
+    hours: str | None = Field(default=None, description="when the access runs, OSM opening_hours syntax: the visit, "
+                                                        "boat or cable car included, lies inside it (first boat out "
+                                                        "to last boat back)")
     source: str = Field(min_length=1)
     as_of: str | None = None
     note: str | None = None
@@ -152,11 +173,26 @@ class Access(BaseModel):
     def _as_of(cls, v: str | None) -> str | None:
         return _check_as_of(v)
 
+    @field_validator("hours")
+    @classmethod
+    def _hours(cls, v: str | None) -> str | None:
+        return _check_hours(v)
+
     @model_validator(mode="after")
     def _fee_dated(self) -> "Access":
         if self.fee_vnd is not None and self.as_of is None:
             raise _FieldError("as_of", None, "required when fee_vnd is given")
+        if (self.from_lat is None) != (self.from_lon is None):
+            field = "from_lon" if self.from_lon is None else "from_lat"
+            raise _FieldError(field, None, "from_lat and from_lon are given together or not at all")
+        if (self.hours or self.from_lat is not None) and self.as_of is None:
+            raise _FieldError("as_of", None, "required when hours or a position are given")
         return self
+
+    @property
+    def road_end(self) -> tuple[float, float] | None:
+        """Where driving stops and the cable car / boat begins, when it is not the place itself."""
+        return (self.from_lat, self.from_lon) if self.from_lat is not None and self.from_lon is not None else None
 
 
 class Poi(BaseModel):
@@ -264,14 +300,7 @@ class Poi(BaseModel):
     @field_validator("opening_hours")
     @classmethod
     def _opening_hours(cls, v: str | None) -> str | None:
-        if v is None:
-            return v
-        try:
-            _parse_opening_hours(v)
-        except Exception as exc:  # the parser's own error type and message
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise ValueError(f"not valid OSM opening_hours syntax: {first}") from None
-        return v
+        return _check_hours(v)
 
     @model_validator(mode="after")
     def _cross_field(self) -> "Poi":

@@ -202,7 +202,13 @@ def _check_part_of(records: list[tuple[Poi, str, int]], problems: list[Problem])
                                                            f"tagged cable_car or boat)")))
 
 
-def _validate_access(path: Path, known: set[str], problems: list[Problem]) -> dict[str, Access]:
+ACCESS_FROM_MAX_METRES = 25_000.0
+"""How far the road end of an access (the pier, the cable-car station) may lie from the place it reaches: the
+region's boats and cable cars to a catalogue place cross a few kilometres (Lý Sơn → Đảo Bé 5.4 km, Cầu Đá → Hòn Mun
+about 5 km); further is a typing error in the position."""
+
+
+def _validate_access(path: Path, places: dict[str, Poi], problems: list[Problem]) -> dict[str, Access]:
     """Read ``access.csv``: one row per place reached only by cable car / boat / buggy / shuttle.
 
     Every bad row is reported with file, line, field and value like the catalogue rows, and left out.
@@ -235,7 +241,7 @@ def _validate_access(path: Path, known: set[str], problems: list[Problem]) -> di
         if not any(cells.values()):
             continue
         pid = cells["id"]
-        if pid not in known:
+        if pid not in places:
             problems.append(Problem(fname, start, "id", pid or None, "not the id of a catalogue place"))
             continue
         if pid in seen:
@@ -255,12 +261,18 @@ def _validate_access(path: Path, known: set[str], problems: list[Problem]) -> di
                 except ValueError:
                     problems.append(Problem(fname, start, key, raw, "must be a whole number"))
                     ok = False
+            elif key in ("from_lat", "from_lon"):
+                try:
+                    typed[key] = float(raw)
+                except ValueError:
+                    problems.append(Problem(fname, start, key, raw, "must be a number (decimal degrees)"))
+                    ok = False
             else:
                 typed[key] = raw
         if not ok:
             continue
         try:
-            out[pid] = Access(**{k: v for k, v in typed.items() if v is not None})
+            acc = Access(**{k: v for k, v in typed.items() if v is not None})
         except ValidationError as exc:
             for err in exc.errors():
                 ctx_err = (err.get("ctx") or {}).get("error")
@@ -273,6 +285,17 @@ def _validate_access(path: Path, known: set[str], problems: list[Problem]) -> di
                 if err["type"] == "missing":
                     msg = "required field is empty"
                 problems.append(Problem(fname, start, field, typed.get(field or ""), msg))
+            continue
+        end = acc.road_end
+        if end is not None:
+            place = places[pid]
+            d = haversine_m(place.lat, place.lon, *end)
+            if d > ACCESS_FROM_MAX_METRES:
+                problems.append(Problem(fname, start, "from_lat", f"{end[0]},{end[1]}",
+                                        f"the access starts {d / 1000:.1f} km from the place it reaches (at most "
+                                        f"{ACCESS_FROM_MAX_METRES / 1000:.0f} km)"))
+                continue
+        out[pid] = acc
     return out
 
 
@@ -294,6 +317,6 @@ def validate_files(paths: Sequence[Path | str]) -> tuple[list[Poi], list[Problem
     good = [r[0] for r in records if r[0].id not in bad_ids]
     access: dict[str, Access] = {}
     for f in access_files:
-        access.update(_validate_access(f, {p.id for p in good}, problems))
+        access.update(_validate_access(f, {p.id: p for p in good}, problems))
     good = [p.model_copy(update={"access": access[p.id]}) if p.id in access else p for p in good]
     return good, problems
