@@ -167,7 +167,7 @@ def _itinerary(model: _Model, sol: Solution, req: PlanRequest, notes: list[tuple
             continue
         excluded.append(_exclusion(poi, code_map.get(code, "low_score")))
     # every note in both languages (Itinerary.notes); the model's and the rules' notes are bilingual or names
-    pairs: list[tuple[str, str]] = [(w, w) for w in model.warnings]
+    pairs: list[tuple[str, str]] = [(w, w) if isinstance(w, str) else w for w in model.warnings]
     visited_unknown = [model.pois[v] for r in sol.routes for v in r if v in model.unknown_hours]
     if any(v in model.excursions and not model.excursions[v].exact for r in sol.routes for v in r):
         pairs.append(("boat times to the islands are approximate where no timetable is published — confirm locally",

@@ -113,7 +113,7 @@ class _Model:
     province_of: dict[int, str]
     group_index: dict[str, int]
     excluded: list[Exclusion]
-    warnings: list[str]
+    warnings: list[str | tuple[str, str]]  # (en, vi) notes, or strings that read the same in both
     unknown_hours: set[int]
     excursions: dict[int, _Excursion] = field(default_factory=dict)
     rests: np.ndarray | None = None
@@ -417,13 +417,14 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
     """Turn the request into an :class:`OrienteeringProblem` (no solving)."""
     cat = ctx.catalogue
     profile = req.profile
-    warnings: list[str] = []
+    warnings: list[str | tuple[str, str]] = []  # (en, vi) notes, or strings that read the same in both
     excluded: list[Exclusion] = []
     stay = req.stays_around_start  # a round trip that names nowhere: places and nights near its start
     if req.start_date < date.today():
-        warnings.append(f"the trip starts on {req.start_date:%d/%m/%Y}, in the past: it is planned with today's hours, "
-                        f"fees, roads and boat seasons / chuyến đi bắt đầu ngày {req.start_date:%d/%m/%Y}, đã qua: lịch "
-                        f"trình dùng giờ mở cửa, giá vé, đường sá và mùa tàu hiện nay")
+        warnings.append((f"the trip starts on {req.start_date:%d/%m/%Y}, in the past: it is planned with today's "
+                         f"hours, fees, roads and boat seasons",
+                         f"chuyến đi bắt đầu ngày {req.start_date:%d/%m/%Y}, đã qua: lịch trình dùng giờ mở cửa, giá "
+                         f"vé, đường sá và mùa tàu hiện nay"))
 
     start_place, start_poi = _endpoint_place(req.start, cat, "start")
     end_place, end_poi = _endpoint_place(req.end or req.start, cat, "end")

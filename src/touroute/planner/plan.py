@@ -143,8 +143,9 @@ def plan(req: PlanRequest, ctx: PlanningContext | None = None, *, geometry: bool
                 itinerary = _itinerary(model, sol, req, notes, geometry)
                 _explain_headlines(model, sol, req, itinerary, deadline)
                 return add_evenings(itinerary, req, ctx, geometry=geometry)
-    failed = Itinerary(feasible=False, problems=problems, excluded=model.excluded, warnings=model.warnings,
-                       warnings_vi=list(model.warnings), request=req.model_dump(mode="json"), profile=req.profile)
+    notes = [(w, w) if isinstance(w, str) else w for w in model.warnings]
+    failed = Itinerary(feasible=False, problems=problems, excluded=model.excluded, warnings=[en for en, _ in notes],
+                       warnings_vi=[vi for _, vi in notes], request=req.model_dump(mode="json"), profile=req.profile)
     kw = dict(geometry=geometry, previous=previous, deadline=deadline, master=master)
     if P.hotel_remaining is not None and _no_chain_of_nights(failed):
         return _with_nights_off_the_way(failed, model, req, ctx, **kw)
