@@ -378,3 +378,21 @@ def test_a_visit_that_cannot_fit_the_boat_hours_is_left_out_with_its_reason(ctx,
         assert poi.name_en in str(exc) or DAO_BE in str(exc), str(exc)
         return
     assert not it.feasible and any(poi.name_en in p or DAO_BE in p for p in it.problems), it.problems
+
+
+def test_a_must_visit_no_day_trip_holds_gets_an_island_night(ctx):
+    """Đảo Bé's canoes (08:00–15:00) leave no room for it on a Lý Sơn day trip (ashore from about 08:30 to 13:54):
+    with island nights allowed the planner sleeps on Lý Sơn to see it; without them it refuses, naming the place,
+    its boat hours and the fix — never a plan that skips a must-visit."""
+    from touroute.planner import PlanningError
+
+    it = plan(_dao_be_request(), ctx, geometry=False)
+    assert it.feasible, it.problems
+    day = next(d for d in it.days if any(s.place_id == DAO_BE for s in d.stops))
+    assert day.start.place_id == day.end.place_id == "qng-ly-son-town", (day.start.place_id, day.end.place_id)
+    req = _dao_be_request()
+    req = req.model_copy(update={"overnight": req.overnight.model_copy(update={"islands": False})})
+    with pytest.raises(PlanningError) as err:
+        plan(req, ctx, geometry=False)
+    text = str(err.value)
+    assert err.value.field == "must_visit" and "An Bình" in text and "08:00-15:00" in text and "night" in text

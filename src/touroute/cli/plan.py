@@ -108,7 +108,8 @@ def register(main: click.Group) -> None:
                   help="JSON request file (fields of PlanRequest); flags given as well override it.")
     @click.option("--start", help="Start place: catalogue id, a name (best match, diacritics optional; a town's name means its hub) or 'lat,lon'."
                                   "  [default: hue-hub-hue-city]")
-    @click.option("--end", help="End place, like --start (default: back to the start).")
+    @click.option("--end", help="End place, like --start (default: back to the start; with no --start and no --request, "
+                                "the default trip's end, kh-hub-nha-trang).")
     @click.option("--days", type=int, help="Number of days.  [default: 5 with the default start]")
     @click.option("--date", "start_date", type=click.DateTime(["%Y-%m-%d"]), help="First day (default: next Monday).")
     @click.option("--day-start", help="HH:MM the day starts.")
