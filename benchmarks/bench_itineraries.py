@@ -18,7 +18,7 @@ digit of sha1(id) odd → holdout) and was set before anything was evaluated; tu
 Targets (issue 12): mean recall ≥ 0.80 and ≤ 6 sights a day at normal pace.
 
 Usage:  python benchmarks/bench_itineraries.py [--split tune|holdout|all] [--only ID] [--seconds S] [--seed N]
-                                              [--markdown FILE]
+                                              [--seeds 0,1,2] [--markdown FILE]
 Needs ../shared/data/osm/hue.osm.pbf for the cached Huế road network (without it every leg is estimated).
 """
 
@@ -255,6 +255,34 @@ def markdown(rows: list[Row], cmd: str, commit: str, note: str) -> str:
     return "\n".join(head + lines) + "\n"
 
 
+def seeds_markdown(by_seed: dict[int, list[Row]], cmd: str, commit: str, note: str) -> str:
+    """Per programme, its recall under each seed and the mean; per split, each seed's mean recall and their mean and
+    range. The search's seed moves a programme between plans of nearly equal value (BENCHMARKS.md, "the seed
+    spread"), so a change is judged on the mean over seeds, not on one seed's table."""
+    seeds = sorted(by_seed)
+    pids = [r.pid for r in by_seed[seeds[0]]]
+    rows_of = {sd: {r.pid: r for r in rows} for sd, rows in by_seed.items()}
+    lines = [f"| split | programme | days | {' | '.join(f'seed {sd}' for sd in seeds)} | mean recall |",
+             "| --- | --- | --- | " + " | ".join("---" for _ in seeds) + " | --- |"]
+    for pid in sorted(pids, key=lambda x: (rows_of[seeds[0]][x].split, x)):
+        rs = [rows_of[sd][pid] for sd in seeds]
+        lines.append(f"| {rs[0].split} | {pid} | {rs[0].days} | "
+                     + " | ".join(f"{r.hits}/{r.total}" if r.feasible else "infeasible" for r in rs)
+                     + f" | {statistics.fmean(r.recall for r in rs):.2f} |")
+    lines += ["", "| split | programmes | " + " | ".join(f"seed {sd}" for sd in seeds)
+              + " | mean over seeds (range) | sights/day mean |", "| --- | --- | " + " | ".join("---" for _ in seeds)
+              + " | --- | --- |"]
+    for split in ("tune", "holdout"):
+        per = [summary(by_seed[sd], split) for sd in seeds]
+        if per and per[0]:
+            rec = [x["recall"] for x in per]
+            lines.append(f"| {split} | {per[0]['n']} | " + " | ".join(f"{x:.3f}" for x in rec)
+                         + f" | **{statistics.fmean(rec):.3f}** ({min(rec):.3f}–{max(rec):.3f}) | "
+                         f"{statistics.fmean(x['sights'] for x in per):.2f} |")
+    head = [f"Command: `{cmd}` on commit `{commit}` {note}".rstrip(), ""]
+    return "\n".join(head + lines) + "\n"
+
+
 def _commit() -> str:
     import subprocess
 
@@ -271,6 +299,9 @@ def main() -> int:
     ap.add_argument("--only", default=None, help="one programme id")
     ap.add_argument("--seconds", type=float, default=None, help="solver time limit (default: the request default)")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--seeds", default=None,
+                    help="comma-separated seeds (e.g. 0,1,2): plan every programme once per seed and report the "
+                         "mean over seeds — one seed's table moves by a programme or two between plans of equal value")
     ap.add_argument("--markdown", type=Path, default=None, help="write the per-programme table to this file")
     a = ap.parse_args()
 
@@ -298,6 +329,25 @@ def main() -> int:
         note = "(../shared absent: no road network cached — every leg estimated)"
     warmup()
     ctx = PlanningContext(data_dir=str(data))
+    if a.seeds:
+        try:
+            seeds = [int(x) for x in a.seeds.split(",") if x.strip()]
+        except ValueError:
+            print(f"--seeds: not a comma-separated list of whole numbers: {a.seeds!r}", file=sys.stderr)
+            return 2
+        by_seed = {sd: evaluate(progs, ctx, seed=sd, seconds=a.seconds) for sd in seeds}
+        for split in ("tune", "holdout"):
+            per = [summary(by_seed[sd], split) for sd in seeds]
+            if per and per[0]:
+                rec = [x["recall"] for x in per]
+                print(f"{split}: {per[0]['n']} programmes, mean recall over seeds {seeds}: {statistics.fmean(rec):.3f} "
+                      f"(per seed {', '.join(f'{x:.3f}' for x in rec)}), sights/day "
+                      f"{statistics.fmean(x['sights'] for x in per):.2f}")
+        if a.markdown:
+            cmd = "python benchmarks/bench_itineraries.py" + (f" --split {a.split}" if a.split != "all" else "") \
+                + f" --seeds {a.seeds}" + (f" --seconds {a.seconds}" if a.seconds else "")
+            a.markdown.write_text(seeds_markdown(by_seed, cmd, _commit(), note), encoding="utf-8")
+        return 0
     rows = evaluate(progs, ctx, seed=a.seed, seconds=a.seconds)
 
     for split in ("tune", "holdout"):

@@ -147,3 +147,17 @@ def test_request_is_what_the_traveller_would_ask(progs):
     bare = next(p for p in progs if not p.get("categories") and not p.get("vehicle"))
     req = bench.request_for(bare)
     assert req.categories == ["heritage", "coastal", "other"] and req.vehicle is None
+
+
+def test_seeds_table_reports_each_seed_and_their_mean():
+    """--seeds: a programme's recall under each seed and the mean; a split's mean over seeds with its range."""
+    def row(split, pid, hits, total):
+        return bench.Row(split=split, pid=pid, days=1, multi=False, feasible=True, hits=hits, total=total, missed=[],
+                         sights=[4], drive_h=[1.0], seconds=0.1)
+
+    by_seed = {0: [row("tune", "a", 3, 3), row("holdout", "b", 1, 2)],
+               1: [row("tune", "a", 1, 3), row("holdout", "b", 2, 2)]}
+    md = bench.seeds_markdown(by_seed, "cmd", "abc", "")
+    assert "| tune | a | 1 | 3/3 | 1/3 | 0.67 |" in md
+    assert "| holdout | b | 1 | 1/2 | 2/2 | 0.75 |" in md
+    assert "| tune | 1 | 1.000 | 0.333 | **0.667** (0.333–1.000) | 4.00 |" in md
