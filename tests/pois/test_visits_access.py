@@ -359,6 +359,14 @@ def test_dao_be_drives_to_the_port_and_takes_the_canoe_within_its_hours(ctx, cat
 
     popup = stop_popup(stop, day, 1, "en")  # the map says it too (escaped: "Lý Sơn port (the old port, …")
     assert "by boat from Lý Sơn port" in popup and "runs Mo-Su 08:00-15:00" in popup
+    import json
+
+    from touroute.export.geojson import render as geojson
+
+    feat = next(f for f in json.loads(geojson(it, "en"))["features"]
+                if f["properties"].get("kind") == "stop" and f["properties"]["id"] == DAO_BE)
+    assert feat["properties"]["access"]["from_lat"] == acc.from_lat and feat["properties"]["access"]["mode"] == "boat"
+    assert "by boat from" in feat["properties"]["access_text"]
 
 
 def test_a_visit_that_cannot_fit_the_boat_hours_is_left_out_with_its_reason(ctx, catalogue):

@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 
 from ..itinerary import Itinerary
-from ._common import CATEGORY_LABELS, attribution, evening_note, fee_text, hours_text, labels, lang_of, name_of
+from ._common import (CATEGORY_LABELS, access_text, attribution, evening_note, fee_text, hours_text, labels, lang_of,
+                      name_of)
 
 
 def to_geojson(it: Itinerary, lang: str = "vi") -> dict:
@@ -41,6 +42,8 @@ def to_geojson(it: Itinerary, lang: str = "vi") -> dict:
                                          "fee_as_of": s.fee_as_of, "fee": fee_text(s, lang),
                                          "opening_hours": s.opening_hours, "hours": hours_text(s, lang),
                                          "stale": s.stale, "seats_unknown": s.seats_unknown,
+                                         "access": s.access.model_dump(mode="json") if s.access else None,
+                                         "access_text": access_text(s, lang),
                                          "source": s.source, "locked": s.locked}})
         ev = day.evening
         if ev is not None:
