@@ -43,6 +43,27 @@ def vendor_dir(pkg: str) -> str:
     return import_module(VENDOR_PACKAGES[pkg]).BASE_DIR
 
 
+def load_yaml(text: str) -> Any:
+    """YAML as safe_load reads it, except that dates stay text: PyYAML builds ``date`` objects itself and fails on
+    an impossible one (``2027-02-30``) with a bare ValueError and no line, where the typed models that read the
+    result (package specs, road scenarios) name the field and say what is wrong."""
+    import yaml
+
+    return yaml.load(text, Loader=_text_dates_loader())
+
+
+def _text_dates_loader() -> Any:
+    import yaml
+
+    class _Loader(yaml.SafeLoader):
+        pass
+
+    _Loader.yaml_implicit_resolvers = {
+        first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+    return _Loader
+
+
 def read_yaml_or_json(path: str | Path, error: type[Exception]) -> Any:
     """The data of a ``.json`` file, or of any other as YAML (package specs, road scenarios), raising ``error``
     with a message that names the file — what a user sees when a hand-edited file is broken."""
@@ -61,7 +82,7 @@ def read_yaml_or_json(path: str | Path, error: type[Exception]) -> Any:
     import yaml
 
     try:
-        return yaml.safe_load(text)
+        return load_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}, column {mark.column + 1}:" if mark is not None else ""

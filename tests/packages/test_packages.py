@@ -82,6 +82,24 @@ def test_other_spec_errors(tmp_path):
         load_spec(tmp_path / "bad.yaml")
 
 
+def test_an_impossible_date_names_the_file_and_field(tmp_path):
+    """PyYAML builds dates itself and failed on 30 February with a bare ValueError (a traceback in the CLI, no
+    field); the spec's own model now reads the date and names it."""
+    from touroute.cli import main
+
+    import yaml
+
+    body = yaml.safe_dump({"packages": [GOOD]}, allow_unicode=True)
+    p = tmp_path / "feb.yaml"
+    p.write_text("start_date: 2027-02-30\n" + body, encoding="utf-8")  # unquoted: YAML reads it as a date
+    with pytest.raises(SpecError, match=r"feb\.yaml: start_date: .*valid date"):
+        load_spec(p)
+    res = CliRunner().invoke(main, ["packages", "build", str(p), "--out", str(tmp_path / "out")])
+    assert res.exit_code == 2 and "feb.yaml: start_date" in res.output and "Traceback" not in res.output
+    (tmp_path / "ok.yaml").write_text(p.read_text(encoding="utf-8").replace("02-30", "03-01"), encoding="utf-8")
+    assert str(load_spec(tmp_path / "ok.yaml").start_date) == "2027-03-01"  # a real date still reads as one
+
+
 def test_cli_reports_spec_error(tmp_path):
     from touroute.cli import main
 

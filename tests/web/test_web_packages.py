@@ -251,6 +251,7 @@ def test_invalid_spec_names_fields_and_creates_no_job(client, app):
     (b"[1, 2]", "application/json", 422, "spec"),
     (b"{not json", "application/json", 400, "request"),
     (SPEC.encode(), "text/plain", 415, "Content-Type"),
+    (b"start_date: 2027-02-30\npackages: []\n", "application/yaml", 422, "start_date"),  # the model reads the date, not PyYAML
 ])
 def test_malformed_bodies(client, app, body, ctype, status, field):
     before = job_count(app)

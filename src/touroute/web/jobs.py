@@ -30,6 +30,7 @@ from typing import Any
 from flask import Flask, current_app
 
 from ..packages import PackageResult, PackageSpec, SpecError, build_packages, parse_spec
+from ..resources import load_yaml
 from .db import UNFINISHED, process_owner
 from .service import RequestProblem, check_nesting
 
@@ -97,7 +98,7 @@ def load_spec_text(text: str, *, field: str, max_bytes: int) -> Any:
         if _has_yaml_alias(text):
             raise RequestProblem(f"{field}: YAML anchors and aliases (&x, *x) are not accepted",
                                  [{"field": field, "message": "YAML aliases are not accepted"}], 422)
-        return yaml.safe_load(text)
+        return load_yaml(text)
     except yaml.YAMLError as exc:
         first = str(exc).splitlines()[0] if str(exc) else "syntax error"
         mark = getattr(exc, "problem_mark", None)
