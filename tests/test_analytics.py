@@ -197,6 +197,17 @@ def test_cli_unknown_hub_is_a_clear_error(runner):
     assert res.exit_code == 2 and "xx-nope" in res.output
 
 
+def test_cli_reach_reads_a_hub_by_name_and_refuses_a_zero_day(runner):
+    """A tourism department names its hub as `plan --start` does ("Da Nang" is the city-centre hub), and a day of
+    0 hours is refused instead of marking every place as not fitting a day trip."""
+    res = runner.invoke(_cli(), ["analytics", "reach", "Da Nang", "--minutes", "20", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    body = json.loads(res.output[res.output.index("{"):])
+    assert body["hub"] == "dn-city-centre" and any(r["place_id"] == "dn-cathedral" for r in body["rows"])
+    res = runner.invoke(_cli(), ["analytics", "reach", "dn-city-centre", "--minutes", "60", "--day-hours", "0"])
+    assert res.exit_code == 2 and "--day-hours" in res.output and "Traceback" not in res.output
+
+
 def test_cli_fairness_and_compare(runner, tmp_path):
     a, b = _plans()
     pa, pb = tmp_path / "a.json", tmp_path / "b.json"

@@ -84,14 +84,24 @@ def register(main: click.Group) -> None:
                   help="One-way travel limit in minutes.")
     @click.option("--profile", type=_PROFILE, default="car", show_default=True)
     @click.option("--category", "-c", multiple=True, help="Only these categories (heritage, coastal, mice, other).")
-    @click.option("--day-hours", type=float, default=10.5, show_default=True, help="Length of a day trip.")
+    @click.option("--day-hours", type=click.FloatRange(min=0, min_open=True, max=24), default=10.5, show_default=True,
+                  help="Length of a day trip in hours (more than 0, at most 24).")
     @click.option("--format", "fmt", type=_FORMAT, default="table", show_default=True)
     def reach_cmd(hub: str, minutes: float, profile: str, category: tuple[str, ...], day_hours: float,
                   fmt: str) -> None:
-        """Places reachable from HUB / Điểm đến trong vòng N phút từ HUB."""
+        """Places reachable from HUB (an id or a name, as `plan --start` reads it) / Điểm đến trong vòng N phút từ
+        HUB."""
         from ..analytics import AnalyticsError, reachable
         from ..matrix import TravelTimes
+        from ..pois import default_catalogue
 
+        cat = default_catalogue()
+        if hub.strip() not in cat:  # a typed town's name means its hub, as for a trip's start
+            found = cat.resolve(hub, endpoint=True)
+            if not isinstance(found, str):
+                raise click.BadParameter(f"no place matches {hub!r} (a catalogue id or a name)", param_hint="HUB")
+            click.echo(f"HUB {hub!r} → {found}", err=True)
+            hub = found
         try:
             df = reachable(TravelTimes.from_cache(), hub, minutes, profile, list(category) or None,
                            day_hours=day_hours)
