@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from markupsafe import escape
 from click.testing import CliRunner
 
 from touroute.itinerary import Itinerary
@@ -186,6 +187,14 @@ def test_brochures_in_both_languages(example_build):
             assert f"opening hours not published — planned as open {s.hours_assumed}" in en
         assert ("estimated: no road data" in en) == any(leg.source == "estimate" for d in it.days for leg in d.legs)
         c = it.totals.costs
+        # the plan's notes are printed too (a past start date, unknown hours, estimated roads …), each fee nobody
+        # publishes is named, the vehicle's rate and what the price leaves out are stated
+        for note in it.notes("en"):
+            assert str(escape(note)) in en, note
+        for s in (s for d in it.days for s in d.stops if s.place_id in c.fees_unknown):
+            assert str(escape(s.name_en)) in en.split("fee not known:")[1].split("</span>")[0]
+        assert f"{c.vehicle_per_km:,.0f} ₫ per km".replace(",", ".") in en and "Not included: meals" in en
+        assert "Chưa bao gồm: ăn uống" in vi
         group = it.request["group_size"]
         assert c.lodging_total / group == pytest.approx(BUDGET_LODGING_VND[tpl.budget_tier] * (tpl.days - 1))
         assert (c.fees_total + c.vehicle_total + c.lodging_total) / group == pytest.approx(c.per_person, rel=1e-6)

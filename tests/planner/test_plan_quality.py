@@ -133,6 +133,15 @@ def test_coach_days_follow_the_drivers_legal_limits(ctx):
                 assert leg.rest_seconds >= 15 * 60
         # no day of long driving without a single visit unless asked for
         assert day.stops or day.driving_seconds < 6 * 3600, day.day
+    # the rest is shown where the organiser reads the day, not only in the JSON: the text programme's leg and the
+    # brochure's day line
+    from touroute.export.text import render
+
+    rested = [leg for day in it.days for leg in day.legs if leg.rest_seconds >= 60]
+    assert rested, "a 4-day Huế → Nha Trang coach trip has a leg over 4 h"
+    text = render(it, "en")
+    assert text.count("drivers' rest on the way (4-hour rule)") == len(rested)
+    assert "nghỉ của lái xe dọc đường" in render(it, "vi")
 
 
 def test_default_driving_cap_gives_way_when_no_chain_of_nights_fits_it(ctx):

@@ -70,8 +70,9 @@ def render(it: Itinerary, lang: str = "en", *, max_excluded: int = 10) -> str:
             if leg:
                 tag = "" if leg.source == "osm" else f", {t['estimated']}"
                 ferry = f", {t['ferry']}" if leg.ferry else ""
+                rest = f"; {t['rest'].format(m=round(leg.rest_seconds / 60))}" if leg.rest_seconds >= 60 else ""
                 out.append(f"         ↓ {t['drive']} {leg.seconds / 60:.0f} {t['min']}, {leg.metres / 1000:.1f} km"
-                           f"{tag}{ferry}")
+                           f"{tag}{ferry}{rest}")
             fee = f"{t['fee']} {fee_text(s, lang)}" if s.fee_vnd is not None else t["unknown_fee"]
             if s.hours_assumed or s.stale:
                 fee += f"; {labels(lang)['hours']}: {hours_text(s, lang)}"
@@ -87,7 +88,9 @@ def render(it: Itinerary, lang: str = "en", *, max_excluded: int = 10) -> str:
         leg = legs.get((prev, day.end.place_id))
         if leg:
             tag = "" if leg.source == "osm" else f", {t['estimated']}"
-            out.append(f"         ↓ {t['drive']} {leg.seconds / 60:.0f} {t['min']}, {leg.metres / 1000:.1f} km{tag}")
+            rest = f"; {t['rest'].format(m=round(leg.rest_seconds / 60))}" if leg.rest_seconds >= 60 else ""
+            out.append(f"         ↓ {t['drive']} {leg.seconds / 60:.0f} {t['min']}, {leg.metres / 1000:.1f} km{tag}"
+                       f"{rest}")
         out.append(f"  {day.arrive:%H:%M}  {t['arrive']} {name(day.end)}")
         if day.lunch_start:
             out.append(f"  ({t['lunch']} {day.lunch_start:%H:%M}, {day.lunch_minutes} {t['min']})")

@@ -52,6 +52,12 @@ def render_brochure(it: Itinerary, tpl: PackageTemplate, lang: str) -> str:
         name=(lambda o: o.name_vi) if lang == "vi" else (lambda o: o.name_en),
         note=(lambda s: s.note_vi) if lang == "vi" else (lambda s: s.note_en),
         access=lambda s: access_text(s, lang),
+        # what the plan assumed or could not check (a past start date, unknown hours, estimated roads …): a printed
+        # programme carries the same caveats as the screen
+        notes=it.notes("vi" if lang == "vi" else "en"),
+        unknown_fees=", ".join(dict.fromkeys(
+            (s.name_vi if lang == "vi" else s.name_en) for d in it.days for s in d.stops
+            if s.place_id in set(it.totals.costs.fees_unknown))),
         lunch_after=_lunch_after, attribution=it.attribution, today=date.today().strftime("%d/%m/%Y"),
         map_png=route_map_png(it) if it.feasible else "")
 
