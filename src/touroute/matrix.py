@@ -358,8 +358,14 @@ class TravelTimes:
     @property
     def estimate_label(self) -> str:
         """Which model estimates legs: named in the matrix, its JSON and the planner's warning."""
+        return self.estimate_label_in("en")
+
+    def estimate_label_in(self, lang: str) -> str:
+        """:attr:`estimate_label` in English or Vietnamese (the plan's notes are in both)."""
         if self.estimate_model is not None:
-            return self.estimate_model.describe()
+            return self.estimate_model.describe(lang)
+        if lang == "vi":
+            return f"mô hình đơn giản: đường chim bay × {self.circuity.value:.2f} ÷ tốc độ trung bình của xe"
         return f"flat model: great-circle × {self.circuity.value:.2f} ÷ the vehicle's average speed"
 
     def estimate(self, lat1: Any, lon1: Any, lat2: Any, lon2: Any, profile: str) -> tuple[np.ndarray, np.ndarray]:

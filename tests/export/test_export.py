@@ -215,3 +215,28 @@ def test_notes_are_in_the_language_of_the_programme(ctx):
     noted = it.with_note("a note", "một ghi chú", first=True)
     assert noted.warnings[0] == "a note" and noted.notes("vi")[0] == "một ghi chú"
     assert len(noted.warnings) == len(noted.warnings_vi) == len(it.warnings) + 1
+
+
+def test_opening_hours_read_in_vietnamese():
+    """--lang vi printed raw OSM syntax ("Mo-Su 07:00-17:30", "Oct-Feb"); a Vietnamese reader gets the weekdays and
+    months in Vietnamese, English keeps the syntax."""
+    from touroute.export._common import hours_in
+
+    assert hours_in("Mo-Su 07:00-17:30", "vi") == "hằng ngày 07:00-17:30"
+    assert hours_in("Mar-Sep 07:30-18:30; Oct-Feb 07:30-17:30", "vi") == "th3-th9 07:30-18:30; th10-th2 07:30-17:30"
+    assert hours_in("Mo-Sa 05:30-17:00; Su 05:00-07:00; PH off", "vi") == "T2-T7 05:30-17:00; CN 05:00-07:00; ngày lễ nghỉ"
+    assert hours_in("24/7", "vi") == "mở cả ngày đêm"
+    assert hours_in("Mo-Su 07:00-17:30", "en") == "Mo-Su 07:00-17:30"
+
+
+def test_estimate_note_is_vietnamese_in_vietnamese(ctx):
+    """The note on estimated legs named the corridor model in English in a Vietnamese plan."""
+    from datetime import date
+
+    from touroute.model import PlanRequest
+    from touroute.planner import plan
+
+    it = plan(PlanRequest(start_date=date(2027, 4, 5), days=1, start="dn-city-centre", solver={"time_limit_s": 0.3}),
+              ctx, geometry=False)
+    vi = [n for n in it.notes("vi") if "ước tính" in n and "km" in n]
+    assert vi and "corridor" not in vi[0] and "great-circle" not in vi[0] and ("hành lang" in vi[0] or "đơn giản" in vi[0])

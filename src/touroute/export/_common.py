@@ -56,14 +56,35 @@ def fee_text(stop: Any, lang: str | None) -> str:
     return f"{vnd(stop.fee_vnd)}{dom}" + _as_of_text(t, stop.fee_as_of, "fee" in (getattr(stop, "stale", None) or ()))
 
 
+_VI_HOURS_WORDS = {"Mo": "T2", "Tu": "T3", "We": "T4", "Th": "T5", "Fr": "T6", "Sa": "T7", "Su": "CN",
+                   "PH": "ngày lễ", "off": "nghỉ", "closed": "nghỉ", "Jan": "th1", "Feb": "th2", "Mar": "th3",
+                   "Apr": "th4", "May": "th5", "Jun": "th6", "Jul": "th7", "Aug": "th8", "Sep": "th9", "Oct": "th10",
+                   "Nov": "th11", "Dec": "th12"}
+
+
+def hours_in(opening_hours: str, lang: str | None) -> str:
+    """OSM ``opening_hours`` as a reader of ``lang`` reads it: the syntax as is in English; in Vietnamese the
+    weekdays and months in Vietnamese abbreviations (T2 … CN, th1 … th12), "every day" and "24/7" in words —
+    "Mo-Su 07:00-17:30" is "hằng ngày 07:00-17:30"."""
+    import re
+
+    if lang_of(lang) != "vi":
+        return opening_hours
+    text = opening_hours.strip()
+    if text == "24/7":
+        return "mở cả ngày đêm"
+    text = re.sub(r"\bMo-Su\b", "hằng ngày", text)
+    return re.sub(r"\b(" + "|".join(_VI_HOURS_WORDS) + r")\b", lambda m: _VI_HOURS_WORDS[m.group(1)], text)
+
+
 def hours_text(stop: Any, lang: str | None) -> str:
     """Opening hours with their date and stale flag; unknown hours say so, with the window the plan assumed."""
     t = labels(lang)
     if not stop.opening_hours:
         window = getattr(stop, "hours_assumed", None)
         return t["hours_assumed"].format(window=window) if window else t["hours_unknown"]
-    return stop.opening_hours + _as_of_text(t, getattr(stop, "hours_as_of", None),
-                                           "hours" in (getattr(stop, "stale", None) or ()))
+    return hours_in(stop.opening_hours, lang) + _as_of_text(t, getattr(stop, "hours_as_of", None),
+                                                            "hours" in (getattr(stop, "stale", None) or ()))
 
 
 def seats_text(stop: Any, lang: str | None) -> str | None:
@@ -91,7 +112,7 @@ def access_text(stop: Any, lang: str | None) -> str | None:
     else:
         parts.append(t["access_fare"].format(fee=vnd(acc.fee_vnd)) + _as_of_text(t, acc.as_of, is_stale(acc.as_of)))
     if acc.hours:
-        parts.append(t["access_runs"].format(hours=acc.hours))
+        parts.append(t["access_runs"].format(hours=hours_in(acc.hours, lang)))
     return "; ".join(parts)
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from .. import messages
 from ..itinerary import Itinerary
 from ..model import LunchBreak
-from ._common import (access_text, fee_text, hours_text, labels, left_out_lines, lunch_on_site, seats_text,
-                      vnd)
+from ._common import (access_text, fee_text, hours_in, hours_text, labels, left_out_lines, lunch_on_site,
+                      seats_text, vnd)
 
 def used_weights_line(it: Itinerary, t: dict[str, str], lang: str = "en") -> str:
     """What the request was read as — the theme weights after the theme rule and the province scheme — so a user
@@ -102,7 +102,7 @@ def render(it: Itinerary, lang: str = "en", *, max_excluded: int = 10) -> str:
         if ev is not None:
             show = f" ({t['show']})" if ev.kind == "show" else ""
             out.append(f"  {ev.start:%H:%M}–{ev.end:%H:%M}  {t['evening']}: {name(ev)}{show} — "
-                       f"{ev.travel_seconds / 60:.0f} {t['min_from']} {name(day.end)}; {ev.opening_hours}"
+                       f"{ev.travel_seconds / 60:.0f} {t['min_from']} {name(day.end)}; {hours_in(ev.opening_hours, lang)}"
                        + (f" ({ev.hours_as_of})" if ev.hours_as_of else ""))
         out.append("")
     tot = it.totals

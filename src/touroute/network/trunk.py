@@ -169,17 +169,24 @@ class CorridorModel:
     def fingerprint(self) -> str:
         return hashlib.sha256(json.dumps([self.graph.fingerprint, repr(self.params)]).encode()).hexdigest()[:16]
 
-    def describe(self) -> str:
+    def describe(self, lang: str = "en") -> str:
+        """The model in one sentence, in English or Vietnamese (the plan's note on its estimated legs)."""
         p = self.params
         circ = [c for _, c in p.circuity_at_km]
+        if lang == "vi":
+            return (f"mô hình hành lang: lấy cách nhanh hơn giữa đi thẳng (đường chim bay × "
+                    f"{min(circ):.2f}–{max(circ):.2f} theo cự ly, {p.local_kmh:g} km/h) và QL1 ({p.national_kmh:g} "
+                    f"km/h) / cao tốc ({self._expressway_text(lang)}) qua các thị trấn gần nhất")
         return (f"corridor model: faster of direct (great-circle × {min(circ):.2f}–{max(circ):.2f} by distance, at "
                 f"{p.local_kmh:g} km/h) and QL1 ({p.national_kmh:g} km/h) / "
                 f"expressways ({self._expressway_text()}) via their nearest towns")
 
-    def _expressway_text(self) -> str:
+    def _expressway_text(self, lang: str = "en") -> str:
         p = self.params
         if p.expressway_share is None:
             return f"{p.expressway_kmh:g} km/h"
+        if lang == "vi":
+            return f"{p.expressway_share * 100:g} % tốc độ tối đa công bố của từng đoạn"
         return f"{p.expressway_share * 100:g} % of each section's published speed limit"
 
     def estimate(self, lat1: Any, lon1: Any, lat2: Any, lon2: Any, *, speed_scale: float = 1.0,

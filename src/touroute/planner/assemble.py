@@ -200,10 +200,15 @@ def _itinerary(model: _Model, sol: Solution, req: PlanRequest, notes: list[tuple
                                   for _en, vi, facts in stale)))
     if est_m > 0:
         model_name = getattr(M, "estimate_model", "flat model")
+        router = getattr(M, "_router", None)
+        # the router that made this matrix names its model in Vietnamese too; a matrix read from an older cache file
+        # carries only the English label
+        model_vi = (router.estimate_label_in("vi") if router is not None and hasattr(router, "estimate_label_in")
+                    and router.estimate_label == model_name else model_name)
         pairs.append((f"{est_m / 1000:.0f} km of {total_m / 1000:.0f} km are estimated (no loaded OSM road network "
                       f"covers those legs) by the {model_name}",
                       f"{est_m / 1000:.0f} km trên {total_m / 1000:.0f} km là ước tính (chưa có mạng đường OSM cho "
-                      f"các chặng đó), theo {model_name}"))
+                      f"các chặng đó), theo {model_vi}"))
     pairs += list(notes)
     warnings = [en for en, _ in pairs]
     warnings_vi = [vi for _, vi in pairs]
