@@ -5,7 +5,7 @@ Every request here is what a user types; the assertions are what published tour 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 from pathlib import Path
 
 import pytest
@@ -244,3 +244,21 @@ def test_the_cli_sets_the_along_the_way_rule(tmp_path, monkeypatch, flag, expect
     assert res.exit_code == 0, res.output
     it = Itinerary.model_validate_json(res.stdout)
     assert it.feasible and it.request["overnight"]["along_the_way"] is expected
+
+
+def test_a_wider_day_does_not_open_places_whose_hours_nobody_publishes(ctx):
+    """With the day widened to 05:00–22:00 a place of unknown hours was planned at 05:09 (Hổ Quyền) or after dark
+    (a Vĩnh Hy boat trip at 18:17–19:57): unknown hours are assumed to be the default day, 08:00–18:30, whatever
+    the day's own limits; and the group leaves the hotel when its first stop opens instead of waiting at the gate."""
+    req = _req(start="hue-hub-hue-city", end="kh-hub-nha-trang", days=2, vehicle="coach", group_size=40,
+               day_start="05:00", day_end="22:00")
+    it = plan(req, ctx)
+    verify(it, req, ctx)
+    unknown = [s for d in it.days for s in d.stops if s.hours_assumed]
+    assert unknown, "the trip visits some place whose hours are not published"
+    for s in unknown:
+        assert s.hours_assumed == "08:00-18:30"
+        assert s.start.time() >= time(8, 0) and s.departure.time() <= time(18, 30), (s.place_id, s.start, s.departure)
+    for day in it.days:
+        first = day.stops[0]
+        assert first.wait_minutes < 1, (day.day, first.place_id, first.wait_minutes)

@@ -13,7 +13,7 @@ from ..itinerary import DayPlan, Endpoint, Itinerary, ItineraryCosts, ItineraryL
 from ..model import DEFAULT_VEHICLE_COST_PER_KM, PlanRequest
 from ..pois import STALE_AFTER_YEARS, Poi, known_seats
 from ..solve import Solution
-from .model import _exclusion, _Excursion, _hhmm, _Model
+from .model import _exclusion, _Excursion, _hhmm, _Model, assumed_hours
 from .value import DAY
 
 
@@ -48,7 +48,7 @@ def _itinerary(model: _Model, sol: Solution, req: PlanRequest, notes: list[tuple
     fees, fees_unknown = 0.0, []
     total_m = est_m = drive_s = 0.0
     for d, sched in enumerate(sol.schedule):
-        stops_raw = _early_boat_times(model, sched.stops, d)
+        stops_raw = _leave_when_needed(_early_boat_times(model, sched.stops, d))
         legs: list[ItineraryLeg] = []
         stops: list[ItineraryStop] = []
         day_m = day_s = 0.0
@@ -102,7 +102,7 @@ def _itinerary(model: _Model, sol: Solution, req: PlanRequest, notes: list[tuple
                 fee_domestic_vnd=poi.fee_domestic_vnd, opening_hours=poi.opening_hours,
                 hours_as_of=poi.hours_as_of,
                 hours_assumed=(None if st.node not in model.unknown_hours
-                               else f"{req.day_start.strftime('%H:%M')}-{req.day_end.strftime('%H:%M')}"),
+                               else "-".join(t.strftime("%H:%M") for t in assumed_hours(req))),
                 closure_note=poi.closure_note, stale=poi.stale_facts(req.start_date),
                 seats=seats, seats_unknown=poi.category == "mice" and seats is None,
                 source=poi.source, score=float(P.score[st.node]),
@@ -172,7 +172,7 @@ def _itinerary(model: _Model, sol: Solution, req: PlanRequest, notes: list[tuple
     if any(v in model.excursions and not model.excursions[v].exact for r in sol.routes for v in r):
         pairs.append(("boat times to the islands are approximate where no timetable is published — confirm locally",
                       "giờ tàu ra đảo là ước tính ở những tuyến chưa công bố lịch — cần xác nhận tại chỗ"))
-    window = f"{req.day_start.strftime('%H:%M')}–{req.day_end.strftime('%H:%M')}"
+    window = "–".join(t.strftime("%H:%M") for t in assumed_hours(req))
     if visited_unknown:
         pairs.append((f"opening hours unknown (assumed open during the day, {window}; check locally): "
                       + ", ".join(p.name_en for p in visited_unknown),  # type: ignore[union-attr]
@@ -223,6 +223,19 @@ def _stay_hub(model: _Model, stay: islands.IslandStay) -> Poi:
     poi = model.pois[stay.hub_node]
     assert poi is not None
     return poi
+
+
+def _leave_when_needed(stops: list[Any]) -> list[Any]:
+    """The day's timetable leaving the hotel in time for its first stop rather than at the day's start and then
+    waiting outside: with a day from 05:00 the group left Huế at 05:00 to wait 110 min at the Imperial City's gate.
+    The solver's schedule starts every day at its earliest; a wait before the first stop moves the departure."""
+    if len(stops) < 3:
+        return stops
+    wait = stops[1].start - stops[1].arrival
+    if wait < 60.0:
+        return stops
+    return [replace(stops[0], departure=stops[0].departure + wait), replace(stops[1], arrival=stops[1].start),
+            *stops[2:]]
 
 
 def _early_boat_times(model: _Model, stops: list[Any], d: int) -> list[Any]:

@@ -168,6 +168,18 @@ def _intersect(a: list[tuple[float, float]], b: list[tuple[float, float]]) -> li
     return sorted(out)
 
 
+ASSUMED_OPEN = dtime(8, 0)
+ASSUMED_CLOSE = dtime(18, 30)
+"""When a place whose hours nobody publishes is assumed open: the planner's default day. A user who widens the day
+(05:00–22:00) does not make a Vĩnh Hy boat trip bookable after dark or a royal arena open at dawn; the day's own
+limits apply as well, so the assumption shown is their overlap (:func:`assumed_hours`)."""
+
+
+def assumed_hours(req: PlanRequest) -> tuple[dtime, dtime]:
+    """The window a place with unknown hours is planned as open on this request's days (may be empty: start ≥ end)."""
+    return max(req.day_start, ASSUMED_OPEN), min(req.day_end, ASSUMED_CLOSE)
+
+
 def _day_windows(poi: Poi, day: date, t0: float, open_s: float, close_s: float,
                  service: float) -> list[tuple[float, float]]:
     """Start-of-visit windows of ``poi`` on ``day`` (absolute seconds); the visit must end before it closes, and
@@ -176,7 +188,7 @@ def _day_windows(poi: Poi, day: date, t0: float, open_s: float, close_s: float,
     if poi.opening_hours:
         spans = [(a * 60.0, b * 60.0) for a, b in open_intervals(poi.opening_hours, day)]
     else:
-        spans = [(0.0, DAY)]
+        spans = [(_seconds_of(ASSUMED_OPEN), _seconds_of(ASSUMED_CLOSE))]
     if poi.access is not None and poi.access.hours:
         spans = _intersect(spans, [(a * 60.0, b * 60.0) for a, b in open_intervals(poi.access.hours, day)])
     out = []
