@@ -262,3 +262,18 @@ def test_a_wider_day_does_not_open_places_whose_hours_nobody_publishes(ctx):
     for day in it.days:
         first = day.stops[0]
         assert first.wait_minutes < 1, (day.day, first.place_id, first.wait_minutes)
+
+
+def test_ghenh_rang_is_one_stop_with_its_beach_and_the_poets_tomb(ctx):
+    """Queen's Beach and Hàn Mặc Tử's tomb lie inside the Ghềnh Ráng Tiên Sa scenic area, on one ticket
+    (dulich3mien.vn; baobinhdinh.vn): 3 days from Quy Nhơn booked them as three stops with three tickets. They are
+    its components now — one visit, its parts listed as included."""
+    parts = {"bd-bai-hoang-hau", "bd-han-mac-tu-tomb"}
+    assert {ctx.catalogue.get(p).part_of for p in parts} == {"bd-ghenh-rang-tien-sa"}
+    it = plan(_req(start="bd-quy-nhon", days=3), ctx)
+    assert it.feasible, it.problems
+    ids = [s.place_id for d in it.days for s in d.stops]
+    assert not parts & set(ids), ids
+    if "bd-ghenh-rang-tien-sa" in ids:
+        included = {e.place_id for e in it.excluded if e.reason == "included"}
+        assert parts <= included
