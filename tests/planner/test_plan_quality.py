@@ -16,6 +16,7 @@ from touroute.itinerary import Itinerary
 from touroute.model import PACE_SIGHTS_PER_DAY, PlanRequest
 from touroute.packages import load_spec
 from touroute.planner import PlanningContext, PlanningError, is_access_point, plan
+from touroute.pois import haversine_m
 
 from .test_plan import verify
 
@@ -162,6 +163,26 @@ def test_default_driving_cap_gives_way_when_no_chain_of_nights_fits_it(ctx):
     assert max(d.driving_seconds for d in it.days) > 240 * 60  # the raise was needed
     strict = plan(_req(**body, max_driving_minutes_per_day=240), ctx, geometry=False)
     assert not strict.feasible and "at most 4 h of driving a day" in strict.problems[0]
+
+
+def test_a_longer_day_along_the_way_before_nights_off_the_way(ctx):
+    """Hội An → Quy Nhơn by motorbike in 4 days: no chain of nights keeps to 4 h a day (Quảng Ngãi → Quy Nhơn is
+    about 5 h on the bike). The planner gave up nights along the way first and then raised the cap to the whole
+    day (10.5 h), riding back over the Hải Vân pass to sleep in Huế; the least longer cap along the way comes first,
+    and no night is spent behind the start."""
+    req = _req(start="qnam-hoi-an", end="bd-quy-nhon", days=4, vehicle="motorbike", group_size=2)
+    it = plan(req, ctx, geometry=False)
+    assert it.feasible, it.problems
+    raised = PlanRequest.model_validate(it.request).max_driving_minutes_per_day
+    assert raised is not None and 240 < raised <= 360, raised
+    assert not any("along_the_way" in w for w in it.warnings), it.warnings
+    cat = ctx.catalogue
+    start, end = cat.get("qnam-hoi-an"), cat.get("bd-quy-nhon")
+    left = [haversine_m(cat.get(d.end.place_id).lat, cat.get(d.end.place_id).lon, end.lat, end.lon)
+            for d in it.days[:-1]]
+    assert all(a >= b - 1 for a, b in zip(left, left[1:])), left  # each night no further from the end
+    assert left[0] <= haversine_m(start.lat, start.lon, end.lat, end.lon) + 1, "no night behind the start"
+    verify(it, req, ctx)
 
 
 def _drive(model, a: str, b: str) -> float:

@@ -59,7 +59,7 @@ class Planner:
 
 def plan(req: PlanRequest, ctx: PlanningContext | None = None, *, geometry: bool = True,
          previous: Itinerary | None = None, deadline: float | None = None,
-         master: bool | None = None) -> Itinerary:
+         master: bool | None = None, _relax: bool = True) -> Itinerary:
     """Optimise a trip. Infeasible requests come back with ``feasible=False`` and the reasons — never an exception
     for a well-formed request; an unknown place id raises :class:`PlanningError` naming the field.
 
@@ -78,7 +78,7 @@ def plan(req: PlanRequest, ctx: PlanningContext | None = None, *, geometry: bool
     ctx = ctx or PlanningContext()
     chosen = choose_island_night(req, ctx.catalogue, ctx.router.ferries,
                                          lambda r: plan(r, ctx, geometry=geometry, previous=previous,
-                                                        deadline=deadline, master=master))
+                                                        deadline=deadline, master=master, _relax=_relax))
     if chosen is not None:  # an island hub among the candidate nights: the best night for it was planned
         return chosen
     model = build_model(req, ctx)
@@ -147,7 +147,15 @@ def plan(req: PlanRequest, ctx: PlanningContext | None = None, *, geometry: bool
     failed = Itinerary(feasible=False, problems=problems, excluded=model.excluded, warnings=[en for en, _ in notes],
                        warnings_vi=[vi for _, vi in notes], request=req.model_dump(mode="json"), profile=req.profile)
     kw = dict(geometry=geometry, previous=previous, deadline=deadline, master=master)
+    if not _relax:  # a retry of the relaxations below: its caller tries the next one
+        return failed
     if P.hotel_remaining is not None and _no_chain_of_nights(failed):
+        # Both are the planner's preferences, not the user's rules; a longer day's drive along the way comes
+        # first: Hội An → Quy Nhơn by motorbike in 4 days went back over the Hải Vân pass to Huế for its nights
+        # when one 5-h day along the coast would do.
+        longer = _with_longer_default_drives(failed, req, ctx, **kw)
+        if longer.feasible:
+            return longer
         return _with_nights_off_the_way(failed, model, req, ctx, **kw)
     return _with_longer_default_drives(failed, req, ctx, **kw)
 
@@ -176,16 +184,20 @@ def _with_nights_off_the_way(failed: Itinerary, model: _Model, req: PlanRequest,
 def _with_longer_default_drives(failed: Itinerary, req: PlanRequest, ctx: PlanningContext, **kw: Any) -> Itinerary:
     """The default driving cap is a preference, not the user's rule: when no chain of nights joins the trip's ends
     under it (4 h a day by motorbike at normal pace cannot reach Mũi Né from Nha Trang in 4 days), plan again with
-    the packed pace's cap for the vehicle, then with the whole day (a coach: the drivers' legal 10 h), and say so.
-    A cap the user set is never raised."""
+    the least longer cap that works — the packed pace's cap for the vehicle and every whole hour above the default,
+    up to the whole day (a coach: the drivers' legal 10 h) — and say so. A cap the user set is never raised, and
+    the retries keep the request's other preferences (nights along the way): a failed retry costs a few tenths of a
+    second, since a missing chain of nights is found before any search."""
     if req.max_driving_minutes_per_day is not None or not _no_chain_of_nights(failed):
         return failed
     day = int((req.day_end.hour * 60 + req.day_end.minute) - (req.day_start.hour * 60 + req.day_start.minute))
     whole = min(day, COACH_MAX_DRIVING_MINUTES) if req.profile == "coach" else day
-    for longer in sorted({DEFAULT_DRIVING_MINUTES["packed"][req.profile], whole}):
+    caps = {DEFAULT_DRIVING_MINUTES["packed"][req.profile], whole,
+            *range((req.driving_cap_minutes // 60 + 1) * 60, whole, 60)}
+    for longer in sorted(caps):
         if longer <= req.driving_cap_minutes:
             continue
-        retry = plan(req.model_copy(update={"max_driving_minutes_per_day": longer}), ctx, **kw)
+        retry = plan(req.model_copy(update={"max_driving_minutes_per_day": longer}), ctx, **kw, _relax=False)
         if retry.feasible:
             return retry.with_note(
                 f"driving cap raised from the {req.pace} pace's default of {req.driving_cap_minutes / 60:g} h to "
