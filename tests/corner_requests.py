@@ -325,6 +325,7 @@ _REFUSAL_KINDS = [
     ("island start/end/night", re.compile(r"reachable only by boat; touroute plans island")),
     ("island place, ferries off", re.compile(r"lies on .* reachable only by boat")),
     ("island places do not fit one trip", re.compile(r"do not fit the .* day trip")),
+    ("islet boat hours vs day trip", re.compile(r"does not fit the .* day trip's time ashore")),
     ("venue capacity", re.compile(r"seats \d+, fewer than the group")),
     ("lodging hub as must-visit", re.compile(r"is a lodging hub")),
     ("access point as must-visit", re.compile(r"is a pier, port or ticket office")),
