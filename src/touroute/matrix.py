@@ -547,8 +547,7 @@ def catalogue_places(catalogue: Any = None) -> list[Place]:
         catalogue = load_catalogue()
     df = catalogue.df
     names = df["name_vi"] if "name_vi" in df.columns else df.index
-    ends = {p.id: p.access.road_end for p in getattr(catalogue, "records", {}).values()
-            if getattr(p, "access", None) is not None and p.access.road_end is not None}
+    ends = {p.id: p.road_point for p in catalogue.records.values() if p.access is not None}
     return [Place(str(i), *(ends.get(str(i)) or (float(la), float(lo))), str(n))
             for i, la, lo, n in zip(df.index, df["lat"], df["lon"], names)]
 

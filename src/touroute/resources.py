@@ -7,6 +7,7 @@ in an installed wheel the same files are packaged under ``touroute/_data``. Look
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +53,9 @@ def load_yaml(text: str) -> Any:
     return yaml.load(text, Loader=_text_dates_loader())
 
 
+@lru_cache(maxsize=1)
 def _text_dates_loader() -> Any:
+    """SafeLoader without its timestamp resolver, built once (every spec, scenario and web request parses YAML)."""
     import yaml
 
     class _Loader(yaml.SafeLoader):

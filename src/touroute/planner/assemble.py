@@ -167,7 +167,7 @@ def _itinerary(model: _Model, sol: Solution, req: PlanRequest, notes: list[tuple
             continue
         excluded.append(_exclusion(poi, code_map.get(code, "low_score")))
     # every note in both languages (Itinerary.notes); the model's and the rules' notes are bilingual or names
-    pairs: list[tuple[str, str]] = [(w, w) if isinstance(w, str) else w for w in model.warnings]
+    pairs = model.note_pairs()
     visited_unknown = [model.pois[v] for r in sol.routes for v in r if v in model.unknown_hours]
     if any(v in model.excursions and not model.excursions[v].exact for r in sol.routes for v in r):
         pairs.append(("boat times to the islands are approximate where no timetable is published — confirm locally",
@@ -203,8 +203,8 @@ def _itinerary(model: _Model, sol: Solution, req: PlanRequest, notes: list[tuple
         router = getattr(M, "_router", None)
         # the router that made this matrix names its model in Vietnamese too; a matrix read from an older cache file
         # carries only the English label
-        model_vi = (router.estimate_label_in("vi") if router is not None and hasattr(router, "estimate_label_in")
-                    and router.estimate_label == model_name else model_name)
+        model_vi = (router.estimate_label_in("vi") if router is not None and router.estimate_label == model_name
+                    else model_name)
         pairs.append((f"{est_m / 1000:.0f} km of {total_m / 1000:.0f} km are estimated (no loaded OSM road network "
                       f"covers those legs) by the {model_name}",
                       f"{est_m / 1000:.0f} km trên {total_m / 1000:.0f} km là ước tính (chưa có mạng đường OSM cho "

@@ -131,6 +131,10 @@ class _Model:
     def boats(self) -> dict[int, islands.IslandStay]:
         return {n: s for s in self.stays for n in (s.out_node, s.back_node)}
 
+    def note_pairs(self) -> list[tuple[str, str]]:
+        """The model's warnings as (en, vi) notes: a plain string (place ids, names) reads the same in both."""
+        return [(w, w) if isinstance(w, str) else w for w in self.warnings]
+
 
 def _must_field(req: PlanRequest, pid: str) -> str:
     """The request field a must-visit came from: ``must_visit`` itself, or a lock (a locked place must be visited)."""
@@ -146,15 +150,6 @@ def _endpoint_place(ref: Any, cat: Catalogue, role: str) -> tuple[Place, Poi | N
         return Place(poi.id, poi.lat, poi.lon, poi.name_vi), poi
     name = ref.name or ("Điểm đầu / Start" if role == "start" else "Điểm cuối / End")
     return Place(f"{role}@{ref.lat:.5f},{ref.lon:.5f}", float(ref.lat), float(ref.lon), name), None
-
-
-def _road_place(poi: Poi) -> Place:
-    """The point a plan drives to for ``poi``: the pier or cable-car station of its access (``access.csv``
-    ``from_lat`` / ``from_lon``) when it has one there, else the place itself — nobody drives to Đảo Bé or to the
-    Hòn Mun reef; the boat from the pier is part of the visit."""
-    end = poi.access.road_end if poi.access is not None else None
-    lat, lon = end if end is not None else (poi.lat, poi.lon)
-    return Place(poi.id, lat, lon, poi.name_vi)
 
 
 def _intersect(a: list[tuple[float, float]], b: list[tuple[float, float]]) -> list[tuple[float, float]]:
@@ -215,12 +210,6 @@ def _readable_hours(poi: Poi, day: date) -> bool:
             str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__)
         return False
     return True
-
-
-def _hhmm_s(seconds: float) -> str:
-    """Seconds of the day as HH:MM."""
-    m = int(round(seconds / 60.0))
-    return f"{m // 60:02d}:{m % 60:02d}"
 
 
 def _seconds_of(t: dtime) -> float:
@@ -332,7 +321,7 @@ def _build_excursion(link: Any, island: list[Poi], req: PlanRequest, cat: Catalo
     if late:
         raise PlanningError(
             f"must_visit: {', '.join(f'{p.name_en} (its {p.access.mode} runs {p.access.hours})' for p in late)} "
-            f"does not fit the {link.island} day trip's time ashore, {_hhmm_s(ashore[0])}–{_hhmm_s(ashore[1])}: "
+            f"does not fit the {link.island} day trip's time ashore, {_hhmm(ashore[0])}–{_hhmm(ashore[1])}: "
             f"plan a night on {link.island} (overnight) or drop it", field="must_visit")
     too_much = [p for p in skipped if p.id in must]
     if too_much:
@@ -569,7 +558,7 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
     s_node = add(start_place, start_poi)
     e_node = add(end_place, end_poi)
     hubs = [add(Place(h, cat.get(h).lat, cat.get(h).lon, cat.get(h).name_vi), cat.get(h)) for h in hub_ids]
-    cands = [add(_road_place(cat.get(p)), cat.get(p)) for p in final]
+    cands = [add(Place(p, *cat.get(p).road_point, cat.get(p).name_vi), cat.get(p)) for p in final]
     exc_nodes: dict[int, _Excursion] = {}
     for exc in excursions:
         k = add(Place(exc.id, exc.link.from_lat, exc.link.from_lon, exc.link.from_port), None)

@@ -143,7 +143,7 @@ def plan(req: PlanRequest, ctx: PlanningContext | None = None, *, geometry: bool
                 itinerary = _itinerary(model, sol, req, notes, geometry)
                 _explain_headlines(model, sol, req, itinerary, deadline)
                 return add_evenings(itinerary, req, ctx, geometry=geometry)
-    notes = [(w, w) if isinstance(w, str) else w for w in model.warnings]
+    notes = model.note_pairs()
     failed = Itinerary(feasible=False, problems=problems, excluded=model.excluded, warnings=[en for en, _ in notes],
                        warnings_vi=[vi for _, vi in notes], request=req.model_dump(mode="json"), profile=req.profile)
     kw = dict(geometry=geometry, previous=previous, deadline=deadline, master=master)

@@ -344,6 +344,14 @@ class Poi(BaseModel):
             raise _FieldError("visit_minutes", self.visit_minutes, "must be at least 10 for a place to visit")
         return self
 
+    @property
+    def road_point(self) -> tuple[float, float]:
+        """Where a plan drives to for this place: the pier or cable-car station of its access (``access.csv``
+        ``from_lat`` / ``from_lon``) when it has one there, else the place itself — nobody drives to Đảo Bé or to
+        the Hòn Mun reef; the boat from the pier is part of the visit."""
+        end = self.access.road_end if self.access is not None else None
+        return end if end is not None else (self.lat, self.lon)
+
     # --- dated facts ---------------------------------------------------------------------------------
     def fact_as_of(self, fact: str) -> str | None:
         """As-of date of ``fact`` (``hours``, ``fee`` or ``seats``), None when the fact is unknown."""
