@@ -10,6 +10,7 @@ import re
 import numpy as np
 import pytest
 
+from touroute.geo import haversine_m
 from touroute.matrix import Place, TravelTimes
 from touroute.network.trunk import corridor_model, default_model
 from touroute.pois import load_catalogue
@@ -69,6 +70,27 @@ def test_expressway_opening_dates_and_profiles(coords):
     assert bike.seconds[0, 1] > car.seconds[0, 1] * 50 / 35 * 1.2
     assert car.estimate_model == bike.estimate_model and "corridor" in car.estimate_model
     assert (car.sources[~np.eye(3, dtype=bool)] == "estimate").all()
+
+
+def test_long_legs_without_expressways_follow_the_trunk_not_a_straight_road(coords):
+    """Beyond the distances the circuity was fitted on, the direct estimate is not a candidate: a motorbike (no
+    expressways) from Hồ Chí Minh City to Quảng Ngãi rides QL1 — 820 km published (road_times.csv hcm-quangngai)
+    — not the 691 km of an extrapolated straight road that made it shorter than the car's expressway route."""
+    model = corridor_model()
+    a, b = coords["hcm-city-centre-hub"], coords["qng-quang-ngai-city"]
+    _, car_m = model.estimate(*a, *b)
+    _, bike_m = model.estimate(*a, *b, expressway=False)
+    table = {r["pair_id"]: r for r in csv.DictReader(open(data_dir("reference", "road_times.csv"), encoding="utf-8"))}
+    published = float(table["hcm-quangngai"]["km"])
+    assert published == 820 and abs(float(bike_m) / 1000 / published - 1) <= 0.10
+    assert float(bike_m) >= 0.95 * float(car_m)
+    # within the fitted range the direct estimate still counts (a short leg off the trunk: Huế → Khải Định's tomb)
+    assert model.params.direct_max_km == max(km for km, _ in model.params.circuity_at_km)
+    h, k = coords["hue-hub-hue-city"], coords["hue-khai-dinh-tomb"]
+    gc = float(haversine_m(*h, *k))
+    direct_s = gc * float(model.params.circuity(np.asarray(gc / 1000))) / (model.params.local_kmh / 3.6)
+    assert float(model.estimate(*h, *k)[0]) <= direct_s + 1e-6
+    assert "straight-line" in model.describe() and "đường chim bay)" in model.describe("vi")
 
 
 def test_sections_are_driven_at_a_share_of_their_speed_limit_on_the_legs_date(coords):

@@ -5,7 +5,10 @@ expressway from one over mountain roads. This model knows a small trunk graph (`
 QL1 between consecutive towns and the expressway sections with their published lengths and opening dates, each
 with its source. A leg is the faster of
 
-* **direct**: great-circle × circuity(band) ÷ the local speed, and
+* **direct**: great-circle × circuity(band) ÷ the local speed — only for legs whose straight line is within the
+  distance range the circuity was fitted on (its last anchor, ``TrunkParams.direct_max_km``): beyond it the
+  coast bends away from the straight line (Hồ Chí Minh City → Quảng Ngãi is 534 km straight, 820 km on QL1) and a
+  vehicle that may not use expressways would otherwise "drive" a road that does not exist — and
 * **via the trunk**: access from the origin to one of its nearest trunk nodes (great-circle × circuity at the local
   speed), the fastest trunk path (QL1 at the national speed, expressways at the expressway speed), access from a
   trunk node to the destination.
@@ -61,6 +64,14 @@ class TrunkParams:
     def circuity(self, gc_km: np.ndarray) -> np.ndarray:
         xs, ys = zip(*self.circuity_at_km)
         return np.interp(gc_km, xs, ys)
+
+    @property
+    def direct_max_km(self) -> float:
+        """Longest straight line (km) for which the direct estimate is a candidate: the last distance the circuity
+        was fitted at. Longer legs go via the trunk graph: extrapolating the fitted circuity made a motorbike's
+        Hồ Chí Minh City → Quảng Ngãi 691 km (against 807 km for the car on the expressways and 820 km published on
+        QL1), because without expressways the shorter fictitious straight road was also the faster."""
+        return float(max(km for km, _ in self.circuity_at_km))
 
 
 @dataclass(frozen=True)
@@ -175,10 +186,11 @@ class CorridorModel:
         circ = [c for _, c in p.circuity_at_km]
         if lang == "vi":
             return (f"mô hình hành lang: lấy cách nhanh hơn giữa đi thẳng (đường chim bay × "
-                    f"{min(circ):.2f}–{max(circ):.2f} theo cự ly, {p.local_kmh:g} km/h) và QL1 ({p.national_kmh:g} "
+                    f"{min(circ):.2f}–{max(circ):.2f} theo cự ly, {p.local_kmh:g} km/h, tới "
+                    f"{p.direct_max_km:.0f} km đường chim bay) và QL1 ({p.national_kmh:g} "
                     f"km/h) / cao tốc ({self._expressway_text(lang)}) qua các thị trấn gần nhất")
         return (f"corridor model: faster of direct (great-circle × {min(circ):.2f}–{max(circ):.2f} by distance, at "
-                f"{p.local_kmh:g} km/h) and QL1 ({p.national_kmh:g} km/h) / "
+                f"{p.local_kmh:g} km/h, up to {p.direct_max_km:.0f} km straight-line) and QL1 ({p.national_kmh:g} km/h) / "
                 f"expressways ({self._expressway_text()}) via their nearest towns")
 
     def _expressway_text(self, lang: str = "en") -> str:
@@ -192,8 +204,9 @@ class CorridorModel:
     def estimate(self, lat1: Any, lon1: Any, lat2: Any, lon2: Any, *, speed_scale: float = 1.0,
                  max_kmh: float = 130.0, expressway: bool = True,
                  as_of: str | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """(seconds, metres) of the faster of direct and via-trunk. ``speed_scale`` multiplies the car's speeds
-        (a profile's door-to-door speed ÷ the car's), each capped at ``max_kmh``."""
+        """(seconds, metres) of the faster of direct (straight lines up to ``params.direct_max_km``) and via-trunk.
+        ``speed_scale`` multiplies the car's speeds (a profile's door-to-door speed ÷ the car's), each capped at
+        ``max_kmh``."""
         p = self.params
         lat1, lon1, lat2, lon2 = np.broadcast_arrays(*(np.asarray(x, np.float64) for x in (lat1, lon1, lat2, lon2)))
         shape = lat1.shape
@@ -218,7 +231,8 @@ class CorridorModel:
         a_s = a_m / loc
         N = gc.size
         io, idd = inv[:N], inv[N:]
-        best_s = seconds.ravel().copy()
+        direct_ok = (gc / 1000.0 <= p.direct_max_km).ravel()
+        best_s = np.where(direct_ok, seconds.ravel(), np.inf)
         best_m = metres.ravel().copy()
         step = 200_000
         for lo in range(0, N, step):
@@ -233,6 +247,8 @@ class CorridorModel:
             take = cs < best_s[lo:lo + step]
             best_s[lo:lo + step] = np.where(take, cs, best_s[lo:lo + step])
             best_m[lo:lo + step] = np.where(take, cm, best_m[lo:lo + step])
+        lost = ~np.isfinite(best_s)  # no trunk path either: the direct estimate is all there is
+        best_s[lost] = seconds.ravel()[lost]
         return best_s.reshape(shape), best_m.reshape(shape)
 
 
