@@ -69,6 +69,9 @@ def test_theme_rule_through_the_api(ctx, tmp_path_factory):
     page = app.test_client().get(f"/p/{res.get_json()['id']}?lang=en").get_data(as_text=True)
     assert re.search(r'id="weights-used">Theme weights used:\s*Heritage 1, MICE / events 0, Coast &amp; islands 0,'
                      r' Nature &amp; leisure 0', page), page[page.find("weights-used") - 50:][:300]
+    # the visit time per theme is shown beside the time per province (only heritage here: the only theme named)
+    assert it["totals"]["visit_minutes_by_theme"] and set(it["totals"]["visit_minutes_by_theme"]) == {"heritage"}
+    assert re.search(r'Visit time per theme</h3>\s*<div class="bars" id="theme-minutes">.*?Heritage</span>', page, re.S)
     stops = [s["place_id"] for d in it["days"] for s in d["stops"]]
     assert stops and all(ctx.catalogue.get(p).category == "heritage" for p in stops if not p.startswith("ferry:"))
     bad = app.test_client().post("/api/plans", json=dict(body, categories=["heritage", "other"]))

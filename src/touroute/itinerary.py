@@ -196,6 +196,8 @@ class Totals(BaseModel):
     metres: float = 0.0
     estimated_metres: float = 0.0
     visit_minutes_by_province: dict[str, float] = Field(default_factory=dict)
+    visit_minutes_by_theme: dict[str, float] = Field(default_factory=dict, description="visit minutes per category "
+                                                      "(heritage, coastal, mice, other); empty in plans saved before it")
     nights_by_province: dict[str, int] = Field(default_factory=dict)
     costs: ItineraryCosts = Field(default_factory=ItineraryCosts)
 

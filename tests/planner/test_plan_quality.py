@@ -298,3 +298,33 @@ def test_ghenh_rang_is_one_stop_with_its_beach_and_the_poets_tomb(ctx):
     if "bd-ghenh-rang-tien-sa" in ids:
         included = {e.place_id for e in it.excluded if e.reason == "included"}
         assert parts <= included
+
+
+def test_heritage_and_beaches_shows_the_theme_balance_and_how_to_shift_it(ctx):
+    """The mission's traveller: arrive in Đà Nẵng, leave from Nha Trang, 5 days, heritage and beaches. At equal
+    weights the relics outweigh the beaches (the value model is not changed for it: BENCHMARKS.md, "A higher weight
+    for the coast"), so the plan says what share each named theme got and what to change — and the change does
+    what the note promises."""
+    base = dict(start="dn-city-centre", end="kh-hub-nha-trang", days=5)
+    even = plan(_req(**base, themes={"heritage": 1, "coastal": 1}), ctx, geometry=False)
+    more = plan(_req(**base, themes={"heritage": 1, "coastal": 2}), ctx, geometry=False)
+    for it in (even, more):
+        assert it.feasible
+        by_theme = it.totals.visit_minutes_by_theme
+        assert set(by_theme) <= {"heritage", "coastal"}
+        assert sum(by_theme.values()) == pytest.approx(sum(it.totals.visit_minutes_by_province.values()))
+
+    def share(it):
+        return it.totals.visit_minutes_by_theme.get("coastal", 0.0) / sum(it.totals.visit_minutes_by_theme.values())
+
+    notes = [w for w in even.warnings if w.startswith("theme balance")]
+    if share(even) < 0.25:
+        assert len(notes) == 1 and "Coast & islands" in notes[0] and "--theme coastal=2" in notes[0], even.warnings
+        assert any(w.startswith("cân đối chủ đề: Biển đảo") for w in even.notes("vi"))
+    else:
+        assert not notes
+    assert share(more) > share(even)
+    assert any(ctx.catalogue.get(p).subcategory == "beach" for p in _visited(more))
+    # a request naming no theme gets no balance note (nobody asked for a balance)
+    default = plan(_req(**base), ctx, geometry=False)
+    assert not any(w.startswith("theme balance") for w in default.warnings)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from .. import messages
 from ..itinerary import Itinerary
 from ..model import LunchBreak
-from ._common import (access_text, fee_text, hours_in, hours_text, labels, left_out_lines, lunch_on_site,
-                      seats_text, vnd)
+from ._common import (CATEGORY_LABELS, access_text, fee_text, hours_in, hours_text, labels, lang_of, left_out_lines,
+                      lunch_on_site, seats_text, vnd)
 
 def used_weights_line(it: Itinerary, t: dict[str, str], lang: str = "en") -> str:
     """What the request was read as — the theme weights after the theme rule and the province scheme — so a user
@@ -117,6 +117,11 @@ def render(it: Itinerary, lang: str = "en", *, max_excluded: int = 10) -> str:
         parts = ", ".join(f"{p} {m / 60:.1f} {t['h']}" for p, m in sorted(tot.visit_minutes_by_province.items(),
                                                                     key=lambda kv: -kv[1]))
         out.append(f"{t['provinces']}: {parts}")
+    if tot.visit_minutes_by_theme:
+        cats = CATEGORY_LABELS[lang_of(lang)]
+        parts = ", ".join(f"{cats.get(c, c)} {m / 60:.1f} {t['h']}" for c, m in sorted(
+            tot.visit_minutes_by_theme.items(), key=lambda kv: -kv[1]))
+        out.append(f"{t['themes']}: {parts}")
     used = used_weights_line(it, t, lang)
     if used:
         out.append(used)

@@ -36,6 +36,10 @@ from ..geo import haversine_m
 from ..resources import data_dir
 
 MODEL_NAME = "corridor"
+RULES_VERSION = 2
+"""Bumped whenever :meth:`CorridorModel.estimate` changes what it computes from the same graph and parameters (2:
+the direct candidate only up to ``TrunkParams.direct_max_km``), so cached matrices keyed by the model's
+fingerprint are not reused with the old rule."""
 NEAREST_NODES = 4
 """Trunk nodes tried for each end of a leg (the nearest by great-circle): enough for a place between two towns."""
 
@@ -178,7 +182,7 @@ class CorridorModel:
         return f"{MODEL_NAME} ({len(self.graph.sections)} expressway sections, fitted on road_times.csv)"
 
     def fingerprint(self) -> str:
-        return hashlib.sha256(json.dumps([self.graph.fingerprint, repr(self.params)]).encode()).hexdigest()[:16]
+        return hashlib.sha256(json.dumps([self.graph.fingerprint, repr(self.params), RULES_VERSION]).encode()).hexdigest()[:16]
 
     def describe(self, lang: str = "en") -> str:
         """The model in one sentence, in English or Vietnamese (the plan's note on its estimated legs)."""

@@ -16,6 +16,46 @@ from ..solve import Solution
 from .model import _exclusion, _Excursion, _hhmm, _Model, assumed_hours
 from .value import DAY
 
+THEME_SHORTFALL = 0.5
+"""A theme the request named gets a note when its share of the visit time is below this fraction of its share of
+the named weights (weights 1 : 1 and 15 % of the time against 50 %): the plan maximises the worth of its visits,
+and equal weights do not promise equal time — the note says so and how to shift it."""
+
+
+def theme_balance_notes(req: PlanRequest, minutes_by_theme: dict[str, float]) -> list[tuple[str, str]]:
+    """(en, vi) notes for the themes a request named that got much less of the visit time than their weight.
+
+    Why: "heritage and beaches" at equal weights planned no beach — beaches (attractiveness 31–51) earn none of the
+    heritage-status points the rule gives relics (data/poi/SCHEMA.md), so a day of relics is worth more. Raising
+    coastal for everyone was measured and rejected on the held-out programmes (BENCHMARKS.md, "A higher weight for
+    the coast"), so the plan stays the one that scores best and tells the traveller what it did and what to change."""
+    from .. import messages
+
+    if not req.themes.model_fields_set:
+        return []
+    weights = {c: w for c, w in req.themes.model_dump().items() if w > 0}
+    total_w = sum(weights.values())
+    total_min = sum(minutes_by_theme.get(c, 0.0) for c in weights)
+    if len(weights) < 2 or total_min <= 0:
+        return []
+    out: list[tuple[str, str]] = []
+    for c, w in weights.items():
+        share, due = minutes_by_theme.get(c, 0.0) / total_min, w / total_w
+        if share >= THEME_SHORTFALL * due:
+            continue
+        more = f"{min(10.0, 2 * w):g}"
+        en, vi = messages.CATEGORIES["en"][c], messages.CATEGORIES["vi"][c]
+        why_en = (" (attractiveness counts heritage status, which beaches and nature do not have)"
+                  if c != "heritage" else "")
+        why_vi = " (độ hấp dẫn có tính xếp hạng di tích, điều bãi biển và thiên nhiên không có)" if c != "heritage" else ""
+        out.append((f"theme balance: {en} has {share:.0%} of the visit time although its weight is {due:.0%} of the "
+                    f"weights named — for the time they take, its places were worth less than the others'{why_en}; "
+                    f"weight it higher (themes.{c} {more}, --theme {c}={more}) to see more of it",
+                    f"cân đối chủ đề: {vi} chỉ chiếm {share:.0%} thời gian tham quan dù trọng số là {due:.0%} tổng "
+                    f"trọng số đã chọn — tính theo thời gian, các điểm của chủ đề này có giá trị thấp hơn{why_vi}; "
+                    f"tăng trọng số (themes.{c} {more}, --theme {c}={more}) để thấy nhiều hơn"))
+    return out
+
 
 def _province_minutes(model: _Model, sol: Solution) -> dict[str, float]:
     """Minutes of visits per rule group (:func:`touroute.provinces.rule_groups`), the unit the rules count in."""
@@ -44,6 +84,7 @@ def _itinerary(model: _Model, sol: Solution, req: PlanRequest, notes: list[tuple
     M = model.matrix
     days: list[DayPlan] = []
     visit_by_prov: dict[str, float] = defaultdict(float)
+    visit_by_theme: dict[str, float] = defaultdict(float)
     nights_by_prov: dict[str, int] = defaultdict(int)
     fees, fees_unknown = 0.0, []
     total_m = est_m = drive_s = 0.0
@@ -85,6 +126,7 @@ def _itinerary(model: _Model, sol: Solution, req: PlanRequest, notes: list[tuple
             if exc is not None:
                 stops.append(_excursion_stop(model, exc, st, req))
                 visit_by_prov[exc.pois[0].province_legacy] += (st.departure - st.start) / 60.0
+                visit_by_theme[exc.pois[0].category] += (st.departure - st.start) / 60.0
                 for p in exc.pois:
                     if p.fee_vnd is None:
                         fees_unknown.append(p.id)
@@ -108,6 +150,7 @@ def _itinerary(model: _Model, sol: Solution, req: PlanRequest, notes: list[tuple
                 source=poi.source, score=float(P.score[st.node]),
                 locked=any(lk.place_id == poi.id for lk in req.locks), access=poi.access))
             visit_by_prov[poi.province_legacy] += (st.departure - st.start) / 60.0
+            visit_by_theme[poi.category] += (st.departure - st.start) / 60.0
             if poi.fee_vnd is None:
                 fees_unknown.append(poi.id)
             elif (poi.part_of or poi.id, poi.fee_vnd) not in tickets:
@@ -146,6 +189,7 @@ def _itinerary(model: _Model, sol: Solution, req: PlanRequest, notes: list[tuple
                            fees_unknown=fees_unknown)
     totals = Totals(score=float(sol.score), stops=sum(len(d.stops) for d in days), driving_seconds=drive_s,
                     metres=total_m, estimated_metres=est_m, visit_minutes_by_province=dict(visit_by_prov),
+                    visit_minutes_by_theme=dict(visit_by_theme),
                     nights_by_province=dict(nights_by_prov), costs=costs)
     excluded = list(model.excluded)
     code_map = {"no_window": "closed", "unreachable": "too_far", "group_full": "group_limit", "not_worth": "low_score"}
@@ -190,6 +234,7 @@ def _itinerary(model: _Model, sol: Solution, req: PlanRequest, notes: list[tuple
                       + "; ".join(f"{en}: {note}" for en, _vi, note in closures),
                       "thông báo tạm đóng cửa đã công bố (kiểm tra trước khi đi): "
                       + "; ".join(f"{vi}: {note}" for _en, vi, note in closures)))
+    pairs.extend(theme_balance_notes(req, visit_by_theme))
     stale = sorted({(s.name_en, s.name_vi, ", ".join(s.stale)) for d in days for s in d.stops if s.stale})
     if stale:
         fact_vi = {"hours": "giờ", "fee": "giá vé", "seats": "sức chứa"}
