@@ -463,9 +463,12 @@ def judge(body: dict, ctx: PlanningContext, *, deadline_grace: float | None = No
         return Outcome("verify", (str(exc).splitlines() or ["assertion"])[0][:200], secs, traceback.format_exc())
     except Exception:
         return Outcome("exception", "verification raised", secs, traceback.format_exc())
-    # a plan whose default driving cap gave way (verify checked it said so) is checked under the cap it used
+    # a plan whose default driving cap or nights along the way gave way (verify checked it said so) is checked
+    # under the request it was made with: a night pinned behind the start is the user's, and the along-the-way rule
+    # the first attempt had would flag it (seed 12 of bench_soundness, request 28)
+    relaxed = ("driving cap raised", "no chain of nights moving along the way")
     effective = (PlanRequest.model_validate(it.request)
-                 if any(w.startswith("driving cap raised") for w in it.warnings) else req)
+                 if any(w.startswith(relaxed) for w in it.warnings) else req)
     try:
         violations = rebuilt_check(it, effective, ctx)
     except Exception:

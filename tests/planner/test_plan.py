@@ -32,6 +32,10 @@ def verify(it, req: PlanRequest, ctx: PlanningContext) -> None:
         assert req.max_driving_minutes_per_day is None, "a cap the user set is never raised"
         cap = PlanRequest.model_validate(it.request).max_driving_minutes_per_day
         assert cap > req.driving_cap_minutes and f"to {cap / 60:g} h a day" in raised[0]
+    if PlanRequest.model_validate(it.request).overnight.along_the_way != req.overnight.along_the_way:
+        # nights along the way gave way (plan._with_nights_off_the_way): only the planner's preference, and it says so
+        assert req.overnight.along_the_way, "nights off the way the user allowed are never taken back"
+        assert any(w.startswith("no chain of nights moving along the way") for w in it.warnings), it.warnings
     for k, day in enumerate(it.days):
         assert day.date == req.start_date + timedelta(days=k)
         if k > 0:
