@@ -466,6 +466,31 @@ def test_a_start_matched_only_by_a_description_is_no_start(ctx, tmp_path, monkey
     assert r.exit_code == 2 and "--end" in r.output and "no place matches 'Da Lat'" in r.output
 
 
+def test_a_typo_gets_did_you_mean_never_a_guess(ctx, tmp_path, monkeypatch):
+    """"Huee", "Nha Trng": nothing matches, so nothing is planned — and the message offers the close names (the
+    town's hub first for a trip's start or end), in the CLI, `analytics reach` and the web form."""
+    cat = ctx.catalogue
+    assert cat.resolve("Huee", endpoint=True) is None and cat.resolve("Nha Trng", endpoint=True) is None
+    assert cat.suggest("Huee", endpoint=True)[0] == "hue-hub-hue-city"
+    assert cat.suggest("Nha Trng", endpoint=True)[0] == "kh-hub-nha-trang"
+    assert cat.suggest("Danag", endpoint=True)[0] == "dn-city-centre"  # run together, one letter off
+    assert cat.suggest("zzqx nowhere") == []
+    monkeypatch.setenv("TOUROUTE_DATA_DIR", str(tmp_path))
+    r = CliRunner().invoke(main, ["plan", "--start", "Huee", "--days", "1"])
+    assert r.exit_code == 2 and "did you mean Huế City (hue-hub-hue-city)" in r.output, r.output
+    r = CliRunner().invoke(main, ["analytics", "reach", "Nha Trng", "--minutes", "60"])
+    assert r.exit_code == 2 and "did you mean Nha Trang (kh-hub-nha-trang)" in r.output, r.output
+    vi = cat.no_match_message("Huee", "x", endpoint=True, lang="vi")
+    assert vi.startswith("không có địa điểm nào khớp với 'Huee'")
+    assert "có phải: " + cat.get("hue-hub-hue-city").name_vi + " (hue-hub-hue-city)" in vi
+    from werkzeug.datastructures import MultiDict
+
+    from touroute.web.service import RequestProblem, form_to_request
+    with pytest.raises(RequestProblem) as exc:
+        form_to_request(MultiDict({"start": "Nha Trng", "days": "1"}), ctx)
+    assert "did you mean Nha Trang (kh-hub-nha-trang)" in str(exc.value)
+
+
 def test_museum_closed_on_monday_is_not_scheduled_on_monday(ctx):
     museum = ctx.catalogue.get("hue-diem-phung-thi-art")
     assert open_intervals(museum.opening_hours, MONDAY) == []  # "Tu-Su …": closed on Mondays

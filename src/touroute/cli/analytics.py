@@ -99,7 +99,8 @@ def register(main: click.Group) -> None:
         if hub.strip() not in cat:  # a typed town's name means its hub, as for a trip's start
             found = cat.resolve(hub, endpoint=True)
             if not isinstance(found, str):
-                raise click.BadParameter(f"no place matches {hub!r} (a catalogue id or a name)", param_hint="HUB")
+                raise click.BadParameter(cat.no_match_message(hub, "a catalogue id or a name", endpoint=True),
+                                         param_hint="HUB")
             click.echo(f"HUB {hub!r} → {found}", err=True)
             hub = found
         try:

@@ -236,8 +236,8 @@ def register(main: click.Group) -> None:
             if value is not None and PlaceRef.parse(value).lat is None and value.strip() not in ctx.catalogue:
                 found = ctx.catalogue.resolve(value, endpoint=True)
                 if found is None:
-                    raise click.BadParameter(f"no place matches {value!r} (an id, a name or 'lat,lon')",
-                                             param_hint=flag)
+                    raise click.BadParameter(ctx.catalogue.no_match_message(value, "an id, a name or 'lat,lon'",
+                                                                            endpoint=True), param_hint=flag)
                 req = req.model_copy(update={flag[2:]: PlaceRef.parse(found) if isinstance(found, str)
                                              else PlaceRef(**found)})
                 click.echo(f"{flag} {value!r} → {found}", err=True)

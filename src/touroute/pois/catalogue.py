@@ -4,6 +4,7 @@ attractiveness computed from the evidence joined in, and the process-wide bundle
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import re
 from collections.abc import Iterable, Sequence
@@ -20,6 +21,11 @@ from ..geo import parse_latlon
 from ..resources import data_dir
 from .record import CATEGORIES, COLUMNS, TAGS, Poi
 from .validate import catalogue_dir, default_paths, validate_files
+
+SUGGEST_MIN_RATIO = 0.8
+"""How close a name must be to what was typed to be suggested (difflib ratio: "huee" ~ "hue" 0.86, "nha trng" ~
+"nha trang" 0.94, "danag" ~ "danang" 0.91; "da lat" ~ "da nang" 0.77 is not suggested — Đà Lạt is outside the
+region, not a typo of Đà Nẵng)."""
 
 ATTRACTIVENESS_FILE = "attractiveness.csv"
 
@@ -244,6 +250,43 @@ class Catalogue:
                                         for i in range(len(ws)) for j in range(i + 1, len(ws) + 1)):
                 return pid
         return next((pid for pid in ranked if set(q) <= set(words(pid))), None)
+
+    def suggest(self, text: str, limit: int = 3, *, endpoint: bool = False) -> list[str]:
+        """Ids of places whose names are *close* to ``text`` — for the message when :meth:`resolve` finds nothing
+        ("Huee", "Nha Trng"): a typo gets "did you mean …", never a silent guess.
+
+        Each name (Vietnamese and English, diacritics ignored) is compared word-run by word-run with the same number
+        of words as ``text`` (difflib's ratio, at least :data:`SUGGEST_MIN_RATIO`); ranked by closeness, then — for a
+        trip's ``endpoint`` — lodging hubs first, then attractiveness."""
+        q = [w for w in re.split(r"[^0-9a-z]+", prov.fold(text)) if w]
+        if not q:
+            return []
+        query, n = " ".join(q), len(q)
+        scored = []
+        for p in self.records.values():
+            best = 0.0
+            for name in (p.name_vi, p.name_en):
+                ws = [w for w in re.split(r"[^0-9a-z]+", prov.fold(name or "")) if w]
+                for k in {n, n + 1}:  # "Danag" is "Da Nang" run together, as towns are often typed
+                    for i in range(max(1, len(ws) - k + 1)):
+                        gram = ws[i:i + k]
+                        for a, b in ((query, " ".join(gram)), (query.replace(" ", ""), "".join(gram))):
+                            best = max(best, difflib.SequenceMatcher(None, a, b).ratio())
+            if best >= SUGGEST_MIN_RATIO:
+                hub = endpoint and p.category == "lodging"
+                scored.append((-round(best, 2), not hub, -(p.attractiveness or 0), p.id))
+        scored.sort()
+        return [s[3] for s in scored[:limit]]
+
+    def no_match_message(self, text: str, what: str, *, endpoint: bool = False, lang: str = "en") -> str:
+        """"no place matches 'Huee' (…) — did you mean Huế City (hue-hub-hue-city)?" in English or Vietnamese."""
+        near = self.suggest(text, endpoint=endpoint)
+        recs = self.records
+        if lang == "vi":
+            msg = f"không có địa điểm nào khớp với {text.strip()!r} ({what})"
+            return msg + (" — có phải: " + ", ".join(f"{recs[i].name_vi} ({i})" for i in near) + "?" if near else "")
+        msg = f"no place matches {text.strip()!r} ({what})"
+        return msg + (" — did you mean " + ", ".join(f"{recs[i].name_en} ({i})" for i in near) + "?" if near else "")
 
     def search(self, text: str, limit: int | None = None) -> "Catalogue":
         """Places whose names, id or description contain every word of ``text`` (diacritics ignored).

@@ -250,7 +250,8 @@ def form_to_request(form, ctx: PlanningContext) -> dict:
             continue
         ref = resolve_place(raw, ctx, endpoint=True)
         if ref is None:
-            problems.append({"field": key, "message": f"no place named {raw.strip()!r} in the catalogue"})
+            problems.append({"field": key, "message": ctx.catalogue.no_match_message(raw, "in the catalogue",
+                                                                                     endpoint=True)})
         else:
             data[key] = ref
     data["start_date"] = (form.get("start_date") or "").strip() or date.today().isoformat()
@@ -280,7 +281,7 @@ def form_to_request(form, ctx: PlanningContext) -> dict:
                     continue
                 ref = part if part in ctx.catalogue else resolve_place(part, ctx)
                 if not isinstance(ref, str):
-                    problems.append({"field": key, "message": f"no place named {part!r} in the catalogue"})
+                    problems.append({"field": key, "message": ctx.catalogue.no_match_message(part, "in the catalogue")})
                 else:
                     ids.append(ref)
         data[key] = list(dict.fromkeys(ids))
