@@ -3,6 +3,8 @@ the road network's snapping, the estimates for legs no network covers, the islan
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta, timezone
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -44,3 +46,21 @@ def parse_latlon(text: str) -> tuple[float, float] | None:
         return float(parts[0]), float(parts[1])
     except ValueError:
         return None
+
+
+VIETNAM_TZ = timezone(timedelta(hours=7))
+"""Vietnam's time (UTC+7, no summer time): the plans' clock."""
+
+
+@lru_cache(maxsize=4096)
+def daylight(lat: float, lon: float, day: date) -> tuple[time, time]:
+    """(sunrise, sunset) at a point on ``day``, Vietnam time (the ``astral`` library's NOAA solar equations; the
+    geometric sunrise/sunset at the horizon, refraction included). What an outdoor place without published hours is
+    planned in: a beach in Quy Nhơn on 14 December is light 05:58–17:17, on 21 June 05:17–18:13."""
+    from astral import Observer
+    from astral.sun import sun
+
+    s = sun(Observer(latitude=lat, longitude=lon), day, tzinfo=VIETNAM_TZ)
+    rise: datetime = s["sunrise"]
+    set_: datetime = s["sunset"]
+    return rise.time().replace(microsecond=0), set_.time().replace(microsecond=0)

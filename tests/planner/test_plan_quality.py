@@ -328,3 +328,35 @@ def test_heritage_and_beaches_shows_the_theme_balance_and_how_to_shift_it(ctx):
     # a request naming no theme gets no balance note (nobody asked for a balance)
     default = plan(_req(**base), ctx, geometry=False)
     assert not any(w.startswith("theme balance") for w in default.warnings)
+
+
+def test_outdoor_places_without_hours_are_planned_in_daylight(ctx):
+    """A beach visited 16:09–18:19 in December (sunset in Quy Nhơn 17:17) was a review finding: an outdoor place
+    with no published hours (or "24/7") is now planned between sunrise and sunset at the place; published hours
+    (Eo Gió's gate, 05:00–18:00) stay the place's own."""
+    from datetime import datetime
+
+    from touroute.geo import daylight
+    from touroute.planner.model import _day_windows
+    from touroute.pois import daylight_only
+
+    beach = ctx.catalogue.get("bd-quy-nhon-beach")
+    assert daylight_only(beach) and not daylight_only(ctx.catalogue.get("bd-eo-gio"))
+    dec, jun = date(2026, 12, 14), date(2027, 6, 21)
+    rise, sunset = daylight(beach.lat, beach.lon, dec)
+    assert time(5, 50) <= rise <= time(6, 5) and time(17, 10) <= sunset <= time(17, 25)  # timeanddate: 05:57 / 17:16
+    assert daylight(beach.lat, beach.lon, jun)[1] > time(18, 5)
+    service = 130 * 60.0
+    (lo, hi), = _day_windows(beach, dec, 0.0, 8 * 3600.0, 18.5 * 3600.0, service)
+    assert hi + service <= sunset.hour * 3600 + sunset.minute * 60 + 60
+    for kw in (dict(vehicle="motorbike"), dict(vehicle="car", pace="relaxed")):
+        req = _req(start="bd-quy-nhon", end="py-tuy-hoa", days=2, start_date=dec.isoformat(), **kw)
+        it = plan(req, ctx, geometry=False)
+        verify(it, req, ctx)
+        outdoor = [(d, s) for d in it.days for s in d.stops
+                   if s.place_id in ctx.catalogue and daylight_only(ctx.catalogue.get(s.place_id))]
+        assert outdoor, "the Quy Nhơn coast is outdoors"
+        for d, s in outdoor:
+            _, down = daylight(round(s.lat, 2), round(s.lon, 2), d.date)
+            assert s.departure <= datetime.combine(d.date, down), (s.name_en, s.departure, down)
+        assert any(w.startswith("outdoor places without published hours") for w in it.warnings)

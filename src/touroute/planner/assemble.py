@@ -13,7 +13,9 @@ from ..itinerary import DayPlan, Endpoint, Itinerary, ItineraryCosts, ItineraryL
 from ..model import DEFAULT_VEHICLE_COST_PER_KM, PlanRequest
 from ..pois import STALE_AFTER_YEARS, Poi, known_seats
 from ..solve import Solution
-from .model import _exclusion, _Excursion, _hhmm, _Model, assumed_hours
+from ..geo import daylight
+from ..pois import daylight_only
+from .model import _exclusion, _Excursion, _hhmm, _Model, assumed_hours, assumed_window
 from .value import DAY
 
 THEME_SHORTFALL = 0.5
@@ -143,8 +145,8 @@ def _itinerary(model: _Model, sol: Solution, req: PlanRequest, notes: list[tuple
                 departure=_to_dt(req, st.departure), fee_vnd=poi.fee_vnd, fee_as_of=poi.fee_as_of,
                 fee_domestic_vnd=poi.fee_domestic_vnd, opening_hours=poi.opening_hours,
                 hours_as_of=poi.hours_as_of,
-                hours_assumed=(None if st.node not in model.unknown_hours
-                               else "-".join(t.strftime("%H:%M") for t in assumed_hours(req))),
+                hours_assumed=(None if st.node not in model.unknown_hours else "-".join(
+                    t.strftime("%H:%M") for t in assumed_window(poi, req, req.start_date + timedelta(days=d)))),
                 closure_note=poi.closure_note, stale=poi.stale_facts(req.start_date),
                 seats=seats, seats_unknown=poi.category == "mice" and seats is None,
                 source=poi.source, score=float(P.score[st.node]),
@@ -222,6 +224,18 @@ def _itinerary(model: _Model, sol: Solution, req: PlanRequest, notes: list[tuple
                       + ", ".join(p.name_en for p in visited_unknown),  # type: ignore[union-attr]
                       f"chưa rõ giờ mở cửa (giả định mở trong ngày, {window}; cần kiểm tra tại chỗ): "
                       + ", ".join(p.name_vi for p in visited_unknown)))  # type: ignore[union-attr]
+    by_id = {p.id: p for p in model.pois if p is not None}
+    outdoors = [(d, s) for d in days for s in d.stops if s.place_id in by_id and daylight_only(by_id[s.place_id])]
+    if outdoors:
+        d0, s0 = outdoors[0]
+        rise, sunset = (t.strftime("%H:%M") for t in daylight(round(s0.lat, 2), round(s0.lon, 2), d0.date))
+        names = list(dict.fromkeys((s.name_en, s.name_vi) for _, s in outdoors))
+        pairs.append((f"outdoor places without published hours (or open day and night) are planned in daylight, "
+                      f"between sunrise and sunset there ({s0.name_en} on {d0.date:%d/%m}: {rise}–{sunset}): "
+                      + ", ".join(en for en, _ in names),
+                      f"điểm ngoài trời chưa công bố giờ mở cửa (hoặc mở cả ngày đêm) được xếp vào lúc trời sáng, từ "
+                      f"bình minh đến hoàng hôn tại chỗ ({s0.name_vi} ngày {d0.date:%d/%m}: {rise}–{sunset}): "
+                      + ", ".join(vi for _, vi in names)))
     unknown_seats = [s for d in days for s in d.stops if s.seats_unknown]
     if unknown_seats:
         pairs.append((f"seat count not published — confirm the venue holds the group of {req.group_size}: "

@@ -21,7 +21,8 @@ from .. import provinces as prov
 from ..itinerary import Exclusion
 from ..matrix import Place, TravelMatrix
 from ..model import PACE_SIGHTS_PER_DAY, PACE_STOP_OVERHEAD_MIN, PACE_VISIT_FACTOR, PlanRequest
-from ..pois import Catalogue, Poi, haversine_m, is_access_point, known_seats, open_intervals
+from ..geo import daylight
+from ..pois import Catalogue, Poi, daylight_only, haversine_m, is_access_point, known_seats, open_intervals
 from ..solve import BreakSpec, OrienteeringProblem, RouteSpec
 from .context import PlanningContext, PlanningError
 from .value import (
@@ -175,17 +176,31 @@ def assumed_hours(req: PlanRequest) -> tuple[dtime, dtime]:
     return max(req.day_start, ASSUMED_OPEN), min(req.day_end, ASSUMED_CLOSE)
 
 
+def assumed_window(poi: Poi, req: PlanRequest, day: date) -> tuple[dtime, dtime]:
+    """The window a place with unknown hours was planned as open on ``day``: :func:`assumed_hours`, and for an
+    outdoor place (:func:`touroute.pois.daylight_only`) no earlier than sunrise and no later than sunset there."""
+    lo, hi = assumed_hours(req)
+    if daylight_only(poi):
+        rise, sunset = daylight(round(poi.lat, 2), round(poi.lon, 2), day)
+        lo, hi = max(lo, rise), min(hi, sunset)
+    return lo, hi
+
+
 def _day_windows(poi: Poi, day: date, t0: float, open_s: float, close_s: float,
                  service: float) -> list[tuple[float, float]]:
     """Start-of-visit windows of ``poi`` on ``day`` (absolute seconds); the visit must end before it closes, and
     a visit reached by a boat or cable car that runs at set hours (``Access.hours``) lies within them: the first
-    canoe to Đảo Bé leaves at 08:00 and the last one back is at 15:00, whatever the islet's own hours."""
+    canoe to Đảo Bé leaves at 08:00 and the last one back is at 15:00, whatever the islet's own hours. An outdoor
+    place without published hours lies between sunrise and sunset (:func:`touroute.pois.daylight_only`)."""
     if poi.opening_hours:
         spans = [(a * 60.0, b * 60.0) for a, b in open_intervals(poi.opening_hours, day)]
     else:
         spans = [(_seconds_of(ASSUMED_OPEN), _seconds_of(ASSUMED_CLOSE))]
     if poi.access is not None and poi.access.hours:
         spans = _intersect(spans, [(a * 60.0, b * 60.0) for a, b in open_intervals(poi.access.hours, day)])
+    if daylight_only(poi):  # outdoors with no published hours: between sunrise and sunset (pois.daylight_only)
+        rise, sunset = daylight(round(poi.lat, 2), round(poi.lon, 2), day)
+        spans = _intersect(spans, [(_seconds_of(rise), _seconds_of(sunset))])
     out = []
     for a, b in spans:
         lo, hi = max(a, open_s), min(b, close_s) - service

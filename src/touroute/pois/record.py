@@ -387,6 +387,21 @@ def is_access_point(poi: "Poi") -> bool:
     return poi.subcategory in ACCESS_SUBCATEGORIES or ACCESS_TAG in poi.tags
 
 
+OUTDOOR_SUBCATEGORIES: frozenset[str] = frozenset({
+    "bay", "beach", "cape", "coral_reef", "fishing_village", "island", "lagoon", "lighthouse", "peninsula",
+    "sand_dune", "lake", "mountain", "nature_park", "viewpoint", "waterfall", "eco_farm"})
+"""Kinds of place seen outdoors, by daylight: without published hours (or open "24/7") they are planned between
+sunrise and sunset (:func:`daylight_only`) — not a beach from 16:09 to 18:19 in December, when the sun sets at 17:17."""
+
+
+def daylight_only(poi: "Poi") -> bool:
+    """An outdoor place (:data:`OUTDOOR_SUBCATEGORIES`) whose hours nobody publishes or which never closes: the
+    planner keeps its visit between sunrise and sunset. Published hours (a nature park's gate) are the place's own
+    and stay as they are."""
+    hours = (poi.opening_hours or "").strip()
+    return poi.subcategory in OUTDOOR_SUBCATEGORIES and hours in ("", "24/7")
+
+
 def is_visit(poi: "Poi") -> bool:
     """A place people go to see (heritage, coastal, other) — not a MICE venue, a lodging hub or an access point."""
     return poi.category in ("heritage", "coastal", "other") and not is_access_point(poi)
