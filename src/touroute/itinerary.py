@@ -63,6 +63,7 @@ class ItineraryStop(BaseModel):
     hours_assumed: str | None = Field(default=None, description="hours unknown: the window the plan assumed open "
                                                                 "(HH:MM-HH:MM, the day's own window)")
     closure_note: str | None = None
+    closure_note_vi: str | None = None
     stale: list[str] = Field(default_factory=list, description="facts (hours, fee, seats) older than 3 years")
     seats: int | None = Field(default=None, description="MICE: largest published seat count")
     seats_unknown: bool = Field(default=False, description="MICE venue whose seats are not published")

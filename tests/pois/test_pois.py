@@ -244,7 +244,7 @@ GOOD = {
     "hours_as_of": "2025-03", "fee_vnd": "0", "fee_source": "https://example.org/f",
     "fee_as_of": "2024-05", "capacity": "", "popularity": "5", "tags": "buddhist;national_relic",
     "osm_id": "node/123", "source": "https://example.org/page", "description_vi": "", "description_en": "", "part_of": "",
-    "closure_note": "", "fee_domestic_vnd": "", "capacity_banquet": "", "capacity_classroom": "", "seats_source": "",
+    "closure_note": "", "closure_note_vi": "", "fee_domestic_vnd": "", "capacity_banquet": "", "capacity_classroom": "", "seats_source": "",
     "seats_as_of": "",
 }
 

@@ -135,12 +135,12 @@ def small_catalogue(tmp_path):
 
 def _write_access(folder, rows: list[str], positions: dict[int, str] | None = None) -> None:
     """Rows written as ``id,mode,minutes,fee_vnd,from,source,as_of,note``; ``positions`` gives, by row index, the
-    ``from_lat,from_lon,hours`` cells (empty otherwise)."""
-    header = "id,mode,minutes,fee_vnd,from,from_lat,from_lon,hours,source,as_of,note"
+    ``from_lat,from_lon,hours`` cells (empty otherwise); ``from_vi`` is left empty."""
+    header = "id,mode,minutes,fee_vnd,from,from_vi,from_lat,from_lon,hours,source,as_of,note"
     lines = []
     for k, row in enumerate(rows):
         cells = row.split(",")
-        lines.append(",".join(cells[:5] + (positions or {}).get(k, ",,").split(",") + cells[5:]))
+        lines.append(",".join(cells[:5] + [""] + (positions or {}).get(k, ",,").split(",") + cells[5:]))
     (folder / ACCESS_FILE).write_text("\n".join([header, *lines]) + "\n", encoding="utf-8")
 
 

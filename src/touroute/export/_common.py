@@ -104,7 +104,8 @@ def access_text(stop: Any, lang: str | None) -> str | None:
     if acc is None:
         return None
     t = labels(lang)
-    parts = [t["access"].format(mode=t[f"access_{acc.mode}"], from_=acc.from_, minutes=acc.minutes)]
+    where = (getattr(acc, "from_vi", None) or acc.from_) if lang_of(lang) == "vi" else acc.from_
+    parts = [t["access"].format(mode=t[f"access_{acc.mode}"], from_=where, minutes=acc.minutes)]
     if acc.fee_vnd is None:
         parts.append(t["access_fare_unknown"])
     elif acc.fee_vnd == 0:
@@ -114,6 +115,15 @@ def access_text(stop: Any, lang: str | None) -> str | None:
     if acc.hours:
         parts.append(t["access_runs"].format(hours=hours_in(acc.hours, lang)))
     return "; ".join(parts)
+
+
+def closure_text(stop: Any, lang: str | None) -> str | None:
+    """A stop's published closure notice in ``lang`` (the Vietnamese one when the catalogue has it, else the
+    English), None when there is none."""
+    en = getattr(stop, "closure_note", None)
+    if not en:
+        return None
+    return (getattr(stop, "closure_note_vi", None) or en) if lang_of(lang) == "vi" else en
 
 
 def attribution(lang: str | None) -> str:

@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from .. import messages
-from ..export._common import access_text
+from ..export._common import access_text, closure_text
 from ..export._common import vnd as _vnd
 from ..itinerary import Itinerary
 from .spec import BUDGET_LODGING_VND, PackageTemplate
@@ -51,7 +51,7 @@ def render_brochure(it: Itinerary, tpl: PackageTemplate, lang: str) -> str:
         fee_dates=", ".join(dates), lodging_rate=BUDGET_LODGING_VND[tpl.budget_tier], vnd=_vnd,
         name=(lambda o: o.name_vi) if lang == "vi" else (lambda o: o.name_en),
         note=(lambda s: s.note_vi) if lang == "vi" else (lambda s: s.note_en),
-        access=lambda s: access_text(s, lang),
+        access=lambda s: access_text(s, lang), closure=lambda s: closure_text(s, lang),
         # what the plan assumed or could not check (a past start date, unknown hours, estimated roads …): a printed
         # programme carries the same caveats as the screen
         notes=it.notes("vi" if lang == "vi" else "en"),

@@ -147,7 +147,8 @@ def _itinerary(model: _Model, sol: Solution, req: PlanRequest, notes: list[tuple
                 hours_as_of=poi.hours_as_of,
                 hours_assumed=(None if st.node not in model.unknown_hours else "-".join(
                     t.strftime("%H:%M") for t in assumed_window(poi, req, req.start_date + timedelta(days=d)))),
-                closure_note=poi.closure_note, stale=poi.stale_facts(req.start_date),
+                closure_note=poi.closure_note, closure_note_vi=poi.closure_note_vi,
+                stale=poi.stale_facts(req.start_date),
                 seats=seats, seats_unknown=poi.category == "mice" and seats is None,
                 source=poi.source, score=float(P.score[st.node]),
                 locked=any(lk.place_id == poi.id for lk in req.locks), access=poi.access))
@@ -242,12 +243,13 @@ def _itinerary(model: _Model, sol: Solution, req: PlanRequest, notes: list[tuple
                       + ", ".join(s.name_en for s in unknown_seats),
                       f"chưa công bố sức chứa — cần xác nhận địa điểm đủ chỗ cho đoàn {req.group_size} khách: "
                       + ", ".join(s.name_vi for s in unknown_seats)))
-    closures = sorted({(s.name_en, s.name_vi, s.closure_note) for d in days for s in d.stops if s.closure_note})
+    closures = sorted({(s.name_en, s.name_vi, s.closure_note, s.closure_note_vi or s.closure_note)
+                       for d in days for s in d.stops if s.closure_note})
     if closures:
         pairs.append(("published closure notices (check before going): "
-                      + "; ".join(f"{en}: {note}" for en, _vi, note in closures),
+                      + "; ".join(f"{en}: {note}" for en, _vi, note, _note_vi in closures),
                       "thông báo tạm đóng cửa đã công bố (kiểm tra trước khi đi): "
-                      + "; ".join(f"{vi}: {note}" for _en, vi, note in closures)))
+                      + "; ".join(f"{vi}: {note_vi}" for _en, vi, _note, note_vi in closures)))
     pairs.extend(theme_balance_notes(req, visit_by_theme))
     stale = sorted({(s.name_en, s.name_vi, ", ".join(s.stale)) for d in days for s in d.stops if s.stale})
     if stale:

@@ -705,7 +705,8 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
                 # gives that reason, with its source, rather than only "closed on every day"
                 note = poi.closure_note or ""
                 off = (poi.opening_hours or "").strip().lower() == "off"
-                excluded.append(_exclusion(poi, "closed", note, note, _CLOSED_TO_VISITORS if off else None))
+                excluded.append(_exclusion(poi, "closed", note, poi.closure_note_vi or note,
+                                           _CLOSED_TO_VISITORS if off else None))
     # hotels: windows are irrelevant but must not be empty for checker symmetry
     for h in {s_node, e_node, *hubs}:
         windows[h] = [(0.0, req.days * DAY)]

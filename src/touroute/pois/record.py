@@ -18,7 +18,7 @@ from .. import provinces as prov
 
 COLUMNS: tuple[str, ...] = (
     "id", "name_vi", "name_en", "category", "subcategory", "province_legacy", "province", "lat", "lon",
-    "visit_minutes", "opening_hours", "hours_source", "hours_as_of", "closure_note",
+    "visit_minutes", "opening_hours", "hours_source", "hours_as_of", "closure_note", "closure_note_vi",
     "fee_vnd", "fee_domestic_vnd", "fee_source", "fee_as_of",
     "capacity", "capacity_banquet", "capacity_classroom", "seats_source", "seats_as_of",
     "popularity", "tags", "osm_id", "part_of", "source", "description_vi", "description_en",
@@ -135,8 +135,8 @@ def _check_as_of(v: str | None) -> str | None:
 ACCESS_FILE = "access.csv"
 
 
-ACCESS_COLUMNS: tuple[str, ...] = ("id", "mode", "minutes", "fee_vnd", "from", "from_lat", "from_lon", "hours", "source",
-                                   "as_of", "note")
+ACCESS_COLUMNS: tuple[str, ...] = ("id", "mode", "minutes", "fee_vnd", "from", "from_vi", "from_lat", "from_lon", "hours",
+                                   "source", "as_of", "note")
 
 
 ACCESS_MODES: tuple[str, ...] = ("cable_car", "boat", "buggy", "shuttle")
@@ -157,6 +157,8 @@ class Access(BaseModel):
     minutes: int = Field(ge=1, le=600)
     fee_vnd: int | None = Field(default=None, ge=0)
     from_: str = Field(alias="from", min_length=1)
+    from_vi: str | None = Field(default=None, description="where it starts, in Vietnamese (shown in Vietnamese "
+                                                          "output; None: the English ``from`` is shown)")
     from_lat: float | None = Field(default=None, ge=-90, le=90,
                                    description="where the road journey ends (the pier, station or car park); "
                                                "None: at the place's own coordinates")
@@ -215,6 +217,7 @@ class Poi(BaseModel):
     hours_as_of: str | None = None
     #: irregular or seasonal closures the hours cannot say (floods, storm season), as published
     closure_note: str | None = None
+    closure_note_vi: str | None = None
     #: adult ticket of a foreign visitor, or the single price when there is one (SCHEMA.md, fees)
     fee_vnd: int | None = Field(default=None, ge=0)
     #: a different published price for Vietnamese visitors, else None

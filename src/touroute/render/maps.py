@@ -20,7 +20,7 @@ from branca.element import Element, MacroElement
 from jinja2 import Template
 from markupsafe import Markup, escape
 
-from ..export._common import access_text, fee_text, hours_text, seats_text
+from ..export._common import access_text, closure_text, fee_text, hours_text, seats_text
 from ..itinerary import DayPlan, Itinerary, ItineraryStop
 from ..messages import text as t
 
@@ -97,7 +97,7 @@ def stop_popup(s: ItineraryStop, day: DayPlan, k: int, lang: str) -> str:
             + f"<div>{h(t('fee', lang))}: {fee}</div><div>{h(t('hours', lang))}: {hours}</div>"
             + (f"<div>{h(seats)}</div>" if seats else "")
             + (f"<div>{h(access)}</div>" if access else "")
-            + (f"<div class='muted'>{h(s.closure_note)}</div>" if s.closure_note else "")
+            + (f"<div class='muted'>{h(closure_text(s, lang))}</div>" if s.closure_note else "")
             + (f"<div class='muted'>{h(t('source', lang))}: {src_html}</div>" if src else "")
             + "</div>")
 

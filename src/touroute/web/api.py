@@ -176,7 +176,7 @@ def pois():
                   "headline": p.headline, "tags": list(p.tags), "fee_vnd": p.fee_vnd,
                   "fee_as_of": p.fee_as_of, "fee_domestic_vnd": p.fee_domestic_vnd, "fee_source": p.fee_source,
                   "opening_hours": p.opening_hours, "hours_as_of": p.hours_as_of, "hours_source": p.hours_source,
-                  "closure_note": p.closure_note, "seats": known_seats(p) if p.category == "mice" else None,
+                  "closure_note": p.closure_note, "closure_note_vi": p.closure_note_vi, "seats": known_seats(p) if p.category == "mice" else None,
                   "stale": p.stale_facts()} for p in res]
         return jsonify({"pois": items, "count": len(items)}).get_data()
 

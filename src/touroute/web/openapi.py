@@ -106,7 +106,7 @@ def _schemas() -> dict:
                       "fee_domestic_vnd": {"type": ["integer", "null"], "description": "a different price for "
                                                                                       "Vietnamese visitors"},
                       "fee_source": nullable, "hours_as_of": nullable, "hours_source": nullable,
-                      "closure_note": nullable,
+                      "closure_note": nullable, "closure_note_vi": nullable,
                       "seats": {"type": ["integer", "null"], "description": "MICE: largest published seat count"},
                       "stale": {"type": "array", "items": {"enum": ["hours", "fee", "seats"]},
                                 "description": "facts older than 3 years or undated"}}}

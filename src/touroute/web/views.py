@@ -8,8 +8,8 @@ from flask import Blueprint, Response, abort, current_app, redirect, render_temp
 from markupsafe import escape
 
 from .. import provinces as prov
-from ..export._common import (FORMATS, MIMETYPES, access_text, fee_text, hours_in, hours_text, left_out_lines,
-                              lunch_on_site, render_bytes, seats_text)
+from ..export._common import (FORMATS, MIMETYPES, access_text, closure_text, fee_text, hours_in, hours_text,
+                              left_out_lines, lunch_on_site, render_bytes, seats_text)
 from ..itinerary import DayPlan, Itinerary
 from ..model import DEFAULT_TRIP, PlanRequest, next_monday
 from ..render.maps import CATEGORY_COLOUR, CATEGORY_ICON, day_colour, main_roads_geojson, render_map
@@ -201,7 +201,8 @@ def result(slug: str):
         name=lambda o: (o.name_en if lang == "en" else o.name_vi),
         fee_text=lambda s: fee_text(s, lang), hours_text=lambda s: hours_text(s, lang),
         hours_in=lambda h: hours_in(h, lang),
-        seats_text=lambda s: seats_text(s, lang), access_text=lambda s: access_text(s, lang), lunch_of=lambda d: lunch_of(d, req, lang),
+        seats_text=lambda s: seats_text(s, lang), access_text=lambda s: access_text(s, lang), closure_text=lambda s: closure_text(s, lang),
+        lunch_of=lambda d: lunch_of(d, req, lang),
         locked={lk.place_id: lk.day for lk in req.locks},
         shown_excluded=left_out_lines(it, lang, 12))
 
@@ -258,7 +259,7 @@ def print_view(slug: str):
                            req=req, day_colour=day_colour,
                            name=lambda o: (o.name_en if lang == "en" else o.name_vi),
                            fee_text=lambda s: fee_text(s, lang), hours_text=lambda s: hours_text(s, lang),
-                           hours_in=lambda h: hours_in(h, lang),
+                           hours_in=lambda h: hours_in(h, lang), closure_text=lambda s: closure_text(s, lang),
                            lunch_of=lambda d: lunch_of(d, req, lang),
                            timeline=timeline(it, req) if it.feasible else [])
 
