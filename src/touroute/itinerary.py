@@ -215,6 +215,9 @@ class Itinerary(BaseModel):
     warnings_vi: list[str] = Field(default_factory=list, description="the warnings in Vietnamese, one per warning "
                                                                      "(empty in plans saved before it)")
     request: dict = Field(default_factory=dict)
+    stay_reach_hours: float | None = Field(default=None, description="a round trip that names nowhere: how far from "
+                                                                     "its start it went (hours of driving); None "
+                                                                     "for other trips or no limit")
     profile: str = "car"
     solver: dict = Field(default_factory=dict)
     attribution: str = OSM_ATTRIBUTION

@@ -551,6 +551,33 @@ def test_a_round_trip_that_names_nowhere_stays_around_its_start(ctx):
         assert not PlanRequest.model_validate({**req.model_dump(), **other}).stays_around_start
 
 
+def test_a_long_stay_reaches_as_far_as_its_days_need(ctx):
+    """A stay's reach grows with what the trip can take (planner.model._stay_reach): 3 days from Quy Nhơn keep the
+    2½ h (above), but 14 days from Đà Nẵng within 2½ h planned days of one beach each (a review) — the reach grows
+    until the area's sights clearly worth a stop fill 14 days at 6 a day, and the plan says how far it went."""
+    from touroute.export._common import left_out_lines
+    from touroute.planner.model import AROUND_START_REACH_S
+
+    short = plan(PlanRequest(start_date=MONDAY, days=3, start="bd-quy-nhon", solver={"time_limit_s": 1, "seed": 0}),
+                 ctx, geometry=False)
+    assert short.stay_reach_hours == AROUND_START_REACH_S / 3600
+    req = PlanRequest(start_date=MONDAY, days=14, start="dn-city-centre", solver={"time_limit_s": 2, "seed": 0})
+    assert req.stays_around_start
+    it = plan(req, ctx, geometry=False)
+    verify(it, req, ctx)
+    assert it.stay_reach_hours is not None and it.stay_reach_hours > AROUND_START_REACH_S / 3600
+    assert min(len(d.stops) for d in it.days) >= 2, [len(d.stops) for d in it.days]
+    M = ctx.matrix(req.profile)
+    start = M.index("dn-city-centre")
+    far = [s for d in it.days for s in d.stops if s.place_id in M._index
+           and M.seconds[start, M.index(s.place_id)] > AROUND_START_REACH_S]
+    assert far, "it went beyond 2½ h"
+    outside = [e for e in it.excluded if e.reason == "outside_stay"]
+    if len(outside) > 3:
+        assert any(f"more than {it.stay_reach_hours:g} h from the start" in line
+                   for line in left_out_lines(it, "en", 50))
+
+
 @pytest.mark.parametrize("island,start,day", [("qng-ly-son-island", "qng-quang-ngai-city", MONDAY),
                                               # Cù Lao Chàm's boats stop from September to December (ferries.csv)
                                               ("qnam-cu-lao-cham", "qnam-hoi-an", date(2027, 5, 3))])

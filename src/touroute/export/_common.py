@@ -206,6 +206,7 @@ def left_out_lines(it: Any, lang: str, limit: int) -> list[str]:
             counts[key] = counts.get(key, 0) + 1
         parts = ", ".join(f"{p} {n}" for p, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
         lines.append(messages.EXPORT["vi" if vi else "en"][f"{reason}_summary"].format(
-            n=len(far), provinces=parts, hours=f"{AROUND_START_REACH_S / 3600:g}"))
+            n=len(far), provinces=parts,
+            hours=f"{getattr(it, 'stay_reach_hours', None) or AROUND_START_REACH_S / 3600:g}"))
     return lines
 

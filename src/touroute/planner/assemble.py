@@ -273,8 +273,10 @@ def _itinerary(model: _Model, sol: Solution, req: PlanRequest, notes: list[tuple
     pairs += list(notes)
     warnings = [en for en, _ in pairs]
     warnings_vi = [vi for _, vi in pairs]
+    reach = model.stay_reach
     return Itinerary(feasible=True, days=days, totals=totals, excluded=excluded, warnings=warnings,
                      warnings_vi=warnings_vi,
+                     stay_reach_hours=None if reach is None or reach == float("inf") else reach / 3600,
                      request=req.model_dump(mode="json"), profile=req.profile,
                      solver={k: v for k, v in sol.stats.items() if isinstance(v, (int, float, str, bool))})
 

@@ -22,7 +22,8 @@ from ..itinerary import Exclusion
 from ..matrix import Place, TravelMatrix
 from ..model import PACE_SIGHTS_PER_DAY, PACE_STOP_OVERHEAD_MIN, PACE_VISIT_FACTOR, PlanRequest
 from ..geo import daylight
-from ..pois import Catalogue, Poi, daylight_only, haversine_m, is_access_point, known_seats, open_intervals
+from ..pois import (Catalogue, Poi, daylight_only, haversine_m, is_access_point, is_visit, known_seats,
+                    open_intervals)
 from ..solve import BreakSpec, OrienteeringProblem, RouteSpec
 from .context import PlanningContext, PlanningError
 from .value import (
@@ -30,6 +31,7 @@ from .value import (
     DRIVING_COST_PER_HOUR,
     MEAL_ON_SITE_MIN,
     SIMILAR_DECAY,
+    STOP_COST,
     attractiveness,
     net_of_stop,
     place_value,
@@ -127,6 +129,8 @@ class _Model:
     """Why the request cannot be planned, found while building (an island night in the storm season …)."""
     off_the_way: list[int] = field(default_factory=list)
     """Hub nodes left out as nights because they are off the way of a one-way journey (:func:`_along_the_way`)."""
+    stay_reach: float | None = None
+    """Seconds: the reach of a stay around the start (:func:`_stay_reach`; inf = none), None for other trips."""
 
     @property
     def boats(self) -> dict[int, islands.IslandStay]:
@@ -398,15 +402,42 @@ def _is_journey(req: PlanRequest, sec: np.ndarray, s: int, e: int, places: dict[
     return True
 
 
-def _outside_the_stay(stay: bool, sec: np.ndarray, s: int, i: int) -> bool:
-    """Is node ``i`` beyond the reach of a stay around the start ``s`` (:data:`AROUND_START_REACH_S`, either way)?
-    Always False when the request is not such a stay (``stay``: ``PlanRequest.stays_around_start``)."""
-    return stay and max(float(sec[s, i]), float(sec[i, s])) > AROUND_START_REACH_S
+STAY_REACH_STEP_S = 60 * 60.0
+"""How much a stay's reach grows at a time when the area cannot fill the trip (:func:`_stay_reach`)."""
+STAY_REACH_MAX_S = 8 * 3600.0
+"""Beyond this the stay has no reach at all: a trip that long is a tour of the region, not a stay."""
 
 
-def _beyond_the_stay(seconds: float) -> tuple[str, str]:
-    """The reason a place is left out of a stay around the start (:data:`AROUND_START_REACH_S`)."""
-    h = AROUND_START_REACH_S / 3600
+def _stay_reach(sec: np.ndarray, s: int, cands: list[int], pois: list[Poi | None], weights: dict[str, float],
+                days: int, pace: str) -> float:
+    """The reach of a stay around the start ``s``: :data:`AROUND_START_REACH_S`, grown by
+    :data:`STAY_REACH_STEP_S` until the places within it that are clearly worth a stop (a stop value of at least
+    :data:`~touroute.planner.value.STOP_COST` again) hold as many sight units as the trip's days can take at its pace
+    (``PACE_SIGHTS_PER_DAY``); past :data:`STAY_REACH_MAX_S`, no limit.
+
+    Why: 2½ h from Đà Nẵng holds 73 such units — three to twelve days of sights — and a 14-day round trip from it
+    spent days 11 and 14 on one beach each (a review); the same rule keeps 3 days from Quy Nhơn (18 units wanted,
+    29 within 2½ h) around Quy Nhơn."""
+    want = days * PACE_SIGHTS_PER_DAY[pace]
+    reach = AROUND_START_REACH_S
+    units = [(max(float(sec[s, i]), float(sec[i, s])), sight_units(p.visit_minutes))
+             for i in cands if (p := pois[i]) is not None and is_visit(p) and stop_value(p, weights) >= STOP_COST]
+    while reach <= STAY_REACH_MAX_S:
+        if sum(u for t, u in units if t <= reach) >= want:
+            return reach
+        reach += STAY_REACH_STEP_S
+    return float("inf")
+
+
+def _outside_the_stay(stay: bool, sec: np.ndarray, s: int, i: int, reach: float = AROUND_START_REACH_S) -> bool:
+    """Is node ``i`` beyond ``reach`` (:func:`_stay_reach`, either way) of a stay around the start ``s``? Always False
+    when the request is not such a stay (``stay``: ``PlanRequest.stays_around_start``)."""
+    return stay and max(float(sec[s, i]), float(sec[i, s])) > reach
+
+
+def _beyond_the_stay(seconds: float, reach: float = AROUND_START_REACH_S) -> tuple[str, str]:
+    """The reason a place is left out of a stay around the start (:func:`_stay_reach`)."""
+    h = reach / 3600
     return (f"{seconds / 3600:.1f} h from the start (a stay within {h:g} h of it) — name its province or add it "
             f"as a must-visit to go there",
             f"cách điểm xuất phát {seconds / 3600:.1f} giờ (chỉ đi trong vòng {h:g} giờ) — nêu tỉnh của nó hoặc "
@@ -658,13 +689,14 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
                                                            f"{', '.join(_hhmm(o) for o in exc.out_times)}",
                                                f"tàu rời {exc.link.from_port} lúc "
                                                f"{', '.join(_hhmm(o) for o in exc.out_times)}"))
+    reach = _stay_reach(sec, s_node, cands, pois, weights, req.days, req.pace) if stay else float("inf")
     for i, exc in exc_nodes.items():  # an island day trip whose pier is beyond a stay's reach
-        if _outside_the_stay(stay, sec, s_node, i):
+        if _outside_the_stay(stay, sec, s_node, i, reach):
             windows[i] = []
             said = {e.place_id for e in excluded}  # the boats' season already gave a reason
             for p in exc.pois:
                 if p.id not in said:
-                    excluded.append(_exclusion(p, "outside_stay", *_beyond_the_stay(sec[s_node, i])))
+                    excluded.append(_exclusion(p, "outside_stay", *_beyond_the_stay(sec[s_node, i], reach)))
     ends_of_days = sorted({s_node, e_node, *(hubs if req.days > 1 else ())})  # where a day can start or end
     for i in cands:
         if i in exc_nodes:
@@ -687,8 +719,8 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
             poi = poi.model_copy(update={"opening_hours": None})
         if not poi.opening_hours:
             unknown_hours.add(i)
-        if _outside_the_stay(stay, sec, s_node, i):
-            excluded.append(_exclusion(poi, "outside_stay", *_beyond_the_stay(sec[s_node, i])))
+        if _outside_the_stay(stay, sec, s_node, i, reach):
+            excluded.append(_exclusion(poi, "outside_stay", *_beyond_the_stay(sec[s_node, i], reach)))
             continue
         for d in range(req.days):
             if poi.id in locks and locks[poi.id] != d + 1:
@@ -732,7 +764,7 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
     named += [set(rgroups.members(label)) for label in rgroups.covered]             # as the regional rules count
     journey = _is_journey(req, sec, s_node, e_node, {i: pois[i] for i in cands if pois[i] is not None},
                           [index[p] for p in must if p in index], named)
-    free_hubs = tuple(h for h in free_hubs if not _outside_the_stay(stay, sec, s_node, h))
+    free_hubs = tuple(h for h in free_hubs if not _outside_the_stay(stay, sec, s_node, h, reach))
     if journey:
         pinned_nodes = {index[h] for h in pinned.values() if h in index}
         off_the_way = [h for h in free_hubs if h not in pinned_nodes and not _along_the_way(sec, s_node, e_node, h)]
@@ -774,7 +806,8 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
                                   hotel_backtrack=JOURNEY_BACKTRACK_S)
     return _Model(problem, places, pois, sec, met, matrix_index, matrix, hubs, s_node, e_node, cands, province_of,
                   group_index, excluded, warnings, unknown_hours, exc_nodes, rests, rule_groups=rgroups,
-                  stays=stays, problems=stay_problems, off_the_way=off_the_way)
+                  stays=stays, problems=stay_problems, off_the_way=off_the_way,
+                  stay_reach=reach if stay else None)
 
 
 def cat_get_error(cat: Catalogue, pid: str) -> str:
