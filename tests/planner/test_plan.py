@@ -705,3 +705,26 @@ def test_a_night_too_far_to_reach_is_named_as_the_reason(ctx):
     assert not it.feasible
     why = " ".join(it.problems)
     assert "night 1" in why and "Nha Trang" in why and "0.0 h" not in why and "in 1 day(s)" in why
+
+
+def test_left_out_speaks_of_this_trip_not_of_the_whole_region(ctx):
+    """3 days from Hồ Chí Minh City to Phan Thiết (a review): the left-out list named Cù Lao Chàm's storm-season boats
+    and called Huế's sites "reachable … 1412 min of detour". A hub no night of the trip can reach at its driving cap
+    is no possible start of a day (planner.model._within_the_trip), so what lies near it is too far for the trip;
+    and a headline site more than a day's detour away is too far, not "worth less"."""
+    req = PlanRequest(start_date=MONDAY, days=3, start="hcm-city-centre-hub", end="bt-hub-phan-thiet",
+                      solver={"time_limit_s": 1, "seed": 0})
+    it = plan(req, ctx, geometry=False)
+    verify(it, req, ctx)
+    why = {e.place_id: e for e in it.excluded}
+    assert why["qnam-cu-lao-cham"].reason == "too_far"
+    assert why["hue-imperial-city"].reason == "too_far"
+    day_min = (req.day_end.hour * 60 + req.day_end.minute) - (req.day_start.hour * 60 + req.day_start.minute)
+    for e in it.excluded:
+        if e.reason == "low_score" and "min of detour" in e.message_en:
+            detour = float(e.message_en.split(" min of detour")[0].rsplit(" ", 1)[-1])
+            assert detour <= day_min, e.message_en
+    # a trip that can reach Hội An keeps its own reasons there (the boats' season, in December)
+    near = plan(PlanRequest(start_date=MONDAY, days=2, start="qnam-hoi-an", solver={"time_limit_s": 1, "seed": 0}),
+                ctx, geometry=False)
+    assert {e.place_id: e for e in near.excluded}["qnam-cu-lao-cham"].reason == "ferry"

@@ -236,6 +236,15 @@ def _explain_headlines(model: _Model, sol: Solution, req: PlanRequest, itinerary
         detour = _headline_detour_min(model, sol, i)
         prior = itinerary.excluded[by_id[poi.id]] if poi.id in by_id else None
         if detour > HEADLINE_REACH_MIN:
+            day_min = (P.routes[0].t_end - P.routes[0].t_start) / 60.0
+            if prior is not None and prior.reason == "low_score" and (not math.isfinite(detour) or detour > day_min):
+                # more detour than a whole day holds: not "reachable, but worth less" — too far for this trip
+                # (Huế's sites on a Hồ Chí Minh City → Phan Thiết trip, 1412 min away, were called reachable)
+                itinerary.excluded[by_id[poi.id]] = _exclusion(
+                    poi, "too_far", *((f"a headline site, {detour:.0f} min of detour from this plan's route",
+                                       f"điểm nổi bật, phải đi vòng {detour:.0f} phút so với lộ trình")
+                                      if math.isfinite(detour) else ("", "")))
+                continue
             if prior is not None and prior.reason == "low_score" and math.isfinite(detour):
                 en = (f"a headline site, but {detour:.0f} min of detour from this plan's route — add it as a "
                       f"must-visit to plan around it")

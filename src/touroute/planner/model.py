@@ -454,6 +454,21 @@ def _beyond_a_day(sec: np.ndarray, i: int, ends: list[int], service: float, span
     return out + service + back > span
 
 
+TRIP_REACH_SLACK = 1.2
+"""Slack on :func:`_within_the_trip`'s bound: estimated legs are not exactly additive (a leg via a third town can be
+a few per cent shorter than the direct estimate), so a hub is dropped only when it is clearly out of reach."""
+
+
+def _within_the_trip(sec: np.ndarray, s: int, e: int, h: int, req: PlanRequest) -> bool:
+    """Could some night k of this trip be at hub ``h``: start → ``h`` within k days and ``h`` → end within the
+    remaining days, at the daily driving cap (with :data:`TRIP_REACH_SLACK`)? A necessary condition only, and
+    cheap: 3 days from Hồ Chí Minh City to Phan Thiết cannot sleep in Hội An (two days' drive each way), so Hội An's
+    boats and closures are not that trip's news and the search does not try its nights."""
+    day = req.driving_cap_minutes * 60.0 * TRIP_REACH_SLACK
+    out, back = float(sec[s, h]), float(sec[h, e])
+    return any(out <= k * day and back <= (req.days - k) * day for k in range(1, req.days))
+
+
 def _along_the_way(sec: np.ndarray, s: int, e: int, h: int) -> bool:
     direct = float(sec[s, e])
     fixed, share = ALONG_THE_WAY_DETOUR
@@ -697,7 +712,42 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
             for p in exc.pois:
                 if p.id not in said:
                     excluded.append(_exclusion(p, "outside_stay", *_beyond_the_stay(sec[s_node, i], reach)))
-    ends_of_days = sorted({s_node, e_node, *(hubs if req.days > 1 else ())})  # where a day can start or end
+    # the rules count per group: each must-cover name is the area it means, the rest per province of the
+    # request's scheme (provinces.rule_groups, docs/planner.md "Regional linkage")
+    try:
+        rgroups = prov.rule_groups(req.regional.must_cover, req.province_scheme)
+    except prov.UnknownProvinceError as exc:
+        raise PlanningError(f"regional.must_cover: {exc}", field="regional.must_cover") from None
+
+    # nights: island hubs only for their own nights; a stay's reach; a journey's nights along the way. Computed
+    # before the places' windows, so "too far from any possible start of day" counts only the days' possible starts
+    pinned = dict(req.overnight.pinned)
+    if req.overnight.mode == "fixed":
+        pinned = {k + 1: h for k, h in enumerate(req.overnight.fixed)}
+    free_hubs = tuple(h for h in hubs if h not in {s.hub_node for s in stays})  # island hubs: only their nights
+    off_the_way: list[int] = []
+    era = "legacy" if req.province_scheme == "legacy" else "auto"
+    named = [{p.legacy for p in prov.resolve(nm, era)} for nm in req.provinces]  # as the candidates were filtered
+    named += [set(rgroups.members(label)) for label in rgroups.covered]             # as the regional rules count
+    journey = _is_journey(req, sec, s_node, e_node, {i: pois[i] for i in cands if pois[i] is not None},
+                          [index[p] for p in must if p in index], named)
+    free_hubs = tuple(h for h in free_hubs if not _outside_the_stay(stay, sec, s_node, h, reach))
+    # hubs no night of the trip can reach at its driving cap; when that is every hub, the search's own "no chain of
+    # overnight hubs" answer (and the planner's relaxations of a default cap) take over, as without this filter
+    free_hubs = tuple(h for h in free_hubs if _within_the_trip(sec, s_node, e_node, h, req)) or free_hubs
+    if journey:
+        pinned_nodes = {index[h] for h in pinned.values() if h in index}
+        off_the_way = [h for h in free_hubs if h not in pinned_nodes and not _along_the_way(sec, s_node, e_node, h)]
+        free_hubs = tuple(h for h in free_hubs if h not in off_the_way)
+    # where a day can start or end: the trip's ends, the hubs its nights may use, pinned nights, island nights
+    day_ends = set(free_hubs) | {index[h] for h in pinned.values() if h in index} | {s.hub_node for s in stays}
+    ends_of_days = sorted({s_node, e_node, *(day_ends if req.days > 1 else ())})
+    # an island whose pier no day of this trip can reach is too far for it, whatever its boats' season says
+    far_islands = {p.id for i, exc in exc_nodes.items()
+                   if _beyond_a_day(sec, i, ends_of_days, exc.service_s, close_s - open_s) for p in exc.pois}
+    if far_islands:
+        excluded[:] = [_exclusion(cat.get(e.place_id), "too_far")
+                       if e.place_id in far_islands and e.reason == "ferry" else e for e in excluded]
     for i in cands:
         if i in exc_nodes:
             continue
@@ -744,31 +794,10 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
         windows[h] = [(0.0, req.days * DAY)]
     stay_problems += islands.boat_windows(stays, windows, service, open_s, close_s)
 
-    # the rules count per group: each must-cover name is the area it means, the rest per province of the
-    # request's scheme (provinces.rule_groups, docs/planner.md "Regional linkage")
-    try:
-        rgroups = prov.rule_groups(req.regional.must_cover, req.province_scheme)
-    except prov.UnknownProvinceError as exc:
-        raise PlanningError(f"regional.must_cover: {exc}", field="regional.must_cover") from None
 
     # --- routes ------------------------------------------------------------------------------------------------
     brk = None
     routes: list[RouteSpec] = []
-    pinned = dict(req.overnight.pinned)
-    if req.overnight.mode == "fixed":
-        pinned = {k + 1: h for k, h in enumerate(req.overnight.fixed)}
-    free_hubs = tuple(h for h in hubs if h not in {s.hub_node for s in stays})  # island hubs: only their nights
-    off_the_way: list[int] = []
-    era = "legacy" if req.province_scheme == "legacy" else "auto"
-    named = [{p.legacy for p in prov.resolve(nm, era)} for nm in req.provinces]  # as the candidates were filtered
-    named += [set(rgroups.members(label)) for label in rgroups.covered]             # as the regional rules count
-    journey = _is_journey(req, sec, s_node, e_node, {i: pois[i] for i in cands if pois[i] is not None},
-                          [index[p] for p in must if p in index], named)
-    free_hubs = tuple(h for h in free_hubs if not _outside_the_stay(stay, sec, s_node, h, reach))
-    if journey:
-        pinned_nodes = {index[h] for h in pinned.values() if h in index}
-        off_the_way = [h for h in free_hubs if h not in pinned_nodes and not _along_the_way(sec, s_node, e_node, h)]
-        free_hubs = tuple(h for h in free_hubs if h not in off_the_way)
     for d in range(req.days):
         t0 = d * DAY
         starts = (s_node,) if d == 0 else (tuple([index[pinned[d]]]) if d in pinned else free_hubs)
