@@ -146,6 +146,21 @@ def test_the_text_programme_says_where_lunch_is_eaten_during_a_long_visit(ctx):
     assert "lunch" not in render(no_lunch, "en").split("Total")[0]
 
 
+def test_stops_name_the_province_both_ways_since_the_merger(ctx):
+    """People use both names since July 2025 (Quảng Nam is now part of Đà Nẵng): a stop in Hội An reads
+    "[Quảng Nam, now Đà Nẵng]", one in Đà Nẵng itself just "[Đà Nẵng]"; the weights line says the province names
+    *of the request* were read as 2025, which is not how stops are labelled."""
+    from touroute.export.text import render
+
+    req = PlanRequest(start_date=date(2027, 4, 5), days=1, start="qnam-hoi-an",
+                      must_visit=["qnam-hoi-an-ancient-town", "dn-marble-mountains"], solver={"time_limit_s": 1})
+    it = plan(req, ctx, geometry=False)
+    en, vi = render(it, "en"), render(it, "vi")
+    assert "Hội An Ancient Town [Quảng Nam, now Đà Nẵng]" in en and "[Quảng Nam, nay Đà Nẵng]" in vi
+    assert "Marble Mountains (Ngũ Hành Sơn, Thủy Sơn) [Đà Nẵng]" in en
+    assert "province names in the request read as 2025" in en and "tên tỉnh trong yêu cầu hiểu theo 2025" in vi
+
+
 def test_places_too_far_for_the_trip_are_one_line_counted_by_province(ctx):
     """A day in Huế leaves most of the region too far for any day: the short "left out" list (terminal, web page)
     says so in one line counted by province, and still lists the places left out for a reason of their own — the

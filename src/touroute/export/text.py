@@ -21,6 +21,13 @@ def used_weights_line(it: Itinerary, t: dict[str, str], lang: str = "en") -> str
     return f"{t['weights']}: {weights}" + (f" ({t['scheme']} {scheme})" if scheme else "")
 
 
+def province_label(stop, t: dict) -> str:
+    """The stop's province as people name it either way since the July 2025 merger: "Quảng Nam, now Đà Nẵng" (the
+    legacy province, then the 2025 one where they differ)."""
+    legacy, new = stop.province_legacy, getattr(stop, "province", None)
+    return f"{legacy}, {t['now']} {new}" if new and new != legacy else legacy
+
+
 def _costs_line(it: Itinerary, t: dict, lang: str) -> str:
     """What the cost per person assumes — the group, the vehicles and their rate, the lodging rate, the fees — so
     the figure is never read as a quote (the request's defaults: a group of 2, 600.000 ₫ a night)."""
@@ -83,7 +90,7 @@ def render(it: Itinerary, lang: str = "en", *, max_excluded: int = 10) -> str:
             if access:
                 fee += f"; {access}"
             wait = f" ({t['wait']} {s.wait_minutes:.0f} {t['min']})" if s.wait_minutes >= 1 else ""
-            out.append(f"  {s.start:%H:%M}–{s.departure:%H:%M}  {name(s)} [{s.province_legacy}]{wait} — {fee}")
+            out.append(f"  {s.start:%H:%M}–{s.departure:%H:%M}  {name(s)} [{province_label(s, t)}]{wait} — {fee}")
             prev = s.place_id
         leg = legs.get((prev, day.end.place_id))
         if leg:
