@@ -385,7 +385,7 @@ CATEGORIES: dict[str, dict[str, str]] = {
 """Category names."""
 
 BROCHURE: dict[str, dict[str, Any]] = {
-    "en": {"day": "Day", "night": "Night at", "lunch": "Lunch", "costs": "Price per person (estimate)",
+    "en": {"day": "Day", "night": "Night at", "lunch": "Lunch", "lunch_at": "Lunch at", "costs": "Price per person (estimate)",
            "fees": "Entrance fees", "vehicle": "Transport", "lodging": "Accommodation", "total": "Total",
            "as_of": "fees as of", "fee_unknown": "fee not known", "free": "free", "group": "Group",
            "stale": "may be out of date", "seats_unknown": "seat count not published — confirm the venue holds the group",
@@ -403,7 +403,7 @@ BROCHURE: dict[str, dict[str, Any]] = {
            "themes": {"heritage": "Heritage", "coastal": "Coastal", "mice_leisure": "MICE & leisure",
                       "green": "Green tourism", "ocop": "Craft villages & OCOP products"},
            "tiers": {"budget": "budget", "standard": "standard", "premium": "premium"}},
-    "vi": {"day": "Ngày", "night": "Nghỉ đêm tại", "lunch": "Ăn trưa", "costs": "Giá mỗi khách (ước tính)",
+    "vi": {"day": "Ngày", "night": "Nghỉ đêm tại", "lunch": "Ăn trưa", "lunch_at": "Ăn trưa tại", "costs": "Giá mỗi khách (ước tính)",
            "fees": "Vé tham quan", "vehicle": "Vận chuyển", "lodging": "Lưu trú", "total": "Tổng",
            "as_of": "giá vé tính đến", "fee_unknown": "chưa rõ giá vé", "free": "miễn phí", "group": "Đoàn",
            "stale": "có thể đã thay đổi", "seats_unknown": "chưa công bố sức chứa — cần xác nhận đủ chỗ cho đoàn",

@@ -195,6 +195,14 @@ def test_brochures_in_both_languages(example_build):
             assert str(escape(s.name_en)) in en.split("fee not known:")[1].split("</span>")[0]
         assert f"{c.vehicle_per_km:,.0f} ₫ per km".replace(",", ".") in en and "Not included: meals" in en
         assert "Chưa bao gồm: ăn uống" in vi
+        # every day that asks for lunch shows where it is eaten: its own break, or during a long visit
+        from touroute.export._common import lunch_on_site
+        from touroute.model import LunchBreak
+        lunch = LunchBreak.model_validate(it.request["lunch"]) if it.request.get("lunch") else None
+        for d in it.days:
+            on_site = lunch_on_site(d, lunch)
+            if on_site is not None:
+                assert f"Lunch at {escape(on_site[1].name_en)}" in en and f"Ăn trưa tại {escape(on_site[1].name_vi)}" in vi
         group = it.request["group_size"]
         assert c.lodging_total / group == pytest.approx(BUDGET_LODGING_VND[tpl.budget_tier] * (tpl.days - 1))
         assert (c.fees_total + c.vehicle_total + c.lodging_total) / group == pytest.approx(c.per_person, rel=1e-6)
@@ -334,3 +342,25 @@ def test_default_workers_and_bad_workers(ctx, tmp_path):
     p = _write(tmp_path, "spec.yaml", [GOOD])
     res = CliRunner().invoke(main, ["packages", "build", str(p), "--out", str(tmp_path / "o"), "--workers", "0"])
     assert res.exit_code == 2 and "--workers" in res.output and "Traceback" not in res.output
+
+
+def test_a_brochure_day_whose_lunch_is_eaten_during_a_long_visit_says_where(ctx):
+    """A review's Hội An 2D1N brochure printed day 2 without lunch: the 09:25–13:35 town visit spans the lunch window,
+    so the planner gives the day no break of its own. The brochure says lunch is at the Ancient Town, as the text
+    programme and the web timeline do."""
+    from datetime import date
+
+    from touroute.export._common import lunch_on_site
+    from touroute.model import PlanRequest
+    from touroute.packages.brochure import render_brochure
+    from touroute.planner import plan
+
+    req = PlanRequest(start_date=date(2027, 4, 5), days=1, start="qnam-hoi-an", day_start="10:00",
+                      must_visit=["qnam-hoi-an-ancient-town"], solver={"time_limit_s": 1})
+    it = plan(req, ctx, geometry=False)
+    found = lunch_on_site(it.days[0], req.lunch)
+    assert found is not None and found[1].place_id == "qnam-hoi-an-ancient-town"
+    tpl = load_spec(EXAMPLE).packages[0]
+    en, vi = render_brochure(it, tpl, "en"), render_brochure(it, tpl, "vi")
+    assert f"{found[0]:%H:%M}</td><td>Lunch at Hội An Ancient Town" in en
+    assert f"{found[0]:%H:%M}</td><td>Ăn trưa tại Đô thị cổ Hội An" in vi

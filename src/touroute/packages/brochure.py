@@ -9,7 +9,8 @@ from datetime import date
 from pathlib import Path
 
 from .. import messages
-from ..export._common import access_text, closure_text
+from ..export._common import access_text, closure_text, lunch_on_site
+from ..model import LunchBreak
 from ..export._common import vnd as _vnd
 from ..itinerary import Itinerary
 from .spec import BUDGET_LODGING_VND, PackageTemplate
@@ -58,7 +59,10 @@ def render_brochure(it: Itinerary, tpl: PackageTemplate, lang: str) -> str:
         unknown_fees=", ".join(dict.fromkeys(
             (s.name_vi if lang == "vi" else s.name_en) for d in it.days for s in d.stops
             if s.place_id in set(it.totals.costs.fees_unknown))),
-        lunch_after=_lunch_after, attribution=it.attribution, today=date.today().strftime("%d/%m/%Y"),
+        lunch_after=_lunch_after, attribution=it.attribution,
+        # a day whose long visit spans the lunch window has no break of its own: lunch is eaten there (as in the text
+        # programme and the web timeline), and the brochure says so rather than printing a day without lunch
+        on_site=lambda d: lunch_on_site(d, LunchBreak.model_validate(req["lunch"]) if req.get("lunch") else None), today=date.today().strftime("%d/%m/%Y"),
         map_png=route_map_png(it) if it.feasible else "")
 
 
