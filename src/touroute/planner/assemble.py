@@ -18,6 +18,9 @@ from ..pois import daylight_only
 from .model import _exclusion, _Excursion, _hhmm, _Model, assumed_hours, assumed_window
 from .value import DAY
 
+THEME_NOTE_PREFIX = ("theme balance", "cân đối chủ đề")
+"""How the theme-balance notes begin (en, vi): advice to whoever plans, which a customer's brochure leaves out."""
+
 THEME_SHORTFALL = 0.5
 """A theme the request named gets a note when its share of the visit time is below this fraction of its share of
 the named weights (weights 1 : 1 and 15 % of the time against 50 %): the plan maximises the worth of its visits,
@@ -35,7 +38,8 @@ def theme_balance_notes(req: PlanRequest, minutes_by_theme: dict[str, float]) ->
 
     if not req.themes.model_fields_set:
         return []
-    weights = {c: w for c, w in req.themes.model_dump().items() if w > 0}
+    # MICE venues are business, booked for the event, not visit time a traveller shares out
+    weights = {c: w for c, w in req.themes.model_dump().items() if w > 0 and c != "mice"}
     total_w = sum(weights.values())
     total_min = sum(minutes_by_theme.get(c, 0.0) for c in weights)
     if len(weights) < 2 or total_min <= 0:
@@ -50,10 +54,10 @@ def theme_balance_notes(req: PlanRequest, minutes_by_theme: dict[str, float]) ->
         why_en = (" (attractiveness counts heritage status, which beaches and nature do not have)"
                   if c != "heritage" else "")
         why_vi = " (độ hấp dẫn có tính xếp hạng di tích, điều bãi biển và thiên nhiên không có)" if c != "heritage" else ""
-        out.append((f"theme balance: {en} has {share:.0%} of the visit time although its weight is {due:.0%} of the "
+        out.append((f"{THEME_NOTE_PREFIX[0]}: {en} has {share:.0%} of the visit time although its weight is {due:.0%} of the "
                     f"weights named — for the time they take, its places were worth less than the others'{why_en}; "
                     f"weight it higher (themes.{c} {more}, --theme {c}={more}) to see more of it",
-                    f"cân đối chủ đề: {vi} chỉ chiếm {share:.0%} thời gian tham quan dù trọng số là {due:.0%} tổng "
+                    f"{THEME_NOTE_PREFIX[1]}: {vi} chỉ chiếm {share:.0%} thời gian tham quan dù trọng số là {due:.0%} tổng "
                     f"trọng số đã chọn — tính theo thời gian, các điểm của chủ đề này có giá trị thấp hơn{why_vi}; "
                     f"tăng trọng số (themes.{c} {more}, --theme {c}={more}) để thấy nhiều hơn"))
     return out

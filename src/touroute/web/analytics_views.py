@@ -32,6 +32,7 @@ from ..model import Profile
 from . import asset_url, map_response, planning_context, store
 from .i18n import get_lang, t
 from .cache import LRUCache
+from .jobs import scenario_choices, visible_jobs
 from .service import RequestProblem
 
 log = logging.getLogger("touroute.web")
@@ -145,31 +146,6 @@ def _name(p: Any, lang: str | None = None) -> str:
 # ---------------------------------------------------------------------------------------------------------------
 # 1. hub matrix
 # ---------------------------------------------------------------------------------------------------------------
-def scenario_choices() -> dict[str, Any]:
-    """The road what-if scenarios bundled in ``data/scenarios`` (file stem → :class:`RoadScenario`), read once.
-
-    Only bundled files are offered: a web user picks one by name, never by path. The dict is built whole and then
-    published, so a concurrent first request never sees it half filled."""
-    cached = current_app.extensions.get("touroute_scenarios")
-    if cached is not None:
-        return cached
-    from ..network.scenario import load_scenario
-    from ..resources import data_dir
-
-    found: dict[str, Any] = {}
-    try:
-        folder = data_dir("scenarios")
-    except FileNotFoundError:  # pragma: no cover - the scenarios ship with the package
-        folder = None
-    for path in (sorted(folder.glob("*.y*ml")) + sorted(folder.glob("*.json"))) if folder else []:
-        try:
-            found[path.stem] = load_scenario(path)
-        except Exception as exc:  # a broken bundled file must not take the page down
-            log.warning("scenario %s not offered: %s", path.name, exc)
-    current_app.extensions["touroute_scenarios"] = found
-    return found
-
-
 def _scenario_arg() -> str:
     name = (request.args.get("scenario") or "").strip()
     if name and name not in scenario_choices():
@@ -386,7 +362,6 @@ def _saved_plan_choices() -> list[Any]:
 
 
 def _done_jobs() -> list[Any]:
-    from .packages_views import visible_jobs
 
     return [j for j in visible_jobs(50) if j.state == "done" and (j.kind or "packages") == "packages"]
 

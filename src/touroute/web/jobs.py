@@ -27,7 +27,7 @@ from pathlib import Path
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, current_app, session
 
 from ..packages import PackageResult, PackageSpec, SpecError, build_packages, parse_spec
 from ..resources import load_yaml
@@ -175,7 +175,6 @@ def _build_whatif(app: Flask, job, out: Path, report: Report) -> list[dict]:
     must-cover provinces (B) — :func:`touroute.analytics.whatif`; ``whatif.json`` and three CSVs."""
     from ..analytics import requests_from_spec, whatif
     from . import planning_context
-    from .analytics_views import scenario_choices
 
     inp = json.loads(job.spec_json)
     spec = PackageSpec.model_validate(inp["spec"])
@@ -381,27 +380,6 @@ class JobRunner:
         self.pool.shutdown(wait=wait)
 
 
-def runner(app: Flask | None = None):
-    """This process's runner: the Redis queue (:class:`touroute.web.queue.QueueRunner`) when ``REDIS_URL`` is
-    set, else the embedded :class:`JobRunner` (created on the first job, so processes that never run a job start
-    no threads). Both have ``submit``, ``cancel`` and ``retry``."""
-    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
-    r = app.extensions.get("touroute_jobs")
-    if r is None:
-        with _CREATE_LOCK:
-            r = app.extensions.get("touroute_jobs")
-            if r is None:
-                if app.config.get("REDIS_URL"):
-                    from .queue import QueueRunner
-
-                    r = QueueRunner(app)
-                else:
-                    r = JobRunner(app)
-                app.extensions["touroute_jobs"] = r
-    return r
-
-
-_CREATE_LOCK = threading.Lock()
 
 
 def get_job_or_404(job_id: str):
@@ -490,3 +468,51 @@ def itineraries_of_job(app: Flask, job_id: str):
         if re.match(r"^[a-z0-9][a-z0-9-]{0,63}$", pid) and path.is_file():
             its.append(Itinerary.model_validate_json(path.read_text(encoding="utf-8")))
     return its
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Shared by the views (analytics, packages): bundled road scenarios, the jobs a visitor may see
+# ---------------------------------------------------------------------------------------------------------------
+def scenario_choices() -> dict[str, Any]:
+    """The road what-if scenarios bundled in ``data/scenarios`` (file stem → :class:`RoadScenario`), read once.
+
+    Only bundled files are offered: a web user picks one by name, never by path. The dict is built whole and then
+    published, so a concurrent first request never sees it half filled."""
+    cached = current_app.extensions.get("touroute_scenarios")
+    if cached is not None:
+        return cached
+    from ..network.scenario import load_scenario
+    from ..resources import data_dir
+
+    found: dict[str, Any] = {}
+    try:
+        folder = data_dir("scenarios")
+    except FileNotFoundError:  # pragma: no cover - the scenarios ship with the package
+        folder = None
+    for path in (sorted(folder.glob("*.y*ml")) + sorted(folder.glob("*.json"))) if folder else []:
+        try:
+            found[path.stem] = load_scenario(path)
+        except Exception as exc:  # a broken bundled file must not take the page down
+            logging.getLogger(__name__).warning("scenario %s not offered: %s", path.name, exc)
+    current_app.extensions["touroute_scenarios"] = found
+    return found
+
+
+MY_JOBS_KEPT = 30
+
+
+def remember_job(job_id: str) -> None:
+    """Keep the jobs started from this browser in its signed session, like the saved plans (views._remember)."""
+    mine = [j for j in session.get("my_jobs", []) if isinstance(j, str) and j != job_id]
+    session["my_jobs"] = [job_id, *mine][:MY_JOBS_KEPT]
+
+
+def visible_jobs(limit: int = 50) -> list:
+    """Jobs this visitor may see listed: all when the server lists publicly (TOUROUTE_PUBLIC_PLANS=1), else the
+    ones started from this browser — a job's random id is what shares it, as for saved plans."""
+    from . import store
+
+    if current_app.config["PUBLIC_PLANS"]:
+        return store().list_jobs(limit)
+    jobs = (store().get_job(j) for j in session.get("my_jobs", [])[:min(limit, MY_JOBS_KEPT)] if isinstance(j, str))
+    return [j for j in jobs if j is not None]

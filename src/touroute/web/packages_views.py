@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Flask, current_app, jsonify, redirect, render_template, request, send_file, session, url_for
+from flask import Blueprint, Flask, current_app, jsonify, redirect, render_template, request, send_file, url_for
 
 from ..resources import data_dir
 from . import planning_context, store
-from .jobs import default_jobs_dir, get_job_or_404, load_spec_text, runner, validate_spec, zip_path
+from .jobs import (default_jobs_dir, get_job_or_404, load_spec_text, remember_job, scenario_choices, validate_spec,
+                   visible_jobs, zip_path)
+from .queue import runner
 from .service import RequestProblem, check_nesting
 
 bp = Blueprint("packages", __name__, url_prefix="/packages")
@@ -78,24 +80,6 @@ def _form(text: str, *, errors=None, spec=None, status: int = 200):
                            max_packages=cfg["MAX_JOB_PACKAGES"], max_seconds=cfg["JOB_SOLVER_SECONDS"]), status
 
 
-MY_JOBS_KEPT = 30
-
-
-def _remember_job(job_id: str) -> None:
-    """Keep the jobs started from this browser in its signed session, like the saved plans (views._remember)."""
-    mine = [j for j in session.get("my_jobs", []) if isinstance(j, str) and j != job_id]
-    session["my_jobs"] = [job_id, *mine][:MY_JOBS_KEPT]
-
-
-def visible_jobs(limit: int = 50) -> list:
-    """Jobs this visitor may see listed: all when the server lists publicly (TOUROUTE_PUBLIC_PLANS=1), else the
-    ones started from this browser — a job's random id is what shares it, as for saved plans."""
-    if current_app.config["PUBLIC_PLANS"]:
-        return store().list_jobs(limit)
-    jobs = (store().get_job(j) for j in session.get("my_jobs", [])[:min(limit, MY_JOBS_KEPT)] if isinstance(j, str))
-    return [j for j in jobs if j is not None]
-
-
 @bp.get("/")
 def index():
     return _form(example_spec())
@@ -131,7 +115,7 @@ def submit():
         job_id = runner().submit(spec, _title(spec))
     except RequestProblem as exc:
         return _form(text, errors=exc.fields, status=exc.status)
-    _remember_job(job_id)
+    remember_job(job_id)
     return redirect(url_for("packages.job_page", job_id=job_id), code=303)
 
 
@@ -173,7 +157,7 @@ def _job_json(job) -> dict:
 
 
 def _accepted(job_id: str):
-    _remember_job(job_id)
+    remember_job(job_id)
     resp = jsonify(_job_json(store().get_job(job_id)))
     resp.status_code = 202
     resp.headers["Location"] = url_for("packages_api.job_status", job_id=job_id)
@@ -199,7 +183,6 @@ def create_whatif_job():
     "must_cover": [<province>, …]}`` (scenario and/or must_cover) → 202 with the job. Every package of the spec is
     planned today (A) and under the scenario (B); the zip holds ``whatif.json`` and hubs/plans/fairness CSVs."""
     from .. import provinces as prov
-    from .analytics_views import scenario_choices
 
     cfg = current_app.config
     data = _json_object("what-if")
@@ -283,7 +266,7 @@ def create_job():
         raise RequestProblem("send the spec as application/json or application/yaml",
                              [{"field": "Content-Type", "message": f"unsupported media type {mt or 'none'!r}"}], 415)
     job_id = runner().submit(spec, _title(spec))
-    _remember_job(job_id)
+    remember_job(job_id)
     job = store().get_job(job_id)
     resp = jsonify(_job_json(job))
     resp.status_code = 202

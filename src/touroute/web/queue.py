@@ -38,11 +38,11 @@ import threading
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app
 
 from ..errors import TourouteException
 from .db import QUEUE_OWNER, _aware
-from .jobs import admit_job, cancel_in_store, execute_job, reset_for_retry
+from .jobs import JobRunner, admit_job, cancel_in_store, execute_job, reset_for_retry
 from .service import RequestProblem
 
 log = logging.getLogger("touroute.web.queue")
@@ -313,3 +313,24 @@ def run_worker(redis_url: str | None = None, *, name: str | None = None, burst: 
     finally:
         _STATE.stop.set()
     return int(worker.successful_job_count + worker.failed_job_count)
+
+
+def runner(app: Flask | None = None):
+    """This process's runner: the Redis queue (:class:`touroute.web.queue.QueueRunner`) when ``REDIS_URL`` is
+    set, else the embedded :class:`touroute.web.jobs.JobRunner` (created on the first job, so processes that never run a job start
+    no threads). Both have ``submit``, ``cancel`` and ``retry``."""
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    r = app.extensions.get("touroute_jobs")
+    if r is None:
+        with _CREATE_LOCK:
+            r = app.extensions.get("touroute_jobs")
+            if r is None:
+                if app.config.get("REDIS_URL"):
+                    r = QueueRunner(app)
+                else:
+                    r = JobRunner(app)
+                app.extensions["touroute_jobs"] = r
+    return r
+
+
+_CREATE_LOCK = threading.Lock()
