@@ -8,10 +8,15 @@ id. The worker that accepted a job runs it in a small thread pool (``JOB_WORKERS
 refreshes them; a job whose process died (restart, crash) is marked failed when the store is next opened or the
 job is read (see :meth:`~touroute.web.db.JobStoreMixin.fail_orphaned_jobs`).
 
-That embedded runner is the default. With ``TOUROUTE_REDIS_URL`` set, :func:`runner` returns the queue runner of
-:mod:`touroute.web.queue` instead: jobs go to Redis and ``touroute worker`` processes (on any machine sharing Redis,
+That embedded runner is the default. With ``TOUROUTE_REDIS_URL`` set, :func:`touroute.web.queue.runner` returns
+the queue runner of :mod:`touroute.web.queue` instead: jobs go to Redis and ``touroute worker`` processes (on any machine sharing Redis,
 the database and the jobs folder) run them with :func:`execute_job` — the same code — and a job whose worker dies
 is re-queued. Both runners cancel (:func:`cancel_in_store`) and retry (:func:`reset_for_retry`) the same way.
+
+Why this module is long: it is the one place of the web app's job model — the job row's life (admit, run, cancel,
+retry, orphans), its files, and the two small helpers every job view shares (the bundled road scenarios a job may
+name, the jobs a visitor may see listed). They sit here, below the views, so that no view imports another view (the
+analytics and package views did, in a circle, before 2026-12-07).
 """
 
 from __future__ import annotations
