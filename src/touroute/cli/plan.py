@@ -149,7 +149,9 @@ def register(main: click.Group) -> None:
     @click.option("--group-size", type=int, help="Number of travellers.")
     @click.option("--vehicle", type=click.Choice(list(PROFILE_NAMES)))
     @click.option("--pace", type=click.Choice(["relaxed", "normal", "packed"]),
-                  help="relaxed: about 3–4 sights a day, normal 4–6, packed 6–8.  [default: normal]")
+                  help="relaxed: at most about 4 sights a day (3–4), normal 6 (4–6), packed 8 (6–8), a visit over "
+                       "2 h counting as two and over 4 h as three; a cap, not a quota — a day with Mỹ Sơn by coach "
+                       "may hold 4.  [default: normal]")
     @click.option("--seconds", type=float,
                   help=f"Solver time limit in seconds.  [default: {AUTO_LIMIT_SHORT_S:g} for trips of up to "
                        f"{AUTO_LIMIT_SHORT_DAYS} days, {AUTO_LIMIT_LONG_S:g} for longer ones]")
