@@ -236,6 +236,9 @@ def test_quality_cli_and_web(tmp_path, catalogue, ctx):
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert 'data-province="Quảng Bình"' in html and 'id="quality-chart"' in html and "OpenStreetMap" in html
+    vi = c.get("/analytics/quality?province=Đà Nẵng&lang=vi").get_data(as_text=True)
+    stale = vi.split('id="quality-stale"')[1].split("</ul>")[0]
+    assert "giờ không ghi ngày" in stale and "undated" not in stale and "</code>: hours " not in stale
     bad = c.get("/analytics/quality?province=%3Cscript%3Ealert(1)%3C/script%3E")
     assert bad.status_code == 400 and "<script>alert(1)" not in bad.get_data(as_text=True)
 
@@ -333,3 +336,7 @@ def test_the_quality_report_in_vietnamese_is_vietnamese(catalogue):
     vi = quality_report(catalogue).to_text("vi")
     assert " điểm\n" in vi and " địa điểm\n" in vi and "giờ mở cửa" in vi and "Di sản" in vi
     assert " places\n" not in vi and " venues\n" not in vi and "\nQuảng Ngãi       heritage" not in vi
+    # the stale facts too ("dn-marble-mountains: hours undated" was English in a review)
+    stale = vi.split("Dữ liệu cũ hơn")[1].split("\n\n")[0]
+    assert ": giờ không ghi ngày" in stale and " undated" not in stale and ": hours " not in stale
+    assert ": fee " not in stale

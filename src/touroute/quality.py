@@ -171,7 +171,9 @@ class QualityReport:
         out += ["", (f"Dữ liệu cũ hơn {STALE_AFTER_YEARS} năm hoặc nguồn không ghi ngày" if vi
                      else f"Facts older than {STALE_AFTER_YEARS} years or from an undated source")
                 + f": {len(self.stale)}"]
-        out += [f"  {pid}: {fact} {as_of}" for pid, fact, as_of in self.stale[:40]]
+        fact_vi = {"hours": "giờ", "fee": "giá vé", "seats": "sức chứa"}
+        out += [f"  {pid}: {fact_vi.get(fact, fact)} {'không ghi ngày' if as_of == 'undated' else as_of}" if vi
+                else f"  {pid}: {fact} {as_of}" for pid, fact, as_of in self.stale[:40]]
         out += ["", ("Điểm cách nhau dưới 50 m" if vi else "Records within 50 m of each other") + f": {len(self.near)}"]
         out += [f"  {a} ↔ {b}: {m:.0f} m" for a, b, m in self.near]
         if self.osm_checked:
