@@ -52,11 +52,16 @@ VIETNAM_TZ = timezone(timedelta(hours=7))
 """Vietnam's time (UTC+7, no summer time): the plans' clock."""
 
 
-@lru_cache(maxsize=4096)
 def daylight(lat: float, lon: float, day: date) -> tuple[time, time]:
     """(sunrise, sunset) at a point on ``day``, Vietnam time (the ``astral`` library's NOAA solar equations; the
     geometric sunrise/sunset at the horizon, refraction included). What an outdoor place without published hours is
-    planned in: a beach in Quy Nhơn on 14 December is light 05:58–17:17, on 21 June 05:17–18:13."""
+    planned in: a beach in Quy Nhơn on 14 December is light 05:58–17:17, on 21 June 05:17–18:13. The point is rounded
+    to 0.01° (about 1 km, a few seconds of sun time), so the places of one town share one cached answer."""
+    return _daylight(round(float(lat), 2), round(float(lon), 2), day)
+
+
+@lru_cache(maxsize=4096)
+def _daylight(lat: float, lon: float, day: date) -> tuple[time, time]:
     from astral import Observer
     from astral.sun import sun
 

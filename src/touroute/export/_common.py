@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -66,8 +67,6 @@ def hours_in(opening_hours: str, lang: str | None) -> str:
     """OSM ``opening_hours`` as a reader of ``lang`` reads it: the syntax as is in English; in Vietnamese the
     weekdays and months in Vietnamese abbreviations (T2 … CN, th1 … th12), "every day" and "24/7" in words —
     "Mo-Su 07:00-17:30" is "hằng ngày 07:00-17:30"."""
-    import re
-
     if lang_of(lang) != "vi":
         return opening_hours
     text = opening_hours.strip()

@@ -21,6 +21,11 @@ def used_weights_line(it: Itinerary, t: dict[str, str], lang: str = "en") -> str
     return f"{t['weights']}: {weights}" + (f" ({t['scheme']} {scheme})" if scheme else "")
 
 
+def _rest(leg, t: dict) -> str:
+    """A coach leg's legal drivers' rest, said after the drive ("; + 15 min drivers' rest …"), or nothing."""
+    return f"; {t['rest'].format(m=round(leg.rest_seconds / 60))}" if leg.rest_seconds >= 60 else ""
+
+
 def province_label(stop, t: dict) -> str:
     """The stop's province as people name it either way since the July 2025 merger: "Quảng Nam, now Đà Nẵng" (the
     legacy province, then the 2025 one where they differ)."""
@@ -77,9 +82,8 @@ def render(it: Itinerary, lang: str = "en", *, max_excluded: int = 10) -> str:
             if leg:
                 tag = "" if leg.source == "osm" else f", {t['estimated']}"
                 ferry = f", {t['ferry']}" if leg.ferry else ""
-                rest = f"; {t['rest'].format(m=round(leg.rest_seconds / 60))}" if leg.rest_seconds >= 60 else ""
                 out.append(f"         ↓ {t['drive']} {leg.seconds / 60:.0f} {t['min']}, {leg.metres / 1000:.1f} km"
-                           f"{tag}{ferry}{rest}")
+                           f"{tag}{ferry}{_rest(leg, t)}")
             fee = f"{t['fee']} {fee_text(s, lang)}" if s.fee_vnd is not None else t["unknown_fee"]
             if s.hours_assumed or s.stale:
                 fee += f"; {labels(lang)['hours']}: {hours_text(s, lang)}"
@@ -95,9 +99,8 @@ def render(it: Itinerary, lang: str = "en", *, max_excluded: int = 10) -> str:
         leg = legs.get((prev, day.end.place_id))
         if leg:
             tag = "" if leg.source == "osm" else f", {t['estimated']}"
-            rest = f"; {t['rest'].format(m=round(leg.rest_seconds / 60))}" if leg.rest_seconds >= 60 else ""
             out.append(f"         ↓ {t['drive']} {leg.seconds / 60:.0f} {t['min']}, {leg.metres / 1000:.1f} km{tag}"
-                       f"{rest}")
+                       f"{_rest(leg, t)}")
         out.append(f"  {day.arrive:%H:%M}  {t['arrive']} {name(day.end)}")
         if day.lunch_start:
             out.append(f"  ({t['lunch']} {day.lunch_start:%H:%M}, {day.lunch_minutes} {t['min']})")

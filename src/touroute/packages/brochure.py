@@ -43,6 +43,7 @@ def render_brochure(it: Itinerary, tpl: PackageTemplate, lang: str) -> str:
     t = _B["vi" if lang == "vi" else "en"]
     req = it.request or {}
     group = max(1, int(req.get("group_size") or tpl.group_size or 1))
+    lunch = LunchBreak.model_validate(req["lunch"]) if req.get("lunch") else None
     dates = sorted({t["undated"] if s.fee_as_of == "undated" else s.fee_as_of
                     for d in it.days for s in d.stops if s.fee_as_of and s.fee_vnd is not None})
     return env.get_template(BROCHURE_TEMPLATE).render(
@@ -64,7 +65,7 @@ def render_brochure(it: Itinerary, tpl: PackageTemplate, lang: str) -> str:
         lunch_after=_lunch_after, attribution=it.attribution,
         # a day whose long visit spans the lunch window has no break of its own: lunch is eaten there (as in the text
         # programme and the web timeline), and the brochure says so rather than printing a day without lunch
-        on_site=lambda d: lunch_on_site(d, LunchBreak.model_validate(req["lunch"]) if req.get("lunch") else None), today=date.today().strftime("%d/%m/%Y"),
+        on_site=lambda d: lunch_on_site(d, lunch), today=date.today().strftime("%d/%m/%Y"),
         map_png=route_map_png(it) if it.feasible else "")
 
 

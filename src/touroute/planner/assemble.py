@@ -8,13 +8,12 @@ from datetime import datetime, timedelta
 from datetime import time as dtime
 from typing import Any
 
-from .. import islands
+from .. import islands, messages
+from ..geo import daylight
 from ..itinerary import DayPlan, Endpoint, Itinerary, ItineraryCosts, ItineraryLeg, ItineraryStop, Totals
 from ..model import DEFAULT_VEHICLE_COST_PER_KM, PlanRequest
-from ..pois import STALE_AFTER_YEARS, Poi, known_seats
+from ..pois import STALE_AFTER_YEARS, Poi, daylight_only, known_seats
 from ..solve import Solution
-from ..geo import daylight
-from ..pois import daylight_only
 from .model import _exclusion, _Excursion, _hhmm, _Model, assumed_hours, assumed_window
 from .value import DAY
 
@@ -34,8 +33,6 @@ def theme_balance_notes(req: PlanRequest, minutes_by_theme: dict[str, float]) ->
     heritage-status points the rule gives relics (data/poi/SCHEMA.md), so a day of relics is worth more. Raising
     coastal for everyone was measured and rejected on the held-out programmes (BENCHMARKS.md, "A higher weight for
     the coast"), so the plan stays the one that scores best and tells the traveller what it did and what to change."""
-    from .. import messages
-
     if not req.themes.model_fields_set:
         return []
     # MICE venues are business, booked for the event, not visit time a traveller shares out
@@ -233,7 +230,7 @@ def _itinerary(model: _Model, sol: Solution, req: PlanRequest, notes: list[tuple
     outdoors = [(d, s) for d in days for s in d.stops if s.place_id in by_id and daylight_only(by_id[s.place_id])]
     if outdoors:
         d0, s0 = outdoors[0]
-        rise, sunset = (t.strftime("%H:%M") for t in daylight(round(s0.lat, 2), round(s0.lon, 2), d0.date))
+        rise, sunset = (t.strftime("%H:%M") for t in daylight(s0.lat, s0.lon, d0.date))
         names = list(dict.fromkeys((s.name_en, s.name_vi) for _, s in outdoors))
         pairs.append((f"outdoor places without published hours (or open day and night) are planned in daylight, "
                       f"between sunrise and sunset there ({s0.name_en} on {d0.date:%d/%m}: {rise}–{sunset}): "

@@ -185,7 +185,7 @@ def assumed_window(poi: Poi, req: PlanRequest, day: date) -> tuple[dtime, dtime]
     outdoor place (:func:`touroute.pois.daylight_only`) no earlier than sunrise and no later than sunset there."""
     lo, hi = assumed_hours(req)
     if daylight_only(poi):
-        rise, sunset = daylight(round(poi.lat, 2), round(poi.lon, 2), day)
+        rise, sunset = daylight(poi.lat, poi.lon, day)
         lo, hi = max(lo, rise), min(hi, sunset)
     return lo, hi
 
@@ -203,7 +203,7 @@ def _day_windows(poi: Poi, day: date, t0: float, open_s: float, close_s: float,
     if poi.access is not None and poi.access.hours:
         spans = _intersect(spans, [(a * 60.0, b * 60.0) for a, b in open_intervals(poi.access.hours, day)])
     if daylight_only(poi):  # outdoors with no published hours: between sunrise and sunset (pois.daylight_only)
-        rise, sunset = daylight(round(poi.lat, 2), round(poi.lon, 2), day)
+        rise, sunset = daylight(poi.lat, poi.lon, day)
         spans = _intersect(spans, [(_seconds_of(rise), _seconds_of(sunset))])
     out = []
     for a, b in spans:
@@ -664,54 +664,7 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
     unknown_hours: set[int] = set()
     locks = {lk.place_id: lk.day for lk in req.locks}
     province_of: dict[int, str] = {}
-    for i, exc in exc_nodes.items():
-        service[i] = exc.service_s
-        score[i] = net_of_stop(sum(place_value(p, weights) for p in exc.pois))  # one stop: the boat trip
-        load[i] = sight_units(MEAL_ON_SITE_MIN + 1)  # a boat day trip is the day's main event
-        province_of[i] = exc.pois[0].province_legacy
-        lock_days = {locks[p.id] for p in exc.pois if p.id in locks}
-        off_days = [req.start_date + timedelta(days=d) for d in range(req.days)
-                    if exc.link.suspended_on(req.start_date + timedelta(days=d))]
-        stay_hubs = {s.hub_node for s in stays}  # an island hub is left by its own boat, never for a day trip
-        exc.early = _early_boat(exc, [float(sec[h, i]) for h in {s_node, *hubs} - stay_hubs], open_s, close_s,
-                                (10.0 + PACE_STOP_OVERHEAD_MIN[req.pace]) * 60.0)  # the shortest visit there is
-        if exc.early is not None:  # the boat leaves before the day starts: start there for it, ashore as long
-            service[i] = exc.service_s - (exc.early[1] - exc.early[0])
-        for d in range(req.days):
-            if lock_days and d + 1 not in lock_days:
-                continue
-            if req.start_date + timedelta(days=d) in off_days:
-                continue
-            if exc.early is not None:
-                if service[i] > 0 and exc.early[1] + service[i] <= close_s:
-                    windows[i].append((d * DAY + exc.early[1], d * DAY + exc.early[1]))
-                continue
-            for o in exc.out_times:
-                t = o - exc.check_in_s
-                if t >= open_s and t + exc.service_s <= close_s:
-                    windows[i].append((d * DAY + t, d * DAY + t))
-        if not windows[i] and off_days:
-            detail_en, detail_vi = islands.suspension_reason(exc.link, off_days, f"{exc.link.island} day trip",
-                                                             f"chuyến ra {exc.link.island}") or ("", "")
-            exc.closed = f"{detail_en} / {detail_vi}"
-            for p in exc.pois:
-                if p.id not in must:
-                    excluded.append(_exclusion(p, "ferry", detail_en, detail_vi))
-        elif not windows[i]:
-            for p in exc.pois:
-                if p.id not in must:
-                    excluded.append(_exclusion(p, "ferry", f"boats leave {exc.link.from_port} at "
-                                                           f"{', '.join(_hhmm(o) for o in exc.out_times)}",
-                                               f"tàu rời {exc.link.from_port} lúc "
-                                               f"{', '.join(_hhmm(o) for o in exc.out_times)}"))
     reach = _stay_reach(sec, s_node, cands, pois, weights, req.days, req.pace) if stay else float("inf")
-    for i, exc in exc_nodes.items():  # an island day trip whose pier is beyond a stay's reach
-        if _outside_the_stay(stay, sec, s_node, i, reach):
-            windows[i] = []
-            said = {e.place_id for e in excluded}  # the boats' season already gave a reason
-            for p in exc.pois:
-                if p.id not in said:
-                    excluded.append(_exclusion(p, "outside_stay", *_beyond_the_stay(sec[s_node, i], reach)))
     # the rules count per group: each must-cover name is the area it means, the rest per province of the
     # request's scheme (provinces.rule_groups, docs/planner.md "Regional linkage")
     try:
@@ -742,12 +695,58 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
     # where a day can start or end: the trip's ends, the hubs its nights may use, pinned nights, island nights
     day_ends = set(free_hubs) | {index[h] for h in pinned.values() if h in index} | {s.hub_node for s in stays}
     ends_of_days = sorted({s_node, e_node, *(day_ends if req.days > 1 else ())})
-    # an island whose pier no day of this trip can reach is too far for it, whatever its boats' season says
-    far_islands = {p.id for i, exc in exc_nodes.items()
-                   if _beyond_a_day(sec, i, ends_of_days, exc.service_s, close_s - open_s) for p in exc.pois}
-    if far_islands:
-        excluded[:] = [_exclusion(cat.get(e.place_id), "too_far")
-                       if e.place_id in far_islands and e.reason == "ferry" else e for e in excluded]
+
+    for i, exc in exc_nodes.items():
+        service[i] = exc.service_s
+        score[i] = net_of_stop(sum(place_value(p, weights) for p in exc.pois))  # one stop: the boat trip
+        load[i] = sight_units(MEAL_ON_SITE_MIN + 1)  # a boat day trip is the day's main event
+        province_of[i] = exc.pois[0].province_legacy
+        lock_days = {locks[p.id] for p in exc.pois if p.id in locks}
+        off_days = [req.start_date + timedelta(days=d) for d in range(req.days)
+                    if exc.link.suspended_on(req.start_date + timedelta(days=d))]
+        stay_hubs = {s.hub_node for s in stays}  # an island hub is left by its own boat, never for a day trip
+        exc.early = _early_boat(exc, [float(sec[h, i]) for h in {s_node, *hubs} - stay_hubs], open_s, close_s,
+                                (10.0 + PACE_STOP_OVERHEAD_MIN[req.pace]) * 60.0)  # the shortest visit there is
+        if exc.early is not None:  # the boat leaves before the day starts: start there for it, ashore as long
+            service[i] = exc.service_s - (exc.early[1] - exc.early[0])
+        for d in range(req.days):
+            if lock_days and d + 1 not in lock_days:
+                continue
+            if req.start_date + timedelta(days=d) in off_days:
+                continue
+            if exc.early is not None:
+                if service[i] > 0 and exc.early[1] + service[i] <= close_s:
+                    windows[i].append((d * DAY + exc.early[1], d * DAY + exc.early[1]))
+                continue
+            for o in exc.out_times:
+                t = o - exc.check_in_s
+                if t >= open_s and t + exc.service_s <= close_s:
+                    windows[i].append((d * DAY + t, d * DAY + t))
+        # an island whose pier no day of this trip can reach is too far for it, whatever its boats' season says
+        far = _beyond_a_day(sec, i, ends_of_days, exc.service_s, close_s - open_s)
+        if not windows[i] and off_days:
+            detail_en, detail_vi = islands.suspension_reason(exc.link, off_days, f"{exc.link.island} day trip",
+                                                             f"chuyến ra {exc.link.island}") or ("", "")
+            exc.closed = f"{detail_en} / {detail_vi}"
+            for p in exc.pois:
+                if p.id not in must:
+                    excluded.append(_exclusion(p, "too_far") if far else
+                                    _exclusion(p, "ferry", detail_en, detail_vi))
+        elif not windows[i]:
+            for p in exc.pois:
+                if p.id not in must:
+                    excluded.append(_exclusion(p, "too_far") if far else
+                                    _exclusion(p, "ferry", f"boats leave {exc.link.from_port} at "
+                                                           f"{', '.join(_hhmm(o) for o in exc.out_times)}",
+                                               f"tàu rời {exc.link.from_port} lúc "
+                                               f"{', '.join(_hhmm(o) for o in exc.out_times)}"))
+    for i, exc in exc_nodes.items():  # an island day trip whose pier is beyond a stay's reach
+        if _outside_the_stay(stay, sec, s_node, i, reach):
+            windows[i] = []
+            said = {e.place_id for e in excluded}  # the boats' season already gave a reason
+            for p in exc.pois:
+                if p.id not in said:
+                    excluded.append(_exclusion(p, "outside_stay", *_beyond_the_stay(sec[s_node, i], reach)))
     for i in cands:
         if i in exc_nodes:
             continue
@@ -793,7 +792,6 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
     for h in {s_node, e_node, *hubs}:
         windows[h] = [(0.0, req.days * DAY)]
     stay_problems += islands.boat_windows(stays, windows, service, open_s, close_s)
-
 
     # --- routes ------------------------------------------------------------------------------------------------
     brk = None

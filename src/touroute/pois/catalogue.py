@@ -22,6 +22,11 @@ from ..resources import data_dir
 from .record import CATEGORIES, COLUMNS, TAGS, Poi
 from .validate import catalogue_dir, default_paths, validate_files
 
+def _words(text: str) -> list[str]:
+    """The words of a name as people type them: diacritics folded, split on anything not a letter or digit."""
+    return [w for w in re.split(r"[^0-9a-z]+", prov.fold(text)) if w]
+
+
 SUGGEST_MIN_RATIO = 0.8
 """How close a name must be to what was typed to be suggested (difflib ratio: "huee" ~ "hue" 0.86, "nha trng" ~
 "nha trang" 0.94, "danag" ~ "danang" 0.91; "da lat" ~ "da nang" 0.77 is not suggested — Đà Lạt is outside the
@@ -225,20 +230,17 @@ class Catalogue:
         "TPHCM" — how the towns are often typed); else any place whose names hold the words; else None. Where a trip
         starts or ends is named, not described: "Da Lat" (outside the region) is no place whose description
         mentions the Đà Lạt road."""
-        def split(t: str) -> list[str]:
-            return [w for w in re.split(r"[^0-9a-z]+", prov.fold(t)) if w]
-
-        q = split(text)
+        q = _words(text)
         if not q:
             return None
         ranked = list(self.search(text).records)  # exact name, then name, then attractiveness
         recs = self.records
         for pid in ranked:
-            if q in (split(recs[pid].name_vi), split(recs[pid].name_en)):
+            if q in (_words(recs[pid].name_vi), _words(recs[pid].name_en)):
                 return pid
 
         def words(pid: str) -> list[str]:
-            return split(f"{recs[pid].name_vi} {recs[pid].name_en}") + split(pid)
+            return _words(f"{recs[pid].name_vi} {recs[pid].name_en}") + _words(pid)
 
         every_hub = self.hubs().records
         hubs = [pid for pid in ranked if pid in every_hub]
@@ -258,7 +260,7 @@ class Catalogue:
         Each name (Vietnamese and English, diacritics ignored) is compared word-run by word-run with the same number
         of words as ``text`` (difflib's ratio, at least :data:`SUGGEST_MIN_RATIO`); ranked by closeness, then — for a
         trip's ``endpoint`` — lodging hubs first, then attractiveness."""
-        q = [w for w in re.split(r"[^0-9a-z]+", prov.fold(text)) if w]
+        q = _words(text)
         if not q:
             return []
         query, n = " ".join(q), len(q)
@@ -266,7 +268,7 @@ class Catalogue:
         for p in self.records.values():
             best = 0.0
             for name in (p.name_vi, p.name_en):
-                ws = [w for w in re.split(r"[^0-9a-z]+", prov.fold(name or "")) if w]
+                ws = _words(name or "")
                 for k in {n, n + 1}:  # "Danag" is "Da Nang" run together, as towns are often typed
                     for i in range(max(1, len(ws) - k + 1)):
                         gram = ws[i:i + k]

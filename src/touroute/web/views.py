@@ -189,12 +189,11 @@ def result(slug: str):
     req = PlanRequest.model_validate(saved.request)
     replanned = request.args.get("replanned", type=float)
     prov_minutes = sorted(it.totals.visit_minutes_by_province.items(), key=lambda kv: -kv[1])
-    max_min = max([m for _, m in prov_minutes] or [1.0])
     theme_minutes = sorted(it.totals.visit_minutes_by_theme.items(), key=lambda kv: -kv[1])
     return render_template(
         "result.html", saved=saved, title=display_title(saved, planning_context(), lang), it=it, req=req, timeline=timeline(it, req) if it.feasible else [],
         day_colour=day_colour, cat_icon=CATEGORY_ICON, cat_colour=CATEGORY_COLOUR, hubs=_hub_options(lang),
-        prov_minutes=prov_minutes, max_min=max_min, theme_minutes=theme_minutes,
+        prov_minutes=prov_minutes, theme_minutes=theme_minutes,
         formats=FORMATS, replanned=replanned,
         replan_limit=current_app.config["REPLAN_SECONDS"],
         permalink=url_for("views.result", slug=slug, _external=True),
