@@ -305,11 +305,14 @@ def test_a_province_sees_what_it_is_missing_and_why(tmp_path, catalogue, ctx):
     from touroute.web import create_app
 
     qng = quality_report(catalogue, province="Quảng Ngãi")
-    names = [n for n, _pv, _r in qng.not_placeable]
-    assert "Hang Câu" in names and all(pv == "Quảng Ngãi" for _n, pv, _r in qng.not_placeable)
-    assert all(r for _n, _pv, r in qng.not_placeable)
+    names = [n.name for n in qng.not_placeable]
+    assert "Hang Câu" in names and all(n.province_legacy == "Quảng Ngãi" for n in qng.not_placeable)
+    assert all(n.reason and n.reason_vi for n in qng.not_placeable)
+    # a tourism department reading Vietnamese reads the reasons in Vietnamese, not the English data text
+    vi_text = qng.to_text("vi")
+    assert "không có đối tượng trong bản xuất OSM" in vi_text and "no object in the OSM" not in vi_text
     # "Đà Nẵng" since 2025 includes Quảng Nam: Đồng Dương is its gap; Furama ICP is in the catalogue (Ariyana)
-    dn = [n for n, _pv, _r in quality_report(catalogue, province="Da Nang").not_placeable]
+    dn = [n.name for n in quality_report(catalogue, province="Da Nang").not_placeable]
     assert any("Đồng Dương" in n for n in dn) and not any("Furama" in n for n in dn)
     assert "Looked for, not placeable: " in qng.to_text("en") and "Hang Câu" in qng.to_text("vi")
     # the title names the province as it is written, and the catalogue-wide targets say they are catalogue-wide

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -128,8 +129,8 @@ class QualityReport:
     """(id, osm_id, our name, the OSM object's name) where the names share nothing."""
     osm_checked: int = 0
     province: str | None = None
-    not_placeable: list[tuple[str, str, str]] = field(default_factory=list)
-    """(name, legacy province, reason) of places looked for that could not be placed (no position anyone can
+    not_placeable: list["NotPlaceable"] = field(default_factory=list)
+    """Places looked for that could not be placed (no position anyone can
     check, closed …): ``evidence/not_placeable.csv`` beside the catalogue — what a province is missing and why."""
 
     def shares(self) -> pd.DataFrame:
@@ -182,7 +183,7 @@ class QualityReport:
             out += [f"  {pid} {oid}: {ours!r} vs OSM {theirs!r}" for pid, oid, ours, theirs in self.osm_mismatch]
         out += ["", ("Đã tìm nhưng chưa đặt được lên bản đồ" if vi else "Looked for, not placeable")
                 + f": {len(self.not_placeable)}"]
-        out += [f"  {name} ({pv}): {reason}" for name, pv, reason in self.not_placeable]
+        out += [f"  {n.name} ({n.province_legacy}): {n.reason_in(lang)}" for n in self.not_placeable]
         return "\n".join(out)
 
     def to_json(self) -> dict:
@@ -195,7 +196,8 @@ class QualityReport:
             "near": [{"a": a, "b": b, "metres": round(m, 1)} for a, b, m in self.near],
             "osm_mismatch": [{"id": i, "osm_id": o, "name": n, "osm_name": m} for i, o, n, m in self.osm_mismatch],
             "osm_checked": self.osm_checked,
-            "not_placeable": [{"name": n, "province_legacy": pv, "reason": r} for n, pv, r in self.not_placeable],
+            "not_placeable": [{"name": n.name, "province_legacy": n.province_legacy, "reason": n.reason,
+                               "reason_vi": n.reason_vi} for n in self.not_placeable],
         }
 
 
@@ -375,8 +377,21 @@ def quality_report(cat: Catalogue, *, today: date | None = None, province: str |
 NOT_PLACEABLE_FILE = "not_placeable.csv"
 
 
-def not_placeable(cat: Catalogue, province: str | None = None) -> list[tuple[str, str, str]]:
-    """(name, legacy province, reason) of the places listed as not placeable in ``evidence/not_placeable.csv``
+class NotPlaceable(NamedTuple):
+    """A place looked for that could not be placed, and why (English; Vietnamese where the list has it)."""
+
+    name: str
+    province_legacy: str
+    reason: str
+    reason_vi: str = ""
+
+    def reason_in(self, lang: str = "en") -> str:
+        """The reason in ``lang``; the English one where no Vietnamese is recorded."""
+        return self.reason_vi if lang == "vi" and self.reason_vi else self.reason
+
+
+def not_placeable(cat: Catalogue, province: str | None = None) -> list[NotPlaceable]:
+    """The places listed as not placeable in ``evidence/not_placeable.csv``
     beside the catalogue's files (rows that name a catalogue id are in the catalogue and are left out), narrowed to
     ``province`` (legacy or 2025 name) when given."""
     wanted = {p.legacy for p in prov.resolve(province)} if province else None
@@ -391,9 +406,10 @@ def not_placeable(cat: Catalogue, province: str | None = None) -> list[tuple[str
                     continue
                 pv = (row.get("province_legacy") or "").strip()
                 if wanted is None or pv in wanted:
-                    out.append(((row.get("name") or "").strip(), pv, (row.get("reason") or "").strip()))
+                    out.append(NotPlaceable((row.get("name") or "").strip(), pv, (row.get("reason") or "").strip(),
+                                            (row.get("reason_vi") or "").strip()))
     return out
 
 
 __all__ = ["QualityReport", "Target", "quality_report", "tier", "near_pairs", "names_agree", "benchmark_coverage",
-           "not_placeable"]
+           "not_placeable", "NotPlaceable"]

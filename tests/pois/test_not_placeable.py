@@ -36,6 +36,7 @@ def test_each_named_place_is_catalogued_or_explained(rows, name):
     assert len(hits) == 1, f"{name!r}: {len(hits)} rows in {LIST.name}"
     row = hits[0]
     assert row["reason"].strip(), f"{name!r} has no reason"
+    assert row["reason_vi"].strip(), f"{name!r} has no Vietnamese reason (the quality report is read in both)"
 
 
 def test_rows_are_well_formed_and_point_at_real_records(rows):
