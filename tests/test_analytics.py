@@ -81,6 +81,11 @@ def test_fairness_numbers_by_hand():
     assert new.at["Huế", "visit_hours"] == pytest.approx(4.0)
     assert new.at["Đà Nẵng", "visit_share"] == pytest.approx(0.5)
     assert new["nights"].sum() == 2
+    # concentration in the 2025 provinces' own units (a review: --level 2025 printed the legacy HHI): Huế and Đà
+    # Nẵng half each, the other 2025 provinces of the region at 0
+    assert rep.concentration("2025") == (rep.gini_2025, rep.hhi_2025)
+    assert rep.hhi_2025 == pytest.approx((new["visitor_hours_share"] ** 2).sum()) == pytest.approx(0.5)
+    assert rep.gini_2025 == pytest.approx(an.gini(new["visitor_hours"].tolist())) and rep.hhi_2025 != rep.hhi
 
 
 def test_index_extremes_and_unused_places():

@@ -33,7 +33,9 @@ from .errors import TourouteException
 from .export._common import vnd as _vnd
 from .itinerary import Itinerary
 from .matrix import MatrixError, Place, TravelMatrix, TravelTimes
+from .messages import OSM_ATTRIBUTION
 from .network.scenario import RoadScenario
+from .pois import is_access_point
 
 DEFAULT_DAY_HOURS = 10.5
 """A day-trip budget: 07:30 → 18:00, the planner's usual touring day."""
@@ -147,15 +149,21 @@ class HubMatrix:
         Hand-built rather than ``DataFrame.to_markdown`` so it needs no ``tabulate`` dependency."""
         ids = self.ids
         mins, src = self.matrix.seconds / 60.0, self.matrix.sources
-        head = "| from \\ to (min) | " + " | ".join(self.label(i, lang) for i in ids) + " |"
+        corner = "từ \\ đến (phút)" if lang == "vi" else "from \\ to (min)"
+        head = f"| {corner} | " + " | ".join(self.label(i, lang) for i in ids) + " |"
         lines = [head, "|" + "---|" * (len(ids) + 1)]
         for i, a in enumerate(ids):
             cells = ["—" if i == j else f"{mins[i, j]:.0f}{'*' if src[i, j] == 'estimate' else ''}"
                      for j in range(len(ids))]
             lines.append(f"| {self.label(a, lang)} | " + " | ".join(cells) + " |")
         lines.append("")
-        lines.append(f"Profile: {self.profile}. * = offline estimate (see docs/network.md) / ước tính; "
-                     "other cells routed on OSM roads / theo đường OSM.")
+        if lang == "vi":
+            lines.append(f"Phương tiện: {self.profile}. * = ước tính ngoại tuyến, chưa có mạng đường cho chặng đó "
+                         "(docs/network.md); các ô khác theo đường OpenStreetMap.")
+        else:
+            lines.append(f"Profile: {self.profile}. * = offline estimate, no loaded road network covers the pair "
+                         "(docs/network.md); other cells routed on OpenStreetMap roads.")
+        lines.append(OSM_ATTRIBUTION)
         return "\n".join(lines)
 
 
@@ -203,7 +211,9 @@ def reachable(ctx_or_router: Any, hub_id: str, minutes: float, profile: str = "c
     hub = _poi(cat, hub_id)
     cands = cat.filter(category=list(categories)) if categories else cat.filter(
         category=["heritage", "mice", "coastal", "other"])
-    pois = [p for p in cands if p.id != hub.id]
+    # piers, ports and ticket offices are where a visit starts, not what a day trip is for (a review found ferry
+    # landings listed as "places reachable in a day trip")
+    pois = [p for p in cands if p.id != hub.id and not is_access_point(p)]
     if ctx is not None and catalogue is None:  # whole-catalogue matrix, cached on disk by the context
         m = ctx.matrix(profile)
         hi = m.index(hub.id)
@@ -294,6 +304,14 @@ class FairnessReport:
     spend_total: float = 0.0
     spend_unplaced: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    gini_2025: float = 0.0
+    hhi_2025: float = 0.0
+    """Gini and HHI over the 2025 provinces' visitor-hours (the region's 2025 provinces, zeros included): a merged
+    province's department reports concentration in its own units — HHI over 12 legacy provinces is not HHI over 7."""
+
+    def concentration(self, level: str = "legacy") -> tuple[float, float]:
+        """(Gini, HHI) of visitor-hours at ``level`` (``legacy`` or ``2025``)."""
+        return (self.gini, self.hhi) if level == "legacy" else (self.gini_2025, self.hhi_2025)
 
     def indices(self) -> dict[str, float]:
         return {"gini": self.gini, "hhi": self.hhi, "total_visit_hours": self.total_visit_hours,
@@ -311,6 +329,7 @@ class FairnessReport:
                 "total_visitor_nights": self.total_visitor_nights, "spend_total_vnd": round(self.spend_total),
                 "spend_unplaced_vnd": {k: round(v) for k, v in self.spend_unplaced.items()},
                 "gini": round(self.gini, 4), "hhi": round(self.hhi, 4),
+                "gini_2025": round(self.gini_2025, 4), "hhi_2025": round(self.hhi_2025, 4),
                 "legacy": self.legacy.round(4).to_dict(orient="records"),
                 "since_2025": self.since_2025.round(4).to_dict(orient="records"),
                 "unused_places": self.unused_places, "notes": self.notes}
@@ -482,8 +501,9 @@ def fairness_report(itineraries: Sequence[Itinerary], catalogue: Any = None) -> 
     if unplaced:
         notes.append("spend at free coordinates (no province) is listed apart: "
                      + ", ".join(f"{k} {_vnd(v)}" for k, v in unplaced.items()))
+    vh25 = new["visitor_hours"].to_numpy(dtype=float)
     return FairnessReport(legacy, new, gini(vhours), hhi(vhours), tot_h, tot_n, len(itineraries), unused,
-                          tot_vh, tot_vn, visitors, spend_total, unplaced, notes)
+                          tot_vh, tot_vn, visitors, spend_total, unplaced, notes, gini(vh25), hhi(vh25))
 
 
 # ---------------------------------------------------------------------------------------------------------------

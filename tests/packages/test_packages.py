@@ -118,11 +118,25 @@ def test_theme_and_budget_mapping():
     assert "mice" in mice.categories and mice.themes.mice > mice.themes.other
     assert mice.costs.lodging_per_night_per_person == BUDGET_LODGING_VND["premium"]
     assert mice.regional.must_cover == ["Đà Nẵng", "Quảng Nam"]
-    assert set(mice.provinces) == {"Đà Nẵng", "Quảng Nam"}
+    assert set(mice.provinces) == {"legacy:Đà Nẵng", "legacy:Quảng Nam"}  # resolved once, never widened again
     assert "dn-city-centre" in mice.overnight.candidates and "hue-hub-hue-city" not in mice.overnight.candidates
     coast = spec.request(spec.packages[2])
     assert coast.days == 5 and coast.start.id == "bd-quy-nhon" and coast.end.id == "kh-hub-nha-trang"
     assert coast.themes.coastal == max(coast.themes.model_dump().values())
+
+
+def test_a_legacy_province_package_stays_in_the_old_province(ctx):
+    """A review: a package of "legacy:Đà Nẵng" (the old city) under the default 2025 scheme was rewritten to a bare
+    "Đà Nẵng", read again as the 2025 province, and visited Hội An and Mỹ Sơn (legacy Quảng Nam)."""
+    from touroute.planner import plan
+
+    spec = parse_spec({"start_date": "2027-03-01", "packages": [
+        {**GOOD, "id": "old-dn", "start": "dn-city-centre", "length": "2D1N", "provinces": ["legacy:Đà Nẵng"]}]})
+    assert spec.province_scheme == "2025"
+    spec = spec.model_copy(update={"solver_seconds": 1.0})
+    it = plan(spec.request(spec.packages[0]), ctx, geometry=False)
+    assert it.feasible and it.totals.stops >= 4
+    assert {s.province_legacy for d in it.days for s in d.stops} == {"Đà Nẵng"}
 
 
 # --- end to end ------------------------------------------------------------------------------------------------

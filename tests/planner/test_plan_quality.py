@@ -345,6 +345,10 @@ def test_outdoor_places_without_hours_are_planned_in_daylight(ctx):
 
     beach = ctx.catalogue.get("bd-quy-nhon-beach")
     assert daylight_only(beach) and not daylight_only(ctx.catalogue.get("bd-eo-gio"))
+    # open-air heritage without hours too (a review: Châu Sa's earthen ramparts until 17:50, sunset 17:12), not a
+    # museum with its own hours
+    assert daylight_only(ctx.catalogue.get("qng-chau-sa-citadel")) and daylight_only(ctx.catalogue.get("hue-ho-quyen"))
+    assert not daylight_only(ctx.catalogue.get("hue-thanh-toan-farm-museum"))
     dec, jun = date(2026, 12, 14), date(2027, 6, 21)
     rise, sunset = daylight(beach.lat, beach.lon, dec)
     assert time(5, 50) <= rise <= time(6, 5) and time(17, 10) <= sunset <= time(17, 25)  # timeanddate: 05:57 / 17:16

@@ -198,6 +198,7 @@ def test_fairness_equals_library_for_chosen_plans(client, ctx, plans):
     assert page.status_code == 200
     assert re.search(r'id="kpi-gini">([^<]+)<', html).group(1) == f"{rep.gini:.3f}"
     assert re.search(r'id="kpi-hhi">([^<]+)<', html).group(1) == f"{rep.hhi:.3f}"
+    assert re.search(r'id="kpi-hhi-2025">([^<]+)<', html).group(1) == f"{rep.hhi_2025:.3f}"  # the 2025 provinces' own
     table = html.split('id="fairness-legacy"')[1].split("</table>")[0]
     rows = {p: (float(h), int(n), float(vh), int(vn), float(sp)) for p, h, n, vh, vn, sp in re.findall(
         r'<tr data-province="([^"]+)" data-hours="([^"]+)" data-nights="([^"]+)" data-visitor-hours="([^"]+)" '

@@ -18,17 +18,32 @@ _FORMAT = click.Choice(["table", "csv", "json"])
 _PROFILE = click.Choice(list(PROFILE_NAMES))
 
 
-def _emit(df, fmt: str, extra: dict | None = None) -> None:
+ROUTES_LEGEND = ("source: osm = routed on the loaded OpenStreetMap roads; estimate = no loaded network covers the "
+                 "leg, offline estimate (docs/network.md) / osm = theo đường OSM đã nạp; estimate = ước tính")
+"""What a travel row's ``source`` means, printed under tables of travel times and kept in their JSON."""
+
+
+def _emit(df, fmt: str, extra: dict | None = None, *, routes: bool = False) -> None:
+    """Print ``df`` as a table, CSV or JSON. ``routes``: the rows are travel times — the table and the JSON credit
+    OpenStreetMap (ODbL) and say what ``osm`` / ``estimate`` mean; CSV, a bare data file, gets the credit on stderr."""
+    from ..messages import OSM_ATTRIBUTION
+
     if fmt == "csv":
         click.echo(df.to_csv(index=False), nl=False)
+        if routes:
+            click.echo(f"{OSM_ATTRIBUTION} — {ROUTES_LEGEND}", err=True)
     elif fmt == "json":
         body = {"rows": json.loads(df.to_json(orient="records", force_ascii=False))}
         body.update(extra or {})
+        if routes:
+            body.update(attribution=OSM_ATTRIBUTION, legend=ROUTES_LEGEND)
         click.echo(json.dumps(body, ensure_ascii=False, indent=1))
     else:
         with __import__("pandas").option_context("display.width", 200, "display.max_rows", 500,
                                                  "display.max_columns", 30):
             click.echo(df.to_string(index=False) if len(df) else "(none / không có)")
+        if routes:
+            click.echo(f"\n{ROUTES_LEGEND}\n{OSM_ATTRIBUTION}")
 
 
 def register(main: click.Group) -> None:
@@ -63,15 +78,15 @@ def register(main: click.Group) -> None:
                 changed = changed.assign(from_name=[hm.label(i, lang) for i in changed["from_id"]],
                                          to_name=[hm.label(i, lang) for i in changed["to_id"]])
                 _emit(changed[["from_name", "to_name", "minutes_a", "minutes_b", "change_minutes", "change_pct",
-                               "source_a"]], fmt)
+                               "source_a"]], fmt, routes=True)
                 click.echo(f"\n{len(changed)} of {len(change)} hub pairs change / cặp trung tâm thay đổi "
                            "(B = scenario / kịch bản; minutes / phút)")
             else:
-                _emit(change, fmt, {"profile": hm.profile, "scenario": scenario.name})
+                _emit(change, fmt, {"profile": hm.profile, "scenario": scenario.name}, routes=True)
         elif fmt == "table":
             click.echo(hm.to_markdown(lang))
         else:
-            _emit(hm.to_frame(), fmt, {"profile": hm.profile})
+            _emit(hm.to_frame(), fmt, {"profile": hm.profile}, routes=True)
         if png:
             from ..render.charts import hub_heatmap_png
 
@@ -110,7 +125,7 @@ def register(main: click.Group) -> None:
             raise AnalyticsError(str(exc)) from None
         if fmt == "table":
             df = df[["place_id", "name_en", "province_legacy", "minutes", "km", "source", "day_trip_fits"]]
-        _emit(df, fmt, {"hub": hub, "minutes": minutes, "profile": profile})
+        _emit(df, fmt, {"hub": hub, "minutes": minutes, "profile": profile}, routes=True)
 
     @analytics.command("fairness")
     @click.argument("plans", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
@@ -144,8 +159,11 @@ def register(main: click.Group) -> None:
                     frame[col] = frame[col].round(0).astype("int64")
             _emit(frame.round(3), fmt)
             if fmt == "table":
-                click.echo(f"\nGini {rep.gini:.3f} · HHI {rep.hhi:.3f} over visitor-hours (12 legacy provinces, zeros "
-                           f"included / tính trên khách × giờ, cả tỉnh không có khách)")
+                g, h = rep.concentration(level)
+                units = (f"{len(rep.legacy)} legacy provinces / {len(rep.legacy)} tỉnh cũ" if level == "legacy" else
+                         f"{len(rep.since_2025)} provinces since 2025 / {len(rep.since_2025)} tỉnh từ 2025")
+                click.echo(f"\nGini {g:.3f} · HHI {h:.3f} over visitor-hours ({units}, zeros included / tính trên "
+                           f"khách × giờ, cả tỉnh không có khách)")
                 click.echo(f"{rep.itineraries} plans, {rep.visitors} visitors / khách: {rep.total_visitor_hours:,.1f} "
                            f"visitor-hours, {rep.total_visitor_nights} visitor-nights, spend / chi tiêu "
                            f"{_vnd(rep.spend_total)} (per plan, group size not counted: "
@@ -161,7 +179,7 @@ def register(main: click.Group) -> None:
         if png:
             from ..render.charts import fairness_chart_png
 
-            fairness_chart_png(rep, png, lang)
+            fairness_chart_png(rep, png, lang, level=level)
             click.echo(f"written {png}", err=True)
 
     @analytics.command("compare")

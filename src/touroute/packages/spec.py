@@ -175,7 +175,11 @@ class PackageSpec(BaseModel):
             # (touroute.planner.island_choice), which a package does not ask for
             hubs = [h.id for h in catalogue.hubs() if h.province_legacy in legacy and "island" not in h.tags]
             hubs += [x for x in (tpl.start, tpl.end or tpl.start) if x not in hubs]
-            extra = {"provinces": sorted(legacy), "overnight": {"mode": "choose", "candidates": hubs}}
+            # the legacy provinces resolved above, marked as such: a bare "Đà Nẵng" would be read again under
+            # the spec's scheme, and "legacy:Đà Nẵng" (the old city) would widen back to 2025 Đà Nẵng with Hội An
+            # and Mỹ Sơn (a review's "old Đà Nẵng" package visited both)
+            extra = {"provinces": [f"legacy:{n}" for n in sorted(legacy)],
+                     "overnight": {"mode": "choose", "candidates": hubs}}
         return PlanRequest.model_validate({
             **extra,
             "pace": tpl.pace,

@@ -22,9 +22,15 @@ from ..resources import data_dir
 from .record import CATEGORIES, COLUMNS, TAGS, Poi
 from .validate import catalogue_dir, default_paths, validate_files
 
+_SPELLINGS = {"qui": "quy"}
+"""Older spellings still in common use, read as the official one on both sides of a comparison ("Qui Nhơn" is Quy
+Nhơn — the French-era spelling on many maps and hotel sites)."""
+
+
 def _words(text: str) -> list[str]:
-    """The words of a name as people type them: diacritics folded, split on anything not a letter or digit."""
-    return [w for w in re.split(r"[^0-9a-z]+", prov.fold(text)) if w]
+    """The words of a name as people type them: diacritics folded, split on anything not a letter or digit, older
+    spellings (:data:`_SPELLINGS`) read as today's."""
+    return [_SPELLINGS.get(w, w) for w in re.split(r"[^0-9a-z]+", prov.fold(text)) if w]
 
 
 SUGGEST_MIN_RATIO = 0.8
@@ -227,7 +233,8 @@ class Catalogue:
     def _endpoint(self, text: str) -> str | None:
         """:meth:`resolve` for a trip's start or end, by whole words of the places' names and ids: a place named
         exactly so; else a lodging hub whose names hold the words, or hold them run together ("Danang", "Hoian",
-        "TPHCM" — how the towns are often typed); else any place whose names hold the words; else None. Where a trip
+        "TPHCM" — how the towns are often typed); else any place whose name holds the words in the order typed; else
+        None (the caller then suggests close names). Where a trip
         starts or ends is named, not described: "Da Lat" (outside the region) is no place whose description
         mentions the Đà Lạt road."""
         q = _words(text)
@@ -251,7 +258,13 @@ class Catalogue:
             if set(q) <= set(ws) or any("".join(ws[i:j]) == joined
                                         for i in range(len(ws)) for j in range(i + 1, len(ws) + 1)):
                 return pid
-        return next((pid for pid in ranked if set(q) <= set(words(pid))), None)
+        # any other place only when its name holds the words in the order typed: matching them in any order sent
+        # "Phu Bai" (Huế's airport) to Trần Phú beach in Nha Trang ("Bãi biển Trần Phú") and "Vung Tau" to the
+        # "Tàu không số" wharf at Vũng Rô — a typed start must never silently become a place hundreds of km away
+        n = len(q)
+        return next((pid for pid in ranked
+                     if any(ws[i:i + n] == q for ws in (_words(recs[pid].name_vi), _words(recs[pid].name_en))
+                            for i in range(len(ws) - n + 1))), None)
 
     def suggest(self, text: str, limit: int = 3, *, endpoint: bool = False) -> list[str]:
         """Ids of places whose names are *close* to ``text`` — for the message when :meth:`resolve` finds nothing

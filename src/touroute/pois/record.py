@@ -392,9 +392,14 @@ def is_access_point(poi: "Poi") -> bool:
 
 OUTDOOR_SUBCATEGORIES: frozenset[str] = frozenset({
     "bay", "beach", "cape", "coral_reef", "fishing_village", "island", "lagoon", "lighthouse", "peninsula",
-    "sand_dune", "lake", "mountain", "nature_park", "viewpoint", "waterfall", "eco_farm"})
+    "sand_dune", "lake", "mountain", "nature_park", "viewpoint", "waterfall", "eco_farm",
+    # open-air heritage: ramparts, ruins, towers, tombs, monuments, battlefields — unlit once the sun is down
+    "citadel", "archaeological_site", "monument", "cultural_landscape", "cham_tower", "royal_tomb", "war_history"})
 """Kinds of place seen outdoors, by daylight: without published hours (or open "24/7") they are planned between
-sunrise and sunset (:func:`daylight_only`) — not a beach from 16:09 to 18:19 in December, when the sun sets at 17:17."""
+sunrise and sunset (:func:`daylight_only`) — not a beach from 16:09 to 18:19 in December, when the sun sets at 17:17,
+nor (a later review) the Châu Sa earthen citadel until 17:50 or the Hổ Quyền arena until 18:19 with the sun down at
+17:12. Museums, temples, pagodas, churches, markets and houses keep the assumed day window: they are indoors or lit,
+and their own hours, where published, say when they close."""
 
 
 def daylight_only(poi: "Poi") -> bool:

@@ -94,11 +94,14 @@ def hub_heatmap_png(hm: HubMatrix, path: str | Path, lang: str = "en") -> Path:
     return _save_figure(plt, fig, path)
 
 
-def fairness_chart_png(rep: FairnessReport, path: str | Path, lang: str = "en") -> Path:
-    """Two panels per legacy province (matplotlib, Agg backend): visitor-hours and visitor-nights (group size
-    counted), then spend stacked by entry fees, lodging and vehicle (million VND)."""
+def fairness_chart_png(rep: FairnessReport, path: str | Path, lang: str = "en", level: str = "legacy") -> Path:
+    """Two panels per province of ``level`` (legacy or 2025; matplotlib, Agg backend): visitor-hours and
+    visitor-nights (group size counted), then spend stacked by entry fees, lodging and vehicle (million VND); the
+    title's Gini and HHI are those of the same provinces."""
     plt = _pyplot()
-    df = rep.legacy
+    df = rep.to_frame(level)
+    key = "province_legacy" if level == "legacy" else "province"
+    gini, hhi = rep.concentration(level)
     x = np.arange(len(df))
     fig, (ax, ax2) = plt.subplots(2, 1, figsize=(9, 7.2), sharex=True)
     ax.bar(x - 0.2, df["visitor_hours"], 0.4, label=text("an_chart_visitor_hours", lang))
@@ -108,7 +111,7 @@ def fairness_chart_png(rep: FairnessReport, path: str | Path, lang: str = "en") 
     axn.set_ylabel(text("an_visitor_nights", lang), fontsize=8)
     handles = ax.get_legend_handles_labels()[0] + axn.get_legend_handles_labels()[0]
     ax.legend(handles, [h.get_label() for h in handles], fontsize=8, loc="upper right")
-    ax.set_title(text("an_chart_fairness_title", lang, gini=rep.gini, hhi=rep.hhi), fontsize=9)
+    ax.set_title(text("an_chart_fairness_title", lang, gini=gini, hhi=hhi), fontsize=9)
     bottom = np.zeros(len(df))
     for part, colour in (("fees", "#2e7d32"), ("lodging", "#1565c0"), ("vehicle", "#9e9e9e")):
         vals = df[f"spend_{part}_vnd"].to_numpy(dtype=float) / 1e6
@@ -116,7 +119,7 @@ def fairness_chart_png(rep: FairnessReport, path: str | Path, lang: str = "en") 
         bottom += vals
     ax2.set_title(text("an_chart_spend_title", lang), fontsize=9)
     ax2.legend(fontsize=8)
-    ax2.set_xticks(x, df["province_legacy"], rotation=45, ha="right", fontsize=8)
+    ax2.set_xticks(x, df[key], rotation=45, ha="right", fontsize=8)
     return _save_figure(plt, fig, path)
 
 
