@@ -759,3 +759,22 @@ def test_minimum_hours_a_plan_can_meet_are_met_at_the_default_seed(ctx):
     mins = it.totals.visit_minutes_by_province
     assert min(mins.get("Quảng Ngãi", 0.0), mins.get("Bình Định", 0.0),
                mins.get("Đà Nẵng", 0.0) + mins.get("Quảng Nam", 0.0)) >= 4 * 60 - 1e-6, mins
+
+
+def test_rules_no_plan_can_meet_are_refused_up_front_with_the_arithmetic(ctx):
+    """A review: 10 h in each of 4 provinces in 2 days, and a 2 % share cap, came back as "feasible" plans that
+    broke the rules (a 10 % cap sent a 3-day Đà Nẵng trip to Quảng Bình). Plainly impossible rules are refused
+    before planning, naming the field and the numbers."""
+    def req(**regional) -> PlanRequest:
+        return PlanRequest.model_validate({"start_date": "2027-03-01", "days": 2, "start": "dn-city-centre",
+                                           "regional": regional})
+
+    it = plan(req(must_cover=["Quảng Nam", "Quảng Ngãi", "Bình Định", "Phú Yên"], min_visit_hours_per_province=10),
+              ctx, geometry=False)
+    assert not it.feasible and any("is 40 h" in p and "at most 19 h" in p and "min_visit_hours_per_province" in p
+                                   for p in it.problems), it.problems
+    it = plan(req(must_cover=["Quảng Ngãi"], max_share_one_province=0.02), ctx, geometry=False)
+    assert not it.feasible and any("at least 50 areas" in p and "max_share_one_province" in p
+                                   for p in it.problems), it.problems
+    # a rule that fits the arithmetic is planned as before
+    assert plan(req(must_cover=["Quảng Nam"], min_visit_hours_per_province=3), ctx, geometry=False).feasible

@@ -57,6 +57,48 @@ class Planner:
         return f"Planner({self.context!r})"
 
 
+def _impossible_rules(model, req: PlanRequest) -> list[str]:
+    """Regional rules no plan of this trip can meet, by arithmetic alone — refused up front with the numbers,
+    rather than planned and reported as "not met" (a review: a 10 % share cap sent a 3-day Đà Nẵng trip 1,007 km to
+    Quảng Bình to spread its visits, and 10 h in each of 4 provinces in 2 days came back as a plan).
+
+    * ``min_visit_hours_per_province`` × the areas it applies to must fit in the days' hours (day window less
+      lunch, before any driving): an upper bound, so only the plainly impossible is refused;
+    * ``max_share_one_province`` = s needs visits in at least ⌈1 / s⌉ rule groups (areas), and the trip's
+      candidate places lie in fewer."""
+    import math
+
+    rules, out = req.regional, []
+    day_h = (_minutes_of(req.day_end) - _minutes_of(req.day_start) - (req.lunch.minutes if req.lunch else 0)) / 60
+    covered = list(model.rule_groups.covered)
+    if rules.min_visit_hours_per_province > 0 and covered:
+        need = rules.min_visit_hours_per_province * len(covered)
+        if need > req.days * day_h + 1e-9:
+            out.append(f"regional rule cannot be met: {rules.min_visit_hours_per_province:g} h of visits in each of "
+                       f"{len(covered)} areas ({', '.join(covered)}) is {need:g} h, but {req.days} day(s) of "
+                       f"{req.day_start:%H:%M}–{req.day_end:%H:%M}"
+                       + (f" less a {req.lunch.minutes}-min lunch" if req.lunch else "")
+                       + f" hold at most {req.days * day_h:g} h before any driving — lower "
+                         f"regional.min_visit_hours_per_province or add days")
+    if rules.max_share_one_province is not None:
+        needed = math.ceil(1 / rules.max_share_one_province - 1e-9)
+        P = model.problem
+        labels = sorted({model.rule_groups.group_of[pv] for i, pv in model.province_of.items()
+                         if P.windows[i] and P.score[i] > 0})
+        if len(labels) < needed:
+            out.append(f"regional rule cannot be met: no area may hold more than "
+                       f"{rules.max_share_one_province:.0%} of the visit time, which needs visits in at least "
+                       f"{needed} areas, but this trip's places lie in {len(labels)}"
+                       + (f" ({', '.join(labels)})" if labels else "")
+                       + " — raise regional.max_share_one_province (to at least "
+                         f"{1 / max(1, len(labels)):.0%}) or widen the trip")
+    return out
+
+
+def _minutes_of(t) -> int:
+    return t.hour * 60 + t.minute
+
+
 def plan(req: PlanRequest, ctx: PlanningContext | None = None, *, geometry: bool = True,
          previous: Itinerary | None = None, deadline: float | None = None,
          master: bool | None = None, _relax: bool = True) -> Itinerary:
@@ -87,6 +129,7 @@ def plan(req: PlanRequest, ctx: PlanningContext | None = None, *, geometry: bool
     problems: list[str] = list(model.problems)
     if model.stays and master is None:
         master = False  # the master's coarse day model does not know the boats; the search's timetable does
+    problems.extend(_impossible_rules(model, req))
     for pid in must_ids:
         i = next((k for k, p in enumerate(model.places) if p.id == pid), None)
         if i is not None and not P.windows[i]:
