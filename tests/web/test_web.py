@@ -335,9 +335,14 @@ def test_edit_remove_lock_add_and_hub(client, saved):
     assert mover in [s["place_id"] for s in p3["itinerary"]["days"][1]["stops"]]
     assert [s for s in p3["itinerary"]["days"][1]["stops"] if s["place_id"] == mover][0]["locked"]
 
-    s4 = _edit(client, s3, action="add", place_id="qnam-my-son-sanctuary")
+    # typed, not picked from the list (a review: "place_id: required for add", a field nobody sees)
+    s4 = _edit(client, s3, action="add", place_query="My Son Sanctuary", place_id="")
     p4 = _api_plan(client, s4)
     assert "qnam-my-son-sanctuary" in [s["place_id"] for d in p4["itinerary"]["days"] for s in d["stops"]]
+    res = client.post(f"/p/{s3}/edit", data=dict(action="add", place_query="Huee Citadl", place_id="",
+                                                  csrf_token=csrf_token(client, f"/p/{s3}")))
+    page = res.get_data(as_text=True)
+    assert res.status_code == 400 and "Huee Citadl" in page and "place_id" not in page
 
     s5 = _edit(client, s4, action="hub", night="1", hub="qnam-tam-ky")
     p5 = _api_plan(client, s5)

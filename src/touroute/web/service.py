@@ -336,11 +336,23 @@ def parse_edit(data: Any) -> dict[str, str]:
     return {k: str(v) for k, v in edit.model_dump(exclude_none=True).items()}
 
 
-def apply_edit(request_json: dict, form) -> dict:
-    """The editor's actions on a saved request: lock a stop to a day, remove a stop, add a place, pin a night."""
+def apply_edit(request_json: dict, form, catalogue=None) -> dict:
+    """The editor's actions on a saved request: lock a stop to a day, remove a stop, add a place, pin a night.
+
+    ``add`` takes the place the autocomplete picked (``place_id``) or, when the user typed a name and pressed the
+    button without picking (a review: "place_id: required for add", a field nobody can see), the name in
+    ``place_query`` read as the planning form reads typed places (``catalogue.resolve``)."""
     data = json.loads(json.dumps(request_json))
     action = form.get("action", "")
     pid = (form.get("place_id") or "").strip()
+    typed = (form.get("place_query") or "").strip()
+    if action == "add" and not pid and typed and catalogue is not None:
+        found = catalogue.resolve(typed)
+        if not isinstance(found, str):
+            raise RequestProblem(catalogue.no_match_message(typed, "in the catalogue"),
+                                 [{"field": "place_query",
+                                   "message": catalogue.no_match_message(typed, "in the catalogue")}], 400)
+        pid = found
     if action in ("remove", "lock", "unlock", "add") and not pid:
         raise RequestProblem(f"the {action} edit needs a place",
                              [{"field": "place_id", "message": f"required for {action}"}], 400)

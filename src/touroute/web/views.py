@@ -239,7 +239,7 @@ def result_map(slug: str):
 def edit(slug: str):
     saved, before = load_plan(slug)
     ctx = planning_context()
-    data = apply_edit(saved.request, request.form)
+    data = apply_edit(saved.request, request.form, ctx.catalogue)
     req = parse_request(data)
     seconds = min(req.solver.time_limit_s, current_app.config["REPLAN_SECONDS"])
     it, secs = run_plan(req, ctx, seconds=seconds, previous=before)
