@@ -311,6 +311,8 @@ def test_a_province_sees_what_it_is_missing_and_why(tmp_path, catalogue, ctx):
     # a tourism department reading Vietnamese reads the reasons in Vietnamese, not the English data text
     vi_text = qng.to_text("vi")
     assert "không có đối tượng trong bản xuất OSM" in vi_text and "no object in the OSM" not in vi_text
+    assert "Núi lửa Thới Lới" in vi_text and "Thới Lới crater" not in vi_text  # names too
+    assert "Thới Lới crater" in qng.to_text("en")
     # "Đà Nẵng" since 2025 includes Quảng Nam: Đồng Dương is its gap; Furama ICP is in the catalogue (Ariyana)
     dn = [n.name for n in quality_report(catalogue, province="Da Nang").not_placeable]
     assert any("Đồng Dương" in n for n in dn) and not any("Furama" in n for n in dn)
@@ -324,6 +326,11 @@ def test_a_province_sees_what_it_is_missing_and_why(tmp_path, catalogue, ctx):
                       "JOBS_DIR": str(tmp_path / "jobs")}, ctx=ctx)
     html = app.test_client().get("/analytics/quality?province=Quảng Ngãi&lang=en").get_data(as_text=True)
     assert 'id="quality-not-placeable"' in html and "Hang Câu" in html and "Looked for, not placeable" in html
+    # the Vietnamese page: names, reasons and the tables' headings and categories in Vietnamese (a review found
+    # "hours fee seats", "coastal", "Thới Lới crater" on it)
+    vi = app.test_client().get("/analytics/quality?province=Quảng Ngãi&lang=vi").get_data(as_text=True)
+    assert "Núi lửa Thới Lới" in vi and "Thới Lới crater" not in vi and "no object in the OSM" not in vi
+    assert ">giá vé<" in vi and ">loại hình<" in vi and ">Biển đảo<" in vi and ">coastal<" not in vi
 
 
 def test_pois_show_says_an_undated_fact_is_undated():

@@ -183,7 +183,7 @@ class QualityReport:
             out += [f"  {pid} {oid}: {ours!r} vs OSM {theirs!r}" for pid, oid, ours, theirs in self.osm_mismatch]
         out += ["", ("Đã tìm nhưng chưa đặt được lên bản đồ" if vi else "Looked for, not placeable")
                 + f": {len(self.not_placeable)}"]
-        out += [f"  {n.name} ({n.province_legacy}): {n.reason_in(lang)}" for n in self.not_placeable]
+        out += [f"  {n.name_in(lang)} ({n.province_legacy}): {n.reason_in(lang)}" for n in self.not_placeable]
         return "\n".join(out)
 
     def to_json(self) -> dict:
@@ -196,8 +196,8 @@ class QualityReport:
             "near": [{"a": a, "b": b, "metres": round(m, 1)} for a, b, m in self.near],
             "osm_mismatch": [{"id": i, "osm_id": o, "name": n, "osm_name": m} for i, o, n, m in self.osm_mismatch],
             "osm_checked": self.osm_checked,
-            "not_placeable": [{"name": n.name, "province_legacy": n.province_legacy, "reason": n.reason,
-                               "reason_vi": n.reason_vi} for n in self.not_placeable],
+            "not_placeable": [{"name": n.name, "name_vi": n.name_vi, "province_legacy": n.province_legacy,
+                               "reason": n.reason, "reason_vi": n.reason_vi} for n in self.not_placeable],
         }
 
 
@@ -384,10 +384,15 @@ class NotPlaceable(NamedTuple):
     province_legacy: str
     reason: str
     reason_vi: str = ""
+    name_vi: str = ""
 
     def reason_in(self, lang: str = "en") -> str:
         """The reason in ``lang``; the English one where no Vietnamese is recorded."""
         return self.reason_vi if lang == "vi" and self.reason_vi else self.reason
+
+    def name_in(self, lang: str = "en") -> str:
+        """The name in ``lang`` ("Núi lửa Thới Lới" rather than "Thới Lới crater" in a Vietnamese report)."""
+        return self.name_vi if lang == "vi" and self.name_vi else self.name
 
 
 def not_placeable(cat: Catalogue, province: str | None = None) -> list[NotPlaceable]:
@@ -407,7 +412,7 @@ def not_placeable(cat: Catalogue, province: str | None = None) -> list[NotPlacea
                 pv = (row.get("province_legacy") or "").strip()
                 if wanted is None or pv in wanted:
                     out.append(NotPlaceable((row.get("name") or "").strip(), pv, (row.get("reason") or "").strip(),
-                                            (row.get("reason_vi") or "").strip()))
+                                            (row.get("reason_vi") or "").strip(), (row.get("name_vi") or "").strip()))
     return out
 
 

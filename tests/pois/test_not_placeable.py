@@ -37,6 +37,7 @@ def test_each_named_place_is_catalogued_or_explained(rows, name):
     row = hits[0]
     assert row["reason"].strip(), f"{name!r} has no reason"
     assert row["reason_vi"].strip(), f"{name!r} has no Vietnamese reason (the quality report is read in both)"
+    assert row["name_vi"].strip(), f"{name!r} has no Vietnamese name"
 
 
 def test_rows_are_well_formed_and_point_at_real_records(rows):
