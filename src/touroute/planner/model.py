@@ -429,6 +429,19 @@ def _stay_reach(sec: np.ndarray, s: int, cands: list[int], pois: list[Poi | None
     return float("inf")
 
 
+def _stay_night_hubs(sec: np.ndarray, s: int, hubs: tuple[int, ...], night: int, days: int) -> tuple[int, ...]:
+    """The hubs night ``night`` (1 = after day 1) of a stay around ``s`` may use: within ``night`` ×
+    :data:`AROUND_START_REACH_S` of the start going out and ``days − night`` × it coming back, so the nights form a
+    loop that comes home by day trips' steps (all of ``hubs`` when none is that close).
+
+    Why: a stay's reach grows with its days (:func:`_stay_reach`), and the nights were free within it — a 14-day
+    stay from Đà Nẵng slept its last night in Quy Nhơn and spent day 14 on a 6.9-h drive home with one stop, or
+    crossed the Hải Vân pass back and forth; a tour designer's long round trip goes out and comes back."""
+    out = tuple(h for h in hubs if float(sec[s, h]) <= night * AROUND_START_REACH_S
+                and float(sec[h, s]) <= (days - night) * AROUND_START_REACH_S)
+    return out or hubs
+
+
 def _outside_the_stay(stay: bool, sec: np.ndarray, s: int, i: int, reach: float = AROUND_START_REACH_S) -> bool:
     """Is node ``i`` beyond ``reach`` (:func:`_stay_reach`, either way) of a stay around the start ``s``? Always False
     when the request is not such a stay (``stay``: ``PlanRequest.stays_around_start``)."""
@@ -798,8 +811,14 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
     routes: list[RouteSpec] = []
     for d in range(req.days):
         t0 = d * DAY
-        starts = (s_node,) if d == 0 else (tuple([index[pinned[d]]]) if d in pinned else free_hubs)
-        ends = (e_node,) if d == req.days - 1 else (tuple([index[pinned[d + 1]]]) if d + 1 in pinned else free_hubs)
+        def night_hubs(night: int) -> tuple[int, ...]:
+            if stay and not stays:  # a stay around its start comes home by steps (island nights have their own)
+                return _stay_night_hubs(sec, s_node, free_hubs, night, req.days)
+            return free_hubs
+
+        starts = (s_node,) if d == 0 else (tuple([index[pinned[d]]]) if d in pinned else night_hubs(d))
+        ends = ((e_node,) if d == req.days - 1 else
+                (tuple([index[pinned[d + 1]]]) if d + 1 in pinned else night_hubs(d + 1)))
         if req.lunch:
             lo = t0 + _seconds_of(req.lunch.earliest)
             hi = t0 + _seconds_of(req.lunch.latest_end) - req.lunch.minutes * 60.0
