@@ -54,6 +54,7 @@ WEB: dict[str, dict[str, str]] = {
         "estimated_km": "km ước tính", "time_per_province": "Thời gian tham quan theo tỉnh", "time_per_theme": "Thời gian tham quan theo chủ đề", "weights_used": "Trọng số chủ đề đã dùng",
         "nights": "Đêm nghỉ", "day": "Ngày", "night_at": "Nghỉ đêm tại", "timeline": "Dòng thời gian",
         "drivers_rest": "gồm {m} phút nghỉ của lái xe (quy định 4 giờ)",
+        "riders_rest": "gồm {m} phút nghỉ dọc đường (xe máy: nghỉ mỗi 2 giờ)",
         "drive": "Di chuyển", "visit": "Tham quan", "lunch_block": "Ăn trưa", "lunch_on_site": "Ăn trưa tại {place}", "wait": "Chờ mở cửa",
         "fee": "Vé", "fee_unknown": "chưa rõ giá vé", "as_of": "cập nhật", "hours": "Giờ mở cửa",
         "hours_unknown": "chưa rõ giờ mở cửa", "source": "Nguồn", "arrive": "Đến", "leave": "Rời",
@@ -192,6 +193,7 @@ WEB: dict[str, dict[str, str]] = {
         "estimated_km": "km estimated", "time_per_province": "Visit time per province", "time_per_theme": "Visit time per theme", "weights_used": "Theme weights used",
         "nights": "Nights", "day": "Day", "night_at": "Night at", "timeline": "Timeline",
         "drivers_rest": "incl. {m} min drivers' rest (4-hour rule)",
+        "riders_rest": "incl. {m} min rest on the way (a break every 2 h on a motorbike)",
         "drive": "Drive", "visit": "Visit", "lunch_block": "Lunch", "lunch_on_site": "Lunch at {place}", "wait": "Waiting for opening",
         "fee": "Fee", "fee_unknown": "fee unknown", "as_of": "as of", "hours": "Opening hours",
         "hours_unknown": "hours unknown", "source": "Source", "arrive": "Arrive", "leave": "Leave",
@@ -357,6 +359,7 @@ TEXT: dict[str, dict[str, Any]] = {
            "weights": "Theme weights used", "scheme": "province names in the request read as", "now": "now",
            "evening": "Evening (optional)", "show": "show", "min_from": "min from", "at": "at", "min": "min",
            "h": "h", "ferry": "ferry", "rest": "+ {m} min drivers' rest on the way (4-hour rule)",
+           "rest_motorbike": "+ {m} min rest on the way (a break every 2 h on a motorbike)",
            "weekdays": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
            "costs": "Cost assumptions: group of {group}, {vehicles} × {vehicle} at {per_km} per km, lodging "
                     "{lodging} per person per night, {fees} — a planning estimate, not a quote",
@@ -371,6 +374,7 @@ TEXT: dict[str, dict[str, Any]] = {
            "weights": "Trọng số chủ đề đã dùng", "scheme": "tên tỉnh trong yêu cầu hiểu theo", "now": "nay",
            "evening": "Buổi tối (tự chọn)", "show": "biểu diễn", "min_from": "phút từ", "at": "tại", "min": "phút",
            "h": "giờ", "ferry": "tàu/phà", "rest": "+ {m} phút nghỉ của lái xe dọc đường (quy định 4 giờ)",
+           "rest_motorbike": "+ {m} phút nghỉ dọc đường (xe máy: nghỉ mỗi 2 giờ)",
            "weekdays": ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu",
                                                          "Thứ Bảy", "Chủ Nhật"],
            "costs": "Giả định chi phí: đoàn {group} khách, {vehicles} × {vehicle} giá {per_km} mỗi km, lưu trú "
@@ -399,7 +403,7 @@ BROCHURE: dict[str, dict[str, Any]] = {
            "tier": "Accommodation tier", "assumption": "Planning estimate, not a quotation. Lodging assumed at",
            "per_night": "per person per night", "depart": "Depart", "arrive": "Arrive", "theme": "Theme",
            "km": "km", "drive": "drive", "printed": "Prepared",
-           "rest": "drivers' rest {m} min (4-hour rule)", "notes": "Notes",
+           "rest": "drivers' rest {m} min (4-hour rule)", "rest_motorbike": "rest {m} min (every 2 h on a motorbike)", "notes": "Notes",
            "per_km": "per km",
            "excluded": "Not included: meals, guide, insurance, and any fee or fare marked unknown; the vehicle is "
                        "charged for the programme's kilometres only (an empty run back to its base is not counted).",
@@ -417,7 +421,7 @@ BROCHURE: dict[str, dict[str, Any]] = {
            "tier": "Hạng lưu trú", "assumption": "Giá ước tính để lập kế hoạch, không phải báo giá. Lưu trú tính",
            "per_night": "mỗi khách mỗi đêm", "depart": "Khởi hành", "arrive": "Đến", "theme": "Chủ đề",
            "km": "km", "drive": "di chuyển", "printed": "Lập ngày",
-           "rest": "nghỉ lái xe {m} phút (quy định 4 giờ)", "notes": "Ghi chú",
+           "rest": "nghỉ lái xe {m} phút (quy định 4 giờ)", "rest_motorbike": "nghỉ {m} phút (xe máy: mỗi 2 giờ)", "notes": "Ghi chú",
            "per_km": "mỗi km",
            "excluded": "Chưa bao gồm: ăn uống, hướng dẫn viên, bảo hiểm, và các khoản vé / phí ghi chưa rõ giá; xe "
                        "tính theo số km của chương trình (chưa tính chiều xe chạy rỗng về nơi xuất phát).",

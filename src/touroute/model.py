@@ -53,6 +53,12 @@ COACH_MAX_CONTINUOUS_MINUTES = 240
 DRIVER_REST_MINUTES = 15
 """Rest added to a coach leg for every 4 h of continuous driving. A planning default: the law sets the 4 h, the
 length of the rest is our assumption."""
+MOTORBIKE_MAX_CONTINUOUS_MINUTES = 120
+RIDER_REST_MINUTES = 15
+"""Rest added to a motorbike leg for every 2 h of riding: rider-training guidance, "take a break at least every two
+hours" (https://newyorkcitymotorcycle.examzify.com/question/when-riding-for-extended-periods-b00d0507c0d2f787,
+undated, read 2026-12-08). No Vietnamese law limits a private rider; a review found a 5 h 52 ride HCMC → Mũi Né
+planned without a stop. The 15 min is our assumption, as for coaches."""
 
 # Seats per vehicle profile, used to pick the vehicle from the group size and to count vehicles for costs (smallest
 # first), and the default vehicle cost per km (VND, per vehicle, with driver and fuel — planning assumptions, not

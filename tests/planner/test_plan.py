@@ -57,8 +57,10 @@ def verify(it, req: PlanRequest, ctx: PlanningContext) -> None:
             if leg.from_id in cat and leg.to_id in cat:
                 i, j = M.index(leg.from_id), M.index(leg.to_id)
                 assert leg.seconds == pytest.approx(M.seconds[i, j], abs=1e-6)
-            # a coach driver rests 15 min in every 4 h of driving (the law's 4-h limit); nobody else stops
-            want_rest = 900.0 * (leg.seconds // 14_400) if it.profile == "coach" else 0.0
+            # a coach driver rests 15 min in every 4 h of driving (the law's 4-h limit), a motorbike rider every 2 h
+            # (rider-training guidance, model.MOTORBIKE_MAX_CONTINUOUS_MINUTES); cars and vans do not stop
+            block = {"coach": 14_400, "motorbike": 7_200}.get(it.profile)
+            want_rest = 900.0 * (leg.seconds // block) if block else 0.0
             assert leg.rest_seconds == pytest.approx(want_rest, abs=1e-6)
             assert (leg.arrive - leg.depart).total_seconds() == pytest.approx(leg.seconds + leg.rest_seconds, abs=1.0)
             drive += leg.seconds

@@ -21,9 +21,11 @@ def used_weights_line(it: Itinerary, t: dict[str, str], lang: str = "en") -> str
     return f"{t['weights']}: {weights}" + (f" ({t['scheme']} {scheme})" if scheme else "")
 
 
-def _rest(leg, t: dict) -> str:
-    """A coach leg's legal drivers' rest, said after the drive ("; + 15 min drivers' rest …"), or nothing."""
-    return f"; {t['rest'].format(m=round(leg.rest_seconds / 60))}" if leg.rest_seconds >= 60 else ""
+def _rest(leg, t: dict, profile: str = "coach") -> str:
+    """A leg's rest on the way, said after the drive ("; + 15 min drivers' rest …"; a motorbike's break every 2 h),
+    or nothing."""
+    key = "rest_motorbike" if profile == "motorbike" else "rest"
+    return f"; {t[key].format(m=round(leg.rest_seconds / 60))}" if leg.rest_seconds >= 60 else ""
 
 
 def province_label(stop, t: dict) -> str:
@@ -83,7 +85,7 @@ def render(it: Itinerary, lang: str = "en", *, max_excluded: int = 10) -> str:
                 tag = "" if leg.source == "osm" else f", {t['estimated']}"
                 ferry = f", {t['ferry']}" if leg.ferry else ""
                 out.append(f"         ↓ {t['drive']} {leg.seconds / 60:.0f} {t['min']}, {leg.metres / 1000:.1f} km"
-                           f"{tag}{ferry}{_rest(leg, t)}")
+                           f"{tag}{ferry}{_rest(leg, t, it.profile)}")
             fee = f"{t['fee']} {fee_text(s, lang)}" if s.fee_vnd is not None else t["unknown_fee"]
             if s.hours_assumed or s.stale:
                 fee += f"; {labels(lang)['hours']}: {hours_text(s, lang)}"
@@ -100,7 +102,7 @@ def render(it: Itinerary, lang: str = "en", *, max_excluded: int = 10) -> str:
         if leg:
             tag = "" if leg.source == "osm" else f", {t['estimated']}"
             out.append(f"         ↓ {t['drive']} {leg.seconds / 60:.0f} {t['min']}, {leg.metres / 1000:.1f} km{tag}"
-                       f"{_rest(leg, t)}")
+                       f"{_rest(leg, t, it.profile)}")
         out.append(f"  {day.arrive:%H:%M}  {t['arrive']} {name(day.end)}")
         if day.lunch_start:
             out.append(f"  ({t['lunch']} {day.lunch_start:%H:%M}, {day.lunch_minutes} {t['min']})")

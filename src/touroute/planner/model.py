@@ -20,7 +20,8 @@ from .. import islands
 from .. import provinces as prov
 from ..itinerary import Exclusion
 from ..matrix import Place, TravelMatrix
-from ..model import PACE_SIGHTS_PER_DAY, PACE_STOP_OVERHEAD_MIN, PACE_VISIT_FACTOR, PlanRequest
+from ..model import (MOTORBIKE_MAX_CONTINUOUS_MINUTES, PACE_SIGHTS_PER_DAY, PACE_STOP_OVERHEAD_MIN, PACE_VISIT_FACTOR,
+                     RIDER_REST_MINUTES, PlanRequest)
 from ..geo import daylight
 from ..pois import (Catalogue, Poi, daylight_only, haversine_m, is_access_point, is_visit, known_seats,
                     open_intervals)
@@ -442,6 +443,12 @@ def _stay_night_hubs(sec: np.ndarray, s: int, hubs: tuple[int, ...], night: int,
     return out or hubs
 
 
+def _sunset_s(place, day) -> float:
+    """Seconds after midnight of sunset at ``place`` on ``day`` (``geo.daylight``)."""
+    down = daylight(round(place.lat, 2), round(place.lon, 2), day)[1]
+    return down.hour * 3600.0 + down.minute * 60.0
+
+
 def _outside_the_stay(stay: bool, sec: np.ndarray, s: int, i: int, reach: float = AROUND_START_REACH_S) -> bool:
     """Is node ``i`` beyond ``reach`` (:func:`_stay_reach`, either way) of a stay around the start ``s``? Always False
     when the request is not such a stay (``stay``: ``PlanRequest.stays_around_start``)."""
@@ -662,6 +669,9 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
     if profile == "coach":
         rests = with_driver_rests(sec) - sec
         sec = sec + rests
+    elif profile == "motorbike":
+        rests = with_driver_rests(sec, MOTORBIKE_MAX_CONTINUOUS_MINUTES, RIDER_REST_MINUTES) - sec
+        sec = sec + rests
 
     # --- service, score, windows ---------------------------------------------------------------------------
     n = len(places)
@@ -823,7 +833,15 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
             lo = t0 + _seconds_of(req.lunch.earliest)
             hi = t0 + _seconds_of(req.lunch.latest_end) - req.lunch.minutes * 60.0
             brk = BreakSpec(req.lunch.minutes * 60.0, lo, hi)
-        routes.append(RouteSpec(starts, ends, t0 + open_s, t0 + close_s, req.driving_cap_minutes * 60.0, brk,
+        end_s = close_s
+        if profile == "motorbike":  # no riding after dark: the day ends by sunset (at the trip's start)
+            end_s = min(close_s, max(open_s + 3600.0, _sunset_s(places[s_node], req.start_date + timedelta(days=d))))
+            if d == 0 and end_s < close_s:
+                warnings.append((f"motorbike days end by sunset ({_hhmm(end_s)} on day 1 at the start), not "
+                                 f"{req.day_end:%H:%M}: no riding after dark",
+                                 f"ngày đi xe máy kết thúc trước khi mặt trời lặn ({_hhmm(end_s)} ngày 1 tại điểm "
+                                 f"xuất phát), không phải {req.day_end:%H:%M}: không chạy xe khi trời tối"))
+        routes.append(RouteSpec(starts, ends, t0 + open_s, t0 + end_s, req.driving_cap_minutes * 60.0, brk,
                                 max_load=float(PACE_SIGHTS_PER_DAY[req.pace])))
 
     # --- groups: provinces ---------------------------------------------------------------------------------------

@@ -97,8 +97,10 @@ def similarity_key(poi: Poi) -> str | None:
     return f"site:{poi.part_of}" if poi.part_of else f"kind:{poi.subcategory}"
 
 
-def with_driver_rests(seconds: np.ndarray) -> np.ndarray:
-    """Coach legs with the drivers' legal rest: :data:`DRIVER_REST_MINUTES` for every full
-    :data:`COACH_MAX_CONTINUOUS_MINUTES` of driving in one leg (a stop on the way, not a sight)."""
-    block = COACH_MAX_CONTINUOUS_MINUTES * 60.0
-    return seconds + np.floor(seconds / block) * DRIVER_REST_MINUTES * 60.0
+def with_driver_rests(seconds: np.ndarray, block_minutes: float = COACH_MAX_CONTINUOUS_MINUTES,
+                      rest_minutes: float = DRIVER_REST_MINUTES) -> np.ndarray:
+    """Legs with the rests on the way: ``rest_minutes`` for every full ``block_minutes`` of driving in one leg (a
+    stop on the way, not a sight) — coaches by the drivers' legal 4-hour rule (the defaults), motorbikes every 2 h
+    (:data:`~touroute.model.MOTORBIKE_MAX_CONTINUOUS_MINUTES`)."""
+    block = block_minutes * 60.0
+    return seconds + np.floor(seconds / block) * rest_minutes * 60.0
