@@ -391,3 +391,22 @@ def test_outdoor_places_without_hours_are_planned_in_daylight(ctx):
             _, down = daylight(round(s.lat, 2), round(s.lon, 2), d.date)
             assert s.departure <= datetime.combine(d.date, down), (s.name_en, s.departure, down)
         assert any(w.startswith("outdoor places without published hours") for w in it.warnings)
+
+
+@pytest.mark.parametrize("body", [
+    dict(start_date="2027-04-05", days=2, start="qnam-hoi-an", overnight={"pinned": {"1": "qnam-cu-lao-cham-bai-lang"}}),
+    dict(start_date="2026-12-07", days=3, start="dn-city-centre", end="bd-quy-nhon"),
+], ids=["cu-lao-cham-night", "danang-quynhon"])
+def test_a_headline_left_out_is_never_free_to_keep(ctx, body):
+    """Two reviews: "Marble Mountains …: keeping it on day 1 would have meant dropping nothing (0% of the plan's
+    value) and no extra driving" (or "… 47 min less driving") — a reason that contradicts the plan it explains. A
+    headline site the cheapest one-day edit fits for a gain is now put in the plan (planner.explain
+    .keep_free_headlines); what is left out costs something."""
+    import re
+
+    req = PlanRequest.model_validate({**body, "solver": {"seed": 0}})  # the default time limit, as reviewed
+    it = plan(req, ctx, geometry=False)
+    verify(it, req, ctx)
+    free = [e.message_en for e in it.excluded
+            if re.search(r"\(0% of the plan's value\) and (no extra driving|\d+ min less driving)", e.message_en)]
+    assert not free, free

@@ -157,12 +157,53 @@ def _headline_detour_min(model: _Model, sol: Solution, i: int) -> float:
     return best / 60.0
 
 
-def _cheapest_keep(model: _Model, sol: Solution, i: int, deadline: float = math.inf
-                   ) -> tuple[tuple[int, list[int], float, float] | None, bool]:
+def keep_free_headlines(model: _Model, req: PlanRequest, sol: Solution, deadline: float = math.inf) -> Solution:
+    """The plan with every headline site it can take at no loss added: a site the cheapest one-day edit
+    (:func:`_cheapest_keep`) fits for a *gain* — nothing must-visit pushed out, no province count broken — is put in.
+
+    Why: the search can stop on a plan that leaves such a site out (the master problem restricts it to its own
+    selection; a seed ends in a local optimum), and the left-out list then said "keeping it would have meant dropping
+    nothing (0% of the plan's value) and no extra driving" — a reason that contradicts the plan (two reviews). Not
+    with a share cap or minimum hours (an added or dropped visit can change them; the rules' paths own those plans).
+    Under the web server's ``deadline`` it stops when the time is up."""
+    from ..solve.explain import explain
+    from ..solve.solution import check, make_solution
+
+    if req.regional.max_share_one_province is not None or req.regional.min_visit_hours_per_province > 0:
+        return sol
+    P = model.problem
+    skip = set(req.exclude)
+    heads = sorted((i for i in model.candidates
+                    if (poi := model.pois[i]) is not None and i not in model.excursions and P.windows[i]
+                    and poi.id not in skip and attractiveness(poi) >= HEADLINE_MIN_ATTRACTIVENESS),
+                   key=lambda i: -float(P.score[i]))
+    for i in heads:
+        if i in sol.visited() or _headline_detour_min(model, sol, i) > HEADLINE_REACH_MIN:
+            continue  # only sites within reach: each costing runs the day's timetable per trial
+        if time.perf_counter() > deadline:
+            break
+        keep, cut = _cheapest_keep(model, sol, i, deadline, with_seq=True)
+        if keep is None or cut:
+            continue
+        d, dropped, lost, _drive, seq = keep
+        if lost >= -1e-6 or any(v in P.mandatory for v in dropped):
+            continue
+        full = [sol.full_route(k) for k in range(len(sol.routes))]
+        full[d] = seq
+        new = make_solution(P, full, sol.stats)
+        if new.score <= sol.score + 1e-6 or check(P, new) or _group_shortfall(model, new):
+            continue
+        sol = explain(P, new)
+        sol.stats["headlines_added"] = int(sol.stats.get("headlines_added", 0)) + 1
+    return sol
+
+
+def _cheapest_keep(model: _Model, sol: Solution, i: int, deadline: float = math.inf, *, with_seq: bool = False
+                   ) -> tuple[tuple | None, bool]:
     """The cheapest way to keep node ``i`` by editing one day of the plan: insert it where the day's value drops
     least (net of its own value) after pushing out the fewest, least valuable visits the checker's timetable needs
-    gone (pace, hours, day end, lunch). Returns ((day, nodes dropped, value lost, extra driving seconds) or ``None``
-    if no day can hold it, whether the search was cut short).
+    gone (pace, hours, day end, lunch). Returns ((day, nodes dropped, value lost, extra driving seconds) — and the
+    day's new full route with ``with_seq`` — or ``None`` if no day can hold it, whether the search was cut short).
 
     Insertions are tried in order of detour, so when ``deadline`` (``time.perf_counter()``; each trial runs the
     checker's timetable once per candidate drop — a second for a 10-day plan) stops it, the nearest ones were
@@ -174,10 +215,16 @@ def _cheapest_keep(model: _Model, sol: Solution, i: int, deadline: float = math.
     base_drives = [sum(float(T[a, c]) for a, c in zip(b, b[1:])) for b in bases]
     trials = sorted((float(T[b[pos - 1], i] + T[i, b[pos]] - T[b[pos - 1], b[pos]]), d, pos)
                     for d, b in enumerate(bases) for pos in range(1, len(b)))
-    best: tuple[float, float, int, int, list[int]] | None = None  # (lost, drive, day, position, dropped)
+    best: tuple | None = None  # (lost, drive, day, position, dropped, sequence)
+
+    def answer(b: tuple | None) -> tuple | None:
+        if b is None:
+            return None
+        return (b[2], b[4], b[0], b[1], b[5]) if with_seq else (b[2], b[4], b[0], b[1])
+
     for _, d, pos in trials:
         if time.perf_counter() > deadline:
-            return (None if best is None else (best[2], best[4], best[0], best[1])), True
+            return answer(best), True
         seq = bases[d][:pos] + [i] + bases[d][pos:]
         dropped: list[int] = []
         _, ok = route_fits(P, d, seq)
@@ -198,8 +245,8 @@ def _cheapest_keep(model: _Model, sol: Solution, i: int, deadline: float = math.
         drive = sum(float(T[a, b]) for a, b in zip(seq, seq[1:])) - base_drives[d]
         lost = base_values[d] - P.route_value(seq[1:-1]) + P.travel_cost * drive
         if best is None or (lost, drive, d, pos) < best[:4]:
-            best = (lost, drive, d, pos, dropped)
-    return (None if best is None else (best[2], best[4], best[0], best[1])), False
+            best = (lost, drive, d, pos, dropped, seq)
+    return answer(best), False
 
 
 def _keep_text(model: _Model, sol: Solution, keep: tuple[int, list[int], float, float]) -> tuple[str, str]:

@@ -3,6 +3,7 @@ rules → itinerary → checks, repair and explanations → evenings)."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from ..evenings import add_evenings
@@ -22,6 +23,7 @@ from .explain import (
     _nearest_in_group,
     _no_hub_sequence,
     _why_unserved,
+    keep_free_headlines,
 )
 from .model import _hhmm, _Model, build_model
 from .rules import _initial_routes, _rescue_with_master, _solve_with_rules, use_master
@@ -155,6 +157,8 @@ def plan(req: PlanRequest, ctx: PlanningContext | None = None, *, geometry: bool
             rescued = _rescue_with_master(model, req, deadline)
             if rescued is not None:
                 sol, notes = rescued
+        if sol.schedule and not sol.unserved_mandatory:
+            sol = keep_free_headlines(model, req, sol, math.inf if deadline is None else deadline)
         violations = check(P, sol) if sol.schedule else ["no feasible sequence of overnight hubs"]
         # a province minimum the search could not reach is the user's regional rule, explained below by name —
         # not an internal error
