@@ -62,7 +62,7 @@ def test_unknown_and_non_hub_places_name_field(tmp_path):
     with pytest.raises(SpecError) as e:
         load_spec(p)
     msg = str(e.value)
-    assert "spec.yaml: packages[1].start: no place with id 'no-such-hub'" in msg
+    assert "spec.yaml: packages[1].start: no lodging hub with id 'no-such-hub'" in msg
     assert "spec.yaml: packages[2].end: 'hue-thien-mu-pagoda' is not a lodging hub" in msg
     assert "spec.yaml: packages[2].provinces[0]: unknown province 'Atlantis'" in msg
 

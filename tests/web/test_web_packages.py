@@ -236,6 +236,14 @@ def test_invalid_spec_names_fields_and_creates_no_job(client, app):
         {"id": "x", "title_vi": "x", "title_en": "x", "length": "2D1N", "theme": "heritage",
          "start": "dn-nowhere"}]})
     assert res.status_code == 422 and res.get_json()["fields"][0]["field"] == "packages[0].start"
+    # a review: an unknown province split into a fake field "known" (its list of names), and a typed "Hue" as the
+    # start was offered sights; every field is a real one, and a start is offered hubs
+    res = client.post("/api/package-jobs", json={"start_date": "2026-03-02", "packages": [
+        {"id": "x", "title_vi": "x", "title_en": "x", "length": "2D1N", "theme": "heritage", "start": "Hue",
+         "provinces": ["Hanoi"]}]})
+    fields = res.get_json()["fields"]
+    assert res.status_code == 422 and {f["field"] for f in fields} == {"packages[0].start", "packages[0].provinces[0]"}
+    assert "hue-hub-hue-city" in next(f["message"] for f in fields if f["field"] == "packages[0].start")
     page = client.post("/packages/", data={"csrf_token": csrf_token(client), "spec_text": BAD, "action": "build"})
     html = page.get_data(as_text=True)
     assert page.status_code == 422 and "<code>packages[0].theme</code>" in html

@@ -85,7 +85,15 @@ _LENGTH = re.compile(r"^\s*(\d{1,2})\s*D\s*(\d{1,2})\s*N\s*$", re.IGNORECASE)
 
 
 class SpecError(TourouteException):
-    """A package spec that cannot be used; the message names the file and the field."""
+    """A package spec that cannot be used; the message names the file and the field.
+
+    ``lines`` keeps each problem as (field, message): the joined message reads "source: field: problem; …", and a
+    problem's own text may hold "; " (a list of known names), so callers that need the fields (the web API) read
+    ``lines`` rather than splitting the message (a review found a fake field "known" split off a province error)."""
+
+    def __init__(self, message: str, lines: list[tuple[str, str]] | None = None) -> None:
+        super().__init__(message)
+        self.lines = list(lines or [])
 
 
 def parse_length(text: str) -> int:
@@ -217,10 +225,13 @@ def _check_catalogue(spec: PackageSpec, catalogue) -> list[str]:
             if pid is None:
                 continue
             if pid not in catalogue:
-                try:
-                    catalogue.get(pid)
-                except KeyError as exc:
-                    errors.append(f"packages[{k}].{fname}: {exc.args[0]}")
+                # a start or end is a lodging hub: suggest hubs by name ("Hue" → Huế City), not sights
+                near = [h for h in catalogue.suggest(pid, 5, endpoint=True) if catalogue.get(h).category == "lodging"]
+                found = catalogue.resolve(pid, endpoint=True)
+                if isinstance(found, str) and catalogue.get(found).category == "lodging" and found not in near:
+                    near.insert(0, found)
+                hint = f" — did you mean {', '.join(near[:3])}?" if near else " (see `touroute pois list -c lodging`)"
+                errors.append(f"packages[{k}].{fname}: no lodging hub with id {pid!r}{hint}")
             elif catalogue.get(pid).category != "lodging":
                 errors.append(f"packages[{k}].{fname}: {pid!r} is not a lodging hub (see `touroute pois list -c lodging`)")
         for j, pid in enumerate(p.must_visit):
@@ -242,18 +253,24 @@ def parse_spec(data: Any, source: str = "spec", catalogue=None) -> PackageSpec:
         spec = PackageSpec.model_validate(data)
     except ValidationError as exc:
         lines = []
+        pairs: list[tuple[str, str]] = []
         for err in exc.errors():
             msg = err["msg"].removeprefix("Value error, ")
             loc = _loc(tuple(err.get("loc", ())))
-            lines.append(msg if loc == "spec" and msg.startswith("packages[") else f"{loc}: {msg}")
-        raise SpecError("; ".join(f"{source}: {line}" for line in lines)) from None
+            if loc == "spec" and msg.startswith("packages[") and ": " in msg:
+                pairs.append(tuple(msg.split(": ", 1)))  # type: ignore[arg-type]
+                lines.append(msg)
+            else:
+                pairs.append((loc, msg))
+                lines.append(f"{loc}: {msg}")
+        raise SpecError("; ".join(f"{source}: {line}" for line in lines), pairs) from None
     if catalogue is None:
         from ..pois import default_catalogue
 
         catalogue = default_catalogue()
     errors = _check_catalogue(spec, catalogue)
     if errors:
-        raise SpecError("; ".join(f"{source}: {e}" for e in errors))
+        raise SpecError("; ".join(f"{source}: {e}" for e in errors), [tuple(e.split(": ", 1)) for e in errors])
     return spec
 
 

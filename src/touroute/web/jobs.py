@@ -68,7 +68,10 @@ _LINE = re.compile(r"^(?P<field>[A-Za-z_][\w.\[\]-]*): (?P<msg>.+)$")
 
 
 def spec_error_fields(exc: SpecError, source: str) -> list[dict[str, str]]:
-    """``SpecError("web: packages[0].theme: …; web: start_date: …")`` → [{field, message}, …]."""
+    """``SpecError("web: packages[0].theme: …; web: start_date: …")`` → [{field, message}, …] — from the error's
+    own (field, message) pairs where it has them, else by splitting its message."""
+    if getattr(exc, "lines", None):
+        return [{"field": f, "message": m} for f, m in exc.lines]
     out = []
     for part in str(exc).split("; "):
         part = part.removeprefix(f"{source}: ")
