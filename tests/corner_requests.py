@@ -329,7 +329,7 @@ _REFUSAL_KINDS = [
     ("venue capacity", re.compile(r"seats \d+, fewer than the group")),
     ("lodging hub as must-visit", re.compile(r"is a lodging hub")),
     ("access point as must-visit", re.compile(r"is a pier, port or ticket office")),
-    ("unknown place / province", re.compile(r"no place with id|unknown province|not a known province", re.I)),
+    ("unknown place / province", re.compile(r"no place with id|unknown province|not a known province|outside touroute.s region", re.I)),
 ]
 
 

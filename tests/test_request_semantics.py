@@ -100,8 +100,10 @@ def test_ambiguous_names_follow_the_scheme():
     assert [p.legacy for p in prov.resolve("Da Nang", era="legacy")] == ["Đà Nẵng"]
     assert [p.legacy for p in prov.resolve("2025:Da Nang", era="legacy")] == ["Đà Nẵng", "Quảng Nam"]
     assert [p.legacy for p in prov.resolve("Gia Lai", era="legacy")] == ["Bình Định"]  # only a 2025 name
-    with pytest.raises(prov.UnknownProvinceError, match="not a legacy province"):
+    with pytest.raises(prov.UnknownProvinceError, match="outside touroute's region"):  # legacy Gia Lai: highlands
         prov.resolve("legacy:Gia Lai")
+    with pytest.raises(prov.UnknownProvinceError, match="not a legacy province"):
+        prov.resolve("legacy:Huế")  # only a 2025 name
     with pytest.raises(prov.UnknownProvinceError, match="unknown province"):
         prov.resolve("Atlantis")
 
@@ -192,3 +194,16 @@ def test_cli_bad_values_name_the_flag(args, flag, tmp_path, monkeypatch):
     r = CliRunner().invoke(main, ["plan", "--start", "qnam-hoi-an", "--days", "1", "--seconds", "0.5", *args])
     assert r.exit_code == 2, r.output
     assert flag in r.output and "Traceback" not in r.output, r.output
+
+
+@pytest.mark.parametrize("name, now", [("Kon Tum", "Quảng Ngãi"), ("legacy:Gia Lai", "Gia Lai"),
+                                       ("Dak Nong", "Lâm Đồng"), ("Bà Rịa - Vũng Tàu", "Hồ Chí Minh")])
+def test_a_legacy_province_outside_the_region_is_named_as_such(name, now):
+    """A review: "Kon Tum" (now part of Quảng Ngãi) was an "unknown province" and "legacy:Gia Lai" was "not a legacy
+    province". They are real provinces outside the catalogue's region: the answer says so and what to name."""
+    from touroute import provinces as prov
+
+    with pytest.raises(prov.UnknownProvinceError) as e:
+        prov.resolve(name)
+    assert "outside touroute's region" in str(e.value) and f"part of {now}" in str(e.value)
+    assert [p.legacy for p in prov.resolve(now)]  # the 2025 name is the region's part of it

@@ -159,6 +159,35 @@ def is_ambiguous(name: str) -> bool:
     return k in legacy and k in new and [p.legacy for p in new[k]] != [legacy[k].legacy]
 
 
+OUTSIDE_THE_REGION: dict[str, str] = {
+    "Kon Tum": "Quảng Ngãi", "Gia Lai": "Gia Lai", "Đắk Lắk": "Đắk Lắk", "Lâm Đồng": "Lâm Đồng",
+    "Đắk Nông": "Lâm Đồng", "Bình Dương": "Hồ Chí Minh", "Bà Rịa – Vũng Tàu": "Hồ Chí Minh",
+}
+"""Legacy provinces outside touroute's region that merged into a 2025 province of it (National Assembly Resolution
+202/2025/QH15 on the arrangement of provincial-level units, in force 1 July 2025) → that 2025 province. They hold no
+catalogue places; naming one gets an answer that says so and what to name instead, not "unknown province" (a
+review: "Kon Tum", a real province now part of Quảng Ngãi, was unknown, and "legacy:Gia Lai" was "not a legacy
+province")."""
+
+_OUTSIDE_ALIASES = {"ba ria vung tau": "Bà Rịa – Vũng Tàu", "brvt": "Bà Rịa – Vũng Tàu", "dak lak": "Đắk Lắk",
+                    "dac lac": "Đắk Lắk", "dak nong": "Đắk Nông", "kontum": "Kon Tum"}
+
+
+def _outside(k: str, name: str, legacy_reading: bool) -> str | None:
+    """The message for a legacy province outside the region (``k`` a folded key), or None."""
+    keys = {_key(n): n for n in OUTSIDE_THE_REGION} | {_key(a): n for a, n in _OUTSIDE_ALIASES.items()}
+    hit = keys.get(k)
+    if hit is None:
+        return None
+    now = OUTSIDE_THE_REGION[hit]
+    inside = [p.legacy for p in provinces() if p.since_2025 == now]
+    if hit == now and not legacy_reading:
+        return None  # the 2025 province itself ("Gia Lai"): resolved as the region's part of it
+    return (f"{name!r}: legacy {hit} lies outside touroute's region (since 1 July 2025 part of {now}) and the "
+            f"catalogue has no places there — name {now} (2025) for its part in the region"
+            + (f" (legacy {', '.join(inside)})" if inside and inside != [now] else ""))
+
+
 def resolve(name: str, era: Literal["auto", "legacy", "2025"] = "auto") -> list[Province]:
     """Legacy provinces meant by ``name`` — the area it names, in north-to-south order.
 
@@ -182,7 +211,9 @@ def resolve(name: str, era: Literal["auto", "legacy", "2025"] = "auto") -> list[
     reading = prefix or ("legacy" if era == "legacy" else "2025")
     widen = prefix == "2025" or (prefix is None and era == "2025")
     if prefix == "legacy" and k not in legacy:
-        raise UnknownProvinceError(f"{name!r}: not a legacy province; known: {', '.join(legacy_names())}")
+        raise UnknownProvinceError(_outside(k, name, True)
+                                   or f"{name!r}: not a legacy province of the region; known: "
+                                      f"{', '.join(legacy_names())}")
     if reading == "2025" and k in new:
         return list(new[k])
     if k in legacy:
@@ -191,6 +222,9 @@ def resolve(name: str, era: Literal["auto", "legacy", "2025"] = "auto") -> list[
         return [legacy[k]]
     if k in new:
         return list(new[k])
+    outside = _outside(k, name, False)
+    if outside:
+        raise UnknownProvinceError(outside)
     known = sorted({p.legacy for p in provinces()} | {p.since_2025 for p in provinces()})
     raise UnknownProvinceError(f"unknown province {name!r}; known: {', '.join(known)}")
 
