@@ -17,6 +17,14 @@ from __future__ import annotations
 from typing import Any
 
 OSM_ATTRIBUTION = "© OpenStreetMap contributors (ODbL 1.0)"
+
+
+def dec(x: float, digits: int | None = 1, lang: str = "en") -> str:
+    """A decimal number as the language writes it: "4.3" in English, "4,3" in Vietnamese, where the dot groups
+    thousands ("120.000 ₫") — a review read "19.6 giờ" next to "9.325.809 ₫" as ambiguous. ``digits=None``: as few
+    digits as the value needs ("2.5", "4")."""
+    text = f"{x:g}" if digits is None else f"{x:.{digits}f}"
+    return text.replace(".", ",") if lang == "vi" else text
 """The credit every map, export and page that shows OpenStreetMap data carries (re-exported as
 ``touroute.OSM_ATTRIBUTION``)."""
 

@@ -208,6 +208,8 @@ def test_the_text_programme_speaks_its_language_and_states_its_cost_assumptions(
     assert "Day 1 — Mon 05/04/2027" in en
     # minutes as a unit ("60 min"), not the letters in "bình minh" (sunrise) of the daylight note
     assert not re.search(r"\d min\b", vi) and " phút" in vi
+    # decimals with a comma in Vietnamese, where the dot groups thousands ("120.000 ₫"): "4,3 giờ", never "4.3 giờ"
+    assert re.search(r"\d,\d giờ", vi) and not re.search(r"\d\.\d giờ", vi) and re.search(r"\d\.\d h\b", en)
     assert "Giả định chi phí: đoàn 4 khách" in vi and "450.000 ₫ mỗi khách mỗi đêm" in vi
     assert "Cost assumptions: group of 4" in en and "450.000 ₫ per person per night" in en
     assert "12.000 ₫ per km" in en and "not a quote" in en

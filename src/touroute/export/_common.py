@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from .. import messages
-from ..messages import OSM_ATTRIBUTION
+from ..messages import OSM_ATTRIBUTION, dec
 from ..pois import UNDATED, is_stale
 
 TIMEZONE = "Asia/Ho_Chi_Minh"
@@ -36,6 +36,7 @@ def name_of(obj: Any, lang: str | None) -> str:
 
 def vnd(x: float) -> str:
     return f"{x:,.0f} ₫".replace(",", ".")
+
 
 
 def _as_of_text(t: dict[str, str], as_of: str | None, stale: bool) -> str:
@@ -206,6 +207,7 @@ def left_out_lines(it: Any, lang: str, limit: int) -> list[str]:
         parts = ", ".join(f"{p} {n}" for p, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
         lines.append(messages.EXPORT["vi" if vi else "en"][f"{reason}_summary"].format(
             n=len(far), provinces=parts,
-            hours=f"{getattr(it, 'stay_reach_hours', None) or AROUND_START_REACH_S / 3600:g}"))
+            hours=dec(getattr(it, "stay_reach_hours", None) or AROUND_START_REACH_S / 3600, None,
+                      "vi" if vi else "en")))
     return lines
 

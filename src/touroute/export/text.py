@@ -5,8 +5,9 @@ from __future__ import annotations
 from .. import messages
 from ..itinerary import Itinerary
 from ..model import LunchBreak
-from ._common import (CATEGORY_LABELS, access_text, fee_text, hours_in, hours_text, labels, lang_of, left_out_lines,
-                      lunch_on_site, seats_text, vnd)
+from ..messages import dec
+from ._common import (CATEGORY_LABELS, access_text, fee_text, hours_in, hours_text, labels, lang_of,
+                      left_out_lines, lunch_on_site, seats_text, vnd)
 
 def used_weights_line(it: Itinerary, t: dict[str, str], lang: str = "en") -> str:
     """What the request was read as — the theme weights after the theme rule and the province scheme — so a user
@@ -84,7 +85,7 @@ def render(it: Itinerary, lang: str = "en", *, max_excluded: int = 10) -> str:
             if leg:
                 tag = "" if leg.source == "osm" else f", {t['estimated']}"
                 ferry = f", {t['ferry']}" if leg.ferry else ""
-                out.append(f"         ↓ {t['drive']} {leg.seconds / 60:.0f} {t['min']}, {leg.metres / 1000:.1f} km"
+                out.append(f"         ↓ {t['drive']} {leg.seconds / 60:.0f} {t['min']}, {dec(leg.metres / 1000, 1, lang)} km"
                            f"{tag}{ferry}{_rest(leg, t, it.profile)}")
             fee = f"{t['fee']} {fee_text(s, lang)}" if s.fee_vnd is not None else t["unknown_fee"]
             if s.hours_assumed or s.stale:
@@ -101,7 +102,7 @@ def render(it: Itinerary, lang: str = "en", *, max_excluded: int = 10) -> str:
         leg = legs.get((prev, day.end.place_id))
         if leg:
             tag = "" if leg.source == "osm" else f", {t['estimated']}"
-            out.append(f"         ↓ {t['drive']} {leg.seconds / 60:.0f} {t['min']}, {leg.metres / 1000:.1f} km{tag}"
+            out.append(f"         ↓ {t['drive']} {leg.seconds / 60:.0f} {t['min']}, {dec(leg.metres / 1000, 1, lang)} km{tag}"
                        f"{_rest(leg, t, it.profile)}")
         out.append(f"  {day.arrive:%H:%M}  {t['arrive']} {name(day.end)}")
         if day.lunch_start:
@@ -120,18 +121,18 @@ def render(it: Itinerary, lang: str = "en", *, max_excluded: int = 10) -> str:
     tot = it.totals
     out.append(f"{t['total']}: {tot.stops} {t['stops']}, {tot.metres / 1000:.0f} {t['km']} "
                f"({tot.estimated_metres / 1000:.0f} {t['km']} {t['estimated']}), "
-               f"{tot.driving_seconds / 3600:.1f} {t['h']} {t['driving']}, {t['per_person']} "
+               f"{dec(tot.driving_seconds / 3600, 1, lang)} {t['h']} {t['driving']}, {t['per_person']} "
                f"{vnd(tot.costs.per_person)}")
     assumed = _costs_line(it, t, lang)
     if assumed:
         out.append(assumed)
     if tot.visit_minutes_by_province:
-        parts = ", ".join(f"{p} {m / 60:.1f} {t['h']}" for p, m in sorted(tot.visit_minutes_by_province.items(),
+        parts = ", ".join(f"{p} {dec(m / 60, 1, lang)} {t['h']}" for p, m in sorted(tot.visit_minutes_by_province.items(),
                                                                     key=lambda kv: -kv[1]))
         out.append(f"{t['provinces']}: {parts}")
     if tot.visit_minutes_by_theme:
         cats = CATEGORY_LABELS[lang_of(lang)]
-        parts = ", ".join(f"{cats.get(c, c)} {m / 60:.1f} {t['h']}" for c, m in sorted(
+        parts = ", ".join(f"{cats.get(c, c)} {dec(m / 60, 1, lang)} {t['h']}" for c, m in sorted(
             tot.visit_minutes_by_theme.items(), key=lambda kv: -kv[1]))
         out.append(f"{t['themes']}: {parts}")
     used = used_weights_line(it, t, lang)

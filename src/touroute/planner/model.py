@@ -18,6 +18,7 @@ import numpy as np
 
 from .. import islands
 from .. import provinces as prov
+from ..messages import dec
 from ..itinerary import Exclusion
 from ..matrix import Place, TravelMatrix
 from ..model import (MOTORBIKE_MAX_CONTINUOUS_MINUTES, PACE_SIGHTS_PER_DAY, PACE_STOP_OVERHEAD_MIN, PACE_VISIT_FACTOR,
@@ -460,7 +461,8 @@ def _beyond_the_stay(seconds: float, reach: float = AROUND_START_REACH_S) -> tup
     h = reach / 3600
     return (f"{seconds / 3600:.1f} h from the start (a stay within {h:g} h of it) — name its province or add it "
             f"as a must-visit to go there",
-            f"cách điểm xuất phát {seconds / 3600:.1f} giờ (chỉ đi trong vòng {h:g} giờ) — nêu tỉnh của nó hoặc "
+            f"cách điểm xuất phát {dec(seconds / 3600, 1, 'vi')} giờ (chỉ đi trong vòng {dec(h, None, 'vi')} giờ) — "
+            f"nêu tỉnh của nó hoặc "
             f"thêm vào danh sách bắt buộc để đến đó")
 
 

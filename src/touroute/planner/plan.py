@@ -7,6 +7,7 @@ import math
 from typing import Any
 
 from ..evenings import add_evenings
+from ..messages import dec
 from ..itinerary import Itinerary
 from ..matrix import TravelTimes
 from ..model import COACH_MAX_DRIVING_MINUTES, DEFAULT_DRIVING_MINUTES, PlanRequest
@@ -250,7 +251,7 @@ def _with_longer_default_drives(failed: Itinerary, req: PlanRequest, ctx: Planni
                 f"driving cap raised from the {req.pace} pace's default of {req.driving_cap_minutes / 60:g} h to "
                 f"{longer / 60:g} h a day by {req.profile}: no chain of overnight hubs reaches the end under the "
                 f"default (set max_driving_minutes_per_day to choose)",
-                f"giới hạn lái xe mặc định {req.driving_cap_minutes / 60:g} giờ/ngày được nâng lên {longer / 60:g} "
-                f"giờ vì không có chuỗi nơi nghỉ đêm nào tới điểm cuối (đặt max_driving_minutes_per_day để tự chọn)",
+                f"giới hạn lái xe mặc định {dec(req.driving_cap_minutes / 60, None, 'vi')} giờ/ngày được nâng lên "
+                f"{dec(longer / 60, None, 'vi')} giờ vì không có chuỗi nơi nghỉ đêm nào tới điểm cuối (đặt max_driving_minutes_per_day để tự chọn)",
                 first=True)
     return failed

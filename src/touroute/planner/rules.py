@@ -4,6 +4,7 @@ under tightened counts, the master rescue of missed province counts, and the lon
 from __future__ import annotations
 
 from ..itinerary import Itinerary
+from ..messages import dec
 from ..model import PlanRequest
 from ..solve import OrienteeringProblem, Solution, check
 from ..solve.master import MasterRules
@@ -119,8 +120,8 @@ def _rule_notes(model: _Model, req: PlanRequest, sol: Solution) -> list[Note]:
         if mins.get(label, 0.0) < rules.min_visit_hours_per_province * 60 - 1e-6:
             notes.append((f"regional rule not met: {label} gets {mins.get(label, 0.0) / 60:.1f} h of visits "
                           f"(min {rules.min_visit_hours_per_province:g} h)",
-                          f"quy tắc liên kết vùng chưa đạt: {label} có {mins.get(label, 0.0) / 60:.1f} giờ tham quan "
-                          f"(tối thiểu {rules.min_visit_hours_per_province:g} giờ)"))
+                          f"quy tắc liên kết vùng chưa đạt: {label} có {dec(mins.get(label, 0.0) / 60, 1, 'vi')} giờ "
+                          f"tham quan (tối thiểu {dec(rules.min_visit_hours_per_province, None, 'vi')} giờ)"))
     return notes
 
 

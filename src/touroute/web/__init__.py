@@ -188,7 +188,11 @@ def create_app(config: Mapping[str, Any] | None = None, ctx=None) -> Flask:
     def _inject() -> dict:
         # plan_title_of(saved): a saved plan's title in the page's language (service.display_title) for any
         # template that lists plans
+        from ..messages import dec
+
         return {"t": t, "lang": get_lang(), "other_lang": "en" if get_lang() == "vi" else "vi",
+                # a decimal as the page's language writes it ("4,3 giờ" in Vietnamese, where "." groups thousands)
+                "dec": lambda x, digits=1: dec(float(x), digits, get_lang()),
                 "csp_nonce": csp_nonce,
                 "plan_title_of": lambda saved: display_title(saved, planning_context(), get_lang())}
 
