@@ -788,3 +788,17 @@ def test_rules_no_plan_can_meet_are_refused_up_front_with_the_arithmetic(ctx):
                                    for p in it.problems), it.problems
     # a rule that fits the arithmetic is planned as before
     assert plan(req(must_cover=["Quảng Nam"], min_visit_hours_per_province=3), ctx, geometry=False).feasible
+
+
+@pytest.mark.parametrize("start", ["hue-hub-hue-city", "bd-quy-nhon"])
+def test_a_short_stay_is_based_at_its_start(ctx, start):
+    """A review: "3 days in Huế" slept in Đông Hà and Đà Nẵng, drove 11 h and zig-zagged. A stay whose area fills its
+    days (the reach stays 2½ h) sleeps in its start's town; the rest are day trips (planner.model._stay_night_hubs)."""
+    from touroute.planner.model import BASE_TOWN_S
+
+    req = PlanRequest(start_date=MONDAY, days=3, start=start, solver={"time_limit_s": 1, "seed": 0})
+    it = plan(req, ctx, geometry=False)
+    verify(it, req, ctx)
+    M = ctx.matrix(req.profile)
+    for d in it.days[:-1]:
+        assert M.seconds[M.index(start), M.index(d.end.place_id)] <= BASE_TOWN_S, (d.day, d.end.place_id)

@@ -431,14 +431,28 @@ def _stay_reach(sec: np.ndarray, s: int, cands: list[int], pois: list[Poi | None
     return float("inf")
 
 
-def _stay_night_hubs(sec: np.ndarray, s: int, hubs: tuple[int, ...], night: int, days: int) -> tuple[int, ...]:
+BASE_TOWN_S = 20 * 60.0
+"""Hubs this close to the start (either way) are the start's own town: a short stay's base (:func:`_stay_night_hubs`)."""
+
+
+def _stay_night_hubs(sec: np.ndarray, s: int, hubs: tuple[int, ...], night: int, days: int,
+                     reach: float = float("inf")) -> tuple[int, ...]:
     """The hubs night ``night`` (1 = after day 1) of a stay around ``s`` may use: within ``night`` ×
     :data:`AROUND_START_REACH_S` of the start going out and ``days − night`` × it coming back, so the nights form a
     loop that comes home by day trips' steps (all of ``hubs`` when none is that close).
 
     Why: a stay's reach grows with its days (:func:`_stay_reach`), and the nights were free within it — a 14-day
     stay from Đà Nẵng slept its last night in Quy Nhơn and spent day 14 on a 6.9-h drive home with one stop, or
-    crossed the Hải Vân pass back and forth; a tour designer's long round trip goes out and comes back."""
+    crossed the Hải Vân pass back and forth; a tour designer's long round trip goes out and comes back.
+
+    A stay whose places all lie within the day-trip reach (``reach`` = :data:`AROUND_START_REACH_S`: the area
+    around the start fills its days) is based at the start: its nights stay in the start's town (hubs within
+    :data:`BASE_TOWN_S`), and everything else is a day trip — "3 days in Huế" slept in Đông Hà and Đà Nẵng and drove
+    11 h (a review); programmes of a city stay base there."""
+    if reach <= AROUND_START_REACH_S:
+        base = tuple(h for h in hubs if max(float(sec[s, h]), float(sec[h, s])) <= BASE_TOWN_S)
+        if base:
+            return base
     out = tuple(h for h in hubs if float(sec[s, h]) <= night * AROUND_START_REACH_S
                 and float(sec[h, s]) <= (days - night) * AROUND_START_REACH_S)
     return out or hubs
@@ -825,7 +839,7 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
         t0 = d * DAY
         def night_hubs(night: int) -> tuple[int, ...]:
             if stay and not stays:  # a stay around its start comes home by steps (island nights have their own)
-                return _stay_night_hubs(sec, s_node, free_hubs, night, req.days)
+                return _stay_night_hubs(sec, s_node, free_hubs, night, req.days, reach)
             return free_hubs
 
         starts = (s_node,) if d == 0 else (tuple([index[pinned[d]]]) if d in pinned else night_hubs(d))
