@@ -431,6 +431,10 @@ def _stay_reach(sec: np.ndarray, s: int, cands: list[int], pois: list[Poi | None
     return float("inf")
 
 
+ISLAND_NIGHT_TOUR_S = 180 * 60.0
+"""The island's own tour on a night there (3 h): the part of its day-trip visit a part-day holds; the rest of the
+island day is the evening and morning spent on it."""
+
 BASE_TOWN_S = 20 * 60.0
 """Hubs this close to the start (either way) are the start's own town: a short stay's base (:func:`_stay_night_hubs`)."""
 
@@ -830,6 +834,14 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
     # hotels: windows are irrelevant but must not be empty for checker symmetry
     for h in {s_node, e_node, *hubs}:
         windows[h] = [(0.0, req.days * DAY)]
+    # a night on an island spreads its day over two part-days (boat in after lunch, out the next noon): the island
+    # itself (its whole-day record, Cù Lao Chàm's 5 h) is toured in one of them — without the cap a night there saw
+    # nothing of it, as no part-day held the 5 h (a review)
+    for st in stays:
+        for node in st.island_nodes:
+            poi = pois[node] if node < len(pois) else None
+            if poi is not None and poi.subcategory == "island" and service[node] > ISLAND_NIGHT_TOUR_S:
+                service[node] = ISLAND_NIGHT_TOUR_S
     stay_problems += islands.boat_windows(stays, windows, service, open_s, close_s)
 
     # --- routes ------------------------------------------------------------------------------------------------
