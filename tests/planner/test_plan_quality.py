@@ -410,3 +410,27 @@ def test_a_headline_left_out_is_never_free_to_keep(ctx, body):
     free = [e.message_en for e in it.excluded
             if re.search(r"\(0% of the plan's value\) and (no extra driving|\d+ min less driving)", e.message_en)]
     assert not free, free
+
+
+@pytest.mark.parametrize("body", [dict(start="qnam-hoi-an", days=3, provinces=["Quảng Nam"],
+                                       start_date="2027-10-11"),
+                                  dict(start="bd-quy-nhon", days=2, start_date="2027-10-11")])
+def test_a_day_that_ends_early_says_why(ctx, body):
+    """A review: two free afternoons in a 3-day Hội An stay (days ending 12:11 and 11:34), unexplained — the text's
+    left-out list shows headline sites only. Every day but the last that ends 3 h or more before the day's end is
+    named in a note with the reason; the note is advice to whoever plans, so a customer's brochure leaves it out."""
+    from touroute.planner import PLANNER_ADVICE_PREFIXES
+    from touroute.planner.assemble import FREE_TIME_MIN
+
+    req = _req(**body)
+    it = plan(req, ctx, geometry=False)
+    verify(it, req, ctx)
+    end = req.day_end.hour * 60 + req.day_end.minute
+    early = [d for d in it.days[:-1] if end - (d.arrive.hour * 60 + d.arrive.minute) >= FREE_TIME_MIN]
+    notes = [w for w in it.warnings if w.startswith("free time")]
+    if early:
+        assert len(notes) == 1 and all(f"day {d.day} at {d.arrive:%H:%M}" in notes[0] for d in early), notes
+        assert notes[0].startswith(PLANNER_ADVICE_PREFIXES)
+        assert any(w.startswith("thời gian tự do") for w in it.notes("vi"))
+    else:
+        assert not notes

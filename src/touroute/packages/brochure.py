@@ -11,7 +11,7 @@ from pathlib import Path
 from .. import messages
 from ..export._common import access_text, closure_text, lunch_on_site
 from ..model import LunchBreak
-from ..planner import THEME_NOTE_PREFIX
+from ..planner import PLANNER_ADVICE_PREFIXES
 from ..export._common import vnd as _vnd
 from ..itinerary import Itinerary
 from .spec import BUDGET_LODGING_VND, PackageTemplate
@@ -57,8 +57,8 @@ def render_brochure(it: Itinerary, tpl: PackageTemplate, lang: str) -> str:
         access=lambda s: access_text(s, lang), closure=lambda s: closure_text(s, lang),
         # what the plan assumed or could not check (a past start date, unknown hours, estimated roads …): a printed
         # programme carries the same caveats as the screen
-        # (not the advice to the planner on theme weights: the brochure is the customer's)
-        notes=[n for n in it.notes("vi" if lang == "vi" else "en") if not n.startswith(THEME_NOTE_PREFIX)],
+        # (not the advice to whoever plans — theme weights, free afternoons: the brochure is the customer's)
+        notes=[n for n in it.notes("vi" if lang == "vi" else "en") if not n.startswith(PLANNER_ADVICE_PREFIXES)],
         unknown_fees=", ".join(dict.fromkeys(
             (s.name_vi if lang == "vi" else s.name_en) for d in it.days for s in d.stops
             if s.place_id in set(it.totals.costs.fees_unknown))),

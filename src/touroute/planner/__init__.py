@@ -34,7 +34,7 @@ The package follows those steps, one module each:
 from __future__ import annotations
 
 from ..pois import is_access_point  # noqa: F401 — re-exported: planning treats access points specially
-from .assemble import THEME_NOTE_PREFIX
+from .assemble import PLANNER_ADVICE_PREFIXES, THEME_NOTE_PREFIX
 from .context import PlanningContext, PlanningError
 from .explain import NO_TIMETABLE
 from .model import build_model
@@ -56,7 +56,7 @@ from .value import (
 __all__ = ["PlanningContext", "PlanningError", "Planner", "plan", "build_model", "use_master", "attractiveness",
            "place_value", "sight_units", "similarity_key", "NO_TIMETABLE", "MASTER_MIN_DAYS", "VALUE_EXPONENT",
            "SIMILAR_DECAY", "STOP_COST", "stop_value", "HEADLINE_MIN_ATTRACTIVENESS", "DRIVING_COST_PER_HOUR",
-           "THEME_NOTE_PREFIX"]
+           "THEME_NOTE_PREFIX", "PLANNER_ADVICE_PREFIXES"]
 
 
 def __getattr__(name: str):

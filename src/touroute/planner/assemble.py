@@ -60,6 +60,43 @@ def theme_balance_notes(req: PlanRequest, minutes_by_theme: dict[str, float]) ->
     return out
 
 
+FREE_TIME_PREFIX = ("free time", "thời gian tự do")
+"""How the free-time notes begin (en, vi): advice to whoever plans, which a customer's brochure leaves out."""
+
+PLANNER_ADVICE_PREFIXES = THEME_NOTE_PREFIX + FREE_TIME_PREFIX
+"""Notes that advise whoever plans (how to shift themes, how to fill a free afternoon) rather than state a fact of
+the trip: a customer's brochure leaves them out."""
+
+FREE_TIME_MIN = 180
+"""A day that arrives this many minutes or more before the day's end (not the last day) gets a note: its free
+afternoon is the plan's choice, and the plan says why."""
+
+
+def free_time_notes(req: PlanRequest, days: list, excluded: list) -> list[tuple[str, str]]:
+    """(en, vi) notes for the days that end early (:data:`FREE_TIME_MIN`), saying why: the places still within
+    reach were worth less than their drive (left out as ``low_score``), or none was left.
+
+    Why: a review found two free afternoons in a 3-day Hội An stay, unexplained — the text's left-out list shows
+    only headline sites, so the plan looked broken rather than chosen."""
+    end_min = req.day_end.hour * 60 + req.day_end.minute
+    early = [d for d in days[:-1]
+             if end_min - (d.arrive.hour * 60 + d.arrive.minute) >= FREE_TIME_MIN and d.arrive.date() == d.date]
+    if not early:
+        return []
+    low = sum(1 for e in excluded if e.reason == "low_score")
+    when_en = ", ".join(f"day {d.day} at {d.arrive:%H:%M}" for d in early)
+    when_vi = ", ".join(f"ngày {d.day} lúc {d.arrive:%H:%M}" for d in early)
+    if not low:
+        return [(f"{FREE_TIME_PREFIX[0]}: {when_en} end(s) early — no other place is left within reach of this trip",
+                 f"{FREE_TIME_PREFIX[1]}: {when_vi} kết thúc sớm — không còn điểm nào khác trong tầm với của chuyến đi")]
+    return [(f"{FREE_TIME_PREFIX[0]}: {when_en} end(s) early — the {low} place(s) still within reach were worth less "
+             f"than their drive and visit time (left out as low value); add one as a must-visit, or weight its theme "
+             f"higher, to fill the afternoon",
+             f"{FREE_TIME_PREFIX[1]}: {when_vi} kết thúc sớm — {low} điểm còn trong tầm với có giá trị thấp hơn thời "
+             f"gian đi và tham quan (bị bỏ vì giá trị thấp); thêm một điểm vào danh sách bắt buộc hoặc tăng trọng số "
+             f"chủ đề của nó để lấp buổi chiều")]
+
+
 def _province_minutes(model: _Model, sol: Solution) -> dict[str, float]:
     """Minutes of visits per rule group (:func:`touroute.provinces.rule_groups`), the unit the rules count in."""
     out: dict[str, float] = defaultdict(float)
@@ -252,6 +289,7 @@ def _itinerary(model: _Model, sol: Solution, req: PlanRequest, notes: list[tuple
                       "thông báo tạm đóng cửa đã công bố (kiểm tra trước khi đi): "
                       + "; ".join(f"{vi}: {note_vi}" for _en, vi, _note, note_vi in closures)))
     pairs.extend(theme_balance_notes(req, visit_by_theme))
+    pairs.extend(free_time_notes(req, days, excluded))
     stale = sorted({(s.name_en, s.name_vi, ", ".join(s.stale)) for d in days for s in d.stops if s.stale})
     if stale:
         fact_vi = {"hours": "giờ", "fee": "giá vé", "seats": "sức chứa"}
