@@ -24,6 +24,7 @@ from .explain import (
     _nearest_in_group,
     _no_hub_sequence,
     _why_unserved,
+    balance_days,
     keep_free_headlines,
 )
 from .model import _hhmm, _Model, build_model
@@ -160,6 +161,7 @@ def plan(req: PlanRequest, ctx: PlanningContext | None = None, *, geometry: bool
                 sol, notes = rescued
         if sol.schedule and not sol.unserved_mandatory:
             sol = keep_free_headlines(model, req, sol, math.inf if deadline is None else deadline)
+            sol = balance_days(model, req, sol, math.inf if deadline is None else deadline)
         violations = check(P, sol) if sol.schedule else ["no feasible sequence of overnight hubs"]
         # a province minimum the search could not reach is the user's regional rule, explained below by name —
         # not an internal error
