@@ -158,7 +158,7 @@ def verify_clock(it, req: PlanRequest, ctx: PlanningContext) -> None:
             if s.kind == "visit":
                 poi = cat.get(s.place_id)
                 want = poi.visit_minutes * PACE_VISIT_FACTOR[req.pace]
-                if island_night and poi.subcategory == "island":  # its own tour on a night there, not its day trip
+                if island_night and poi.subcategory == "island" and poi.access is None:  # its tour on a night there
                     want = min(want, ISLAND_NIGHT_TOUR_S / 60 - PACE_STOP_OVERHEAD_MIN[req.pace])
                 assert s.visit_minutes >= want - 2.5 - 1e-6, \
                     f"{s.place_id}: {s.visit_minutes:.0f}-min visit, the catalogue says {poi.visit_minutes}"

@@ -840,7 +840,9 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
     for st in stays:
         for node in st.island_nodes:
             poi = pois[node] if node < len(pois) else None
-            if poi is not None and poi.subcategory == "island" and service[node] > ISLAND_NIGHT_TOUR_S:
+            # the island itself, not an islet off it reached by its own boat (Đảo Bé's canoe: a visit of its own)
+            if (poi is not None and poi.subcategory == "island" and poi.access is None
+                    and service[node] > ISLAND_NIGHT_TOUR_S):
                 service[node] = ISLAND_NIGHT_TOUR_S
     stay_problems += islands.boat_windows(stays, windows, service, open_s, close_s)
 
