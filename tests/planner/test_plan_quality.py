@@ -157,9 +157,9 @@ def test_a_motorbike_rests_every_two_hours_and_rides_in_daylight(ctx):
                start_date="2027-03-01")
     it = plan(req, ctx, geometry=False)
     verify(it, req, ctx)  # every leg's rest is 15 min per full 2 h
-    start = ctx.catalogue.get("hcm-city-centre-hub")
-    for day in it.days:
-        down = daylight(round(start.lat, 2), round(start.lon, 2), day.date)[1]
+    ends = [ctx.catalogue.get(p) for p in ("hcm-city-centre-hub", "bt-hub-mui-ne")]
+    for day in it.days:  # by the earlier sunset of the trip's two ends (Mũi Né's, 8 min before Sài Gòn's)
+        down = min(daylight(round(p.lat, 2), round(p.lon, 2), day.date)[1] for p in ends)
         assert day.arrive <= datetime.combine(day.date, down), (day.day, day.arrive, down)
     rested = [leg for day in it.days for leg in day.legs if leg.seconds >= 2 * 3600]
     assert rested and all(leg.rest_seconds >= 15 * 60 for leg in rested)
@@ -445,3 +445,16 @@ def test_days_are_balanced_when_it_costs_nothing(ctx):
     verify(it, req, ctx)
     ends = [d.arrive.hour * 60 + d.arrive.minute for d in it.days]
     assert max(ends) - min(ends) <= 180, [d.arrive.strftime("%H:%M") for d in it.days]
+
+
+def test_a_trip_in_the_central_rainy_season_says_so(ctx):
+    """A review: trips in October and November planned beaches, the Hải Vân pass and Hội An without a word about
+    Central Vietnam's rainy and flood season. The plan says so in both languages — and not for April, nor for a
+    trip south of Quảng Ngãi."""
+    rainy = plan(_req(start="qnam-hoi-an", days=2, start_date="2027-10-18"), ctx, geometry=False)
+    assert any(w.startswith("rainy season: 18/10") for w in rainy.warnings), rainy.warnings
+    assert any(w.startswith("mùa mưa: 18/10") for w in rainy.notes("vi"))
+    for body in (dict(start="qnam-hoi-an", days=2, start_date="2027-04-05"),
+                 dict(start="kh-hub-nha-trang", days=2, start_date="2027-10-18")):
+        dry = plan(_req(**body), ctx, geometry=False)
+        assert not any(w.startswith("rainy season") for w in dry.warnings), (body, dry.warnings)

@@ -97,6 +97,35 @@ def free_time_notes(req: PlanRequest, days: list, excluded: list) -> list[tuple[
              f"chủ đề của nó để lấp buổi chiều")]
 
 
+RAINY_SEASON_MONTHS = (9, 10, 11, 12)
+RAINY_SEASON_PROVINCES = frozenset({"Quảng Bình", "Quảng Trị", "Thừa Thiên Huế", "Đà Nẵng", "Quảng Nam",
+                                    "Quảng Ngãi"})
+"""Central Vietnam's rainy and flood season, where the plan goes: "around Da Nang and Hue the rainy season lasts from
+September to February, with most rain falling between late September and December; … not unusual for road and rail
+links to be cut" (Rough Guides, quoted by https://guidebook.travel/vietnam/central-vietnam/sense-of-place/but-the-
+rains-can-be-deadly, undated); "Hoi An, Danang, Hue, and the mountain valleys of Phong Nha are particularly prone to
+flooding during October and November" (https://www.fodors.com/world/asia/vietnam/the-central-coast/travel-tips/
+when-to-go-266510150, undated). Read 2026-12-08. A review: trips in October and November planned beach stops, the
+Hải Vân pass and Hội An without a word about the season."""
+
+
+def rainy_season_notes(days: list) -> list[tuple[str, str]]:
+    """(en, vi) note when days of the trip with stops or nights in the rainy provinces fall in the season."""
+    hit = [d for d in days if d.date.month in RAINY_SEASON_MONTHS
+           and ({s.province_legacy for s in d.stops} | {getattr(d.lodging, "province_legacy", None)})
+           & RAINY_SEASON_PROVINCES]
+    if not hit:
+        return []
+    first, last = hit[0].date, hit[-1].date
+    when = f"{first:%d/%m}" + (f"–{last:%d/%m}" if last != first else "")
+    return [(f"rainy season: {when} falls in Central Vietnam's rainy and flood season (most rain from late September "
+             f"to December; Huế, Đà Nẵng, Hội An and Phong Nha flood most in October–November) — beaches, boats and "
+             f"passes may be rained off or closed and roads cut; check the forecast and keep a day flexible",
+             f"mùa mưa: {when} rơi vào mùa mưa lũ miền Trung (mưa nhiều từ cuối tháng 9 đến tháng 12; Huế, Đà Nẵng, "
+             f"Hội An và Phong Nha hay ngập nhất vào tháng 10–11) — bãi biển, tàu thuyền và đèo có thể tạm dừng hoặc "
+             f"đóng, đường có thể bị chia cắt; hãy xem dự báo thời tiết và chừa một ngày dự phòng")]
+
+
 def _province_minutes(model: _Model, sol: Solution) -> dict[str, float]:
     """Minutes of visits per rule group (:func:`touroute.provinces.rule_groups`), the unit the rules count in."""
     out: dict[str, float] = defaultdict(float)
@@ -290,6 +319,7 @@ def _itinerary(model: _Model, sol: Solution, req: PlanRequest, notes: list[tuple
                       + "; ".join(f"{vi}: {note_vi}" for _en, vi, _note, note_vi in closures)))
     pairs.extend(theme_balance_notes(req, visit_by_theme))
     pairs.extend(free_time_notes(req, days, excluded))
+    pairs.extend(rainy_season_notes(days))
     stale = sorted({(s.name_en, s.name_vi, ", ".join(s.stale)) for d in days for s in d.stops if s.stale})
     if stale:
         fact_vi = {"hours": "giờ", "fee": "giá vé", "seats": "sức chứa"}

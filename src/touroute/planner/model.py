@@ -864,13 +864,15 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
             hi = t0 + _seconds_of(req.lunch.latest_end) - req.lunch.minutes * 60.0
             brk = BreakSpec(req.lunch.minutes * 60.0, lo, hi)
         end_s = close_s
-        if profile == "motorbike":  # no riding after dark: the day ends by sunset (at the trip's start)
-            end_s = min(close_s, max(open_s + 3600.0, _sunset_s(places[s_node], req.start_date + timedelta(days=d))))
+        if profile == "motorbike":  # no riding after dark: the day ends by sunset (the earlier of the trip's ends)
+            day = req.start_date + timedelta(days=d)
+            down = min(_sunset_s(places[s_node], day), _sunset_s(places[e_node], day))
+            end_s = min(close_s, max(open_s + 3600.0, down))
             if d == 0 and end_s < close_s:
-                warnings.append((f"motorbike days end by sunset ({_hhmm(end_s)} on day 1 at the start), not "
+                warnings.append((f"motorbike days end by sunset ({_hhmm(end_s)} on day 1), not "
                                  f"{req.day_end:%H:%M}: no riding after dark",
-                                 f"ngày đi xe máy kết thúc trước khi mặt trời lặn ({_hhmm(end_s)} ngày 1 tại điểm "
-                                 f"xuất phát), không phải {req.day_end:%H:%M}: không chạy xe khi trời tối"))
+                                 f"ngày đi xe máy kết thúc trước khi mặt trời lặn ({_hhmm(end_s)} ngày 1), không "
+                                 f"phải {req.day_end:%H:%M}: không chạy xe khi trời tối"))
         routes.append(RouteSpec(starts, ends, t0 + open_s, t0 + end_s, req.driving_cap_minutes * 60.0, brk,
                                 max_load=float(PACE_SIGHTS_PER_DAY[req.pace])))
 
