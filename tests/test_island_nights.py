@@ -349,6 +349,11 @@ def test_a_trip_in_quang_ngai_tries_ly_son_by_itself_and_keeps_the_better_plan(c
     assert set(_island_trip(it, link, ctx)) == {nights[0], nights[-1] + 1}
     w = next(x for x in it.warnings if "on Lý Sơn Island Town" in x)
     assert "worth more than the plan without it" in w and "overnight.islands = false" in w
+    # a place the mainland plan visits is never "too far" in the island plan: the island stay used the days (a
+    # review: Sa Huỳnh beach, visited without the island, was "too far … from any possible start of day")
+    seen = {s.place_id for d in mainland.days for s in d.stops}
+    wrong = [e.message_en for e in it.excluded if e.place_id in seen and e.reason == "too_far"]
+    assert not wrong, wrong
 
 
 def test_an_island_not_asked_for_is_not_tried_and_its_season_is_no_warning(ctx):

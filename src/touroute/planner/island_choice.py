@@ -117,6 +117,7 @@ def _try_island_nights(req: Any, cat: Any, links: Sequence[FerryLink], hubs: lis
         return _as_asked(base, req)
     hub, it = best
     _as_asked(it, req)
+    _reachable_without_the_island(it, base, cat, cat.get(hub))
     nights_used = [d.day for d in it.days[:-1] if d.end.place_id == hub]
     gain = it.totals.score - (base.totals.score if base is not None and base.feasible else 0.0)
     nights = ", ".join(map(str, nights_used))
@@ -125,6 +126,27 @@ def _try_island_nights(req: Any, cat: Any, links: Sequence[FerryLink], hubs: lis
         f"(+{gain:.1f} points; {len(tries)} island stays tried; overnight.islands = false plans without)",
         f"đêm {nights} ở {cat.get(hub).name_vi}: nghỉ trên đảo đáng giá hơn lịch trình không có nó (+{gain:.1f} "
         f"điểm; đã thử {len(tries)} phương án nghỉ trên đảo; overnight.islands = false để lập lịch không có đảo)")
+
+
+def _reachable_without_the_island(it: Any, base: Any, cat: Any, hub: Any) -> None:
+    """In place: a place the island plan calls too far (its nights on the island left no day that reaches it) but
+    the plan without the island reaches — visits it, or leaves it out for value — is said to be left out because the
+    island stay used the days, not "too far to reach from any possible start of day" (a review: Sa Huỳnh beach,
+    visited by the mainland plan, was "too far" in the Lý Sơn plan)."""
+    from .model import _exclusion
+
+    if base is None or not getattr(base, "feasible", False):
+        return
+    reached = {s.place_id for d in base.days for s in d.stops} | {
+        e.place_id for e in base.excluded if e.reason not in ("too_far", "outside_stay", "closed", "unreachable")}
+    for k, e in enumerate(it.excluded):
+        if e.reason == "too_far" and e.place_id in reached and e.place_id in cat:
+            it.excluded[k] = _exclusion(
+                cat.get(e.place_id), "low_score",
+                f"the nights on {hub.name_en} used the days that would reach it (the plan without the island "
+                f"reaches it: overnight.islands = false)",
+                f"các đêm ở {hub.name_vi} đã dùng những ngày có thể đến đó (lịch trình không nghỉ trên đảo đến được: "
+                f"overnight.islands = false)")
 
 
 def _as_asked(it: Any, req: Any) -> Any:
