@@ -157,6 +157,14 @@ def _headline_detour_min(model: _Model, sol: Solution, i: int) -> float:
     return best / 60.0
 
 
+def _with_days(P, sol: Solution, days: dict[int, list[int]]) -> Solution:
+    """``sol`` with the full routes of ``days`` replaced (timetables and value recomputed; nothing checked)."""
+    from ..solve.solution import make_solution
+
+    full = [days.get(k) or sol.full_route(k) for k in range(len(sol.routes))]
+    return make_solution(P, full, sol.stats)
+
+
 def keep_free_headlines(model: _Model, req: PlanRequest, sol: Solution, deadline: float = math.inf) -> Solution:
     """The plan with every headline site it can take at no loss added: a site the cheapest one-day edit
     (:func:`_cheapest_keep`) fits for a *gain* — nothing must-visit pushed out, no province count broken — is put in.
@@ -167,7 +175,7 @@ def keep_free_headlines(model: _Model, req: PlanRequest, sol: Solution, deadline
     with a share cap or minimum hours (an added or dropped visit can change them; the rules' paths own those plans).
     Under the web server's ``deadline`` it stops when the time is up."""
     from ..solve.explain import explain
-    from ..solve.solution import check, make_solution
+    from ..solve.solution import check
 
     if req.regional.max_share_one_province is not None or req.regional.min_visit_hours_per_province > 0:
         return sol
@@ -188,9 +196,7 @@ def keep_free_headlines(model: _Model, req: PlanRequest, sol: Solution, deadline
         d, dropped, lost, _drive, seq = keep
         if lost >= -1e-6 or any(v in P.mandatory for v in dropped):
             continue
-        full = [sol.full_route(k) for k in range(len(sol.routes))]
-        full[d] = seq
-        new = make_solution(P, full, sol.stats)
+        new = _with_days(P, sol, {d: seq})
         if new.score <= sol.score + 1e-6 or check(P, new) or _group_shortfall(model, new):
             continue
         sol = explain(P, new)
@@ -216,60 +222,55 @@ def balance_days(model: _Model, req: PlanRequest, sol: Solution, deadline: float
     Not for island nights or day trips (their boats bind the days) nor under share caps and minimum hours (a move
     changes no province's total, but those plans come from the rules' own paths and are left as they are)."""
     from ..solve.explain import explain
-    from ..solve.solution import check, make_solution
 
     if model.stays or req.regional.max_share_one_province is not None or req.regional.min_visit_hours_per_province:
         return sol
+    floor = sol.score - BALANCE_VALUE_TOL * abs(sol.score)
+    for _round in range(30):
+        if time.perf_counter() > deadline:
+            break
+        new = _balance_move(model, sol, floor)
+        if new is None:
+            break
+        sol = explain(model.problem, new)
+        sol.stats["balance_moves"] = int(sol.stats.get("balance_moves", 0)) + 1
+    return sol
+
+
+def _balance_move(model: _Model, sol: Solution, floor: float) -> Solution | None:
+    """The first move of :func:`balance_days` that works — latest day first, its longest visit first, to the day
+    that ends earliest, at one of its four cheapest insertion points — or None."""
+    from ..solve.solution import check
+
     P = model.problem
     T = P.travel
-
-    floor = sol.score - BALANCE_VALUE_TOL * abs(sol.score)
 
     def end_of(s: Solution, d: int) -> float:
         return s.schedule[d].stops[-1].arrival - P.routes[d].t_start
 
-    for _round in range(30):
-        if time.perf_counter() > deadline:
-            break
-        ends = [end_of(sol, d) for d in range(len(sol.routes))]
-        moved = False
-        for src in sorted(range(len(ends)), key=lambda d: -ends[d]):
-            for v in sorted(sol.routes[src], key=lambda v: -float(P.service[v])):
-                if v in model.excursions:  # a locked place's windows are its day's: other days fail route_fits
-                    continue
-                for dst in sorted(range(len(ends)), key=lambda d: ends[d]):
-                    if dst == src or ends[dst] + float(P.service[v]) >= ends[src] - BALANCE_GAIN_S:
+    ends = [end_of(sol, d) for d in range(len(sol.routes))]
+    for src in sorted(range(len(ends)), key=lambda d: -ends[d]):
+        for v in sorted(sol.routes[src], key=lambda v: -float(P.service[v])):
+            if v in model.excursions:  # boats bind a day trip to its day (a locked place fails route_fits elsewhere)
+                continue
+            targets = [dst for dst in sorted(range(len(ends)), key=lambda d: ends[d])
+                       if dst != src and ends[dst] + float(P.service[v]) < ends[src] - BALANCE_GAIN_S]
+            src_seq = [x for x in sol.full_route(src) if x != v]
+            if not targets or not route_fits(P, src, src_seq)[1]:
+                continue
+            for dst in targets:
+                base = sol.full_route(dst)
+                options = sorted(range(1, len(base)), key=lambda pos: float(
+                    T[base[pos - 1], v] + T[v, base[pos]] - T[base[pos - 1], base[pos]]))
+                for pos in options[:4]:
+                    dst_seq = base[:pos] + [v] + base[pos:]
+                    if not route_fits(P, dst, dst_seq)[1]:
                         continue
-                    base = sol.full_route(dst)
-                    src_seq = [x for x in sol.full_route(src) if x != v]
-                    if not route_fits(P, src, src_seq)[1]:
-                        continue
-                    options = sorted(range(1, len(base)), key=lambda pos: float(
-                        T[base[pos - 1], v] + T[v, base[pos]] - T[base[pos - 1], base[pos]]))
-                    for pos in options[:4]:
-                        dst_seq = base[:pos] + [v] + base[pos:]
-                        if not route_fits(P, dst, dst_seq)[1]:
-                            continue
-                        full = [sol.full_route(k) for k in range(len(sol.routes))]
-                        full[src], full[dst] = src_seq, dst_seq
-                        new = make_solution(P, full, sol.stats)
-                        if new.score < floor - 1e-9 or check(P, new):
-                            continue
-                        if max(end_of(new, src), end_of(new, dst)) > ends[src] - BALANCE_GAIN_S:
-                            continue
-                        sol = explain(P, new)
-                        sol.stats["balance_moves"] = int(sol.stats.get("balance_moves", 0)) + 1
-                        moved = True
-                        break
-                    if moved:
-                        break
-                if moved:
-                    break
-            if moved:
-                break
-        if not moved:
-            break
-    return sol
+                    new = _with_days(P, sol, {src: src_seq, dst: dst_seq})
+                    if (new.score >= floor - 1e-9 and not check(P, new)
+                            and max(end_of(new, src), end_of(new, dst)) <= ends[src] - BALANCE_GAIN_S):
+                        return new
+    return None
 
 
 def _cheapest_keep(model: _Model, sol: Solution, i: int, deadline: float = math.inf, *, with_seq: bool = False

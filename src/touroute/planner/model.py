@@ -464,7 +464,7 @@ def _stay_night_hubs(sec: np.ndarray, s: int, hubs: tuple[int, ...], night: int,
 
 def _sunset_s(place, day) -> float:
     """Seconds after midnight of sunset at ``place`` on ``day`` (``geo.daylight``)."""
-    down = daylight(round(place.lat, 2), round(place.lon, 2), day)[1]
+    down = daylight(place.lat, place.lon, day)[1]  # geo.daylight rounds the point itself
     return down.hour * 3600.0 + down.minute * 60.0
 
 
@@ -849,13 +849,14 @@ def build_model(req: PlanRequest, ctx: PlanningContext) -> _Model:
     # --- routes ------------------------------------------------------------------------------------------------
     brk = None
     routes: list[RouteSpec] = []
+
+    def night_hubs(night: int) -> tuple[int, ...]:
+        if stay and not stays:  # a stay around its start comes home by steps (island nights have their own)
+            return _stay_night_hubs(sec, s_node, free_hubs, night, req.days, reach)
+        return free_hubs
+
     for d in range(req.days):
         t0 = d * DAY
-        def night_hubs(night: int) -> tuple[int, ...]:
-            if stay and not stays:  # a stay around its start comes home by steps (island nights have their own)
-                return _stay_night_hubs(sec, s_node, free_hubs, night, req.days, reach)
-            return free_hubs
-
         starts = (s_node,) if d == 0 else (tuple([index[pinned[d]]]) if d in pinned else night_hubs(d))
         ends = ((e_node,) if d == req.days - 1 else
                 (tuple([index[pinned[d + 1]]]) if d + 1 in pinned else night_hubs(d + 1)))
