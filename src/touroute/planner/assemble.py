@@ -14,7 +14,7 @@ from ..itinerary import DayPlan, Endpoint, Itinerary, ItineraryCosts, ItineraryL
 from ..model import DEFAULT_VEHICLE_COST_PER_KM, PlanRequest
 from ..pois import STALE_AFTER_YEARS, Poi, daylight_only, known_seats
 from ..solve import Solution
-from .model import _exclusion, _Excursion, _hhmm, _Model, assumed_hours, assumed_window
+from .model import _exclusion, _Excursion, _hhmm, _Model, _seconds_of, assumed_hours, assumed_window
 from .value import DAY
 
 THEME_NOTE_PREFIX = ("theme balance", "cân đối chủ đề")
@@ -78,9 +78,9 @@ def free_time_notes(req: PlanRequest, days: list, excluded: list) -> list[tuple[
 
     Why: a review found two free afternoons in a 3-day Hội An stay, unexplained — the text's left-out list shows
     only headline sites, so the plan looked broken rather than chosen."""
-    end_min = req.day_end.hour * 60 + req.day_end.minute
+    end_s = _seconds_of(req.day_end)
     early = [d for d in days[:-1]
-             if end_min - (d.arrive.hour * 60 + d.arrive.minute) >= FREE_TIME_MIN and d.arrive.date() == d.date]
+             if end_s - _seconds_of(d.arrive.time()) >= FREE_TIME_MIN * 60 and d.arrive.date() == d.date]
     if not early:
         return []
     low = sum(1 for e in excluded if e.reason == "low_score")

@@ -27,7 +27,7 @@ from .explain import (
     balance_days,
     keep_free_headlines,
 )
-from .model import _hhmm, _Model, build_model
+from .model import _hhmm, _Model, _seconds_of, build_model
 from .rules import _initial_routes, _rescue_with_master, _solve_with_rules, use_master
 
 
@@ -73,7 +73,8 @@ def _impossible_rules(model, req: PlanRequest) -> list[str]:
     import math
 
     rules, out = req.regional, []
-    day_h = (_minutes_of(req.day_end) - _minutes_of(req.day_start) - (req.lunch.minutes if req.lunch else 0)) / 60
+    lunch_h = (req.lunch.minutes if req.lunch else 0) / 60
+    day_h = (_seconds_of(req.day_end) - _seconds_of(req.day_start)) / 3600 - lunch_h
     covered = list(model.rule_groups.covered)
     if rules.min_visit_hours_per_province > 0 and covered:
         need = rules.min_visit_hours_per_province * len(covered)
@@ -97,10 +98,6 @@ def _impossible_rules(model, req: PlanRequest) -> list[str]:
                        + " — raise regional.max_share_one_province (to at least "
                          f"{1 / max(1, len(labels)):.0%}) or widen the trip")
     return out
-
-
-def _minutes_of(t) -> int:
-    return t.hour * 60 + t.minute
 
 
 def plan(req: PlanRequest, ctx: PlanningContext | None = None, *, geometry: bool = True,
